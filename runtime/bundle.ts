@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { WorkflowKind } from './context.js';
+import { BundleError } from './errors.js';
+import { canonicalJson } from './sandbox/shared.js';
+
+/** A trigger as the manifest declares it. */
+export type ManifestTrigger =
+  | { type: 'manual' }
+  | { type: 'event'; event: string; match?: Record<string, unknown> }
+  | { type: 'schedule'; cron: string };
+
+/** The manifest of DESIGN §10: what a reviewer approves. */
+export interface Manifest {
+  name: string;
+  kind: WorkflowKind;
+  language: 'js' | 'ts' | 'dsl';
+  /** The exact catalog actions used (`"kv.get"`, not `"kv"`); built-ins are never listed. */
+  actions: string[];
+  triggers: ManifestTrigger[];
+  /** JSON Schema of the input, or null for any JSON value. */
+  inputSchema: Record<string, unknown> | null;
+  /** sha256 of the script and of this manifest without the hash. */
+  codeHash: string;
+  compilerVersion: string;
+  description?: string;
+}
+
+/** The one artifact every front end produces and the runtime accepts (DESIGN §10). */
+export interface Bundle {
+  /** An ES module: `export default async (input, actions) => output`. */
+  script: string;
+  manifest: Manifest;
+  sourceMap?: string | null;
+}
+
+const kinds: readonly WorkflowKind[] = ['system', 'user', 'agent'];
+const languages: readonly Manifest['language'][] = ['js', 'ts', 'dsl'];
+const maxScriptBytes = 4 * 1024 * 1024;
+
+/** sha256 over the script and the canonical manifest without its hash. */
+export function computeCodeHash(script: string, manifest: Omit<Manifest, 'codeHash'> | Manifest): string {
+  const { codeHash: _ignored, ...rest } = manifest as Manifest;
+  return createHash('sha256').update(script).update('\n').update(canonicalJson(rest)).digest('hex');
+}
+
+/**
+ * Checks a bundle's shape and returns it with a verified code hash. A manifest without a hash
+ * gets one; a manifest whose hash does not match its script is refused.
+ */
+export function validateBundle(input: unknown): Bundle {
+  if (typeof input !== 'object' || input === null) throw new BundleError('a bundle is an object { script, manifest, sourceMap? }');
+  const b = input as Record<string, unknown>;
+  if (typeof b.script !== 'string' || b.script.trim() === '') throw new BundleError('bundle.script must be the workflow module source', 'script');
+  if (Buffer.byteLength(b.script) > maxScriptBytes) throw new BundleError(`bundle.script is over ${maxScriptBytes} bytes`, 'script');
+  if (b.sourceMap !== undefined && b.sourceMap !== null && typeof b.sourceMap !== 'string') {
+    throw new BundleError('bundle.sourceMap must be a string (JSON source map) or null', 'sourceMap');
+  }
+  const m = b.manifest as Record<string, unknown> | undefined;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new BundleError('bundle.manifest must be an object', 'manifest');
+  const field = (name: string) => `manifest.${name}`;
+  if (typeof m.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(m.name)) {
+    throw new BundleError(`${field('name')} must be 1-128 letters, digits, '.', '_' or '-', got ${JSON.stringify(m.name)}`, field('name'));
+  }
+  if (!kinds.includes(m.kind as WorkflowKind)) throw new BundleError(`${field('kind')} must be one of ${kinds.join(', ')}`, field('kind'));
+  const language = m.language ?? 'js';
+  if (!languages.includes(language as Manifest['language'])) throw new BundleError(`${field('language')} must be one of ${languages.join(', ')}`, field('language'));
+  if (!Array.isArray(m.actions) || !m.actions.every((a) => typeof a === 'string')) {
+    throw new BundleError(`${field('actions')} must be the list of catalog actions used, e.g. ["kv.get"]`, field('actions'));
+  }
+  const actions = [...new Set(m.actions as string[])].sort();
+  const triggers = m.triggers ?? [{ type: 'manual' }];
+  if (!Array.isArray(triggers)) throw new BundleError(`${field('triggers')} must be a list`, field('triggers'));
+  for (const [i, t] of triggers.entries()) {
+    const tt = t as Record<string, unknown>;
+    const ok =
+      typeof tt === 'object' && tt !== null &&
+      (tt.type === 'manual' || (tt.type === 'event' && typeof tt.event === 'string') || (tt.type === 'schedule' && typeof tt.cron === 'string'));
+    if (!ok) throw new BundleError(`${field(`triggers[${i}]`)} must be {type:"manual"}, {type:"event",event} or {type:"schedule",cron}`, field('triggers'));
+  }
+  const inputSchema = m.inputSchema ?? null;
+  if (inputSchema !== null && (typeof inputSchema !== 'object' || Array.isArray(inputSchema))) {
+    throw new BundleError(`${field('inputSchema')} must be a JSON Schema object or null`, field('inputSchema'));
+  }
+  const manifest: Omit<Manifest, 'codeHash'> & { codeHash?: string } = {
+    name: m.name,
+    kind: m.kind as WorkflowKind,
+    language: language as Manifest['language'],
+    actions,
+    triggers: triggers as ManifestTrigger[],
+    inputSchema: inputSchema as Record<string, unknown> | null,
+    compilerVersion: typeof m.compilerVersion === 'string' ? m.compilerVersion : 'hand-written',
+    ...(typeof m.description === 'string' ? { description: m.description } : {}),
+  };
+  const codeHash = computeCodeHash(b.script, manifest as Manifest);
+  if (m.codeHash !== undefined && m.codeHash !== codeHash) {
+    throw new BundleError(`${field('codeHash')} ${String(m.codeHash)} does not match the script and manifest (expected ${codeHash}): the bundle was changed after it was built`, field('codeHash'));
+  }
+  return { script: b.script, manifest: { ...manifest, codeHash }, sourceMap: (b.sourceMap as string | null | undefined) ?? null };
+}

@@ -1,0 +1,43 @@
+/** The kinds of workflow of DESIGN §5. */
+export type WorkflowKind = 'system' | 'user' | 'agent';
+
+/** What started a run. */
+export type Trigger =
+  | { type: 'manual'; by?: string }
+  | { type: 'api' }
+  | { type: 'event'; event: { id: number; type: string } }
+  | { type: 'schedule'; cron: string };
+
+/**
+ * The host-only context of a run (DESIGN §4). It never enters the sandbox: the engine hands it
+ * to every action call, for authorization and to scope data (a tenant's kv is not another's).
+ */
+export interface RunContext {
+  readonly runId: string;
+  readonly tenant: string;
+  readonly user: { readonly id: string; readonly roles: readonly string[] };
+  /** What the run may do, e.g. `kv:read`, `kv:*`, `*`. */
+  readonly permissions: readonly string[];
+  readonly workflow: {
+    readonly id: string;
+    readonly name: string;
+    readonly kind: WorkflowKind;
+    readonly version: number;
+    readonly codeHash: string;
+  };
+  readonly trigger: Trigger;
+  /** When the run was started (ms since epoch); also the start of its logical clock. */
+  readonly startedAt: number;
+  /** When the run must be over (ms since epoch), or null. */
+  readonly deadline: number | null;
+}
+
+/** Whether `granted` covers `needed`: exact, `ns:*` for a namespace, or `*` for everything. */
+export function hasPermission(granted: readonly string[], needed: string | null): boolean {
+  if (needed === null) return true;
+  for (const p of granted) {
+    if (p === '*' || p === needed) return true;
+    if (p.endsWith(':*') && needed.startsWith(p.slice(0, -1))) return true;
+  }
+  return false;
+}

@@ -1,0 +1,540 @@
+import { randomUUID } from 'node:crypto';
+import type { ActionDefinition } from '../action.js';
+import { validateBundle, type Bundle, type Manifest } from '../bundle.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { RunContext, Trigger, WorkflowKind } from '../context.js';
+import { AliceError, BundleError, ErrorCodes, NotFoundError, RunTerminalError, UsageError } from '../errors.js';
+import { GroupCommit } from '../journal/group-commit.js';
+import { Queries } from '../journal/queries.js';
+import { isTerminal, Store, type Durability, type RunRow, type RunStatus, type StepRow, type WorkflowRow } from '../journal/store.js';
+import { resolveLimits, type Limits } from '../sandbox/limits.js';
+import { SandboxPool } from '../sandbox/pool.js';
+import { canonicalJson, durationMs } from '../sandbox/shared.js';
+import { Execution, type ExecutionEnd } from './execution.js';
+import { matchesEvent } from './events.js';
+import { logData, redact, toLogEntry, type LogEntry } from './log.js';
+import { newOwnerId, ownerIsDead } from './owner.js';
+import { Validators } from './validation.js';
+
+/** Options of {@link openEngine}. */
+export interface EngineOptions {
+  /** SQLite file of the store (created if missing), or `:memory:`. Default `./alice.db`. */
+  store?: string;
+  /** The action catalog: every action a workflow may declare. */
+  actions?: readonly ActionDefinition[];
+  limits?: Partial<Limits>;
+  /** `process` (default) or `power`; see docs/runtime.md. */
+  durability?: Durability;
+  /** Injectable time source; tests pass a ManualClock. */
+  clock?: Clock;
+  /** How long step outcomes are kept after a run is finalized (ms or `"7d"`); 0 purges at once. */
+  retention?: number | string;
+  /** Runs executing at once in this engine. Default 64. */
+  concurrency?: number;
+  /** Isolates in the sandbox pool. Default 2. */
+  isolates?: number;
+  /** Lease on a running run; another worker takes it over when it expires. Default 30 s. */
+  leaseMs?: number;
+}
+
+/** A deployed workflow version. */
+export interface WorkflowVersion {
+  /** `name@version` */
+  id: string;
+  name: string;
+  version: number;
+  kind: WorkflowKind;
+  codeHash: string;
+  manifest: Manifest;
+  createdAt: number;
+}
+
+/** Who starts a run and with what. The engine builds the run's context from it. */
+export interface StartOptions {
+  input?: unknown;
+  tenant?: string;
+  user?: { id: string; roles?: string[] };
+  /** Default: `["*"]` for system workflows, none for user and agent workflows. */
+  permissions?: string[];
+  trigger?: Trigger;
+  /** When the run must be over (ms since epoch). */
+  deadline?: number | null;
+}
+
+/** A run as the API reports it. */
+export interface RunInfo {
+  id: string;
+  workflowId: string;
+  status: RunStatus;
+  input: unknown;
+  output: unknown;
+  error: { code: string; message: string; reason: string; [k: string]: unknown } | null;
+  tenant: string;
+  createdAt: number;
+  updatedAt: number;
+  /** When a suspended run will be resumed (null: only an event wakes it). */
+  wakeAt: number | null;
+  finalizedAt: number | null;
+}
+
+/** One journaled step. */
+export interface StepInfo {
+  seq: number;
+  action: string;
+  /** Arguments with secret fields masked. */
+  args: unknown;
+  digest: string;
+  state: 'done' | 'error' | 'waiting';
+  result?: unknown;
+  error?: { code: string; message: string; action?: string };
+  attempts: number;
+  idempotencyKey: string;
+  startedAt: number;
+  finishedAt: number | null;
+  /** Order in which outcomes were delivered (replay follows it). */
+  completion: number | null;
+  wakeAt: number | null;
+}
+
+/** A long-lived worker started by {@link Engine.startWorker}. */
+export interface Worker {
+  stop(): Promise<void>;
+}
+
+function toRunInfo(row: RunRow): RunInfo {
+  const ctx = JSON.parse(row.context) as RunContext;
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    status: row.status,
+    input: JSON.parse(row.input),
+    output: row.output === null ? null : JSON.parse(row.output),
+    error: row.error === null ? null : JSON.parse(row.error),
+    tenant: ctx.tenant,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    wakeAt: row.status === 'running' ? null : row.wake_at,
+    finalizedAt: row.finalized_at,
+  };
+}
+
+function toWorkflowVersion(row: Omit<WorkflowRow, 'script' | 'source_map'>): WorkflowVersion {
+  return { id: row.id, name: row.name, version: row.version, kind: row.kind as WorkflowKind, codeHash: row.code_hash, manifest: JSON.parse(row.manifest) as Manifest, createdAt: row.created_at };
+}
+
+/**
+ * The durable workflow engine. Open one with {@link openEngine}.
+ *
+ * @example
+ * const engine = openEngine({ store: 'alice.db', actions: [kvGet] });
+ * const wf = engine.deploy(bundle);
+ * const run = engine.start(wf.id, { input: { key: 'a' }, tenant: 'acme', permissions: ['kv:read'] });
+ * await engine.runUntilIdle();
+ * console.log(engine.getRun(run.id).output);
+ */
+export class Engine {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly limits: Limits;
+  readonly owner = newOwnerId();
+  private readonly queries: Queries;
+  private readonly commit: GroupCommit;
+  private readonly pool: SandboxPool;
+  private readonly catalog = new Map<string, ActionDefinition>();
+  private readonly validators = new Validators();
+  private readonly active = new Map<string, { execution: Execution; done: Promise<ExecutionEnd> }>();
+  private readonly retentionMs: number;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private worker: { stop: () => void; wake: () => void } | null = null;
+  private lastRecovery = -Infinity;
+  private closed = false;
+
+  constructor(options: EngineOptions = {}) {
+    this.limits = resolveLimits(options.limits);
+    this.clock = options.clock ?? systemClock;
+    this.retentionMs = durationMs(options.retention ?? '7d');
+    this.concurrency = options.concurrency ?? 64;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    for (const a of options.actions ?? []) {
+      if (this.catalog.has(a.name)) throw new UsageError(`action ${a.name} is in the catalog twice`);
+      this.catalog.set(a.name, a);
+      this.validators.add(a.name, a.input);
+    }
+    this.store = new Store(options.store ?? './alice.db', options.durability ?? 'process');
+    this.queries = new Queries(this.store.db);
+    this.commit = new GroupCommit(this.store.db);
+    this.pool = new SandboxPool(this.limits.heapMiB, options.isolates ?? 2);
+  }
+
+  // ---- workflows -------------------------------------------------------------------------
+
+  /** Deploys a bundle. The same name and code hash give back the same version. */
+  deploy(input: Bundle | unknown): WorkflowVersion {
+    const bundle = validateBundle(input);
+    const m = bundle.manifest;
+    for (const action of m.actions) {
+      if (!this.catalog.has(action)) {
+        throw new BundleError(`manifest.actions lists ${action}, which the engine's action catalog does not have (catalog: ${[...this.catalog.keys()].join(', ') || 'empty'})`, 'manifest.actions');
+      }
+    }
+    if (m.inputSchema !== null) {
+      try {
+        new Validators().add('input', m.inputSchema);
+      } catch (err) {
+        throw new BundleError(`manifest.inputSchema: ${(err as Error).message}`, 'manifest.inputSchema');
+      }
+    }
+    const tx = this.store.db.transaction((): WorkflowRow => {
+      const existing = this.queries.workflowByHash(m.name, m.codeHash);
+      if (existing !== undefined) return existing;
+      const version = (this.queries.latestWorkflow(m.name)?.version ?? 0) + 1;
+      const row: WorkflowRow = {
+        id: `${m.name}@${version}`, name: m.name, version, kind: m.kind, code_hash: m.codeHash, script: bundle.script,
+        source_map: bundle.sourceMap ?? null, manifest: JSON.stringify(m), created_at: this.clock.now(),
+      };
+      this.queries.insertWorkflow(row);
+      return row;
+    });
+    return toWorkflowVersion(tx.immediate());
+  }
+
+  /** A workflow by `name@version`, or the latest version of `name`. */
+  getWorkflow(ref: string): WorkflowVersion {
+    return toWorkflowVersion(this.resolveWorkflow(ref));
+  }
+
+  listWorkflows(): WorkflowVersion[] {
+    return this.queries.listWorkflows().map(toWorkflowVersion);
+  }
+
+  private resolveWorkflow(ref: string): WorkflowRow {
+    const row = ref.includes('@') ? this.queries.workflow(ref) : this.queries.latestWorkflow(ref);
+    if (row === undefined) throw new NotFoundError('workflow', ref);
+    return row;
+  }
+
+  // ---- runs ------------------------------------------------------------------------------
+
+  /** Starts a run. It executes when the engine works (`runUntilIdle` or a worker). */
+  start(workflow: string | WorkflowVersion, options: StartOptions = {}): RunInfo {
+    const wf = this.resolveWorkflow(typeof workflow === 'string' ? workflow : workflow.id);
+    const manifest = JSON.parse(wf.manifest) as Manifest;
+    const input = options.input === undefined ? null : options.input;
+    let inputText: string;
+    try {
+      inputText = canonicalJson(input);
+    } catch (err) {
+      throw new AliceError(ErrorCodes.INVALID_VALUE, `input of ${wf.id} is not JSON: ${(err as Error).message}`);
+    }
+    if (Buffer.byteLength(inputText) > this.limits.bridgeBytes) {
+      throw new AliceError(ErrorCodes.RESOURCE_LIMIT, `input of ${wf.id} is over the ${this.limits.bridgeBytes}-byte limit (limit 'bridge-bytes')`);
+    }
+    if (manifest.inputSchema !== null) {
+      const key = `input:${wf.id}`;
+      if (!this.validators.has(key)) this.validators.add(key, manifest.inputSchema);
+      const problem = this.validators.check(key, input);
+      if (problem !== null) throw new AliceError(ErrorCodes.VALIDATION, `input of ${wf.id}: ${problem.replace('the arguments', 'the input')}`);
+    }
+    const tenant = options.tenant ?? 'default';
+    if (typeof tenant !== 'string' || tenant === '') throw new UsageError('tenant must be a non-empty string');
+    const now = this.clock.now();
+    const id = randomUUID();
+    const context: RunContext = {
+      runId: id,
+      tenant,
+      user: { id: options.user?.id ?? 'system', roles: options.user?.roles ?? [] },
+      permissions: options.permissions ?? (wf.kind === 'system' ? ['*'] : []),
+      workflow: { id: wf.id, name: wf.name, kind: wf.kind as WorkflowKind, version: wf.version, codeHash: wf.code_hash },
+      trigger: options.trigger ?? { type: 'api' },
+      startedAt: now,
+      deadline: options.deadline ?? null,
+    };
+    const tx = this.store.db.transaction(() => {
+      if (wf.kind === 'agent' && this.queries.runsOfWorkflow(wf.id) > 0) {
+        throw new AliceError(ErrorCodes.RUN_ONCE, `agent workflow ${wf.id} has already run; an agent workflow runs exactly once`);
+      }
+      this.queries.insertRun({ id, workflow_id: wf.id, input: inputText, context: JSON.stringify(context), created_at: now });
+      this.queries.insertLog({ runId: id, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: null, to: 'pending', workflow: wf.id, tenant, trigger: context.trigger }) });
+    });
+    tx.immediate();
+    this.worker?.wake();
+    return this.getRun(id);
+  }
+
+  getRun(id: string): RunInfo {
+    const row = this.queries.run(id);
+    if (row === undefined) throw new NotFoundError('run', id);
+    return toRunInfo(row);
+  }
+
+  listRuns(filter: { status?: RunStatus; workflow?: string; limit?: number } = {}): RunInfo[] {
+    return this.queries.listRuns(filter).map(toRunInfo);
+  }
+
+  /** The run's log, oldest first. */
+  getLog(runId: string): LogEntry[] {
+    if (this.queries.run(runId) === undefined) throw new NotFoundError('run', runId);
+    return this.queries.log(runId).map(toLogEntry);
+  }
+
+  /** The log as JSON lines: one run's, or every run's. */
+  exportLog(runId?: string): string {
+    const rows = runId === undefined ? this.queries.logAll(0, Number.MAX_SAFE_INTEGER) : this.queries.log(runId);
+    return rows.map((r) => JSON.stringify(toLogEntry(r)) + '\n').join('');
+  }
+
+  /** The run's journal: every step with its outcome, attempts and idempotency key. */
+  getJournal(runId: string): StepInfo[] {
+    if (this.queries.run(runId) === undefined) throw new NotFoundError('run', runId);
+    return this.queries.steps(runId).map((r: StepRow) => {
+      const outcome = r.outcome === null ? null : (JSON.parse(r.outcome) as { ok: boolean; value?: unknown; error?: StepInfo['error'] });
+      const def = this.catalog.get(r.action);
+      const info: StepInfo = {
+        seq: r.seq, action: r.action, args: JSON.parse(r.args), digest: r.digest, state: r.state, attempts: r.attempts,
+        idempotencyKey: `${r.run_id}:${r.seq}`, startedAt: r.started_at, finishedAt: r.finished_at, completion: r.completion, wakeAt: r.wake_at,
+      };
+      if (outcome?.ok) info.result = redact(outcome.value, def?.secret ?? []);
+      else if (outcome) info.error = outcome.error;
+      return info;
+    });
+  }
+
+  /** Cancels a run that is not over. It becomes terminal and is finalized. */
+  cancel(runId: string, reason = 'cancelled by user'): RunInfo {
+    const now = this.clock.now();
+    const tx = this.store.db.transaction(() => {
+      const row = this.queries.run(runId);
+      if (row === undefined) throw new NotFoundError('run', runId);
+      if (isTerminal(row.status)) {
+        this.queries.insertLog({ runId, step: null, at: now, kind: 'refusal', durationMs: null, data: logData({ command: 'cancel', status: row.status, message: `cancel refused: the run is ${row.status}` }) });
+        return row.status;
+      }
+      const error = { code: ErrorCodes.CANCELLED, message: reason, reason: 'cancelled' };
+      this.queries.finish(runId, 'cancelled', null, JSON.stringify(error), row.log_count, now);
+      this.queries.deleteWaits(runId);
+      this.queries.insertLog({ runId, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: row.status, to: 'cancelled', reason }) });
+      this.onTerminal(runId, now);
+      return null;
+    });
+    const refused = tx.immediate();
+    if (refused !== null) throw new RunTerminalError(runId, refused, 'cancel');
+    this.active.get(runId)?.execution.abort('cancelled', 'cancelled');
+    this.worker?.wake();
+    return this.getRun(runId);
+  }
+
+  /**
+   * Delivers an event to the tenant's runs: waits that match it complete, actions pending on
+   * it are called again. Returns the event id and how many runs were woken.
+   */
+  deliverEvent(type: string, data: unknown = null, options: { tenant?: string } = {}): { id: number; woken: number } {
+    if (typeof type !== 'string' || type === '') throw new UsageError('an event needs a type');
+    const tenant = options.tenant ?? 'default';
+    let text: string;
+    try {
+      text = canonicalJson(data);
+    } catch (err) {
+      throw new AliceError(ErrorCodes.INVALID_VALUE, `data of event ${type} is not JSON: ${(err as Error).message}`);
+    }
+    if (Buffer.byteLength(text) > this.limits.bridgeBytes) {
+      throw new AliceError(ErrorCodes.RESOURCE_LIMIT, `data of event ${type} is over the ${this.limits.bridgeBytes}-byte limit (limit 'bridge-bytes')`);
+    }
+    const now = this.clock.now();
+    const parsed = JSON.parse(text) as unknown;
+    const tx = this.store.db.transaction(() => {
+      const id = this.queries.insertEvent(tenant, type, text, now);
+      const woken = new Set<string>();
+      for (const w of this.queries.waitsFor(tenant, type)) {
+        if (woken.has(w.run_id)) continue;
+        if (!matchesEvent(parsed, w.match === null ? null : (JSON.parse(w.match) as Record<string, unknown>))) continue;
+        woken.add(w.run_id);
+        if (this.queries.wakeRun(w.run_id, now)) {
+          this.queries.insertLog({ runId: w.run_id, step: w.seq, at: now, kind: 'event', durationMs: null, data: logData({ eventId: id, type }) });
+        }
+      }
+      return { id, woken: [...woken] };
+    });
+    const result = tx.immediate();
+    for (const runId of result.woken) this.active.get(runId)?.execution.onEvent(type);
+    this.worker?.wake();
+    return { id: result.id, woken: result.woken.length };
+  }
+
+  // ---- working ---------------------------------------------------------------------------
+
+  /**
+   * Executes every run that is due now, and runs finalization and purges that are due, until
+   * nothing is left to do at the clock's current time. Runs waiting for later stay suspended.
+   */
+  async runUntilIdle(): Promise<void> {
+    for (;;) {
+      this.pump();
+      if (this.active.size > 0) {
+        await Promise.race([...this.active.values()].map((a) => a.done));
+        continue;
+      }
+      const finalized = await this.finalizePass();
+      const purged = this.purgePass();
+      const due = this.queries.dueRuns(this.clock.now(), 1).filter((r) => r.lease_owner !== this.owner || !this.active.has(r.id));
+      if (finalized === 0 && purged === 0 && due.length === 0) return;
+      if (finalized === 0 && purged === 0 && due.every((r) => r.status === 'running' && !this.claimable(r))) return;
+    }
+  }
+
+  /** Starts a long-lived worker: timers, polling for work from other processes, finalization. */
+  startWorker(options: { pollMs?: number } = {}): Worker {
+    if (this.worker !== null) throw new UsageError('this engine already has a worker');
+    const pollMs = options.pollMs ?? 200;
+    let stopped = false;
+    let wake: () => void = () => {};
+    let cancelTimer: () => void = () => {};
+    const loop = (async () => {
+      while (!stopped) {
+        try {
+          this.pump();
+          this.queries.renew(this.owner, this.clock.now() + this.leaseMs);
+          await this.finalizePass();
+          this.purgePass();
+        } catch (err) {
+          if (this.closed) return;
+          process.emitWarning(`alice worker: ${(err as Error).message}`);
+        }
+        const next = [this.queries.nextWake(), this.queries.nextFinalize(), this.queries.nextPurge()].filter((x): x is number => x !== null);
+        const at = Math.min(this.clock.now() + pollMs, ...next);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          cancelTimer = this.clock.setTimer(at, resolve);
+          const poll = setTimeout(resolve, pollMs);
+          poll.unref?.();
+          for (const a of this.active.values()) void a.done.then(() => resolve());
+        });
+        cancelTimer();
+      }
+    })();
+    this.worker = { stop: () => { stopped = true; wake(); }, wake: () => wake() };
+    return {
+      stop: async () => {
+        stopped = true;
+        wake();
+        await loop;
+        this.worker = null;
+      },
+    };
+  }
+
+  /** Claims due runs up to the concurrency limit and starts their executions. */
+  private pump(): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    if (now - this.lastRecovery > 1000 || now < this.lastRecovery) {
+      this.lastRecovery = now;
+      for (const owner of this.queries.runningOwners()) {
+        if (owner !== this.owner && ownerIsDead(owner)) this.queries.expireOwner(owner, now);
+      }
+    }
+    const room = this.concurrency - this.active.size;
+    if (room <= 0) return;
+    const due = this.queries.dueRuns(now, room + this.active.size + 16);
+    for (const r of due) {
+      if (this.active.size >= this.concurrency) break;
+      if (this.active.has(r.id)) continue;
+      if (r.status === 'running' && !this.claimable(r)) continue;
+      const expect = r.status === 'running' ? r.lease_owner : null;
+      if (!this.queries.claim(r.id, this.owner, now + this.leaseMs, now, expect)) continue;
+      this.launch(r.id, r.status);
+    }
+  }
+
+  private claimable(r: { status: RunStatus; lease_owner: string | null }): boolean {
+    return r.lease_owner !== this.owner;
+  }
+
+  private launch(runId: string, from: RunStatus): void {
+    const row = this.queries.run(runId);
+    if (row === undefined) return;
+    const wf = this.queries.workflow(row.workflow_id);
+    if (wf === undefined) return;
+    const now = this.clock.now();
+    this.queries.insertLog({ runId, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from, to: 'running', worker: this.owner }) });
+    const execution = new Execution(
+      {
+        queries: this.queries, commit: this.commit, pool: this.pool, clock: this.clock, limits: this.limits, owner: this.owner, catalog: this.catalog,
+        validate: (action, args) => this.validators.check(action, args),
+        onTerminal: (id, _status, at) => this.onTerminal(id, at),
+      },
+      row,
+      wf,
+    );
+    const done = execution.execute().finally(() => this.active.delete(runId));
+    this.active.set(runId, { execution, done });
+  }
+
+  /** Inside the terminal transaction: queue finalize calls, or mark the run finalized now. */
+  private onTerminal(runId: string, now: number): void {
+    const finalizable = [...this.catalog.values()].filter((a) => typeof a.finalize === 'function').map((a) => a.name);
+    const queued = finalizable.length === 0 ? 0 : this.queries.insertFinalizeTasks(runId, finalizable, now);
+    if (queued === 0) this.queries.markFinalized(runId, now, now + this.retentionMs);
+  }
+
+  /** Calls due `finalize`s; at least once each, retried with backoff until it succeeds. */
+  private async finalizePass(): Promise<number> {
+    let count = 0;
+    const now = this.clock.now();
+    for (const task of this.queries.finalizeDue(now, 64)) {
+      count++;
+      const def = this.catalog.get(task.action);
+      const row = this.queries.run(task.run_id);
+      if (row === undefined) continue;
+      const started = performance.now();
+      let error: string | null = null;
+      if (def?.finalize !== undefined) {
+        try {
+          await def.finalize(JSON.parse(row.context) as RunContext, {
+            id: row.id,
+            status: row.status as 'completed' | 'failed' | 'cancelled',
+            steps: this.queries.stepSeqsOf(row.id, task.action),
+          });
+        } catch (err) {
+          error = (err as Error)?.message ?? String(err);
+        }
+      }
+      const at = this.clock.now();
+      const tx = this.store.db.transaction(() => {
+        this.queries.insertLog({ runId: row.id, step: null, at, kind: 'finalize', durationMs: performance.now() - started, data: logData({ action: task.action, ok: error === null, attempt: task.attempts + 1, ...(error === null ? {} : { error }) }) });
+        if (error === null) {
+          this.queries.finalizeDone(row.id, task.action, at);
+          if (this.queries.finalizeOpen(row.id) === 0) this.queries.markFinalized(row.id, at, at + this.retentionMs);
+        } else {
+          this.queries.finalizeFailed(row.id, task.action, at + Math.min(3_600_000, 1000 * 2 ** Math.min(task.attempts, 12)), error);
+        }
+      });
+      tx.immediate();
+    }
+    return count;
+  }
+
+  /** Deletes the journal of runs whose retention ended. The log stays. */
+  private purgePass(): number {
+    const ids = this.queries.purgeDue(this.clock.now(), 256);
+    if (ids.length > 0) this.store.db.transaction(() => ids.forEach((id) => this.queries.purge(id))).immediate();
+    return ids.length;
+  }
+
+  /** Stops the worker, lets executions in flight settle, and closes the store and isolates. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.worker !== null) this.worker.stop();
+    for (const a of this.active.values()) a.execution.abort('engine closing');
+    await Promise.allSettled([...this.active.values()].map((a) => a.done));
+    this.commit.flush();
+    this.closed = true;
+    this.pool.close();
+    this.store.close();
+  }
+}
+
+/** Opens an engine on a store. See {@link EngineOptions}. */
+export function openEngine(options: EngineOptions = {}): Engine {
+  return new Engine(options);
+}

@@ -1,0 +1,763 @@
+import ivm from 'isolated-vm';
+import { createHash } from 'node:crypto';
+import { isPending, retryDelay, type ActionDefinition, type Pending, type StepHandle } from '../action.js';
+import { pending as makePending } from '../action.js';
+import type { Clock } from '../clock.js';
+import type { RunContext } from '../context.js';
+import { hasPermission } from '../context.js';
+import { ActionFailure, ErrorCodes, type LimitName } from '../errors.js';
+import type { GroupCommit } from '../journal/group-commit.js';
+import type { NewLog, Queries } from '../journal/queries.js';
+import type { RunRow, StepRow, WorkflowRow } from '../journal/store.js';
+import type { GuestConfig, GuestMessage, Outcome } from '../sandbox/guest.js';
+import type { Limits } from '../sandbox/limits.js';
+import type { Lease, SandboxPool } from '../sandbox/pool.js';
+import { canonicalJson, fingerprint } from '../sandbox/shared.js';
+import { logData, redact, type LogKind } from './log.js';
+import { matchesEvent } from './events.js';
+
+/** What an execution needs from its engine. */
+export interface ExecutionHost {
+  readonly queries: Queries;
+  readonly commit: GroupCommit;
+  readonly pool: SandboxPool;
+  readonly clock: Clock;
+  readonly limits: Limits;
+  readonly owner: string;
+  readonly catalog: ReadonlyMap<string, ActionDefinition>;
+  validate(action: string, args: unknown): string | null;
+  /** Called with the run id when a run becomes terminal inside this execution's transaction. */
+  onTerminal(runId: string, status: 'completed' | 'failed' | 'cancelled', now: number): void;
+}
+
+/** How an execution ended. `aborted`: it lost its isolate or lease; the run will simply re-run. */
+export type ExecutionEnd = 'completed' | 'failed' | 'suspended' | 'cancelled' | 'aborted';
+
+type Fault = { reason: 'nondeterministic' | 'resource-limit' | 'error' | 'stuck'; error: Record<string, unknown>; log: { kind: LogKind; data: Record<string, unknown> } };
+
+interface Blocked {
+  wakeAt: number | null;
+  event: { type: string; match: Record<string, unknown> | null; after: number } | null;
+  cancelTimer: (() => void) | null;
+}
+
+const builtins = new Set(['sleep', 'waitForEvent']);
+
+/** The seed words of a run's PRNG: derived from the run id, which the guest never sees. */
+function seedOf(runId: string): [number, number, number, number] {
+  const h = createHash('sha256').update('alice-seed:').update(runId).digest();
+  return [h.readUInt32LE(0), h.readUInt32LE(4), h.readUInt32LE(8), h.readUInt32LE(12)];
+}
+
+function errorOutcome(code: string, message: string, action: string, details?: unknown): Outcome {
+  return { ok: false, error: details === undefined ? { code, message, action } : { code, message, action, details } };
+}
+
+/**
+ * One execution of a run: from the moment it is claimed until it completes, fails or suspends.
+ * The host drives the isolate synchronously (DESIGN §12): the guest records calls through a
+ * synchronous callback, the host runs actions, commits their outcomes, then delivers each
+ * outcome with `applySync`, which also drains the guest's microtasks under the CPU limit.
+ */
+export class Execution {
+  private lease: Lease | null = null;
+  private refs: { deliver: ivm.Reference; replayNext: ivm.Reference } | null = null;
+  private readonly rows = new Map<number, StepRow>();
+  private readonly issued = new Set<number>();
+  private readonly blocked = new Map<number, Blocked>();
+  private queue: Array<[number, string, string]> = [];
+  private logs: NewLog[] = [];
+  private logCount: number;
+  private completions = 0;
+  private inFlight = 0;
+  private result: { kind: 'done'; output: string } | { kind: 'error'; error: Record<string, unknown> } | null = null;
+  private fault: Fault | null = null;
+  private ending: ExecutionEnd | null = null;
+  private settle!: (end: ExecutionEnd) => void;
+  private readonly finished: Promise<ExecutionEnd>;
+  private readonly context: RunContext;
+  private readonly manifestActions: Set<string>;
+
+  constructor(
+    private readonly host: ExecutionHost,
+    private readonly run: RunRow,
+    private readonly workflow: WorkflowRow,
+  ) {
+    this.context = JSON.parse(run.context) as RunContext;
+    this.logCount = run.log_count;
+    this.manifestActions = new Set((JSON.parse(workflow.manifest) as { actions: string[] }).actions);
+    this.finished = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  get runId(): string {
+    return this.run.id;
+  }
+
+  /** Runs until the run completes, fails, suspends or is aborted. Never throws. */
+  execute(): Promise<ExecutionEnd> {
+    try {
+      this.begin();
+    } catch (err) {
+      this.abort(`internal error: ${(err as Error).message}`);
+    }
+    this.check();
+    return this.finished;
+  }
+
+  /** Stops delivering to the guest: the run was cancelled or its lease was lost. */
+  abort(_reason: string, end: ExecutionEnd = 'aborted'): void {
+    if (this.ending !== null) return;
+    this.ending = end;
+    this.teardown();
+    if (end === 'aborted') {
+      // Outcomes of actions still running are valid: journal them before letting the run go,
+      // so the re-run does not execute them a second time.
+      this.check();
+      return;
+    }
+    this.settle(end);
+  }
+
+  private released = false;
+
+  private releaseAfterAbort(): void {
+    if (this.released) return;
+    this.released = true;
+    const now = this.host.clock.now();
+    const logs = this.takeLogs();
+    this.host.commit
+      .enqueue(() => {
+        for (const l of logs) this.host.queries.insertLog(l);
+        this.host.queries.release(this.run.id, this.host.owner, now, now);
+      })
+      .catch(() => {})
+      .finally(() => this.settle('aborted'));
+  }
+
+  /** An event of the run's tenant arrived: blocked steps waiting for it may proceed. */
+  onEvent(type: string): void {
+    if (this.ending !== null) return;
+    for (const [seq, b] of this.blocked) {
+      if (b.event !== null && b.event.type === type) this.reconsider(seq);
+    }
+    this.check();
+  }
+
+  private begin(): void {
+    const q = this.host.queries;
+    const done: StepRow[] = [];
+    for (const row of q.steps(this.run.id)) {
+      this.rows.set(row.seq, row);
+      if (row.state !== 'waiting') {
+        done.push(row);
+        if (row.completion !== null && row.completion > this.completions) this.completions = row.completion;
+      }
+    }
+    done.sort((a, b) => (a.completion ?? 0) - (b.completion ?? 0));
+    const limits = this.host.limits;
+    const manifest = JSON.parse(this.workflow.manifest) as { actions: string[] };
+    const journal = done.map((r) => `[${r.seq},${JSON.stringify(r.action)},"${r.fp}",${r.outcome},${r.finished_at}]`).join(',');
+    const config: Omit<GuestConfig, 'journal'> = {
+      seed: seedOf(this.run.id),
+      start: this.context.startedAt,
+      logCount: this.logCount,
+      maxSteps: limits.stepsPerRun,
+      maxBytes: limits.bridgeBytes,
+      actions: manifest.actions,
+    };
+    const configJson = `${JSON.stringify(config).slice(0, -1)},"journal":[${journal}]}`;
+
+    const lease = this.host.pool.acquire();
+    this.lease = lease;
+    const callback = new ivm.Callback((kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown) => this.fromGuest(kind, a, b, c));
+    const timeout = Math.max(1, Math.ceil(limits.cpuMs));
+    let api: ivm.Reference;
+    try {
+      api = lease.init.applySync(undefined, [callback, configJson], { result: { reference: true }, timeout }) as unknown as ivm.Reference;
+    } catch (err) {
+      this.onSliceError(err);
+      return;
+    }
+    const start = api.getSync('start', { reference: true }) as ivm.Reference;
+    this.refs = {
+      deliver: api.getSync('deliver', { reference: true }) as ivm.Reference,
+      replayNext: api.getSync('replayNext', { reference: true }) as ivm.Reference,
+    };
+    api.release();
+
+    let fn: ivm.Reference;
+    try {
+      fn = this.loadModule(lease, timeout);
+    } catch (err) {
+      if (this.ending !== null || this.fault !== null) return;
+      if (!this.host.pool.isAlive(lease) || /timed out/.test((err as Error).message)) {
+        this.onSliceError(err);
+        return;
+      }
+      this.result = { kind: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, name: 'BundleError', message: `the bundle does not load: ${(err as Error).message}` } };
+      return;
+    }
+    if (!this.slice(start, [fn.derefInto(), this.run.input])) return;
+    fn.release();
+    start.release();
+    for (let i = 0; i < done.length; i++) {
+      if (!this.slice(this.refs.replayNext, [])) return;
+    }
+  }
+
+  private loadModule(lease: Lease, timeout: number): ivm.Reference {
+    const slot = lease.slot;
+    const cached = slot.cachedData.get(this.workflow.code_hash);
+    const module = slot.isolate.compileModuleSync(this.workflow.script, {
+      filename: `workflow:${this.workflow.id}.js`,
+      ...(cached ? { cachedData: cached } : { produceCachedData: true }),
+    } as ivm.CompileModuleOptions);
+    const produced = (module as unknown as { cachedData?: ivm.ExternalCopy<ArrayBuffer> }).cachedData;
+    if (!cached && produced) slot.cachedData.set(this.workflow.code_hash, produced);
+    module.instantiateSync(lease.context, (specifier: string) => {
+      throw new Error(`a workflow bundle cannot import modules (it imports ${JSON.stringify(specifier)}); actions arrive as the second argument`);
+    });
+    module.evaluateSync({ timeout });
+    return module.namespace.getSync('default', { reference: true }) as ivm.Reference;
+  }
+
+  /** One synchronous guest slice under the CPU limit; false if the execution cannot go on. */
+  private slice(ref: ivm.Reference, args: unknown[]): boolean {
+    if (this.ending !== null) return false;
+    try {
+      ref.applySync(undefined, args, { timeout: Math.max(1, Math.ceil(this.host.limits.cpuMs)) });
+    } catch (err) {
+      this.onSliceError(err);
+      return false;
+    }
+    this.drainQueue();
+    return this.fault === null && this.ending === null;
+  }
+
+  private onSliceError(err: unknown): void {
+    const message = (err as Error)?.message ?? String(err);
+    const lease = this.lease;
+    if (lease !== null && !this.host.pool.isAlive(lease)) {
+      if (/memory limit/i.test(message)) {
+        this.setLimit('heap', `the run used more than the ${this.host.limits.heapMiB} MiB heap of its isolate`);
+      } else {
+        // Another run killed the isolate we shared; our journal is intact, so run again.
+        this.abort('isolate lost');
+      }
+      return;
+    }
+    if (/timed out/i.test(message)) {
+      this.setLimit('cpu', `the workflow ran for more than ${this.host.limits.cpuMs} ms of CPU without waiting on a step`);
+      return;
+    }
+    this.setFault({
+      reason: 'error',
+      error: { code: ErrorCodes.WORKFLOW_ERROR, name: 'Error', message: `the sandbox failed: ${message}` },
+      log: { kind: 'error', data: { message } },
+    });
+  }
+
+  private setLimit(limit: LimitName, message: string): void {
+    this.setFault({
+      reason: 'resource-limit',
+      error: { code: ErrorCodes.RESOURCE_LIMIT, limit, message: `resource limit '${limit}' exceeded: ${message}` },
+      log: { kind: 'limit', data: { limit, message } },
+    });
+  }
+
+  private setFault(fault: Fault): void {
+    if (this.fault !== null) return;
+    // A re-run that finished without issuing a journaled call diverged: that outranks its result.
+    if (this.result !== null && fault.reason !== 'nondeterministic') return;
+    this.result = null;
+    this.fault = fault;
+  }
+
+  /** The host callback. Runs inside a guest slice: record, never throw, never call back in. */
+  private fromGuest(kind: GuestMessage, a: unknown, b: unknown, c: unknown): void {
+    switch (kind) {
+      case 'issue':
+        if (typeof a === 'number' && Number.isSafeInteger(a) && a > 0 && typeof b === 'string' && typeof c === 'string') {
+          this.queue.push([a, b, c]);
+        } else {
+          this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: 'the sandbox sent a malformed call' }, log: { kind: 'error', data: { message: 'malformed call from the sandbox' } } });
+        }
+        return;
+      case 'nondet': {
+        const seq = Number(a);
+        const row = this.rows.get(seq);
+        this.nondeterministic(seq, row ? { action: row.action, digest: row.digest } : null, { action: String(b), fp: String(c) });
+        return;
+      }
+      case 'missing': {
+        const seq = Number(a);
+        const row = this.rows.get(seq);
+        this.nondeterministic(seq, row ? { action: row.action, digest: row.digest } : { action: String(b) }, null);
+        return;
+      }
+      case 'log': {
+        const index = Number(a);
+        if (!(index > this.logCount) || typeof b !== 'string') return;
+        if (index > this.host.limits.logLinesPerRun) {
+          this.setLimit('log-lines', `log line ${index} is over the limit of ${this.host.limits.logLinesPerRun} lines per run`);
+          return;
+        }
+        if (Buffer.byteLength(b) > this.host.limits.bridgeBytes) {
+          this.setLimit('bridge-bytes', `log line ${index} is over the ${this.host.limits.bridgeBytes}-byte limit`);
+          return;
+        }
+        this.logCount = index;
+        this.logs.push({ runId: this.run.id, step: null, at: this.host.clock.now(), kind: 'log', durationMs: null, data: logData({ index, text: b }) });
+        return;
+      }
+      case 'done':
+        if (this.result === null && this.fault === null && typeof a === 'string') {
+          if (Buffer.byteLength(a) > this.host.limits.bridgeBytes) {
+            this.setLimit('bridge-bytes', `the output is over the ${this.host.limits.bridgeBytes}-byte limit`);
+          } else {
+            this.result = { kind: 'done', output: a };
+          }
+        }
+        return;
+      case 'error':
+        if (this.result === null && this.fault === null) {
+          let error: Record<string, unknown>;
+          try {
+            error = JSON.parse(String(a)) as Record<string, unknown>;
+          } catch {
+            error = { message: 'the workflow failed' };
+          }
+          this.result = { kind: 'error', error: { ...error, code: typeof error.code === 'string' ? error.code : ErrorCodes.WORKFLOW_ERROR } };
+        }
+        return;
+      case 'limit':
+        this.setLimit(String(a) as LimitName, String(b));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private nondeterministic(seq: number, expected: { action: string; digest?: string } | null, actual: { action: string; fp?: string } | null): void {
+    const show = (c: { action: string } | null) => (c ? c.action : 'no call');
+    const message = `step ${seq}: the journal holds ${show(expected)} but the re-run issued ${show(actual)}` +
+      (expected && actual && expected.action === actual.action ? ' with different arguments' : '') +
+      '; the workflow is not deterministic';
+    this.setFault({
+      reason: 'nondeterministic',
+      error: { code: ErrorCodes.NONDETERMINISTIC, step: seq, expected, actual, message },
+      log: { kind: 'nondeterminism', data: { step: seq, expected, actual, message } },
+    });
+  }
+
+  /** Handles the calls the last slice issued. */
+  private drainQueue(): void {
+    while (this.queue.length > 0 && this.fault === null) {
+      const batch = this.queue;
+      this.queue = [];
+      for (const [seq, action, text] of batch) this.issue(seq, action, text);
+    }
+  }
+
+  private issue(seq: number, action: string, text: string): void {
+    if (this.issued.has(seq) || seq > this.host.limits.stepsPerRun) {
+      this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `step ${seq} was issued twice or out of range` }, log: { kind: 'error', data: { message: `step ${seq} issued twice or out of range` } } });
+      return;
+    }
+    this.issued.add(seq);
+    if (this.issued.size - this.settledCount > this.host.limits.inFlightPerRun) {
+      this.setLimit('in-flight', `more than ${this.host.limits.inFlightPerRun} steps in flight at once`);
+      return;
+    }
+    if (Buffer.byteLength(text) > this.host.limits.bridgeBytes) {
+      this.setLimit('bridge-bytes', `arguments of step ${seq} (${action}) are over the ${this.host.limits.bridgeBytes}-byte limit`);
+      return;
+    }
+    const fp = fingerprint(text);
+    const row = this.rows.get(seq);
+    if (row !== undefined) {
+      if (row.action !== action || row.fp !== fp) {
+        this.nondeterministic(seq, { action: row.action, digest: row.digest }, { action, fp });
+        return;
+      }
+      if (row.state === 'waiting' && !builtins.has(action)) {
+        try {
+          this.pendingArgs.set(seq, JSON.parse(text) as Record<string, unknown>);
+        } catch {
+          // unreachable: the fingerprint matched a journaled call's text
+        }
+      }
+      if (row.state !== 'waiting') {
+        // A journaled step reached the host: the guest runtime was bypassed. Deliver the memo.
+        this.inFlight++;
+        queueMicrotask(() => this.deliver(seq, row.outcome ?? 'null', row.finished_at ?? this.host.clock.now()));
+        return;
+      }
+      this.reconsider(seq);
+      return;
+    }
+    let args: Record<string, unknown>;
+    try {
+      args = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `arguments of step ${seq} are not JSON` }, log: { kind: 'error', data: { message: 'malformed arguments from the sandbox' } } });
+      return;
+    }
+    const now = this.host.clock.now();
+    const def = this.host.catalog.get(action);
+    const fresh: StepRow = {
+      run_id: this.run.id, seq, action, digest: createHash('sha256').update(text).digest('hex'), fp,
+      args: JSON.stringify(redact(args, def?.secret ?? [])), state: 'waiting', outcome: null, completion: null,
+      attempts: 0, started_at: now, finished_at: null, wake_at: null, wait: null,
+    };
+    this.rows.set(seq, fresh);
+    if (action === 'sleep') {
+      fresh.wake_at = now + Number(args.ms);
+      this.startWait(fresh, null);
+      return;
+    }
+    if (action === 'waitForEvent') {
+      const timeoutMs = args.timeoutMs === null ? null : Number(args.timeoutMs);
+      fresh.wake_at = timeoutMs === null ? null : now + timeoutMs;
+      this.startWait(fresh, { type: String(args.type), match: (args.match as Record<string, unknown> | null) ?? null, after: this.host.queries.maxEventId() });
+      return;
+    }
+    if (def === undefined || !this.manifestActions.has(action)) {
+      const reason = def === undefined ? 'the catalog has no such action' : 'the workflow manifest does not declare it';
+      this.refuse(fresh, ErrorCodes.UNKNOWN_ACTION, `action ${action} is not available to this workflow: ${reason}`, { action, reason });
+      return;
+    }
+    if (!hasPermission(this.context.permissions, def.permission)) {
+      this.refuse(fresh, ErrorCodes.UNAUTHORIZED, `action ${action} needs permission ${def.permission}, which this run does not have`, { action, permission: def.permission });
+      return;
+    }
+    const invalid = this.host.validate(action, args);
+    if (invalid !== null) {
+      this.complete(fresh, errorOutcome(ErrorCodes.VALIDATION, `invalid arguments for ${action}: ${invalid}`, action), 0);
+      return;
+    }
+    void this.attempt(fresh, def, args);
+  }
+
+  private refuse(row: StepRow, code: string, message: string, data: Record<string, unknown>): void {
+    this.logs.push({ runId: this.run.id, step: row.seq, at: this.host.clock.now(), kind: 'refusal', durationMs: null, data: logData({ ...data, message }) });
+    this.complete(row, errorOutcome(code, message, row.action), 0);
+  }
+
+  /** Journals the start of a sleep or wait (so re-runs never restart its clock), then checks it. */
+  private startWait(row: StepRow, event: Blocked['event']): void {
+    row.wait = event === null ? null : JSON.stringify(event);
+    const snapshot = { ...row };
+    const tenant = this.context.tenant;
+    const logs = this.takeLogs();
+    this.host.commit
+      .enqueue(() => {
+        this.assertOwner();
+        for (const l of logs) this.host.queries.insertLog(l);
+        this.host.queries.upsertStep(snapshot);
+        if (event !== null) this.host.queries.insertWait(row.run_id, row.seq, tenant, event.type, event.match === null ? null : JSON.stringify(event.match));
+        this.host.queries.insertLog({ runId: row.run_id, step: row.seq, at: row.started_at, kind: 'wait', durationMs: null, data: logData({ action: row.action, until: row.wake_at, event }) });
+      })
+      .catch((err) => this.onCommitError(err));
+    this.reconsider(row.seq);
+  }
+
+  /** Re-examines a waiting step: complete it, run its action again, or leave it blocked. */
+  private reconsider(seq: number): void {
+    const row = this.rows.get(seq);
+    if (row === undefined || row.state !== 'waiting' || this.ending !== null) return;
+    const old = this.blocked.get(seq);
+    if (old !== undefined) {
+      old.cancelTimer?.();
+      this.blocked.delete(seq);
+    }
+    const now = this.host.clock.now();
+    const wait = row.wait === null ? null : (JSON.parse(row.wait) as NonNullable<Blocked['event']>);
+    const event = wait === null ? null : this.findEvent(wait);
+    const due = row.wake_at !== null && now >= row.wake_at;
+    if (row.action === 'sleep' || row.action === 'waitForEvent') {
+      if (event !== null) return this.complete(row, { ok: true, value: event }, 0);
+      if (due) return this.complete(row, { ok: true, value: null }, 0);
+      return this.block(row, wait);
+    }
+    if (!due && event === null) return this.block(row, wait);
+    const def = this.host.catalog.get(row.action);
+    if (def === undefined) return this.complete(row, errorOutcome(ErrorCodes.UNKNOWN_ACTION, `action ${row.action} is no longer in the catalog`, row.action), 0);
+    // Arguments are re-read from the call the re-run just issued (the journal keeps them redacted).
+    const args = this.pendingArgs.get(seq);
+    if (args === undefined) return this.block(row, wait);
+    void this.attempt(row, def, args);
+  }
+
+  private readonly pendingArgs = new Map<number, Record<string, unknown>>();
+
+  private block(row: StepRow, wait: Blocked['event']): void {
+    const b: Blocked = { wakeAt: row.wake_at, event: wait, cancelTimer: null };
+    if (row.wake_at !== null) {
+      b.cancelTimer = this.host.clock.setTimer(row.wake_at, () => {
+        if (this.ending === null && this.blocked.get(row.seq) === b) {
+          this.reconsider(row.seq);
+          this.check();
+        }
+      });
+    }
+    this.blocked.set(row.seq, b);
+  }
+
+  private findEvent(wait: NonNullable<Blocked['event']>): Record<string, unknown> | null {
+    let after = wait.after;
+    for (;;) {
+      const rows = this.host.queries.eventsAfter(this.context.tenant, wait.type, after);
+      for (const e of rows) {
+        const data = JSON.parse(e.data) as unknown;
+        if (matchesEvent(data, wait.match)) return { id: e.id, type: e.type, data, at: e.at };
+      }
+      if (rows.length < 500) return null;
+      after = rows[rows.length - 1].id;
+    }
+  }
+
+  private settledCount = 0;
+
+  /** Runs one attempt of a catalog action and journals what it answered. */
+  private async attempt(row: StepRow, def: ActionDefinition, args: Record<string, unknown>): Promise<void> {
+    this.inFlight++;
+    this.pendingArgs.set(row.seq, args);
+    const attempt = row.attempts + 1;
+    const eventCursor = this.host.queries.maxEventId();
+    const step: StepHandle = {
+      runId: this.run.id,
+      seq: row.seq,
+      attempt,
+      idempotencyKey: `${this.run.id}:${row.seq}`,
+      pending: makePending,
+    };
+    const started = performance.now();
+    let value: unknown;
+    let failure: unknown = undefined;
+    let failed = false;
+    try {
+      value = await withTimeout(Promise.resolve().then(() => def.run(args, this.context, step)), def.timeoutMs, def.name);
+    } catch (err) {
+      failed = true;
+      failure = err;
+    }
+    const duration = performance.now() - started;
+    const now = this.host.clock.now();
+    row.attempts = attempt;
+    if (!failed && isPending(value)) {
+      this.inFlight--;
+      this.parkPending(row, value as Pending, eventCursor, duration);
+      return;
+    }
+    if (!failed) {
+      let text: string;
+      try {
+        text = canonicalJson(value === undefined ? null : value);
+      } catch (err) {
+        return this.complete(row, errorOutcome(ErrorCodes.INVALID_VALUE, `${def.name} returned a value that is not JSON: ${(err as Error).message}`, def.name), duration, true);
+      }
+      if (Buffer.byteLength(text) > this.host.limits.bridgeBytes) {
+        return this.complete(row, errorOutcome(ErrorCodes.RESOURCE_LIMIT, `${def.name} returned more than ${this.host.limits.bridgeBytes} bytes (limit 'bridge-bytes')`, def.name), duration, true);
+      }
+      return this.complete(row, { ok: true, value: JSON.parse(text) }, duration, true, def.secret);
+    }
+    const retryable = !(failure instanceof ActionFailure) || failure.retryable;
+    const code = failure instanceof ActionFailure ? failure.code : ErrorCodes.ACTION_FAILED;
+    const message = failure instanceof Error ? failure.message : String(failure);
+    this.logs.push({ runId: this.run.id, step: row.seq, at: now, kind: 'attempt', durationMs: duration, data: logData({ action: def.name, attempt, error: { code, message }, retryable }) });
+    if (retryable && attempt < def.retry.maxAttempts) {
+      this.inFlight--;
+      row.wake_at = now + retryDelay(def.retry, attempt);
+      row.wait = null;
+      this.logs.push({ runId: this.run.id, step: row.seq, at: now, kind: 'retry', durationMs: null, data: logData({ action: def.name, attempt: attempt + 1, retryAt: row.wake_at }) });
+      this.persistWaiting(row);
+      this.block(row, null);
+      this.check();
+      return;
+    }
+    const details = failure instanceof ActionFailure ? failure.details : undefined;
+    const final = retryable ? `${message} (after ${attempt} attempt${attempt === 1 ? '' : 's'})` : message;
+    this.complete(row, errorOutcome(code, final, def.name, details), duration, true);
+  }
+
+  private parkPending(row: StepRow, p: Pending, cursor: number, duration: number): void {
+    const now = this.host.clock.now();
+    row.wake_at = p.retryAt;
+    const wait = p.event === null ? null : { type: p.event.type, match: p.event.match, after: cursor };
+    row.wait = wait === null ? null : JSON.stringify(wait);
+    this.logs.push({ runId: this.run.id, step: row.seq, at: now, kind: 'pending', durationMs: duration, data: logData({ action: row.action, attempt: row.attempts, retryAt: p.retryAt, event: p.event }) });
+    this.persistWaiting(row, wait);
+    if (wait !== null && this.findEvent(wait) !== null) {
+      // The event it waits for is already here; call the action again at once.
+      row.wake_at = now;
+    }
+    this.block(row, wait);
+    if (row.wake_at !== null && row.wake_at <= now) this.reconsider(row.seq);
+    this.check();
+  }
+
+  private persistWaiting(row: StepRow, wait: Blocked['event'] = null): void {
+    const snapshot = { ...row };
+    const logs = this.takeLogs();
+    const tenant = this.context.tenant;
+    this.host.commit
+      .enqueue(() => {
+        this.assertOwner();
+        this.host.queries.upsertStep(snapshot);
+        if (wait !== null) this.host.queries.insertWait(row.run_id, row.seq, tenant, wait.type, wait.match === null ? null : JSON.stringify(wait.match));
+        for (const l of logs) this.host.queries.insertLog(l);
+      })
+      .catch((err) => this.onCommitError(err));
+  }
+
+  private takeLogs(): NewLog[] {
+    const logs = this.logs;
+    this.logs = [];
+    return logs;
+  }
+
+  /** Memoizes a step's outcome, then (after the commit) delivers it to the guest. */
+  private complete(row: StepRow, outcome: Outcome, duration: number, counted = false, secret: readonly string[] = []): void {
+    if (!counted) this.inFlight++;
+    const b = this.blocked.get(row.seq);
+    if (b !== undefined) {
+      b.cancelTimer?.();
+      this.blocked.delete(row.seq);
+    }
+    this.pendingArgs.delete(row.seq);
+    const now = this.host.clock.now();
+    const completion = ++this.completions;
+    const outcomeJson = JSON.stringify(outcome);
+    const wasWaitingEvent = row.wait !== null;
+    const done: StepRow = { ...row, state: outcome.ok ? 'done' : 'error', outcome: outcomeJson, completion, finished_at: now, wake_at: null, wait: null, attempts: Math.max(row.attempts, 1) };
+    this.rows.set(row.seq, done);
+    const logs = this.takeLogs();
+    const stepLog: NewLog = {
+      runId: row.run_id, step: row.seq, at: now, kind: 'step', durationMs: duration,
+      data: logData(outcome.ok
+        ? { action: row.action, args: JSON.parse(row.args), result: redact(outcome.value, secret), attempt: done.attempts }
+        : { action: row.action, args: JSON.parse(row.args), error: outcome.error, attempt: done.attempts }),
+    };
+    this.host.commit
+      .enqueue(() => {
+        this.assertOwner();
+        this.host.queries.upsertStep(done);
+        if (wasWaitingEvent) this.host.queries.deleteWait(row.run_id, row.seq);
+        for (const l of logs) this.host.queries.insertLog(l);
+        this.host.queries.insertLog(stepLog);
+      })
+      .then(
+        () => this.deliver(row.seq, outcomeJson, now),
+        (err) => {
+          this.inFlight--;
+          this.onCommitError(err);
+          this.check();
+        },
+      );
+  }
+
+  private deliver(seq: number, outcomeJson: string, time: number): void {
+    this.inFlight--;
+    this.settledCount++;
+    if (this.ending !== null || this.refs === null) return this.check();
+    if (this.fault === null && this.result === null) this.slice(this.refs.deliver, [seq, outcomeJson, time]);
+    this.check();
+  }
+
+  private assertOwner(): void {
+    const o = this.host.queries.owner(this.run.id);
+    if (o === undefined || o.lease_owner !== this.host.owner || o.status !== 'running') {
+      throw Object.assign(new Error(`run ${this.run.id} is no longer owned by this worker (${o?.status ?? 'gone'})`), { leaseLost: true, status: o?.status });
+    }
+  }
+
+  private onCommitError(err: unknown): void {
+    const status = (err as { status?: string }).status;
+    if (status === 'cancelled') this.abort('cancelled', 'cancelled');
+    else this.abort(`journal write refused: ${(err as Error).message}`);
+  }
+
+  /** Decides whether the execution is over: finished, failed, or blocked on nothing in flight. */
+  private check(): void {
+    if (this.ending === 'aborted' && this.inFlight === 0) return this.releaseAfterAbort();
+    if (this.ending !== null) return;
+    if (this.fault !== null) return this.end('failed');
+    if (this.result !== null) return this.end(this.result.kind === 'done' ? 'completed' : 'failed');
+    if (this.inFlight > 0 || this.queue.length > 0) return;
+    if (this.blocked.size === 0) {
+      this.setFault({
+        reason: 'stuck',
+        error: { code: ErrorCodes.WORKFLOW_ERROR, message: 'the workflow awaits a promise that no step will ever settle (no step is running or waiting)' },
+        log: { kind: 'error', data: { message: 'stuck: awaiting a promise no step will settle' } },
+      });
+      return this.end('failed');
+    }
+    this.end('suspended');
+  }
+
+  private end(kind: 'completed' | 'failed' | 'suspended'): void {
+    this.ending = kind;
+    this.teardown();
+    const q = this.host.queries;
+    const now = this.host.clock.now();
+    const logs = this.takeLogs();
+    const runId = this.run.id;
+    const logCount = this.logCount;
+    let wake: number | null = null;
+    const eventWaits: Array<NonNullable<Blocked['event']>> = [];
+    for (const b of this.blocked.values()) {
+      if (b.wakeAt !== null && (wake === null || b.wakeAt < wake)) wake = b.wakeAt;
+      if (b.event !== null) eventWaits.push(b.event);
+    }
+    const state = (to: string, extra: Record<string, unknown> = {}): NewLog => ({ runId, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: 'running', to, ...extra }) });
+    this.host.commit
+      .enqueue(() => {
+        this.assertOwner();
+        for (const l of logs) q.insertLog(l);
+        if (kind === 'suspended') {
+          // An event may have arrived after we looked (another process delivered it): re-check
+          // inside this transaction, so the wake-up cannot be lost between look and sleep.
+          const arrived = eventWaits.some((w) => this.findEvent(w) !== null);
+          q.suspend(runId, arrived ? now : wake, logCount, now);
+          q.insertLog(state('suspended', { wakeAt: arrived ? now : wake, waitingFor: eventWaits.map((w) => w.type) }));
+          return;
+        }
+        if (this.fault !== null) q.insertLog({ runId, step: null, at: now, kind: this.fault.log.kind, durationMs: null, data: logData(this.fault.log.data) });
+        else if (this.result?.kind === 'error') q.insertLog({ runId, step: null, at: now, kind: 'error', durationMs: null, data: logData(this.result.error) });
+        const output = this.result?.kind === 'done' ? this.result.output : null;
+        const error = this.fault !== null ? { ...this.fault.error, reason: this.fault.reason } : this.result?.kind === 'error' ? { ...this.result.error, reason: 'error' } : null;
+        q.finish(runId, kind, output, error === null ? null : JSON.stringify(error), logCount, now);
+        q.deleteWaits(runId);
+        q.insertLog(state(kind, error === null ? {} : { reason: error.reason }));
+        this.host.onTerminal(runId, kind, now);
+      })
+      .then(
+        () => this.settle(kind),
+        (err) => {
+          const status = (err as { status?: string }).status;
+          this.ending = null;
+          this.abort(String(err), status === 'cancelled' ? 'cancelled' : 'aborted');
+        },
+      );
+  }
+
+  private teardown(): void {
+    for (const b of this.blocked.values()) b.cancelTimer?.();
+    if (this.refs !== null) {
+      this.refs.deliver.release();
+      this.refs.replayNext.release();
+    }
+    if (this.lease !== null) this.host.pool.release(this.lease);
+    this.lease = null;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
+  if (!(ms > 0) || ms >= 2 ** 31) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

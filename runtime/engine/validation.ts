@@ -1,0 +1,34 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { JsonSchema } from '../action.js';
+
+/**
+ * Compiles JSON Schemas once and checks values host-side. Ajv turns a schema into a plain
+ * function, which keeps validation cheap on the step path.
+ */
+export class Validators {
+  private readonly ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  add(key: string, schema: JsonSchema): void {
+    try {
+      this.compiled.set(key, this.ajv.compile(schema));
+    } catch (err) {
+      throw new TypeError(`schema of ${key} is not a valid JSON Schema: ${(err as Error).message}`);
+    }
+  }
+
+  has(key: string): boolean {
+    return this.compiled.has(key);
+  }
+
+  /** null when valid, else a message naming the first bad field. */
+  check(key: string, value: unknown): string | null {
+    const fn = this.compiled.get(key);
+    if (fn === undefined || fn(value)) return null;
+    const e = fn.errors?.[0];
+    if (!e) return 'does not match its schema';
+    const where = e.instancePath === '' ? 'the arguments' : `field ${e.instancePath.slice(1).replace(/\//g, '.')}`;
+    const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : e.keyword === 'required' ? ` (${String((e.params as { missingProperty?: string }).missingProperty)})` : '';
+    return `${where} ${e.message ?? 'is invalid'}${extra}`;
+  }
+}

@@ -1,0 +1,61 @@
+import type Database from 'better-sqlite3';
+
+type Op = { write: () => void; resolve: () => void; reject: (err: unknown) => void };
+
+/**
+ * Group commit: writes enqueued during one turn of the event loop share one transaction (and,
+ * in `power` durability, one fsync). Each write runs in its own savepoint, so one refused write
+ * (a run that became terminal) does not undo the others. A caller's promise resolves only after
+ * the transaction committed: an outcome is durable before the workflow sees it (DESIGN §11).
+ */
+export class GroupCommit {
+  private ops: Op[] = [];
+  private scheduled = false;
+  private readonly tx: (ops: Op[]) => Array<unknown>;
+  private readonly savepoint: (op: Op) => void;
+
+  constructor(private readonly db: Database.Database) {
+    this.savepoint = db.transaction((op: Op) => op.write());
+    this.tx = db.transaction((ops: Op[]) => {
+      const failures: unknown[] = new Array(ops.length);
+      for (let i = 0; i < ops.length; i++) {
+        try {
+          this.savepoint(ops[i]);
+        } catch (err) {
+          failures[i] = err ?? new Error('write failed');
+        }
+      }
+      return failures;
+    });
+  }
+
+  /** Queues a write for the next group transaction. */
+  enqueue(write: () => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.ops.push({ write, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits everything queued now (also called by `close`). */
+  flush(): void {
+    this.scheduled = false;
+    const ops = this.ops;
+    if (ops.length === 0) return;
+    this.ops = [];
+    let failures: unknown[];
+    try {
+      failures = this.tx(ops);
+    } catch (err) {
+      for (const op of ops) op.reject(err);
+      return;
+    }
+    for (let i = 0; i < ops.length; i++) {
+      if (failures[i] !== undefined) ops[i].reject(failures[i]);
+      else ops[i].resolve();
+    }
+  }
+}

@@ -1,0 +1,211 @@
+import type Database from 'better-sqlite3';
+import type { EventRow, LogRow, RunRow, RunStatus, StepRow, WorkflowRow } from './store.js';
+
+/** A log row before insertion. */
+export interface NewLog {
+  runId: string;
+  step: number | null;
+  at: number;
+  kind: string;
+  durationMs: number | null;
+  data: string;
+}
+
+/**
+ * Every statement the engine runs, prepared once. Method names say what they change; the
+ * engine composes them inside group-commit transactions.
+ */
+export class Queries {
+  private readonly s;
+
+  constructor(readonly db: Database.Database) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      insertWorkflow: p(`INSERT INTO workflows (id, name, version, kind, code_hash, script, source_map, manifest, created_at)
+                         VALUES (@id, @name, @version, @kind, @code_hash, @script, @source_map, @manifest, @created_at)`),
+      workflow: p('SELECT * FROM workflows WHERE id = ?'),
+      workflowByHash: p('SELECT * FROM workflows WHERE name = ? AND code_hash = ?'),
+      latestWorkflow: p('SELECT * FROM workflows WHERE name = ? ORDER BY version DESC LIMIT 1'),
+      listWorkflows: p('SELECT id, name, version, kind, code_hash, manifest, created_at FROM workflows ORDER BY name, version'),
+      insertRun: p(`INSERT INTO runs (id, workflow_id, status, input, context, created_at, updated_at, wake_at)
+                    VALUES (@id, @workflow_id, 'pending', @input, @context, @created_at, @created_at, @created_at)`),
+      run: p('SELECT * FROM runs WHERE id = ?'),
+      runsOfWorkflow: p('SELECT count(*) AS n FROM runs WHERE workflow_id = ?'),
+      listRuns: p(`SELECT * FROM runs WHERE (@status IS NULL OR status = @status) AND (@workflow IS NULL OR workflow_id = @workflow OR workflow_id LIKE @workflow || '@%')
+                   ORDER BY created_at DESC, id LIMIT @limit`),
+      dueRuns: p('SELECT id, status, lease_owner FROM runs WHERE wake_at <= ? ORDER BY wake_at LIMIT ?'),
+      nextWake: p('SELECT min(wake_at) AS at FROM runs WHERE wake_at IS NOT NULL'),
+      runningOwners: p("SELECT DISTINCT lease_owner FROM runs WHERE status = 'running' AND lease_owner IS NOT NULL"),
+      expireOwner: p("UPDATE runs SET wake_at = ? WHERE status = 'running' AND lease_owner = ?"),
+      claim: p(`UPDATE runs SET status = 'running', lease_owner = @owner, wake_at = @lease, updated_at = @now
+                WHERE id = @id AND wake_at <= @now AND status IN ('pending', 'suspended', 'running') AND lease_owner IS @expectOwner`),
+      renew: p("UPDATE runs SET wake_at = ? WHERE lease_owner = ? AND status = 'running'"),
+      owner: p('SELECT status, lease_owner FROM runs WHERE id = ?'),
+      suspend: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, log_count = @logCount, updated_at = @now
+                  WHERE id = @id`),
+      release: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, updated_at = @now WHERE id = @id AND lease_owner = @owner AND status = 'running'`),
+      finish: p(`UPDATE runs SET status = @status, output = @output, error = @error, wake_at = NULL, lease_owner = NULL,
+                 log_count = @logCount, updated_at = @now WHERE id = @id`),
+      wakeRun: p("UPDATE runs SET wake_at = ? WHERE id = ? AND status = 'suspended' AND (wake_at IS NULL OR wake_at > ?)"),
+      steps: p('SELECT * FROM steps WHERE run_id = ? ORDER BY seq'),
+      upsertStep: p(`INSERT INTO steps (run_id, seq, action, digest, fp, args, state, outcome, completion, attempts, started_at, finished_at, wake_at, wait)
+                     VALUES (@run_id, @seq, @action, @digest, @fp, @args, @state, @outcome, @completion, @attempts, @started_at, @finished_at, @wake_at, @wait)
+                     ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, outcome = excluded.outcome, completion = excluded.completion,
+                       attempts = excluded.attempts, finished_at = excluded.finished_at, wake_at = excluded.wake_at, wait = excluded.wait`),
+      insertWait: p('INSERT OR REPLACE INTO waits (run_id, seq, tenant, type, match) VALUES (?, ?, ?, ?, ?)'),
+      deleteWait: p('DELETE FROM waits WHERE run_id = ? AND seq = ?'),
+      deleteWaits: p('DELETE FROM waits WHERE run_id = ?'),
+      waitsFor: p('SELECT run_id, seq, match FROM waits WHERE tenant = ? AND type = ?'),
+      insertEvent: p('INSERT INTO events (tenant, type, data, at) VALUES (?, ?, ?, ?)'),
+      eventsAfter: p('SELECT * FROM events WHERE tenant = ? AND type = ? AND id > ? ORDER BY id LIMIT 500'),
+      maxEventId: p("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS id"),
+      insertLog: p('INSERT INTO log (run_id, step, at, kind, duration_ms, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      log: p('SELECT * FROM log WHERE run_id = ? ORDER BY id'),
+      logAll: p('SELECT * FROM log WHERE id > ? ORDER BY id LIMIT ?'),
+      insertFinalizeTasks: p(`INSERT OR IGNORE INTO finalize_tasks (run_id, action, next_at)
+                              SELECT DISTINCT run_id, action, ? FROM steps WHERE run_id = ? AND action IN (SELECT value FROM json_each(?))`),
+      finalizeDue: p('SELECT * FROM finalize_tasks WHERE done_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT ?'),
+      finalizeDone: p('UPDATE finalize_tasks SET done_at = ?, attempts = attempts + 1, last_error = NULL WHERE run_id = ? AND action = ?'),
+      finalizeFailed: p('UPDATE finalize_tasks SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE run_id = ? AND action = ?'),
+      finalizeOpen: p('SELECT count(*) AS n FROM finalize_tasks WHERE run_id = ? AND done_at IS NULL'),
+      markFinalized: p('UPDATE runs SET finalized_at = ?, purge_at = ? WHERE id = ? AND finalized_at IS NULL'),
+      stepSeqsOf: p('SELECT seq FROM steps WHERE run_id = ? AND action = ? ORDER BY seq'),
+      purgeDue: p('SELECT id FROM runs WHERE purge_at <= ? LIMIT ?'),
+      purgeSteps: p('DELETE FROM steps WHERE run_id = ?'),
+      purged: p('UPDATE runs SET purge_at = NULL WHERE id = ?'),
+      nextFinalize: p('SELECT min(next_at) AS at FROM finalize_tasks WHERE done_at IS NULL'),
+      nextPurge: p('SELECT min(purge_at) AS at FROM runs WHERE purge_at IS NOT NULL'),
+    };
+  }
+
+  insertWorkflow(row: WorkflowRow): void {
+    this.s.insertWorkflow.run(row);
+  }
+  workflow(id: string): WorkflowRow | undefined {
+    return this.s.workflow.get(id) as WorkflowRow | undefined;
+  }
+  workflowByHash(name: string, hash: string): WorkflowRow | undefined {
+    return this.s.workflowByHash.get(name, hash) as WorkflowRow | undefined;
+  }
+  latestWorkflow(name: string): WorkflowRow | undefined {
+    return this.s.latestWorkflow.get(name) as WorkflowRow | undefined;
+  }
+  listWorkflows(): Omit<WorkflowRow, 'script' | 'source_map'>[] {
+    return this.s.listWorkflows.all() as Omit<WorkflowRow, 'script' | 'source_map'>[];
+  }
+  insertRun(row: { id: string; workflow_id: string; input: string; context: string; created_at: number }): void {
+    this.s.insertRun.run(row);
+  }
+  run(id: string): RunRow | undefined {
+    return this.s.run.get(id) as RunRow | undefined;
+  }
+  runsOfWorkflow(workflowId: string): number {
+    return (this.s.runsOfWorkflow.get(workflowId) as { n: number }).n;
+  }
+  listRuns(filter: { status?: RunStatus | null; workflow?: string | null; limit?: number }): RunRow[] {
+    return this.s.listRuns.all({ status: filter.status ?? null, workflow: filter.workflow ?? null, limit: filter.limit ?? 100 }) as RunRow[];
+  }
+  dueRuns(now: number, limit: number): Array<{ id: string; status: RunStatus; lease_owner: string | null }> {
+    return this.s.dueRuns.all(now, limit) as Array<{ id: string; status: RunStatus; lease_owner: string | null }>;
+  }
+  nextWake(): number | null {
+    return (this.s.nextWake.get() as { at: number | null }).at;
+  }
+  runningOwners(): string[] {
+    return (this.s.runningOwners.all() as { lease_owner: string }[]).map((r) => r.lease_owner);
+  }
+  expireOwner(owner: string, now: number): void {
+    this.s.expireOwner.run(now, owner);
+  }
+  claim(id: string, owner: string, lease: number, now: number, expectOwner: string | null): boolean {
+    return this.s.claim.run({ id, owner, lease, now, expectOwner }).changes === 1;
+  }
+  renew(owner: string, lease: number): void {
+    this.s.renew.run(lease, owner);
+  }
+  owner(id: string): { status: RunStatus; lease_owner: string | null } | undefined {
+    return this.s.owner.get(id) as { status: RunStatus; lease_owner: string | null } | undefined;
+  }
+  suspend(id: string, wake: number | null, logCount: number, now: number): void {
+    this.s.suspend.run({ id, wake, logCount, now });
+  }
+  release(id: string, owner: string, wake: number, now: number): void {
+    this.s.release.run({ id, owner, wake, now });
+  }
+  finish(id: string, status: RunStatus, output: string | null, error: string | null, logCount: number, now: number): void {
+    this.s.finish.run({ id, status, output, error, logCount, now });
+  }
+  wakeRun(id: string, at: number): boolean {
+    return this.s.wakeRun.run(at, id, at).changes === 1;
+  }
+  steps(runId: string): StepRow[] {
+    return this.s.steps.all(runId) as StepRow[];
+  }
+  upsertStep(row: StepRow): void {
+    this.s.upsertStep.run(row);
+  }
+  insertWait(runId: string, seq: number, tenant: string, type: string, match: string | null): void {
+    this.s.insertWait.run(runId, seq, tenant, type, match);
+  }
+  deleteWait(runId: string, seq: number): void {
+    this.s.deleteWait.run(runId, seq);
+  }
+  deleteWaits(runId: string): void {
+    this.s.deleteWaits.run(runId);
+  }
+  waitsFor(tenant: string, type: string): Array<{ run_id: string; seq: number; match: string | null }> {
+    return this.s.waitsFor.all(tenant, type) as Array<{ run_id: string; seq: number; match: string | null }>;
+  }
+  insertEvent(tenant: string, type: string, data: string, at: number): number {
+    return Number(this.s.insertEvent.run(tenant, type, data, at).lastInsertRowid);
+  }
+  eventsAfter(tenant: string, type: string, after: number): EventRow[] {
+    return this.s.eventsAfter.all(tenant, type, after) as EventRow[];
+  }
+  maxEventId(): number {
+    return (this.s.maxEventId.get() as { id: number }).id;
+  }
+  insertLog(l: NewLog): void {
+    this.s.insertLog.run(l.runId, l.step, l.at, l.kind, l.durationMs, l.data);
+  }
+  log(runId: string): LogRow[] {
+    return this.s.log.all(runId) as LogRow[];
+  }
+  logAll(afterId: number, limit: number): LogRow[] {
+    return this.s.logAll.all(afterId, limit) as LogRow[];
+  }
+  insertFinalizeTasks(runId: string, actions: string[], now: number): number {
+    return this.s.insertFinalizeTasks.run(now, runId, JSON.stringify(actions)).changes;
+  }
+  finalizeDue(now: number, limit: number): Array<{ run_id: string; action: string; attempts: number }> {
+    return this.s.finalizeDue.all(now, limit) as Array<{ run_id: string; action: string; attempts: number }>;
+  }
+  finalizeDone(runId: string, action: string, now: number): void {
+    this.s.finalizeDone.run(now, runId, action);
+  }
+  finalizeFailed(runId: string, action: string, nextAt: number, error: string): void {
+    this.s.finalizeFailed.run(nextAt, error, runId, action);
+  }
+  finalizeOpen(runId: string): number {
+    return (this.s.finalizeOpen.get(runId) as { n: number }).n;
+  }
+  markFinalized(runId: string, now: number, purgeAt: number): void {
+    this.s.markFinalized.run(now, purgeAt, runId);
+  }
+  stepSeqsOf(runId: string, action: string): number[] {
+    return (this.s.stepSeqsOf.all(runId, action) as { seq: number }[]).map((r) => r.seq);
+  }
+  purgeDue(now: number, limit: number): string[] {
+    return (this.s.purgeDue.all(now, limit) as { id: string }[]).map((r) => r.id);
+  }
+  purge(runId: string): void {
+    this.s.purgeSteps.run(runId);
+    this.s.purged.run(runId);
+  }
+  nextFinalize(): number | null {
+    return (this.s.nextFinalize.get() as { at: number | null }).at;
+  }
+  nextPurge(): number | null {
+    return (this.s.nextPurge.get() as { at: number | null }).at;
+  }
+}

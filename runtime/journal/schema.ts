@@ -1,0 +1,122 @@
+/**
+ * The store's tables. One SQLite file holds workflows, runs, the journal of steps, events,
+ * waits, the log and finalization tasks. The store, not the engine's good manners, keeps
+ * terminal runs terminal: triggers refuse any change of state, output or journal once a run is
+ * completed, failed or cancelled.
+ */
+export const schemaVersion = 1;
+
+export const schema = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS workflows (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  script TEXT NOT NULL,
+  source_map TEXT,
+  manifest TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (name, version),
+  UNIQUE (name, code_hash)
+);
+
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  workflow_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  input TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  context TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  wake_at INTEGER,
+  lease_owner TEXT,
+  log_count INTEGER NOT NULL DEFAULT 0,
+  finalized_at INTEGER,
+  purge_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS runs_wake ON runs (wake_at) WHERE wake_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS runs_status ON runs (status, created_at);
+CREATE INDEX IF NOT EXISTS runs_purge ON runs (purge_at) WHERE purge_at IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS steps (
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  fp TEXT NOT NULL,
+  args TEXT NOT NULL,
+  state TEXT NOT NULL,
+  outcome TEXT,
+  completion INTEGER,
+  attempts INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  wake_at INTEGER,
+  wait TEXT,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant TEXT NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_type ON events (tenant, type, id);
+
+CREATE TABLE IF NOT EXISTS waits (
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  tenant TEXT NOT NULL,
+  type TEXT NOT NULL,
+  match TEXT,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS waits_type ON waits (tenant, type);
+
+CREATE TABLE IF NOT EXISTS log (
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  step INTEGER,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  duration_ms REAL,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_run ON log (run_id, id);
+
+CREATE TABLE IF NOT EXISTS finalize_tasks (
+  run_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,
+  done_at INTEGER,
+  last_error TEXT,
+  PRIMARY KEY (run_id, action)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS finalize_due ON finalize_tasks (next_at) WHERE done_at IS NULL;
+
+CREATE TRIGGER IF NOT EXISTS runs_terminal_is_final BEFORE UPDATE ON runs
+WHEN OLD.status IN ('completed', 'failed', 'cancelled')
+  AND (NEW.status IS NOT OLD.status OR NEW.output IS NOT OLD.output OR NEW.error IS NOT OLD.error
+       OR NEW.input IS NOT OLD.input OR NEW.context IS NOT OLD.context OR NEW.workflow_id IS NOT OLD.workflow_id)
+BEGIN SELECT RAISE(ABORT, 'ALICE_RUN_TERMINAL: the run is terminal'); END;
+
+CREATE TRIGGER IF NOT EXISTS steps_insert_terminal BEFORE INSERT ON steps
+WHEN (SELECT status FROM runs WHERE id = NEW.run_id) IN ('completed', 'failed', 'cancelled')
+BEGIN SELECT RAISE(ABORT, 'ALICE_RUN_TERMINAL: the run is terminal'); END;
+
+CREATE TRIGGER IF NOT EXISTS steps_update_terminal BEFORE UPDATE ON steps
+WHEN (SELECT status FROM runs WHERE id = NEW.run_id) IN ('completed', 'failed', 'cancelled')
+BEGIN SELECT RAISE(ABORT, 'ALICE_RUN_TERMINAL: the run is terminal'); END;
+
+CREATE TRIGGER IF NOT EXISTS steps_done_is_final BEFORE UPDATE ON steps
+WHEN OLD.state IN ('done', 'error')
+BEGIN SELECT RAISE(ABORT, 'ALICE_STEP_FINAL: a memoized step outcome never changes'); END;
+`;

@@ -1,0 +1,149 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { ErrorCodes, StoreError, AliceError } from '../errors.js';
+import { schema, schemaVersion } from './schema.js';
+
+export type RunStatus = 'pending' | 'running' | 'suspended' | 'completed' | 'failed' | 'cancelled';
+export const terminalStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
+export function isTerminal(status: string): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
+/**
+ * `process`: WAL with synchronous=NORMAL, survives any crash of the process (kill -9 included).
+ * `power`: synchronous=FULL, an fsync before an outcome is delivered; survives power loss.
+ */
+export type Durability = 'process' | 'power';
+
+export interface WorkflowRow {
+  id: string;
+  name: string;
+  version: number;
+  kind: string;
+  code_hash: string;
+  script: string;
+  source_map: string | null;
+  manifest: string;
+  created_at: number;
+}
+
+export interface RunRow {
+  id: string;
+  workflow_id: string;
+  status: RunStatus;
+  input: string;
+  output: string | null;
+  error: string | null;
+  context: string;
+  created_at: number;
+  updated_at: number;
+  wake_at: number | null;
+  lease_owner: string | null;
+  log_count: number;
+  finalized_at: number | null;
+  purge_at: number | null;
+}
+
+export type StepState = 'done' | 'error' | 'waiting';
+
+export interface StepRow {
+  run_id: string;
+  seq: number;
+  action: string;
+  digest: string;
+  fp: string;
+  args: string;
+  state: StepState;
+  outcome: string | null;
+  completion: number | null;
+  attempts: number;
+  started_at: number;
+  finished_at: number | null;
+  wake_at: number | null;
+  wait: string | null;
+}
+
+export interface LogRow {
+  id: number;
+  run_id: string;
+  step: number | null;
+  at: number;
+  kind: string;
+  duration_ms: number | null;
+  data: string;
+}
+
+export interface EventRow {
+  id: number;
+  tenant: string;
+  type: string;
+  data: string;
+  at: number;
+}
+
+function describeOpenError(path: string, err: unknown): StoreError {
+  const code = (err as { code?: string }).code ?? '';
+  const message = (err as Error).message;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(message)) {
+    return new StoreError(path, `the file is not an Alice store or is corrupt (${message}); restore it from a backup or point --store at another file. The file was not changed.`, { cause: err });
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /locked/i.test(message)) {
+    return new StoreError(path, `the database is locked by another process (${message}); stop the other process or retry`, { cause: err });
+  }
+  if (code === 'SQLITE_CANTOPEN') {
+    return new StoreError(path, `the file cannot be opened (${message}); check that its folder exists and is writable`, { cause: err });
+  }
+  return new StoreError(path, message, { cause: err });
+}
+
+/**
+ * The SQLite store. Synchronous (better-sqlite3): every call is a short local transaction, and
+ * the engine groups the step path's writes into one transaction per tick (see GroupCommit).
+ */
+export class Store {
+  readonly db: Database.Database;
+  readonly path: string;
+
+  constructor(path: string, readonly durability: Durability = 'process', options: { busyTimeoutMs?: number } = {}) {
+    this.path = path;
+    const fresh = path === ':memory:' || !existsSync(path);
+    try {
+      this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+    } catch (err) {
+      throw describeOpenError(path, err);
+    }
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${durability === 'power' ? 'FULL' : 'NORMAL'}`);
+      this.db.pragma('foreign_keys = OFF');
+      this.db.pragma('temp_store = MEMORY');
+      const existing = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'runs')").all() as { name: string }[];
+      if (!fresh && existing.length === 0) {
+        const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+        if (tables.n > 0) {
+          throw new StoreError(path, 'the file is an SQLite database but not an Alice store; point --store at another file. The file was not changed.');
+        }
+      }
+      const version = existing.some((t) => t.name === 'meta')
+        ? (this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value
+        : undefined;
+      if (version !== undefined && Number(version) > schemaVersion) {
+        throw new AliceError(ErrorCodes.STORE_VERSION, `store ${path} has schema version ${version}, newer than this engine's ${schemaVersion}; upgrade Alice`);
+      }
+      this.db.exec(schema);
+      this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(schemaVersion));
+    } catch (err) {
+      try {
+        this.db.close();
+      } catch {
+        // closing a half-open handle may fail too; the first error is the one to report
+      }
+      if (err instanceof AliceError) throw err;
+      throw describeOpenError(path, err);
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

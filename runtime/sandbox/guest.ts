@@ -1,0 +1,381 @@
+/**
+ * The guest runtime: the engine's code inside each sandbox context. It builds the frozen
+ * `actions` object of DESIGN §10, replays journaled outcomes without host round trips, and
+ * reports every new call to the host through one synchronous callback.
+ *
+ * It is injected as source text (see `guestSource`), so it must not refer to anything outside
+ * its parameters. It runs before workflow code and captures every intrinsic it relies on, so a
+ * workflow that later patches `JSON`, `Promise` or `Map` only fools itself: the host trusts
+ * nothing from the guest but primitive values, and re-checks all of them.
+ */
+import { canonicalJson, durationMs, fingerprint } from './shared.js';
+
+/** Messages from guest to host; the first argument of the host callback. */
+export type GuestMessage =
+  | 'issue' // seq, action, canonical args: a call not in the journal
+  | 'nondet' // seq, actual action, actual fingerprint: a call that differs from the journal
+  | 'missing' // seq, action: a journaled call the re-run never issued
+  | 'log' // index, text
+  | 'done' // output JSON
+  | 'error' // error JSON {name, message, code, stack}
+  | 'limit'; // limit name, message
+
+/** Per-execution configuration passed to the guest as one JSON string. */
+export interface GuestConfig {
+  /** Four 32-bit seed words of the run's PRNG (derived from the run id host-side). */
+  seed: [number, number, number, number];
+  /** The run's logical start time (ms since epoch). */
+  start: number;
+  /** Number of `log()` lines already recorded; re-run lines up to this index are not sent. */
+  logCount: number;
+  maxSteps: number;
+  maxBytes: number;
+  /** Declared catalog actions, e.g. `["kv.get", "email.send"]`. */
+  actions: string[];
+  /** Completed steps in completion order: [seq, action, fingerprint, outcome, logical time]. */
+  journal: Array<[number, string, string, Outcome, number]>;
+}
+
+export type Outcome =
+  | { ok: true; value: unknown }
+  | { ok: false; error: { code: string; message: string; action?: string; details?: unknown } };
+
+type HostFn = (kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown) => unknown;
+
+export interface GuestApi {
+  start(fn: unknown, inputJson: string): void;
+  deliver(seq: number, outcomeJson: string, time: number): void;
+  replayNext(): void;
+}
+
+function guestRuntime(
+  host: HostFn,
+  configJson: string,
+  canonical: typeof canonicalJson,
+  fp: typeof fingerprint,
+  duration: typeof durationMs,
+): GuestApi {
+  'use strict';
+  const G = globalThis as Record<string, unknown>;
+  const parse = JSON.parse;
+  const stringify = JSON.stringify;
+  const freeze = Object.freeze;
+  const defineProperty = Object.defineProperty;
+  const create = Object.create;
+  const getPrototypeOf = Object.getPrototypeOf;
+  const isArray = Array.isArray;
+  const P = Promise;
+  const promiseThen = P.prototype.then;
+  const apply = Reflect.apply;
+  const construct = Reflect.construct;
+  const RealDate = Date;
+  const ErrorCtor = Error;
+  const StringCtor = String;
+  const ObjectProto = Object.prototype;
+
+  const cfg = parse(configJson) as GuestConfig;
+  let clock = cfg.start;
+
+  // sfc32, seeded by the run id: same sequence on every re-run of the run.
+  let [sa, sb, sc, sd] = cfg.seed;
+  function random(): number {
+    sa >>>= 0; sb >>>= 0; sc >>>= 0; sd >>>= 0;
+    let t = (sa + sb) | 0;
+    sa = sb ^ (sb >>> 9);
+    sb = (sc + (sc << 3)) | 0;
+    sc = (sc << 21) | (sc >>> 11);
+    sd = (sd + 1) | 0;
+    t = (t + sd) | 0;
+    sc = (sc + t) | 0;
+    return (t >>> 0) / 4294967296;
+  }
+  for (let i = 0; i < 12; i++) random();
+
+  // Journal lookups by seq; arrays indexed by seq, no Map, so patched prototypes cannot reach in.
+  const journal: Array<[number, string, string, Outcome, number] | undefined> = [];
+  for (let i = 0; i < cfg.journal.length; i++) journal[cfg.journal[i][0]] = cfg.journal[i];
+  const waiting: Array<[(v: unknown) => void, (e: unknown) => void] | undefined> = [];
+  let replayIdx = 0;
+  let seq = 0;
+  let logIndex = 0;
+  let finished = false;
+  let halted = false;
+
+  class ActionError extends ErrorCtor {
+    code: string;
+    action: string | undefined;
+    details: unknown;
+    constructor(code: string, message: string, action?: string, details?: unknown) {
+      super(message);
+      this.name = 'ActionError';
+      this.code = code;
+      this.action = action;
+      this.details = details;
+    }
+  }
+  freeze(ActionError.prototype);
+  freeze(ActionError);
+
+  function halt(limit: string, message: string): void {
+    if (halted) return;
+    halted = true;
+    host('limit', limit, message);
+  }
+
+  function never(): Promise<never> {
+    return new P<never>(() => {});
+  }
+
+  function rejected(code: string, message: string, action: string): Promise<never> {
+    return new P<never>((_, reject) => reject(new ActionError(code, message, action)));
+  }
+
+  function call(name: string, args: unknown): Promise<unknown> {
+    if (finished || halted) return never();
+    const arg = args === undefined ? {} : args;
+    if (arg === null || typeof arg !== 'object' || isArray(arg)) {
+      return rejected('ALICE_VALIDATION', `${name} takes one object of named arguments, got ${arg === null ? 'null' : isArray(arg) ? 'an array' : typeof arg}`, name);
+    }
+    let text: string;
+    try {
+      text = canonical(arg);
+    } catch (e) {
+      return rejected('ALICE_INVALID_VALUE', `arguments of ${name} are not JSON: ${(e as Error).message}`, name);
+    }
+    if (text.length > cfg.maxBytes) {
+      halt('bridge-bytes', `arguments of ${name} are ${text.length} characters, over the ${cfg.maxBytes}-byte limit`);
+      return never();
+    }
+    const n = ++seq;
+    if (n > cfg.maxSteps) {
+      halt('steps', `step ${n} (${name}) is over the limit of ${cfg.maxSteps} steps per run`);
+      return never();
+    }
+    let settle: [(v: unknown) => void, (e: unknown) => void] | undefined;
+    const promise = new P<unknown>((resolve, reject) => {
+      settle = [resolve, reject];
+    });
+    waiting[n] = settle;
+    const entry = journal[n];
+    if (entry !== undefined) {
+      const digest = fp(text);
+      if (entry[1] !== name || entry[2] !== digest) {
+        halted = true;
+        host('nondet', n, name, digest);
+      }
+    } else {
+      host('issue', n, name, text);
+    }
+    return promise;
+  }
+
+  function settleStep(n: number, outcome: Outcome, time: number): boolean {
+    const w = waiting[n];
+    if (w === undefined) return false;
+    waiting[n] = undefined;
+    if (time > clock) clock = time;
+    if (outcome.ok) {
+      w[0](outcome.value);
+    } else {
+      const e = outcome.error;
+      w[1](new ActionError(StringCtor(e.code), StringCtor(e.message), e.action, e.details));
+    }
+    return true;
+  }
+
+  function describe(err: unknown): string {
+    const out: Record<string, string | undefined> = { name: 'Error', message: '', code: undefined, stack: undefined };
+    try {
+      if (err !== null && (typeof err === 'object' || typeof err === 'function')) {
+        const e = err as Record<string, unknown>;
+        out.name = typeof e.name === 'string' ? e.name : 'Error';
+        out.message = typeof e.message === 'string' ? e.message : StringCtor(err);
+        out.code = typeof e.code === 'string' ? e.code : undefined;
+        out.stack = typeof e.stack === 'string' ? e.stack : undefined;
+      } else {
+        out.name = 'Thrown';
+        out.message = StringCtor(err);
+      }
+    } catch (e) {
+      out.message = 'the thrown value could not be read';
+    }
+    const text = stringify(out);
+    return text.length > cfg.maxBytes ? stringify({ name: out.name, message: StringCtor(out.message).slice(0, 4096), code: out.code }) : text;
+  }
+
+  function logLine(...values: unknown[]): void {
+    if (finished || halted) return;
+    const index = ++logIndex;
+    if (index <= cfg.logCount) return;
+    let text = '';
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      let part: string;
+      if (typeof v === 'string') part = v;
+      else {
+        try {
+          part = canonical(v);
+        } catch (e) {
+          part = StringCtor(v);
+        }
+      }
+      text += (i > 0 ? ' ' : '') + part;
+      if (text.length > cfg.maxBytes) break;
+    }
+    if (text.length > cfg.maxBytes) {
+      halt('bridge-bytes', `log line ${index} is over the ${cfg.maxBytes}-byte limit`);
+      return;
+    }
+    host('log', index, text);
+  }
+
+  function sleep(d: unknown): Promise<unknown> {
+    let ms: number;
+    try {
+      ms = duration(d);
+    } catch (e) {
+      return rejected('ALICE_INVALID_VALUE', (e as Error).message, 'sleep');
+    }
+    return call('sleep', { ms });
+  }
+
+  function waitForEvent(type: unknown, options?: unknown): Promise<unknown> {
+    if (typeof type !== 'string' || type.length === 0) {
+      return rejected('ALICE_VALIDATION', 'waitForEvent(type, { match, timeout }) needs an event type string', 'waitForEvent');
+    }
+    const o = (options ?? {}) as { match?: unknown; timeout?: unknown };
+    if (typeof o !== 'object') return rejected('ALICE_VALIDATION', 'waitForEvent options must be an object', 'waitForEvent');
+    let timeoutMs: number | null = null;
+    if (o.timeout !== undefined && o.timeout !== null) {
+      try {
+        timeoutMs = duration(o.timeout);
+      } catch (e) {
+        return rejected('ALICE_INVALID_VALUE', (e as Error).message, 'waitForEvent');
+      }
+    }
+    const match = o.match === undefined ? null : o.match;
+    if (match !== null && (typeof match !== 'object' || isArray(match))) {
+      return rejected('ALICE_VALIDATION', 'waitForEvent match must be an object of fields the event data must equal', 'waitForEvent');
+    }
+    return call('waitForEvent', { type, match, timeoutMs });
+  }
+
+  // The actions object of DESIGN §10: null prototypes, frozen, exactly the declared names.
+  const actions = create(null) as Record<string, unknown>;
+  for (let i = 0; i < cfg.actions.length; i++) {
+    const name = cfg.actions[i];
+    const parts = name.split('.');
+    let node = actions;
+    for (let j = 0; j < parts.length - 1; j++) {
+      let next = node[parts[j]] as Record<string, unknown> | undefined;
+      if (next === undefined) {
+        next = create(null) as Record<string, unknown>;
+        node[parts[j]] = next;
+      }
+      node = next;
+    }
+    node[parts[parts.length - 1]] = (args: unknown) => call(name, args);
+  }
+  actions.sleep = sleep;
+  actions.waitForEvent = waitForEvent;
+  actions.now = () => clock;
+  actions.random = random;
+  actions.log = logLine;
+  (function deepFreeze(o: Record<string, unknown>) {
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (v !== null && typeof v === 'object') deepFreeze(v as Record<string, unknown>);
+    }
+    freeze(o);
+  })(actions);
+
+  // Defence in depth behind the static checks: ambient time and randomness become the run's
+  // logical clock and PRNG, and APIs that observe the garbage collector or share memory go.
+  function DeterministicDate(this: unknown, ...args: unknown[]): unknown {
+    if (new.target === undefined) return new RealDate(clock).toString();
+    return construct(RealDate, args.length === 0 ? [clock] : args, new.target);
+  }
+  defineProperty(DeterministicDate, 'prototype', { value: RealDate.prototype, writable: false });
+  defineProperty(RealDate.prototype, 'constructor', { value: DeterministicDate, writable: true, configurable: true });
+  (DeterministicDate as unknown as { now: () => number }).now = () => clock;
+  (DeterministicDate as unknown as { parse: unknown }).parse = RealDate.parse;
+  (DeterministicDate as unknown as { UTC: unknown }).UTC = RealDate.UTC;
+  defineProperty(G, 'Date', { value: DeterministicDate, writable: false, configurable: false });
+  defineProperty(Math, 'random', { value: random, writable: false, configurable: false });
+  function refuse(name: string) {
+    return function () {
+      throw new ErrorCtor(`${name} is not available in a workflow: it observes garbage collection, which differs on every re-run`);
+    };
+  }
+  defineProperty(G, 'WeakRef', { value: refuse('WeakRef'), writable: false, configurable: false });
+  defineProperty(G, 'FinalizationRegistry', { value: refuse('FinalizationRegistry'), writable: false, configurable: false });
+  delete G.SharedArrayBuffer;
+  delete G.Atomics;
+  defineProperty(G, 'ActionError', { value: ActionError, writable: false, configurable: false });
+  void getPrototypeOf;
+  void ObjectProto;
+
+  return {
+    start(fn: unknown, inputJson: string): void {
+      if (typeof fn !== 'function') {
+        finished = true;
+        host('error', stringify({ name: 'BundleError', message: 'the bundle has no default export function (export default async (input, actions) => ...)' }));
+        return;
+      }
+      let result: unknown;
+      try {
+        result = apply(fn as (...a: unknown[]) => unknown, undefined, [parse(inputJson), actions]);
+      } catch (err) {
+        finished = true;
+        host('error', describe(err));
+        return;
+      }
+      apply(promiseThen, P.resolve(result), [
+        (value: unknown) => {
+          if (finished || halted) return;
+          finished = true;
+          let text: string | undefined;
+          try {
+            text = stringify(value === undefined ? null : value);
+          } catch (e) {
+            host('error', stringify({ name: 'TypeError', message: `the workflow's output is not JSON: ${(e as Error).message}` }));
+            return;
+          }
+          if (text === undefined) text = 'null';
+          if (text.length > cfg.maxBytes) {
+            halted = true;
+            host('limit', 'bridge-bytes', `the output is ${text.length} characters, over the ${cfg.maxBytes}-byte limit`);
+            return;
+          }
+          host('done', text);
+        },
+        (err: unknown) => {
+          if (finished || halted) return;
+          finished = true;
+          host('error', describe(err));
+        },
+      ]);
+    },
+    deliver(n: number, outcomeJson: string, time: number): void {
+      settleStep(n, parse(outcomeJson) as Outcome, time);
+    },
+    replayNext(): void {
+      const entry = cfg.journal[replayIdx++];
+      if (entry === undefined || halted) return;
+      if (!settleStep(entry[0], entry[3], entry[4])) {
+        halted = true;
+        host('missing', entry[0], entry[1]);
+      }
+    },
+  };
+}
+
+/** The guest runtime's source: an expression that evaluates to its init function. */
+export const guestSource = `(function () {
+  'use strict';
+  const canonicalJson = ${canonicalJson.toString()};
+  const fingerprint = ${fingerprint.toString()};
+  const durationMs = ${durationMs.toString()};
+  const init = ${guestRuntime.toString()};
+  return function (host, config) { return init(host, config, canonicalJson, fingerprint, durationMs); };
+})()`;

@@ -1,0 +1,123 @@
+/**
+ * Pure helpers that run on both sides of the bridge. The guest runtime receives their source
+ * text (`fn.toString()`), so each must be self-contained: no imports, no outer variables, and
+ * only intrinsics the guest captures before workflow code runs.
+ */
+
+/**
+ * Canonical JSON: object keys sorted, `undefined`/functions dropped as JSON.stringify does,
+ * non-finite numbers refused (JSON would silently turn them into null and change the digest's
+ * meaning), cycles and BigInt refused. Throws a TypeError that names the path.
+ */
+export function canonicalJson(value: unknown): string {
+  const seen: unknown[] = [];
+  const quote = JSON.stringify;
+  const keysOf = Object.keys;
+  const isArray = Array.isArray;
+  function walk(v: unknown, path: string, depth: number): string | undefined {
+    if (depth > 200) throw new TypeError(`value at ${path} is nested deeper than 200 levels`);
+    if (v === null) return 'null';
+    switch (typeof v) {
+      case 'string':
+        return quote(v);
+      case 'boolean':
+        return v ? 'true' : 'false';
+      case 'number':
+        if (v !== v || v === Infinity || v === -Infinity) throw new TypeError(`value at ${path} is ${String(v)}, which is not JSON`);
+        return quote(v);
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        return undefined;
+      case 'bigint':
+        throw new TypeError(`value at ${path} is a BigInt, which is not JSON`);
+      default:
+        break;
+    }
+    const obj = v as Record<string, unknown>;
+    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
+      return walk((obj as { toJSON: (k: string) => unknown }).toJSON(''), path, depth + 1);
+    }
+    for (let i = 0; i < seen.length; i++) {
+      if (seen[i] === obj) throw new TypeError(`value at ${path} is circular`);
+    }
+    seen[seen.length] = obj;
+    let out: string;
+    if (isArray(obj)) {
+      out = '[';
+      for (let i = 0; i < obj.length; i++) {
+        const item = walk(obj[i], `${path}[${i}]`, depth + 1);
+        out += (i > 0 ? ',' : '') + (item === undefined ? 'null' : item);
+      }
+      out += ']';
+    } else {
+      const keys = keysOf(obj).sort();
+      out = '{';
+      let first = true;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        const item = walk(obj[k], `${path}.${k}`, depth + 1);
+        if (item === undefined) continue;
+        out += (first ? '' : ',') + quote(k) + ':' + item;
+        first = false;
+      }
+      out += '}';
+    }
+    seen.length = seen.length - 1;
+    return out;
+  }
+  const result = walk(value, '$', 0);
+  return result === undefined ? 'null' : result;
+}
+
+/**
+ * A 53-bit fingerprint (cyrb53) of a string, as 14 hex digits. The guest computes it to check
+ * replayed calls without a host round trip; the host computes it over the same text to store.
+ */
+export function fingerprint(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  const n = 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  return ('0000000000000' + n.toString(16)).slice(-14);
+}
+
+/**
+ * Milliseconds of a duration: a non-negative number of ms, or a string of one or more
+ * `<number><unit>` parts with units ms, s, m, h, d, w (`"30s"`, `"1h30m"`, `"7d"`).
+ * Throws a RangeError that quotes the bad input.
+ */
+export function durationMs(value: unknown): number {
+  if (typeof value === 'number') {
+    if (value >= 0 && value <= 8.64e15) return Math.ceil(value);
+    throw new RangeError(`duration ${String(value)} must be a number of milliseconds between 0 and 8.64e15`);
+  }
+  if (typeof value !== 'string' || value.length === 0 || value.length > 64) {
+    throw new RangeError(`duration ${JSON.stringify(value) ?? String(value)} must be milliseconds or a string such as "30s", "5m", "2h", "7d"`);
+  }
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000, w: 604800000 };
+  const part = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/y;
+  let pos = 0;
+  let total = 0;
+  const text = value.trim();
+  while (pos < text.length) {
+    part.lastIndex = pos;
+    const m = part.exec(text);
+    if (m === null) {
+      throw new RangeError(`duration ${JSON.stringify(value)} must be milliseconds or a string such as "30s", "5m", "2h", "7d"`);
+    }
+    total += Number(m[1]) * units[m[2]];
+    pos = part.lastIndex;
+    while (text[pos] === ' ') pos++;
+  }
+  if (!(total <= 8.64e15)) throw new RangeError(`duration ${JSON.stringify(value)} is too long`);
+  return Math.ceil(total);
+}
