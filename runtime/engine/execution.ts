@@ -360,8 +360,12 @@ export class Execution {
   }
 
   private issue(seq: number, action: string, text: string): void {
-    if (this.issued.has(seq) || seq > this.host.limits.stepsPerRun) {
-      this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `step ${seq} was issued twice or out of range` }, log: { kind: 'error', data: { message: `step ${seq} issued twice or out of range` } } });
+    if (seq > this.host.limits.stepsPerRun) {
+      this.setLimit('steps', `step ${seq} (${action.slice(0, 100)}) is over the limit of ${this.host.limits.stepsPerRun} steps per run`);
+      return;
+    }
+    if (this.issued.has(seq)) {
+      this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `step ${seq} was issued twice` }, log: { kind: 'error', data: { message: `step ${seq} issued twice` } } });
       return;
     }
     this.issued.add(seq);
@@ -411,6 +415,11 @@ export class Execution {
       attempts: 0, started_at: now, finished_at: null, wake_at: null, wait: null,
     };
     this.rows.set(seq, fresh);
+    const bad = builtins.has(action) ? badBuiltinArgs(action, args) : null;
+    if (bad !== null) {
+      this.complete(fresh, errorOutcome(ErrorCodes.VALIDATION, `invalid arguments for ${action}: ${bad}`, action), 0);
+      return;
+    }
     if (action === 'sleep') {
       fresh.wake_at = now + Number(args.ms);
       this.startWait(fresh, null);
@@ -751,6 +760,18 @@ export class Execution {
     if (this.lease !== null) this.host.pool.release(this.lease);
     this.lease = null;
   }
+}
+
+const maxMs = 8.64e15;
+
+/** Host-side check of built-in step arguments: the guest runtime builds them, but is not trusted. */
+function badBuiltinArgs(action: string, args: Record<string, unknown>): string | null {
+  const isMs = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= maxMs;
+  if (action === 'sleep') return isMs(args.ms) ? null : 'ms must be a duration in milliseconds';
+  if (typeof args.type !== 'string' || args.type === '' || args.type.length > 200) return 'type must be an event type';
+  if (args.match !== null && (typeof args.match !== 'object' || Array.isArray(args.match))) return 'match must be an object or null';
+  if (args.timeoutMs !== null && !isMs(args.timeoutMs)) return 'timeoutMs must be a duration in milliseconds or null';
+  return null;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
