@@ -434,6 +434,11 @@ export class Engine {
       for (const owner of this.queries.runningOwners()) {
         if (owner !== this.owner && ownerIsDead(owner)) this.queries.expireOwner(owner, now);
       }
+      // A run this engine holds without an execution (its release write failed, say under a
+      // lock held by another process) would otherwise keep a renewed lease for ever.
+      for (const id of this.queries.runningOwnedBy(this.owner)) {
+        if (!this.active.has(id)) this.queries.expireRun(id, this.owner, now);
+      }
     }
     const room = this.concurrency - this.active.size;
     if (room <= 0) return;
@@ -475,8 +480,8 @@ export class Engine {
     this.leaseTimer.unref?.();
   }
 
-  private claimable(r: { status: RunStatus; lease_owner: string | null }): boolean {
-    return r.lease_owner !== this.owner;
+  private claimable(r: { id: string; status: RunStatus; lease_owner: string | null }): boolean {
+    return r.lease_owner !== this.owner || !this.active.has(r.id);
   }
 
   private readonly workflows = new Map<string, WorkflowRow>();

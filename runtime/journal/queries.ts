@@ -37,6 +37,8 @@ export class Queries {
       nextWake: p('SELECT min(wake_at) AS at FROM runs WHERE wake_at IS NOT NULL'),
       runningOwners: p("SELECT DISTINCT lease_owner FROM runs WHERE status = 'running' AND lease_owner IS NOT NULL"),
       expireOwner: p("UPDATE runs SET wake_at = ? WHERE status = 'running' AND lease_owner = ?"),
+      runningOwnedBy: p("SELECT id FROM runs WHERE status = 'running' AND lease_owner = ?"),
+      expireRun: p("UPDATE runs SET wake_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?"),
       claim: p(`UPDATE runs SET status = 'running', lease_owner = @owner, wake_at = @lease, updated_at = @now
                 WHERE id = @id AND wake_at <= @now AND status IN ('pending', 'suspended', 'running') AND lease_owner IS @expectOwner`),
       renew: p("UPDATE runs SET wake_at = ? WHERE lease_owner = ? AND status = 'running'"),
@@ -116,6 +118,12 @@ export class Queries {
   }
   expireOwner(owner: string, now: number): void {
     this.s.expireOwner.run(now, owner);
+  }
+  runningOwnedBy(owner: string): string[] {
+    return (this.s.runningOwnedBy.all(owner) as { id: string }[]).map((r) => r.id);
+  }
+  expireRun(id: string, owner: string, now: number): void {
+    this.s.expireRun.run(now, id, owner);
   }
   claim(id: string, owner: string, lease: number, now: number, expectOwner: string | null): boolean {
     return this.s.claim.run({ id, owner, lease, now, expectOwner }).changes === 1;
