@@ -282,6 +282,7 @@ export class Engine {
 
   /** The log as JSON lines: one run's, or every run's. */
   exportLog(runId?: string): string {
+    if (runId !== undefined && this.queries.run(runId) === undefined) throw new NotFoundError('run', runId);
     const rows = runId === undefined ? this.queries.logAll(0, Number.MAX_SAFE_INTEGER) : this.queries.log(runId);
     return rows.map((r) => JSON.stringify(toLogEntry(r)) + '\n').join('');
   }

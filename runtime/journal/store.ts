@@ -134,8 +134,11 @@ export class Store {
         throw new AliceError(ErrorCodes.STORE_VERSION, `store ${path} has schema version ${version}, newer than this engine's ${schemaVersion}; upgrade Alice`);
       }
       if (!fresh && path !== ':memory:') this.checkIntegrity();
-      this.db.exec(schema);
-      this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(schemaVersion));
+      // An up-to-date store needs no write to open, so read-only commands never wait for a lock.
+      if (version === undefined || Number(version) < schemaVersion) {
+        this.db.exec(schema);
+        this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(schemaVersion));
+      }
     } catch (err) {
       try {
         this.db.close();

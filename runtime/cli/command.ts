@@ -1,0 +1,51 @@
+import type { Engine } from '../index.js';
+import type { GlobalOptions, OptionSpec, Values } from './args.js';
+import type { ExitCode } from './exit.js';
+
+/** Where a command writes: lines to stdout (results) and stderr (progress, notes, errors). */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  /** Whether stderr is a terminal (progress is shown by default then). */
+  readonly stderrIsTTY: boolean;
+}
+
+/** A parsed command line, handed to one command. */
+export interface Invocation {
+  globals: GlobalOptions;
+  values: Values;
+  positionals: string[];
+  io: Io;
+}
+
+/** One `alice` command: its help and options, and what it does. */
+export interface Command {
+  name: string;
+  /** One line for `alice --help`. */
+  summary: string;
+  /** The full text of `alice NAME --help`. */
+  help: string;
+  options: OptionSpec;
+  run(inv: Invocation): Promise<ExitCode>;
+}
+
+/** Opens the engine for one command and closes it whatever happens. */
+export async function withEngine<T>(globals: GlobalOptions, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  // Loaded here, not at startup: --help and usage errors answer without loading the engine.
+  const { openCliEngine } = await import('./open.js');
+  const engine = await openCliEngine(globals);
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** The global options' help, shared by every command's help text. */
+export const globalHelp = `Global options:
+  --store PATH          the SQLite store (default ./alice.db; created if missing)
+  --actions MODULE      extra action catalog: a module exporting \`actions\` or a default array
+  --tenant T            tenant of new runs and events (default "default")
+  --permissions LIST    comma-separated permissions of new runs (default "*", the local owner)
+  --durability MODE     process (default) or power (fsync before each outcome is delivered)
+  -h, --help            show help`;

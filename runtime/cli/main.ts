@@ -1,0 +1,102 @@
+#!/usr/bin/env -S node --no-node-snapshot
+/**
+ * `alice`: the command line of the Alice workflow engine. See docs/cli.md.
+ *
+ * @example
+ * alice run examples/order-flow --input '{"orderId":"A-1","items":[{"sku":"book","qty":2}]}'
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../errors.js';
+import { parseCommandLine, resolveGlobals, splitCommand } from './args.js';
+import { globalHelp, type Command, type Io } from './command.js';
+import { cancelCommand, eventCommand } from './commands/control.js';
+import { logCommand, runsCommand, showCommand } from './commands/inspect.js';
+import { runCommand } from './commands/run.js';
+import { workerCommand } from './commands/worker.js';
+import { ExitCode, errorLine, exitCodeOf } from './exit.js';
+
+const commands: readonly Command[] = [runCommand, workerCommand, runsCommand, showCommand, logCommand, cancelCommand, eventCommand];
+
+function mainHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return `Usage: alice COMMAND [options]
+
+Alice runs durable workflows: every action call is journaled, so a run survives crashes and
+restarts without doing a step twice.
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+${globalHelp}
+
+Exit codes: 0 ok, 1 run failed/cancelled or command failed, 2 usage error,
+3 run left suspended, 4 store unavailable.
+Run \`alice COMMAND --help\` for a command's options. Documentation: docs/cli.md`;
+}
+
+function version(): string {
+  // Walk up to the package root: the same code runs from runtime/cli and from dist/runtime/cli.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'alice') return pkg.version ?? 'unknown';
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+/** Runs one command line; returns the exit code. Never throws. */
+async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const { command: name, rest } = splitCommand(argv);
+    if (name === null || name === 'help') {
+      const topic = name === 'help' ? commands.find((c) => c.name === rest.find((a) => !a.startsWith('-'))) : undefined;
+      if (topic !== undefined) {
+        io.out(topic.help);
+        return ExitCode.ok;
+      }
+      if (rest.includes('--version') || rest.includes('-v')) {
+        io.out(version());
+        return ExitCode.ok;
+      }
+      if (name === 'help' || rest.includes('--help') || rest.includes('-h')) {
+        io.out(mainHelp());
+        return ExitCode.ok;
+      }
+      io.err(mainHelp());
+      return ExitCode.usage;
+    }
+    const command = commands.find((c) => c.name === name);
+    if (command === undefined) {
+      throw new UsageError(`unknown command ${JSON.stringify(name)}; the commands are ${commands.map((c) => c.name).join(', ')} (see alice --help)`);
+    }
+    const { values, positionals } = parseCommandLine(command.name, rest, command.options);
+    if (values.help === true) {
+      io.out(command.help);
+      return ExitCode.ok;
+    }
+    return await command.run({ globals: resolveGlobals(values), values, positionals, io });
+  } catch (err) {
+    io.err(errorLine(err));
+    return exitCodeOf(err);
+  }
+}
+
+const io: Io = {
+  out: (line) => void process.stdout.write(`${line}\n`),
+  err: (line) => void process.stderr.write(`${line}\n`),
+  stderrIsTTY: process.stderr.isTTY === true,
+};
+
+// `alice log RUN | head` closes the pipe early; that is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(ExitCode.ok);
+  throw err;
+});
+
+process.exitCode = await main(process.argv.slice(2), io);

@@ -1,0 +1,34 @@
+import { defineAction, type ActionDefinition, type JsonSchema } from '../../runtime/index.js';
+import { keySchema, kvRetry, type KvTable } from './table.js';
+
+export interface KvGetArgs {
+  key: string;
+}
+
+export const KvGetInput: JsonSchema = {
+  type: 'object',
+  properties: { key: keySchema },
+  required: ['key'],
+  additionalProperties: false,
+};
+
+/**
+ * `kv.get({ key })`: the value stored under `key` in the run's tenant, or `null` when there is
+ * none (a stored `null` reads the same as a missing key).
+ *
+ * @example const plan = await actions.kv.get({ key: 'plan' });
+ */
+export default function kvGet(table: KvTable): ActionDefinition<KvGetArgs, unknown> {
+  return defineAction<KvGetArgs, unknown>({
+    name: 'kv.get',
+    description: "Reads a value of the run's tenant by key; null when absent.",
+    input: KvGetInput,
+    permission: 'kv:read',
+    // A read has no effect, so a retry or a re-executed step simply reads again.
+    retry: kvRetry,
+    secret: [],
+    timeout: '10s',
+    run: ({ key }, ctx) => table.get(ctx.tenant, key),
+    // No finalize: kv entries are the tenant's durable data, not memos of one run.
+  });
+}

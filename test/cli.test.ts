@@ -1,0 +1,310 @@
+import Database from 'better-sqlite3';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// These tests run the BUILT cli, as a user does. `npm test` builds first (pretest); when the
+// file runs on its own (npx vitest run test/cli.test.ts) and dist is missing or older than a
+// source, it builds here once.
+const root = join(import.meta.dirname, '..');
+const cli = join(root, 'dist', 'runtime', 'cli', 'main.js');
+const examples = join(root, 'examples');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt(): void {
+  let built = 0;
+  try {
+    built = statSync(cli).mtimeMs;
+  } catch {
+    built = 0;
+  }
+  const newest = Math.max(...['runtime', 'stdlib', 'examples'].map((d) => newestSource(join(root, d))));
+  if (built >= newest) return;
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  if (tsc.status !== 0) throw new Error(`npm run build failed:\n${tsc.stdout}${tsc.stderr}`);
+}
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let dir: string;
+
+/** Runs `alice ARGS` in the test's temp dir (so the default ./alice.db is the temp store). */
+function alice(...args: string[]): Result {
+  const r = spawnSync(process.execPath, ['--no-node-snapshot', cli, ...args], {
+    cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ALICE_DEBUG: '' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** An error report: one line on stderr, starting with "alice: ", never a stack trace. */
+function expectOneLineError(r: Result, pattern: RegExp): void {
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^alice: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+const runIdPattern = /run ([0-9a-f-]{36})/;
+const order = (orderId: string) => JSON.stringify({ orderId, email: 'ann@example.com', items: [{ sku: 'book', qty: 2 }] });
+const reminder = (invoiceId: string, delay = '1h') => JSON.stringify({ invoiceId, userId: 'u-1', delay, grace: '3d' });
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'alice-cli-'));
+}, 300_000);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('alice run', () => {
+  it('runs the order example through its retry and prints the output JSON, with a progress line per step', () => {
+    const r = alice('run', join(examples, 'order-flow'), '--input', order('A-1'), '--progress');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ orderId: 'A-1', status: 'confirmed', total: 2500, currency: 'EUR' });
+    expect(r.stderr).toMatch(/#1 inventory\.reserve done/);
+    expect(r.stderr).toMatch(/#2 payments\.charge attempt 1 failed: payment gateway timed out/);
+    expect(r.stderr).toMatch(/#2 payments\.charge done/);
+    expect(r.stderr).toMatch(/#3 email\.send done/);
+  });
+
+  it('runs the fan-out example to its aggregate', () => {
+    const urls = ['https://a.example/1', 'https://b.example/2', 'https://c.example/3'];
+    const r = alice('run', join(examples, 'fan-out'), '--input', JSON.stringify({ urls, mirrors: ['https://m1.example/x', 'https://m2.example/x'] }), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ status: 'completed', output: { pages: 3, titles: [expect.stringMatching(/^a\.example/), expect.any(String), expect.any(String)] } });
+    expect(['https://m1.example/x', 'https://m2.example/x']).toContain(result.output.fastestMirror);
+  });
+
+  it('leaves a sleeping reminder suspended with exit 3, naming the run and its wake time', () => {
+    const r = alice('run', join(examples, 'reminder'), '--input', reminder('INV-1'));
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(runIdPattern);
+    expect(r.stderr).toMatch(/suspended, waiting for \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/);
+  });
+
+  it('accepts a single-file bundle {script, manifest}', () => {
+    const file = join(dir, 'hello.json');
+    writeFileSync(file, JSON.stringify({ script: 'export default async (input, actions) => ({ hello: input.name })', manifest: { name: 'hello', kind: 'user', actions: [] } }));
+    const r = alice('run', file, '--input', '{"name":"Ann"}');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ hello: 'Ann' });
+  });
+
+  it('exits 1 with the error code when the run fails', () => {
+    const file = join(dir, 'boom.json');
+    writeFileSync(file, JSON.stringify({ script: 'export default async () => { throw new Error("boom") }', manifest: { name: 'boom', kind: 'user', actions: [] } }));
+    const r = alice('run', file);
+    expect(r.code).toBe(1);
+    expectOneLineError(r, /run [0-9a-f-]{36} failed: ALICE_WORKFLOW_ERROR: boom/);
+  });
+
+  it('adds the actions of an --actions module to the catalog', () => {
+    const mod = join(dir, 'my-actions.mjs');
+    writeFileSync(mod, `import { defineAction } from ${JSON.stringify(join(root, 'dist', 'runtime', 'index.js'))};
+export const actions = [defineAction({ name: 'greet.hello', input: { type: 'object', properties: { name: { type: 'string' } } }, run: ({ name }) => 'hello ' + name })];`);
+    const file = join(dir, 'greet.json');
+    writeFileSync(file, JSON.stringify({ script: 'export default async (input, actions) => actions.greet.hello({ name: input })', manifest: { name: 'greet', kind: 'user', actions: ['greet.hello'] } }));
+    const r = alice('run', file, '--actions', mod, '--input', '"Bob"');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toBe('hello Bob');
+  });
+});
+
+describe('alice runs, show, log', () => {
+  let runId: string;
+
+  beforeAll(() => {
+    const r = alice('run', join(examples, 'order-flow'), '--input', order('A-2'), '--json', '--tenant', 'acme');
+    expect(r.code, r.stderr).toBe(0);
+    runId = JSON.parse(r.stdout).runId;
+  }, 60_000);
+
+  it('lists runs, filtered by status and tenant; --json gives one run per line', () => {
+    const table = alice('runs');
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^RUN\s+WORKFLOW\s+STATUS\s+TENANT\s+CREATED\s+WAKE$/);
+    expect(table.stdout).toContain(runId);
+
+    const suspended = alice('runs', '--status', 'suspended', '--json');
+    const rows = suspended.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.status === 'suspended')).toBe(true);
+
+    const acme = alice('runs', '--tenant', 'acme', '--json').stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(acme.map((r) => r.id)).toContain(runId);
+    expect(acme.every((r) => r.tenant === 'acme')).toBe(true);
+    expect(table.stdout.split('\n').length).toBeGreaterThan(acme.length + 1);
+  });
+
+  it('shows a run with its output and journal', () => {
+    const r = alice('show', runId);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/status\s+completed/);
+    expect(r.stdout).toMatch(/#2\s+payments\.charge\s+done\s+2 attempts/);
+    expect(r.stdout).toContain(`${runId}:3`);
+    const json = JSON.parse(alice('show', runId, '--json').stdout);
+    expect(json.run).toMatchObject({ id: runId, status: 'completed', tenant: 'acme' });
+    expect(json.journal.map((s: { action: string }) => s.action)).toEqual(['inventory.reserve', 'payments.charge', 'email.send']);
+  });
+
+  it('prints the log as text, and as JSON lines with --json', () => {
+    const text = alice('log', runId);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z state /);
+    expect(text.stdout).toMatch(/ attempt\s+#2 /);
+    const json = alice('log', runId, '--json');
+    const entries = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(entries.length).toBe(text.stdout.trim().split('\n').length);
+    expect(entries.every((e) => e.runId === runId && typeof e.kind === 'string')).toBe(true);
+    expect(entries.filter((e) => e.kind === 'retry')).toHaveLength(1);
+    // The card number is a secret field of payments.charge.
+    expect(json.stdout).not.toContain('4242');
+  });
+
+  it('exits 1 with a clear message for a run that does not exist', () => {
+    const r = alice('log', 'no-such-run');
+    expect(r.code).toBe(1);
+    expectOneLineError(r, /run "no-such-run" not found/);
+  });
+});
+
+describe('alice cancel, event, worker', () => {
+  it('cancels a suspended reminder, and refuses a second cancel with exit 1', () => {
+    const started = alice('run', join(examples, 'reminder'), '--input', reminder('INV-2'));
+    expect(started.code).toBe(3);
+    const runId = runIdPattern.exec(started.stderr)![1];
+    const first = alice('cancel', runId);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toBe(`run ${runId} cancelled\n`);
+    const second = alice('cancel', runId);
+    expect(second.code).toBe(1);
+    expectOneLineError(second, new RegExp(`run ${runId} is cancelled \\(terminal\\): cancel refused`));
+    const shown = JSON.parse(alice('show', runId, '--json').stdout);
+    expect(shown.run).toMatchObject({ status: 'cancelled', error: { code: 'ALICE_CANCELLED' } });
+  });
+
+  it('wakes a reminder waiting for its event, and a worker finishes it and stops cleanly on SIGTERM', async () => {
+    const started = alice('run', join(examples, 'reminder'), '--input', reminder('INV-3', '0s'), '--tenant', 'acme');
+    expect(started.code, started.stderr).toBe(3);
+    expect(started.stderr).toMatch(/waiting for event invoice\.paid or /);
+    const runId = runIdPattern.exec(started.stderr)![1];
+
+    expect(alice('event', 'invoice.paid', '--data', '{"invoiceId":"INV-3"}').stdout).toMatch(/woke 0 runs/); // other tenant
+    const event = alice('event', 'invoice.paid', '--data', '{"invoiceId":"INV-3","amount":990}', '--tenant', 'acme');
+    expect(event.code, event.stderr).toBe(0);
+    expect(event.stdout).toMatch(/^event \d+ \(invoice\.paid\) delivered to tenant acme: woke 1 run\n$/);
+
+    const worker = spawn(process.execPath, ['--no-node-snapshot', cli, 'worker', '--poll', '50ms'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    worker.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker did not finish the run:\n${out}\n${err}`)), 30_000);
+      worker.stdout.on('data', (d) => {
+        out += d;
+        if (new RegExp(`run ${runId} reminder@\\d+ \\w+ → completed`).test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    worker.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/alice worker: SIGTERM received, stopping/);
+    expect(out).toMatch(/alice worker: stopped\n$/);
+    const shown = JSON.parse(alice('show', runId, '--json').stdout);
+    expect(shown.run).toMatchObject({ status: 'completed', output: { invoiceId: 'INV-3', status: 'paid', amount: 990 } });
+  }, 60_000);
+});
+
+describe('errors', () => {
+  it.each([
+    [[], /Usage: alice COMMAND/],
+    [['frob'], /unknown command "frob"/],
+    [['run'], /run needs BUNDLE_OR_FILE/],
+    [['run', 'x', '--input', '{bad'], /--input is not valid JSON/],
+    [['runs', '--bogus'], /Unknown option '--bogus'/],
+    [['runs', '--status', 'sleeping'], /--status must be one of/],
+    [['--durability', 'fast', 'runs'], /--durability must be process or power/],
+    [['log'], /log needs RUN/],
+    [['event', 'x', '--data', 'nope'], /--data is not valid JSON/],
+    [['worker', '--poll', 'soon'], /--poll: duration "soon"/],
+  ])('exits 2 on the usage error %j', (args, pattern) => {
+    const r = alice(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints help for each command with exit 0', () => {
+    for (const command of ['run', 'worker', 'runs', 'show', 'log', 'cancel', 'event']) {
+      const r = alice(command, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: alice ${command}`));
+    }
+    expect(alice('--help').stdout).toMatch(/Exit codes: 0 ok/);
+  });
+
+  it('reports a bad bundle in one line naming the file and the field, with exit 1', () => {
+    const bundle = join(dir, 'bad-bundle');
+    mkdirSync(bundle, { recursive: true });
+    const manifest = join(bundle, 'manifest.json');
+    writeFileSync(join(bundle, 'workflow.js'), 'export default async () => 1');
+
+    expectOneLineError(alice('run', join(dir, 'missing')), new RegExp(`${join(dir, 'missing')}: no such file or directory`));
+    writeFileSync(manifest, '{"name": "x",');
+    expectOneLineError(alice('run', bundle), new RegExp(`${manifest}: not valid JSON`));
+    writeFileSync(manifest, JSON.stringify({ name: 'x', kind: 'robot', actions: [] }));
+    expectOneLineError(alice('run', bundle), new RegExp(`${manifest}: manifest\\.kind must be one of`));
+    writeFileSync(manifest, JSON.stringify({ name: 'x', kind: 'user', actions: ['admin.nuke'] }));
+    expectOneLineError(alice('run', bundle), new RegExp(`${manifest}: manifest\\.actions lists admin\\.nuke`));
+    writeFileSync(manifest, JSON.stringify({ name: 'x', kind: 'user', actions: [], script: 'main.js' }));
+    expectOneLineError(alice('run', bundle), new RegExp(`${join(bundle, 'main.js')}: no such file or directory`));
+    const single = join(dir, 'no-script.json');
+    writeFileSync(single, JSON.stringify({ manifest: { name: 'x', kind: 'user', actions: [] } }));
+    expectOneLineError(alice('run', single), new RegExp(`${single}: bundle\\.script must be`));
+    expect(alice('run', bundle).code).toBe(1);
+  });
+
+  it('exits 4 on a corrupt store, says so, and leaves the file unchanged', () => {
+    const store = join(dir, 'corrupt.db');
+    const garbage = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256));
+    writeFileSync(store, garbage);
+    for (const args of [['runs'], ['run', join(examples, 'order-flow'), '--input', order('A-9')], ['event', 'x']]) {
+      const r = alice(...args, '--store', store);
+      expect(r.code).toBe(4);
+      expectOneLineError(r, /corrupt\.db: the file is not an Alice store or is corrupt .*The file was not changed\./);
+    }
+    expect(readFileSync(store).equals(garbage)).toBe(true);
+  });
+
+  it('exits 4 on an SQLite file that is not an Alice store', () => {
+    const store = join(dir, 'other.db');
+    const db = new Database(store);
+    db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY)');
+    db.close();
+    const r = alice('runs', '--store', store);
+    expect(r.code).toBe(4);
+    expectOneLineError(r, /not an Alice store/);
+  });
+});
