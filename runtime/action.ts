@@ -81,7 +81,12 @@ export interface ActionDefinition<Args = any, Result = unknown> {
   /** Permission the run's context must hold (`kv:read`); `null` = none needed. */
   readonly permission: string | null;
   readonly retry: RetryPolicy;
-  /** Top-level argument and result fields never written to the log or the journal. */
+  /**
+   * Top-level argument and result fields that are secret: masked in the log, in `getJournal`,
+   * in the journal's stored arguments, and before the arguments are hashed (so no digest
+   * confirms a guessed secret). A result is journaled whole, because a re-run must hand the
+   * workflow exactly what the action returned.
+   */
   readonly secret: readonly string[];
   /** Longest one attempt may take before it counts as a (retryable) failure, in ms. */
   readonly timeoutMs: number;

@@ -151,6 +151,7 @@ export class Engine {
   private worker: { stop: () => void; wake: () => void } | null = null;
   private lastRecovery = -Infinity;
   private closed = false;
+  private closing = false;
 
   constructor(options: EngineOptions = {}) {
     this.limits = resolveLimits(options.limits);
@@ -317,7 +318,7 @@ export class Engine {
       this.queries.finish(runId, 'cancelled', null, JSON.stringify(error), row.log_count, now);
       this.queries.deleteWaits(runId);
       this.queries.insertLog({ runId, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: row.status, to: 'cancelled', reason }) });
-      this.onTerminal(runId, now);
+      this.onTerminal(runId, now, this.active.get(runId)?.execution.startedActions ?? []);
       return null;
     });
     const refused = tx.immediate();
@@ -372,6 +373,7 @@ export class Engine {
    */
   async runUntilIdle(): Promise<void> {
     for (;;) {
+      if (this.closing) return;
       this.pump();
       if (this.active.size > 0) {
         await Promise.race([...this.active.values()].map((a) => a.done));
@@ -428,7 +430,7 @@ export class Engine {
 
   /** Claims due runs up to the concurrency limit and starts their executions. */
   private pump(): void {
-    if (this.closed) return;
+    if (this.closing) return;
     const now = this.clock.now();
     if (now - this.lastRecovery > 1000 || now < this.lastRecovery) {
       this.lastRecovery = now;
@@ -500,19 +502,46 @@ export class Engine {
       {
         queries: this.queries, commit: this.commit, pool: this.pool, clock: this.clock, limits: this.limits, owner: this.owner, catalog: this.catalog,
         validate: (action, args) => this.validators.check(action, args),
-        onTerminal: (id, _status, at) => this.onTerminal(id, at),
+        onTerminal: (id, _status, at, started) => this.onTerminal(id, at, started),
+        attemptStarted: (id) => this.attempts.set(id, (this.attempts.get(id) ?? 0) + 1),
+        attemptEnded: (id, action, refused) => this.attemptEnded(id, action, refused),
+        suspect: (id) => this.suspects.add(id),
       },
       row,
       wf,
+      this.suspects.delete(runId),
     );
     const done = execution.execute().finally(() => this.active.delete(runId));
     this.active.set(runId, { execution, done });
   }
 
+  /** Action attempts running per run; a run is not finalized while one of its actions runs. */
+  private readonly attempts = new Map<string, number>();
+  /** Runs that were executing when a shared isolate ran out of memory: re-run them alone. */
+  private readonly suspects = new Set<string>();
+
+  private attemptEnded(runId: string, action: string, refused: boolean): void {
+    const n = (this.attempts.get(runId) ?? 1) - 1;
+    if (n <= 0) this.attempts.delete(runId);
+    else this.attempts.set(runId, n);
+    // An attempt whose outcome the store refused ran for a run that is already over (cancelled
+    // meanwhile, perhaps by another process): its action must still be told, to clean up.
+    if (refused && typeof this.catalog.get(action)?.finalize === 'function') {
+      const now = this.clock.now();
+      this.store.db.transaction(() => {
+        const row = this.queries.run(runId);
+        if (row !== undefined && isTerminal(row.status)) this.queries.insertFinalizeTask(runId, action, now);
+      }).immediate();
+    }
+  }
+
   /** Inside the terminal transaction: queue finalize calls, or mark the run finalized now. */
-  private onTerminal(runId: string, now: number): void {
+  private onTerminal(runId: string, now: number, started: Iterable<string> = []): void {
     const finalizable = [...this.catalog.values()].filter((a) => typeof a.finalize === 'function').map((a) => a.name);
-    const queued = finalizable.length === 0 ? 0 : this.queries.insertFinalizeTasks(runId, finalizable, now);
+    let queued = finalizable.length === 0 ? 0 : this.queries.insertFinalizeTasks(runId, finalizable, now);
+    for (const action of started) {
+      if (finalizable.includes(action)) queued += this.queries.insertFinalizeTask(runId, action, now);
+    }
     if (queued === 0) this.queries.markFinalized(runId, now, now + this.retentionMs);
   }
 
@@ -521,6 +550,8 @@ export class Engine {
     let count = 0;
     const now = this.clock.now();
     for (const task of this.queries.finalizeDue(now, 64)) {
+      // Its action may still be running for the run (cancelled mid-step): wait for it to end.
+      if (this.attempts.has(task.run_id)) continue;
       count++;
       const def = this.catalog.get(task.action);
       const row = this.queries.run(task.run_id);
@@ -562,7 +593,9 @@ export class Engine {
 
   /** Stops the worker, lets executions in flight settle, and closes the store and isolates. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closing) return;
+    // From here on nothing is claimed or launched: what was running is released for the next engine.
+    this.closing = true;
     if (this.worker !== null) this.worker.stop();
     for (const a of this.active.values()) a.execution.abort('engine closing');
     await Promise.allSettled([...this.active.values()].map((a) => a.done));

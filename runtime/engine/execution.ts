@@ -26,8 +26,16 @@ export interface ExecutionHost {
   readonly owner: string;
   readonly catalog: ReadonlyMap<string, ActionDefinition>;
   validate(action: string, args: unknown): string | null;
-  /** Called with the run id when a run becomes terminal inside this execution's transaction. */
-  onTerminal(runId: string, status: 'completed' | 'failed' | 'cancelled', now: number): void;
+  /**
+   * Called inside the transaction that makes a run terminal, with the catalog actions this
+   * execution started (some may have no journal row yet: they still get finalized).
+   */
+  onTerminal(runId: string, status: 'completed' | 'failed' | 'cancelled', now: number, started: Iterable<string>): void;
+  /** An action attempt of the run began / ended (finalization waits for attempts to end). */
+  attemptStarted(runId: string): void;
+  attemptEnded(runId: string, action: string, refused: boolean): void;
+  /** The run was executing when its shared isolate ran out of memory. */
+  suspect(runId: string): void;
 }
 
 /** How an execution ended. `aborted`: it lost its isolate or lease; the run will simply re-run. */
@@ -78,11 +86,20 @@ export class Execution {
   private readonly context: RunContext;
   private readonly manifestActions: Set<string>;
 
+  /** Catalog actions this execution started. */
+  readonly startedActions = new Set<string>();
+  /** CPU (ms) left for the live part of this execution; replay is not charged again. */
+  private cpuLeft: number;
+  private replaying = true;
+
   constructor(
     private readonly host: ExecutionHost,
     private readonly run: RunRow,
     private readonly workflow: WorkflowRow,
+    /** Run alone in a fresh isolate: it was executing when a shared isolate ran out of memory. */
+    private readonly dedicated = false,
   ) {
+    this.cpuLeft = host.limits.cpuMs;
     this.context = JSON.parse(run.context) as RunContext;
     this.logCount = run.log_count;
     this.manifestActions = new Set((JSON.parse(workflow.manifest) as { actions: string[] }).actions);
@@ -109,13 +126,10 @@ export class Execution {
     if (this.ending !== null) return;
     this.ending = end;
     this.teardown();
-    if (end === 'aborted') {
-      // Outcomes of actions still running are valid: journal them before letting the run go,
-      // so the re-run does not execute them a second time.
-      this.check();
-      return;
-    }
-    this.settle(end);
+    // Outcomes of actions still running are valid: journal them before letting the run go, so
+    // a re-run does not execute them a second time; and a cancelled run's actions must have
+    // finished before their finalize may run.
+    this.check();
   }
 
   private released = false;
@@ -128,7 +142,7 @@ export class Execution {
     this.host.commit
       .enqueue(() => {
         for (const l of logs) this.host.queries.insertLog(l);
-        this.host.queries.release(this.run.id, this.host.owner, now, now);
+        this.host.queries.release(this.run.id, this.host.owner, now, this.logCount, now);
       })
       .catch(() => {})
       .finally(() => this.settle('aborted'));
@@ -164,12 +178,18 @@ export class Execution {
       maxSteps: limits.stepsPerRun,
       maxBytes: limits.bridgeBytes,
       actions: manifest.actions,
+      secrets: Object.fromEntries(
+        manifest.actions.flatMap((a) => {
+          const secret = this.host.catalog.get(a)?.secret ?? [];
+          return secret.length > 0 ? [[a, [...secret]]] : [];
+        }),
+      ),
     };
     const configJson = `${JSON.stringify(config).slice(0, -1)},"journal":[${journal}]}`;
 
-    const lease = this.host.pool.acquire();
+    const lease = this.dedicated ? this.host.pool.acquireDedicated() : this.host.pool.acquire();
     this.lease = lease;
-    const callback = new ivm.Callback((kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown) => this.fromGuest(kind, a, b, c));
+    const callback = new ivm.Callback((kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => this.fromGuest(kind, a, b, c, d));
     const timeout = Math.max(1, Math.ceil(limits.cpuMs));
     let api: ivm.Reference;
     try {
@@ -203,6 +223,7 @@ export class Execution {
     for (let i = 0; i < done.length; i++) {
       if (!this.slice(this.refs.replayNext, [])) return;
     }
+    this.replaying = false;
   }
 
   private loadModule(lease: Lease, timeout: number): ivm.Reference {
@@ -224,11 +245,17 @@ export class Execution {
   /** One synchronous guest slice under the CPU limit; false if the execution cannot go on. */
   private slice(ref: ivm.Reference, args: unknown[]): boolean {
     if (this.ending !== null) return false;
+    const budget = this.replaying ? this.host.limits.cpuMs : this.cpuLeft;
+    const started = performance.now();
     try {
-      ref.applySync(undefined, args, { timeout: Math.max(1, Math.ceil(this.host.limits.cpuMs)) });
+      ref.applySync(undefined, args, { timeout: Math.max(1, Math.ceil(budget)) });
     } catch (err) {
       this.onSliceError(err);
       return false;
+    }
+    if (!this.replaying) {
+      this.cpuLeft -= performance.now() - started;
+      if (this.cpuLeft <= 0) this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution`);
     }
     this.drainQueue();
     return this.fault === null && this.ending === null;
@@ -238,8 +265,13 @@ export class Execution {
     const message = (err as Error)?.message ?? String(err);
     const lease = this.lease;
     if (lease !== null && !this.host.pool.isAlive(lease)) {
-      if (/memory limit/i.test(message)) {
+      if (/memory limit/i.test(message) && this.dedicated) {
         this.setLimit('heap', `the run used more than the ${this.host.limits.heapMiB} MiB heap of its isolate`);
+      } else if (/memory limit/i.test(message)) {
+        // The isolate is shared: the run executing now may be innocent (another run may hold
+        // most of the heap across an await). Re-run it alone, where the blame is exact.
+        this.host.suspect(this.run.id);
+        this.abort('isolate out of memory');
       } else {
         // Another run killed the isolate we shared; our journal is intact, so run again.
         this.abort('isolate lost');
@@ -247,7 +279,7 @@ export class Execution {
       return;
     }
     if (/timed out/i.test(message)) {
-      this.setLimit('cpu', `the workflow ran for more than ${this.host.limits.cpuMs} ms of CPU without waiting on a step`);
+      this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution (an endless loop?)`);
       return;
     }
     this.setFault({
@@ -274,7 +306,7 @@ export class Execution {
   }
 
   /** The host callback. Runs inside a guest slice: record, never throw, never call back in. */
-  private fromGuest(kind: GuestMessage, a: unknown, b: unknown, c: unknown): void {
+  private fromGuest(kind: GuestMessage, a: unknown, b: unknown, c: unknown, d: unknown): void {
     switch (kind) {
       case 'issue':
         if (typeof a === 'number' && Number.isSafeInteger(a) && a > 0 && typeof b === 'string' && typeof c === 'string') {
@@ -286,13 +318,13 @@ export class Execution {
       case 'nondet': {
         const seq = Number(a);
         const row = this.rows.get(seq);
-        this.nondeterministic(seq, row ? { action: row.action, digest: row.digest } : null, { action: String(b), fp: String(c) });
+        this.nondeterministic(seq, row ? this.callOf(row) : null, { action: String(b), args: this.maskedArgs(String(b), d) });
         return;
       }
       case 'missing': {
         const seq = Number(a);
         const row = this.rows.get(seq);
-        this.nondeterministic(seq, row ? { action: row.action, digest: row.digest } : { action: String(b) }, null);
+        this.nondeterministic(seq, row ? this.callOf(row) : { action: String(b) }, null);
         return;
       }
       case 'log': {
@@ -338,7 +370,28 @@ export class Execution {
     }
   }
 
-  private nondeterministic(seq: number, expected: { action: string; digest?: string } | null, actual: { action: string; fp?: string } | null): void {
+  /** A journaled call as the non-determinism log shows it: action and (masked) arguments. */
+  private callOf(row: StepRow): { action: string; args: unknown; digest: string } {
+    let args: unknown = row.args;
+    try {
+      args = JSON.parse(row.args);
+    } catch {
+      // keep the text
+    }
+    return { action: row.action, args, digest: row.digest };
+  }
+
+  private maskedArgs(action: string, text: unknown): unknown {
+    if (typeof text !== 'string') return undefined;
+    try {
+      const args = JSON.parse(text) as unknown;
+      return redact(args, this.manifestActions.has(action) ? this.host.catalog.get(action)?.secret ?? [] : []);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private nondeterministic(seq: number, expected: { action: string; args?: unknown; digest?: string } | null, actual: { action: string; args?: unknown } | null): void {
     const show = (c: { action: string } | null) => (c ? c.action : 'no call');
     const message = `step ${seq}: the journal holds ${show(expected)} but the re-run issued ${show(actual)}` +
       (expected && actual && expected.action === actual.action ? ' with different arguments' : '') +
@@ -352,10 +405,19 @@ export class Execution {
 
   /** Handles the calls the last slice issued. */
   private drainQueue(): void {
+    if (this.result !== null) {
+      // The workflow returned in this slice: calls it issued without awaiting are abandoned, not run.
+      this.queue = [];
+      return;
+    }
     while (this.queue.length > 0 && this.fault === null) {
       const batch = this.queue;
       this.queue = [];
-      for (const [seq, action, text] of batch) this.issue(seq, action, text);
+      for (const [seq, action, text] of batch) {
+        // A call issued after a divergence in the same slice must not run either.
+        if (this.fault !== null || this.result !== null) break;
+        this.issue(seq, action, text);
+      }
     }
   }
 
@@ -377,20 +439,25 @@ export class Execution {
       this.setLimit('bridge-bytes', `arguments of step ${seq} (${action}) are over the ${this.host.limits.bridgeBytes}-byte limit`);
       return;
     }
-    const fp = fingerprint(text);
+    const def = this.host.catalog.get(action);
+    let args: Record<string, unknown>;
+    try {
+      args = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `arguments of step ${seq} are not JSON` }, log: { kind: 'error', data: { message: 'malformed arguments from the sandbox' } } });
+      return;
+    }
+    // Secret fields are masked before hashing: no stored digest may confirm a guessed secret.
+    const secret = def !== undefined && this.manifestActions.has(action) ? def.secret : [];
+    const masked = secret.length === 0 ? text : canonicalJson(redact(args, secret));
+    const fp = fingerprint(masked);
     const row = this.rows.get(seq);
     if (row !== undefined) {
       if (row.action !== action || row.fp !== fp) {
-        this.nondeterministic(seq, { action: row.action, digest: row.digest }, { action, fp });
+        this.nondeterministic(seq, this.callOf(row), { action, args: this.maskedArgs(action, text) });
         return;
       }
-      if (row.state === 'waiting' && !builtins.has(action)) {
-        try {
-          this.pendingArgs.set(seq, JSON.parse(text) as Record<string, unknown>);
-        } catch {
-          // unreachable: the fingerprint matched a journaled call's text
-        }
-      }
+      if (row.state === 'waiting' && !builtins.has(action)) this.pendingArgs.set(seq, args);
       if (row.state !== 'waiting') {
         // A journaled step reached the host: the guest runtime was bypassed. Deliver the memo.
         this.inFlight++;
@@ -400,18 +467,10 @@ export class Execution {
       this.reconsider(seq);
       return;
     }
-    let args: Record<string, unknown>;
-    try {
-      args = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `arguments of step ${seq} are not JSON` }, log: { kind: 'error', data: { message: 'malformed arguments from the sandbox' } } });
-      return;
-    }
     const now = this.host.clock.now();
-    const def = this.host.catalog.get(action);
     const fresh: StepRow = {
-      run_id: this.run.id, seq, action, digest: createHash('sha256').update(text).digest('hex'), fp,
-      args: JSON.stringify(redact(args, def?.secret ?? [])), state: 'waiting', outcome: null, completion: null,
+      run_id: this.run.id, seq, action, digest: createHash('sha256').update(masked).digest('hex'), fp,
+      args: masked, state: 'waiting', outcome: null, completion: null,
       attempts: 0, started_at: now, finished_at: null, wake_at: null, wait: null,
     };
     this.rows.set(seq, fresh);
@@ -532,6 +591,8 @@ export class Execution {
   private async attempt(row: StepRow, def: ActionDefinition, args: Record<string, unknown>): Promise<void> {
     this.inFlight++;
     this.pendingArgs.set(row.seq, args);
+    this.startedActions.add(def.name);
+    this.host.attemptStarted(this.run.id);
     const attempt = row.attempts + 1;
     const eventCursor = this.host.queries.maxEventId();
     const step: StepHandle = {
@@ -556,6 +617,7 @@ export class Execution {
     row.attempts = attempt;
     if (!failed && isPending(value)) {
       this.inFlight--;
+      this.host.attemptEnded(this.run.id, def.name, false);
       this.parkPending(row, value as Pending, eventCursor, duration);
       return;
     }
@@ -564,19 +626,20 @@ export class Execution {
       try {
         text = canonicalJson(value === undefined ? null : value);
       } catch (err) {
-        return this.complete(row, errorOutcome(ErrorCodes.INVALID_VALUE, `${def.name} returned a value that is not JSON: ${(err as Error).message}`, def.name), duration, true);
+        return this.complete(row, errorOutcome(ErrorCodes.INVALID_VALUE, `${def.name} returned a value that is not JSON: ${(err as Error).message}`, def.name), duration, def.name);
       }
       if (Buffer.byteLength(text) > this.host.limits.bridgeBytes) {
-        return this.complete(row, errorOutcome(ErrorCodes.RESOURCE_LIMIT, `${def.name} returned more than ${this.host.limits.bridgeBytes} bytes (limit 'bridge-bytes')`, def.name), duration, true);
+        return this.complete(row, errorOutcome(ErrorCodes.RESOURCE_LIMIT, `${def.name} returned more than ${this.host.limits.bridgeBytes} bytes (limit 'bridge-bytes')`, def.name), duration, def.name);
       }
-      return this.complete(row, { ok: true, value: JSON.parse(text) }, duration, true, def.secret);
+      return this.complete(row, { ok: true, value: JSON.parse(text) }, duration, def.name, def.secret);
     }
     const retryable = !(failure instanceof ActionFailure) || failure.retryable;
-    const code = failure instanceof ActionFailure ? failure.code : ErrorCodes.ACTION_FAILED;
-    const message = failure instanceof Error ? failure.message : String(failure);
+    const code = failure instanceof ActionFailure ? String(failure.code) : ErrorCodes.ACTION_FAILED;
+    const message = describeFailure(failure);
     this.logs.push({ runId: this.run.id, step: row.seq, at: now, kind: 'attempt', durationMs: duration, data: logData({ action: def.name, attempt, error: { code, message }, retryable }) });
     if (retryable && attempt < def.retry.maxAttempts) {
       this.inFlight--;
+      this.host.attemptEnded(this.run.id, def.name, false);
       row.wake_at = now + retryDelay(def.retry, attempt);
       row.wait = null;
       this.logs.push({ runId: this.run.id, step: row.seq, at: now, kind: 'retry', durationMs: null, data: logData({ action: def.name, attempt: attempt + 1, retryAt: row.wake_at }) });
@@ -587,7 +650,7 @@ export class Execution {
     }
     const details = failure instanceof ActionFailure ? failure.details : undefined;
     const final = retryable ? `${message} (after ${attempt} attempt${attempt === 1 ? '' : 's'})` : message;
-    this.complete(row, errorOutcome(code, final, def.name, details), duration, true);
+    this.complete(row, this.boundedError(code, final, def.name, details), duration, def.name);
   }
 
   private parkPending(row: StepRow, p: Pending, cursor: number, duration: number): void {
@@ -627,8 +690,30 @@ export class Execution {
   }
 
   /** Memoizes a step's outcome, then (after the commit) delivers it to the guest. */
-  private complete(row: StepRow, outcome: Outcome, duration: number, counted = false, secret: readonly string[] = []): void {
-    if (!counted) this.inFlight++;
+  /**
+   * An action's error as a JSON outcome that fits the bridge: details that are not JSON are
+   * dropped (with a note), an oversized message is cut.
+   */
+  private boundedError(code: string, message: string, action: string, details: unknown): Outcome {
+    let kept: unknown = undefined;
+    let note = '';
+    if (details !== undefined) {
+      try {
+        kept = JSON.parse(canonicalJson(details));
+      } catch (err) {
+        note = ` (its details were dropped: ${(err as Error).message})`;
+      }
+    }
+    let outcome = errorOutcome(code.slice(0, 200), message + note, action, kept);
+    if (Buffer.byteLength(JSON.stringify(outcome)) > Math.min(this.host.limits.bridgeBytes, 64 * 1024)) {
+      outcome = errorOutcome(code.slice(0, 200), `${message.slice(0, 4096)}… (error cut to fit the bridge)`, action);
+    }
+    return outcome;
+  }
+
+  /** Memoizes a step's outcome, then (after the commit) delivers it to the guest. */
+  private complete(row: StepRow, outcome: Outcome, duration: number, attempt: string | null = null, secret: readonly string[] = []): void {
+    if (attempt === null) this.inFlight++;
     const b = this.blocked.get(row.seq);
     if (b !== undefined) {
       b.cancelTimer?.();
@@ -657,8 +742,12 @@ export class Execution {
         this.host.queries.insertLog(stepLog);
       })
       .then(
-        () => this.deliver(row.seq, outcomeJson, now),
+        () => {
+          if (attempt !== null) this.host.attemptEnded(this.run.id, attempt, false);
+          this.deliver(row.seq, outcomeJson, now);
+        },
         (err) => {
+          if (attempt !== null) this.host.attemptEnded(this.run.id, attempt, true);
           this.inFlight--;
           this.onCommitError(err);
           this.check();
@@ -690,6 +779,7 @@ export class Execution {
   /** Decides whether the execution is over: finished, failed, or blocked on nothing in flight. */
   private check(): void {
     if (this.ending === 'aborted' && this.inFlight === 0) return this.releaseAfterAbort();
+    if (this.ending === 'cancelled' && this.inFlight === 0) return this.settle('cancelled');
     if (this.ending !== null) return;
     if (this.fault !== null) return this.end('failed');
     if (this.result !== null) return this.end(this.result.kind === 'done' ? 'completed' : 'failed');
@@ -739,7 +829,7 @@ export class Execution {
         q.finish(runId, kind, output, error === null ? null : JSON.stringify(error), logCount, now);
         q.deleteWaits(runId);
         q.insertLog(state(kind, error === null ? {} : { reason: error.reason }));
-        this.host.onTerminal(runId, kind, now);
+        this.host.onTerminal(runId, kind, now, this.startedActions);
       })
       .then(
         () => this.settle(kind),
@@ -772,6 +862,15 @@ function badBuiltinArgs(action: string, args: Record<string, unknown>): string |
   if (args.match !== null && (typeof args.match !== 'object' || Array.isArray(args.match))) return 'match must be an object or null';
   if (args.timeoutMs !== null && !isMs(args.timeoutMs)) return 'timeoutMs must be a duration in milliseconds or null';
   return null;
+}
+
+function describeFailure(failure: unknown): string {
+  try {
+    if (failure instanceof Error) return String(failure.message);
+    return String(failure);
+  } catch {
+    return 'the action failed with a value that cannot be shown';
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {

@@ -45,7 +45,9 @@ export class Queries {
       owner: p('SELECT status, lease_owner FROM runs WHERE id = ?'),
       suspend: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, log_count = @logCount, updated_at = @now
                   WHERE id = @id`),
-      release: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, updated_at = @now WHERE id = @id AND lease_owner = @owner AND status = 'running'`),
+      release: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, log_count = max(log_count, @logCount), updated_at = @now
+                  WHERE id = @id AND lease_owner = @owner AND status = 'running'`),
+      insertFinalizeTask: p('INSERT OR IGNORE INTO finalize_tasks (run_id, action, next_at) VALUES (?, ?, ?)'),
       finish: p(`UPDATE runs SET status = @status, output = @output, error = @error, wake_at = NULL, lease_owner = NULL,
                  log_count = @logCount, updated_at = @now WHERE id = @id`),
       wakeRun: p("UPDATE runs SET wake_at = ? WHERE id = ? AND status = 'suspended' AND (wake_at IS NULL OR wake_at > ?)"),
@@ -137,8 +139,11 @@ export class Queries {
   suspend(id: string, wake: number | null, logCount: number, now: number): void {
     this.s.suspend.run({ id, wake, logCount, now });
   }
-  release(id: string, owner: string, wake: number, now: number): void {
-    this.s.release.run({ id, owner, wake, now });
+  release(id: string, owner: string, wake: number, logCount: number, now: number): void {
+    this.s.release.run({ id, owner, wake, logCount, now });
+  }
+  insertFinalizeTask(runId: string, action: string, now: number): number {
+    return this.s.insertFinalizeTask.run(runId, action, now).changes;
   }
   finish(id: string, status: RunStatus, output: string | null, error: string | null, logCount: number, now: number): void {
     this.s.finish.run({ id, status, output, error, logCount, now });

@@ -13,7 +13,7 @@ import { canonicalJson, durationMs, fingerprint } from './shared.js';
 /** Messages from guest to host; the first argument of the host callback. */
 export type GuestMessage =
   | 'issue' // seq, action, canonical args: a call not in the journal
-  | 'nondet' // seq, actual action, actual fingerprint: a call that differs from the journal
+  | 'nondet' // seq, actual action, actual fingerprint, actual canonical args: a call that differs from the journal
   | 'missing' // seq, action: a journaled call the re-run never issued
   | 'log' // index, text
   | 'done' // output JSON
@@ -32,6 +32,8 @@ export interface GuestConfig {
   maxBytes: number;
   /** Declared catalog actions, e.g. `["kv.get", "email.send"]`. */
   actions: string[];
+  /** Secret argument fields per action: masked before fingerprinting, so no hash confirms a guess. */
+  secrets: Record<string, string[]>;
   /** Completed steps in completion order: [seq, action, fingerprint, outcome, logical time]. */
   journal: Array<[number, string, string, Outcome, number]>;
 }
@@ -40,7 +42,7 @@ export type Outcome =
   | { ok: true; value: unknown }
   | { ok: false; error: { code: string; message: string; action?: string; details?: unknown } };
 
-type HostFn = (kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown) => unknown;
+type HostFn = (kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => unknown;
 
 export interface GuestApi {
   start(fn: unknown, inputJson: string): void;
@@ -158,15 +160,24 @@ function guestRuntime(
     waiting[n] = settle;
     const entry = journal[n];
     if (entry !== undefined) {
-      const digest = fp(text);
+      const secret = cfg.secrets[name];
+      const digest = fp(secret === undefined ? text : canonical(mask(arg as Record<string, unknown>, secret)));
       if (entry[1] !== name || entry[2] !== digest) {
         halted = true;
-        host('nondet', n, name, digest);
+        host('nondet', n, name, digest, text);
       }
     } else {
       host('issue', n, name, text);
     }
     return promise;
+  }
+
+  function mask(o: Record<string, unknown>, secret: string[]): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = o[keys[i]];
+    for (let i = 0; i < secret.length; i++) if (secret[i] in out) out[secret[i]] = '[secret]';
+    return out;
   }
 
   function settleStep(n: number, outcome: Outcome, time: number): boolean {
@@ -311,6 +322,33 @@ function guestRuntime(
   defineProperty(G, 'FinalizationRegistry', { value: refuse('FinalizationRegistry'), writable: false, configurable: false });
   delete G.SharedArrayBuffer;
   delete G.Atomics;
+  // WebAssembly memory is reserved outside the V8 heap, so the heap limit would not see it.
+  delete G.WebAssembly;
+  // Intl formats "now" when given no date: make that the logical clock too.
+  const DTF = (G.Intl as { DateTimeFormat?: { prototype: Record<string, unknown> } } | undefined)?.DateTimeFormat;
+  if (DTF !== undefined) {
+    for (const method of ['format', 'formatToParts']) {
+      const desc = Object.getOwnPropertyDescriptor(DTF.prototype, method);
+      const original = (desc?.get ?? desc?.value) as ((this: unknown, ...a: unknown[]) => unknown) | undefined;
+      if (original === undefined) continue;
+      if (desc?.get !== undefined) {
+        defineProperty(DTF.prototype, method, {
+          configurable: true,
+          get(this: unknown) {
+            const bound = apply(original, this, []) as (d?: unknown) => unknown;
+            return (d?: unknown) => bound(d === undefined ? clock : d);
+          },
+        });
+      } else {
+        defineProperty(DTF.prototype, method, {
+          configurable: true, writable: true,
+          value(this: unknown, d?: unknown) {
+            return apply(original, this, [d === undefined ? clock : d]);
+          },
+        });
+      }
+    }
+  }
   defineProperty(G, 'ActionError', { value: ActionError, writable: false, configurable: false });
   void getPrototypeOf;
   void ObjectProto;

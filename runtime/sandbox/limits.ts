@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+
 /** Per-engine resource limits (DESIGN §10). Passing one fails the run with `resource-limit`. */
 export interface Limits {
   /** Heap of one isolate, in MiB. Runs that share a killed isolate are re-run from the journal. */
@@ -27,9 +29,9 @@ export function resolveLimits(partial: Partial<Limits> | undefined): Limits {
   const limits = { ...defaultLimits, ...(partial ?? {}) };
   for (const [key, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      throw new RangeError(`limit ${key} must be a positive number, got ${String(value)}`);
+      throw new UsageError(`limit ${key} must be a positive number, got ${String(value)}`);
     }
   }
-  if (limits.heapMiB < 8) throw new RangeError(`limit heapMiB must be at least 8, got ${limits.heapMiB}`);
+  if (limits.heapMiB < 8) throw new UsageError(`limit heapMiB must be at least 8, got ${limits.heapMiB}`);
   return limits;
 }

@@ -7,6 +7,8 @@ export interface Lease {
   readonly context: ivm.Context;
   /** The guest runtime's init function (see guest.ts). */
   readonly init: ivm.Reference<(host: unknown, config: string) => unknown>;
+  /** The isolate is this lease's alone and goes with it. */
+  readonly dedicated?: boolean;
 }
 
 /** An isolate of the pool. `generation` changes when a dead isolate is replaced. */
@@ -66,6 +68,17 @@ export class SandboxPool {
     return lease;
   }
 
+  /**
+   * A context in an isolate of its own, disposed with the lease: for a run suspected of running
+   * a shared isolate out of memory, so that a second failure is certainly its own.
+   */
+  acquireDedicated(): Lease {
+    if (this.closed) throw new Error('sandbox pool is closed');
+    const slot = this.newSlot(-1);
+    const lease = this.prepare(slot, slot.isolate.createContextSync());
+    return { ...lease, dedicated: true };
+  }
+
   private prepare(slot: IsolateSlot, context: ivm.Context): Lease {
     const init = slot.guest.runSync(context, { reference: true }) as ivm.Reference<(host: unknown, config: string) => unknown>;
     return { slot, context, init };
@@ -99,6 +112,7 @@ export class SandboxPool {
     try {
       lease.init.release();
       lease.context.release();
+      if (lease.dedicated && !lease.slot.isolate.isDisposed) lease.slot.isolate.dispose();
     } catch {
       // The isolate may already be disposed (memory limit); nothing is left to free.
     }
@@ -122,6 +136,7 @@ export class SandboxPool {
 
   /** Whether the isolate a lease came from is still the live one. */
   isAlive(lease: Lease): boolean {
+    if (lease.dedicated) return !lease.slot.isolate.isDisposed;
     return !lease.slot.isolate.isDisposed && this.slots[lease.slot.index] === lease.slot;
   }
 
