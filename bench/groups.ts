@@ -1,0 +1,8 @@
+/** Names of the figure groups of `npm run bench`, as `--only` takes them. Each runs in its own process (child.ts). */
+export type GroupName = 'steps' | 'replay' | 'latency' | 'throughput' | 'sleeping';
+
+export const groupOrder: readonly GroupName[] = ['steps', 'replay', 'latency', 'throughput', 'sleeping'];
+
+export function isGroupName(x: string): x is GroupName {
+  return (groupOrder as readonly string[]).includes(x);
+}
