@@ -284,8 +284,10 @@ export class Engine {
   /** The log as JSON lines: one run's, or every run's. */
   exportLog(runId?: string): string {
     if (runId !== undefined && this.queries.run(runId) === undefined) throw new NotFoundError('run', runId);
-    const rows = runId === undefined ? this.queries.logAll(0, Number.MAX_SAFE_INTEGER) : this.queries.log(runId);
-    return rows.map((r) => JSON.stringify(toLogEntry(r)) + '\n').join('');
+    const rows = runId === undefined ? this.queries.logAll() : this.queries.log(runId);
+    let out = '';
+    for (const r of rows) out += JSON.stringify(toLogEntry(r)) + '\n';
+    return out;
   }
 
   /** The run's journal: every step with its outcome, attempts and idempotency key. */

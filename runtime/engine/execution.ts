@@ -594,7 +594,6 @@ export class Execution {
     this.startedActions.add(def.name);
     this.host.attemptStarted(this.run.id);
     const attempt = row.attempts + 1;
-    const eventCursor = this.host.queries.maxEventId();
     const step: StepHandle = {
       runId: this.run.id,
       seq: row.seq,
@@ -607,7 +606,9 @@ export class Execution {
     let failure: unknown = undefined;
     let failed = false;
     try {
-      value = await withTimeout(Promise.resolve().then(() => def.run(args, this.context, step)), def.timeoutMs, def.name);
+      value = def.run(args, this.context, step);
+      // Most actions are async; only a promise needs the deadline watch (and an await).
+      if (isThenable(value)) value = await withDeadline(value, def.timeoutMs, def.name);
     } catch (err) {
       failed = true;
       failure = err;
@@ -618,7 +619,7 @@ export class Execution {
     if (!failed && isPending(value)) {
       this.inFlight--;
       this.host.attemptEnded(this.run.id, def.name, false);
-      this.parkPending(row, value as Pending, eventCursor, duration);
+      this.parkPending(row, value as Pending, duration);
       return;
     }
     if (!failed) {
@@ -653,8 +654,10 @@ export class Execution {
     this.complete(row, this.boundedError(code, final, def.name, details), duration, def.name);
   }
 
-  private parkPending(row: StepRow, p: Pending, cursor: number, duration: number): void {
+  private parkPending(row: StepRow, p: Pending, duration: number): void {
     const now = this.host.clock.now();
+    // Decision: the events a pending action waits for are those delivered after it answered.
+    const cursor = p.event === null ? 0 : this.host.queries.maxEventId();
     row.wake_at = p.retryAt;
     const wait = p.event === null ? null : { type: p.event.type, match: p.event.match, after: cursor };
     row.wait = wait === null ? null : JSON.stringify(wait);
@@ -763,11 +766,16 @@ export class Execution {
     this.check();
   }
 
+  private ownerChecked = -1;
+
   private assertOwner(): void {
+    // Once per group transaction is enough: nothing else can change the lease inside it.
+    if (this.ownerChecked === this.host.commit.generation) return;
     const o = this.host.queries.owner(this.run.id);
     if (o === undefined || o.lease_owner !== this.host.owner || o.status !== 'running') {
       throw Object.assign(new Error(`run ${this.run.id} is no longer owned by this worker (${o?.status ?? 'gone'})`), { leaseLost: true, status: o?.status });
     }
+    this.ownerChecked = this.host.commit.generation;
   }
 
   private onCommitError(err: unknown): void {
@@ -873,11 +881,49 @@ function describeFailure(failure: unknown): string {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
-  if (!(ms > 0) || ms >= 2 ** 31) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${name} did not answer within ${ms} ms`)), ms);
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Attempt deadlines share one coarse sweeper instead of a timer per attempt: setting and
+ * clearing a timer on every step costs more than the rest of the attempt's bookkeeping.
+ */
+const deadlines = new Set<{ at: number; fail: () => void }>();
+let sweeper: NodeJS.Timeout | null = null;
+const sweepMs = 250;
+
+function sweep(): void {
+  const now = Date.now();
+  for (const d of deadlines) {
+    if (d.at <= now) {
+      deadlines.delete(d);
+      d.fail();
+    }
+  }
+  if (deadlines.size === 0 && sweeper !== null) {
+    clearInterval(sweeper);
+    sweeper = null;
+  }
+}
+
+function withDeadline<T>(promise: PromiseLike<T>, ms: number, name: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const entry = { at: Date.now() + ms, fail: () => reject(new Error(`${name} did not answer within ${ms} ms`)) };
+    deadlines.add(entry);
+    if (sweeper === null) {
+      sweeper = setInterval(sweep, sweepMs);
+      sweeper.unref?.();
+    }
+    promise.then(
+      (v) => {
+        deadlines.delete(entry);
+        resolve(v);
+      },
+      (e: unknown) => {
+        deadlines.delete(entry);
+        reject(e);
+      },
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -18,6 +18,7 @@ export type LogKind =
 
 /** One log entry as the API returns it. */
 export interface LogEntry {
+  /** Position in the run's log (1, 2, …): the order in which things happened to the run. */
   id: number;
   runId: string;
   /** The step's sequence number, for step-related entries. */
@@ -32,7 +33,7 @@ export interface LogEntry {
 
 export function toLogEntry(row: LogRow): LogEntry {
   return {
-    id: row.id,
+    id: row.seq,
     runId: row.run_id,
     step: row.step,
     at: row.at,

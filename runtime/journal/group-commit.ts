@@ -18,6 +18,11 @@ export class GroupCommit {
     this.savepoint = db.transaction((op: Op) => op.write());
     this.tx = db.transaction((ops: Op[]) => {
       const failures: unknown[] = new Array(ops.length);
+      if (ops.length === 1) {
+        // Alone in the transaction, a write needs no savepoint: a failure rolls back only itself.
+        ops[0].write();
+        return failures;
+      }
       for (let i = 0; i < ops.length; i++) {
         try {
           this.savepoint(ops[i]);
@@ -40,12 +45,16 @@ export class GroupCommit {
     });
   }
 
+  /** Changes with every group transaction: a check made inside one holds for all its writes. */
+  generation = 0;
+
   /** Commits everything queued now (also called by `close`). */
   flush(): void {
     this.scheduled = false;
     const ops = this.ops;
     if (ops.length === 0) return;
     this.ops = [];
+    this.generation++;
     let failures: unknown[];
     try {
       failures = this.tx(ops);

@@ -63,9 +63,10 @@ export class Queries {
       insertEvent: p('INSERT INTO events (tenant, type, data, at) VALUES (?, ?, ?, ?)'),
       eventsAfter: p('SELECT * FROM events WHERE tenant = ? AND type = ? AND id > ? ORDER BY id LIMIT 500'),
       maxEventId: p("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS id"),
-      insertLog: p('INSERT INTO log (run_id, step, at, kind, duration_ms, data) VALUES (?, ?, ?, ?, ?, ?)'),
-      log: p('SELECT * FROM log WHERE run_id = ? ORDER BY id'),
-      logAll: p('SELECT * FROM log WHERE id > ? ORDER BY id LIMIT ?'),
+      insertLog: p(`INSERT INTO log (run_id, seq, step, at, kind, duration_ms, data)
+                     VALUES (@run, (SELECT coalesce(max(seq), 0) + 1 FROM log WHERE run_id = @run), @step, @at, @kind, @duration, @data)`),
+      log: p('SELECT * FROM log WHERE run_id = ? ORDER BY seq'),
+      logAll: p('SELECT * FROM log ORDER BY at, run_id, seq'),
       insertFinalizeTasks: p(`INSERT OR IGNORE INTO finalize_tasks (run_id, action, next_at)
                               SELECT DISTINCT run_id, action, ? FROM steps WHERE run_id = ? AND action IN (SELECT value FROM json_each(?))`),
       finalizeDue: p('SELECT * FROM finalize_tasks WHERE done_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT ?'),
@@ -179,13 +180,14 @@ export class Queries {
     return (this.s.maxEventId.get() as { id: number }).id;
   }
   insertLog(l: NewLog): void {
-    this.s.insertLog.run(l.runId, l.step, l.at, l.kind, l.durationMs, l.data);
+    this.s.insertLog.run({ run: l.runId, step: l.step, at: l.at, kind: l.kind, duration: l.durationMs, data: l.data });
   }
   log(runId: string): LogRow[] {
     return this.s.log.all(runId) as LogRow[];
   }
-  logAll(afterId: number, limit: number): LogRow[] {
-    return this.s.logAll.all(afterId, limit) as LogRow[];
+  /** Every run's log, oldest first, without loading it all at once. */
+  logAll(): IterableIterator<LogRow> {
+    return this.s.logAll.iterate() as IterableIterator<LogRow>;
   }
   insertFinalizeTasks(runId: string, actions: string[], now: number): number {
     return this.s.insertFinalizeTasks.run(now, runId, JSON.stringify(actions)).changes;

@@ -36,7 +36,7 @@ export class SandboxPool {
   constructor(
     private readonly heapMiB: number,
     size = 2,
-    private readonly prewarm = 4,
+    private readonly prewarm = Number(process.env.ALICE_PREWARM ?? 8),
   ) {
     for (let i = 0; i < size; i++) {
       this.slots.push(this.newSlot(i));
