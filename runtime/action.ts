@@ -143,6 +143,12 @@ export function defineAction<Args = any, Result = unknown>(spec: ActionSpec<Args
   }
   durationMs(retry.initialDelay);
   durationMs(retry.maxDelay);
+  if (typeof retry.backoff !== 'number' || !Number.isFinite(retry.backoff) || retry.backoff < 1) {
+    throw new TypeError(`action ${spec.name}: retry.backoff must be a number ≥ 1`);
+  }
+  if (spec.timeout !== undefined && !(durationMs(spec.timeout) > 0)) {
+    throw new TypeError(`action ${spec.name}: timeout must be longer than 0`);
+  }
   return Object.freeze({
     name: spec.name,
     description: spec.description ?? '',

@@ -3,14 +3,14 @@ import type { ActionDefinition } from '../action.js';
 import { validateBundle, type Bundle, type Manifest } from '../bundle.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { RunContext, Trigger, WorkflowKind } from '../context.js';
-import { AliceError, BundleError, ErrorCodes, NotFoundError, RunTerminalError, UsageError } from '../errors.js';
+import { AliceError, BundleError, ErrorCodes, NotFoundError, RunTerminalError, StoreError, UsageError } from '../errors.js';
 import { GroupCommit } from '../journal/group-commit.js';
 import { Queries } from '../journal/queries.js';
 import { isTerminal, Store, type Durability, type RunRow, type RunStatus, type StepRow, type WorkflowRow } from '../journal/store.js';
 import { resolveLimits, type Limits } from '../sandbox/limits.js';
 import { SandboxPool } from '../sandbox/pool.js';
 import { canonicalJson, durationMs } from '../sandbox/shared.js';
-import { Execution, type ExecutionEnd } from './execution.js';
+import { Execution, withDeadline, type ExecutionEnd } from './execution.js';
 import { matchesEvent } from './events.js';
 import { logData, redact, toLogEntry, type LogEntry } from './log.js';
 import { newOwnerId, ownerIsDead } from './owner.js';
@@ -165,9 +165,16 @@ export class Engine {
       this.validators.add(a.name, a.input);
     }
     this.store = new Store(options.store ?? './alice.db', options.durability ?? 'process', { busyTimeoutMs: options.busyTimeoutMs });
-    this.queries = new Queries(this.store.db);
+    try {
+      this.queries = new Queries(this.store.db);
+    } catch (err) {
+      // A statement that does not prepare means the tables are not the ones this engine made.
+      this.store.close();
+      throw new StoreError(this.store.path, `the store's tables do not match this engine's schema (${(err as Error).message}); the file is damaged or was changed by hand. The file was not changed.`, { cause: err });
+    }
     this.commit = new GroupCommit(this.store.db);
     this.pool = new SandboxPool(this.limits.heapMiB, options.isolates ?? 2);
+    this.finalizable = [...this.catalog.values()].filter((a) => typeof a.finalize === 'function').map((a) => a.name);
   }
 
   // ---- workflows -------------------------------------------------------------------------
@@ -320,7 +327,7 @@ export class Engine {
       this.queries.finish(runId, 'cancelled', null, JSON.stringify(error), row.log_count, now);
       this.queries.deleteWaits(runId);
       this.queries.insertLog({ runId, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: row.status, to: 'cancelled', reason }) });
-      this.onTerminal(runId, now, this.active.get(runId)?.execution.startedActions ?? []);
+      this.onTerminal(runId, now, this.active.get(runId)?.execution.startedSteps ?? new Map());
       return null;
     });
     const refused = tx.immediate();
@@ -381,7 +388,8 @@ export class Engine {
         await Promise.race([...this.active.values()].map((a) => a.done));
         continue;
       }
-      const finalized = await this.finalizePass();
+      const finalized = this.finalizePass();
+      await this.finalizeIdle();
       const purged = this.purgePass();
       const due = this.queries.dueRuns(this.clock.now(), 1).filter((r) => r.lease_owner !== this.owner || !this.active.has(r.id));
       if (finalized === 0 && purged === 0 && due.length === 0) return;
@@ -398,23 +406,29 @@ export class Engine {
     let cancelTimer: () => void = () => {};
     const loop = (async () => {
       while (!stopped) {
+        let progress = 0;
         try {
-          this.pump();
+          progress += this.pump();
           this.queries.renew(this.owner, this.clock.now() + this.leaseMs);
-          await this.finalizePass();
-          this.purgePass();
+          progress += this.finalizePass();
+          progress += this.purgePass();
         } catch (err) {
           if (this.closed) return;
           process.emitWarning(`alice worker: ${(err as Error).message}`);
         }
+        const now = this.clock.now();
         const next = [this.queries.nextWake(), this.queries.nextFinalize(), this.queries.nextPurge()].filter((x): x is number => x !== null);
-        const at = Math.min(this.clock.now() + pollMs, ...next);
+        // Work already due that this pass could not take (no free slot, a finalize waiting for
+        // its action) must not make the loop spin: then wait for an execution to end or the poll.
+        const future = progress > 0 ? next : next.filter((t) => t > now);
+        const at = Math.min(now + pollMs, ...future);
         await new Promise<void>((resolve) => {
           wake = resolve;
           cancelTimer = this.clock.setTimer(at, resolve);
           const poll = setTimeout(resolve, pollMs);
           poll.unref?.();
           for (const a of this.active.values()) void a.done.then(() => resolve());
+          for (const f of this.finalizing.values()) void f.then(() => resolve());
         });
         cancelTimer();
       }
@@ -431,8 +445,8 @@ export class Engine {
   }
 
   /** Claims due runs up to the concurrency limit and starts their executions. */
-  private pump(): void {
-    if (this.closing) return;
+  private pump(): number {
+    if (this.closing) return 0;
     const now = this.clock.now();
     if (now - this.lastRecovery > 1000 || now < this.lastRecovery) {
       this.lastRecovery = now;
@@ -446,9 +460,9 @@ export class Engine {
       }
     }
     const room = this.concurrency - this.active.size;
-    if (room <= 0) return;
+    if (room <= 0) return 0;
     const due = this.queries.dueRuns(now, room + this.active.size + 16);
-    if (due.length === 0) return;
+    if (due.length === 0) return 0;
     // One transaction for all claims of this pass: in `power` mode that is one fsync, not one per run.
     const claimed = this.store.db.transaction(() => {
       const out: Array<{ row: RunRow; from: RunStatus }> = [];
@@ -467,6 +481,7 @@ export class Engine {
     }).immediate();
     for (const c of claimed) this.launch(c.row);
     this.keepLeases();
+    return claimed.length;
   }
 
   private leaseTimer: NodeJS.Timeout | null = null;
@@ -508,6 +523,7 @@ export class Engine {
         attemptStarted: (id) => this.attempts.set(id, (this.attempts.get(id) ?? 0) + 1),
         attemptEnded: (id, action, refused) => this.attemptEnded(id, action, refused),
         suspect: (id) => this.suspects.add(id),
+        eventCursor: () => this.eventCursor(),
       },
       row,
       wf,
@@ -530,43 +546,88 @@ export class Engine {
     // meanwhile, perhaps by another process): its action must still be told, to clean up.
     if (refused && typeof this.catalog.get(action)?.finalize === 'function') {
       const now = this.clock.now();
-      this.store.db.transaction(() => {
-        const row = this.queries.run(runId);
-        if (row !== undefined && isTerminal(row.status)) this.queries.insertFinalizeTask(runId, action, now);
-      }).immediate();
+      this.commit
+        .enqueue(() => {
+          const row = this.queries.run(runId);
+          if (row !== undefined && isTerminal(row.status)) this.queries.insertFinalizeTask(runId, action, now, []);
+        })
+        .catch((err) => process.emitWarning(`alice: could not queue finalize of ${action} for run ${runId}: ${(err as Error).message}`));
     }
   }
 
+  private readonly finalizable: readonly string[];
+  private cursor = { generation: -1, id: 0 };
+
+  /** Newest event id as of this group transaction: may lag, never leads (see ExecutionHost). */
+  private eventCursor(): number {
+    if (this.cursor.generation !== this.commit.generation) {
+      this.cursor = { generation: this.commit.generation, id: this.queries.maxEventId() };
+    }
+    return this.cursor.id;
+  }
+
   /** Inside the terminal transaction: queue finalize calls, or mark the run finalized now. */
-  private onTerminal(runId: string, now: number, started: Iterable<string> = []): void {
-    const finalizable = [...this.catalog.values()].filter((a) => typeof a.finalize === 'function').map((a) => a.name);
-    let queued = finalizable.length === 0 ? 0 : this.queries.insertFinalizeTasks(runId, finalizable, now);
-    for (const action of started) {
-      if (finalizable.includes(action)) queued += this.queries.insertFinalizeTask(runId, action, now);
+  private onTerminal(runId: string, now: number, started: ReadonlyMap<string, readonly number[]>): void {
+    const finalizable = this.finalizable;
+    let queued = finalizable.length === 0 ? 0 : this.queries.insertFinalizeTasks(runId, [...finalizable], now);
+    for (const [action, seqs] of started) {
+      // Steps still running have no journal row: finalize must hear of them all the same.
+      if (finalizable.includes(action)) queued += this.queries.insertFinalizeTask(runId, action, now, seqs);
     }
     if (queued === 0) this.queries.markFinalized(runId, now, now + this.retentionMs);
   }
 
-  /** Calls due `finalize`s; at least once each, retried with backoff until it succeeds. */
-  private async finalizePass(): Promise<number> {
+  /** Finalize calls in progress, by `run action`; a pass never starts one twice. */
+  private readonly finalizing = new Map<string, Promise<void>>();
+
+  /**
+   * Starts the due `finalize` calls (at least once each, retried with backoff until one
+   * succeeds, each bounded by the action's timeout) and returns how many it started. Await
+   * `finalizeIdle()` to wait for them.
+   */
+  private finalizePass(): number {
     let count = 0;
     const now = this.clock.now();
     for (const task of this.queries.finalizeDue(now, 64)) {
       // Its action may still be running for the run (cancelled mid-step): wait for it to end.
       if (this.attempts.has(task.run_id)) continue;
+      const key = `${task.run_id} ${task.action}`;
+      if (this.finalizing.has(key)) continue;
       count++;
+      const job = this.finalizeOne(task).finally(() => this.finalizing.delete(key));
+      this.finalizing.set(key, job);
+    }
+    return count;
+  }
+
+  private async finalizeIdle(): Promise<void> {
+    while (this.finalizing.size > 0) await Promise.allSettled([...this.finalizing.values()]);
+  }
+
+  private async finalizeOne(task: { run_id: string; action: string; attempts: number; seqs: string | null }): Promise<void> {
+    {
       const def = this.catalog.get(task.action);
       const row = this.queries.run(task.run_id);
-      if (row === undefined) continue;
+      if (row === undefined) {
+        // The run is gone: nothing is left to tell.
+        this.queries.finalizeDone(task.run_id, task.action, this.clock.now());
+        return;
+      }
       const started = performance.now();
       let error: string | null = null;
       if (def?.finalize !== undefined) {
+        const seqs = new Set(this.queries.stepSeqsOf(row.id, task.action));
+        for (const n of task.seqs === null ? [] : (JSON.parse(task.seqs) as number[])) seqs.add(Number(n));
         try {
-          await def.finalize(JSON.parse(row.context) as RunContext, {
-            id: row.id,
-            status: row.status as 'completed' | 'failed' | 'cancelled',
-            steps: this.queries.stepSeqsOf(row.id, task.action),
-          });
+          await withDeadline(
+            Promise.resolve().then(() => def.finalize!(JSON.parse(row.context) as RunContext, {
+              id: row.id,
+              status: row.status as 'completed' | 'failed' | 'cancelled',
+              steps: [...seqs].sort((a, b) => a - b),
+            })),
+            def.timeoutMs,
+            `${task.action} finalize`,
+          );
         } catch (err) {
           error = (err as Error)?.message ?? String(err);
         }
@@ -581,9 +642,9 @@ export class Engine {
           this.queries.finalizeFailed(row.id, task.action, at + Math.min(3_600_000, 1000 * 2 ** Math.min(task.attempts, 12)), error);
         }
       });
+      if (this.closed) return;
       tx.immediate();
     }
-    return count;
   }
 
   /** Deletes the journal of runs whose retention ended. The log stays. */
@@ -601,6 +662,7 @@ export class Engine {
     if (this.worker !== null) this.worker.stop();
     for (const a of this.active.values()) a.execution.abort('engine closing');
     await Promise.allSettled([...this.active.values()].map((a) => a.done));
+    await Promise.allSettled([...this.finalizing.values()]);
     this.commit.flush();
     this.closed = true;
     if (this.leaseTimer !== null) clearInterval(this.leaseTimer);

@@ -9,7 +9,7 @@ export function matchesEvent(data: unknown, match: Record<string, unknown> | nul
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return Object.keys(match).length === 0;
   const d = data as Record<string, unknown>;
   for (const key of Object.keys(match)) {
-    if (!(key in d)) return false;
+    if (!Object.hasOwn(d, key)) return false;
     if (canonicalJson(d[key]) !== canonicalJson(match[key])) return false;
   }
   return true;

@@ -30,7 +30,9 @@ export interface ExecutionHost {
    * Called inside the transaction that makes a run terminal, with the catalog actions this
    * execution started (some may have no journal row yet: they still get finalized).
    */
-  onTerminal(runId: string, status: 'completed' | 'failed' | 'cancelled', now: number, started: Iterable<string>): void;
+  onTerminal(runId: string, status: 'completed' | 'failed' | 'cancelled', now: number, started: ReadonlyMap<string, readonly number[]>): void;
+  /** An event id no later than the newest event now (cheap; may lag, never leads). */
+  eventCursor(): number;
   /** An action attempt of the run began / ended (finalization waits for attempts to end). */
   attemptStarted(runId: string): void;
   attemptEnded(runId: string, action: string, refused: boolean): void;
@@ -69,7 +71,8 @@ function errorOutcome(code: string, message: string, action: string, details?: u
  */
 export class Execution {
   private lease: Lease | null = null;
-  private refs: { deliver: ivm.Reference; replayNext: ivm.Reference } | null = null;
+  private refs: { deliver: ivm.Reference; replayNext: ivm.Reference; feed: ivm.Reference } | null = null;
+  private callback: ivm.Callback | null = null;
   private readonly rows = new Map<number, StepRow>();
   private readonly issued = new Set<number>();
   private readonly blocked = new Map<number, Blocked>();
@@ -86,10 +89,13 @@ export class Execution {
   private readonly context: RunContext;
   private readonly manifestActions: Set<string>;
 
-  /** Catalog actions this execution started. */
-  readonly startedActions = new Set<string>();
+  /** Steps of catalog actions this execution started, by action (finalize must hear of them all). */
+  readonly startedSteps = new Map<string, number[]>();
   /** CPU (ms) left for the live part of this execution; replay is not charged again. */
   private cpuLeft: number;
+  private replayLeft: number;
+  /** Live CPU used by this execution (ms), added to the run's total when it suspends. */
+  private cpuUsed = 0;
   private replaying = true;
 
   constructor(
@@ -100,6 +106,7 @@ export class Execution {
     private readonly dedicated = false,
   ) {
     this.cpuLeft = host.limits.cpuMs;
+    this.replayLeft = host.limits.cpuMs + 2 * run.cpu_ms;
     this.context = JSON.parse(run.context) as RunContext;
     this.logCount = run.log_count;
     this.manifestActions = new Set((JSON.parse(workflow.manifest) as { actions: string[] }).actions);
@@ -126,6 +133,8 @@ export class Execution {
     if (this.ending !== null) return;
     this.ending = end;
     this.teardown();
+    // Log lines the workflow wrote before the cancel happened; they are part of its history.
+    if (end === 'cancelled') this.salvage(this.takeLogs(), this.logCount);
     // Outcomes of actions still running are valid: journal them before letting the run go, so
     // a re-run does not execute them a second time; and a cancelled run's actions must have
     // finished before their finalize may run.
@@ -170,7 +179,10 @@ export class Execution {
     done.sort((a, b) => (a.completion ?? 0) - (b.completion ?? 0));
     const limits = this.host.limits;
     const manifest = JSON.parse(this.workflow.manifest) as { actions: string[] };
-    const journal = done.map((r) => `[${r.seq},${JSON.stringify(r.action)},"${r.fp}",${r.outcome},${r.finished_at}]`).join(',');
+    // The guest gets every journaled call up front (to check calls as they are issued) but the
+    // outcomes in bounded batches, in completion order, so a long journal never has to fit in
+    // the isolate's heap at once.
+    const journal = done.map((r) => `[${r.seq},${JSON.stringify(r.action)},"${r.fp}",${r.finished_at}]`).join(',');
     const config: Omit<GuestConfig, 'journal'> = {
       seed: seedOf(this.run.id),
       start: this.context.startedAt,
@@ -190,6 +202,7 @@ export class Execution {
     const lease = this.dedicated ? this.host.pool.acquireDedicated() : this.host.pool.acquire();
     this.lease = lease;
     const callback = new ivm.Callback((kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => this.fromGuest(kind, a, b, c, d));
+    this.callback = callback;
     const timeout = Math.max(1, Math.ceil(limits.cpuMs));
     let api: ivm.Reference;
     try {
@@ -202,6 +215,7 @@ export class Execution {
     this.refs = {
       deliver: api.getSync('deliver', { reference: true }) as ivm.Reference,
       replayNext: api.getSync('replayNext', { reference: true }) as ivm.Reference,
+      feed: api.getSync('feed', { reference: true }) as ivm.Reference,
     };
     api.release();
 
@@ -217,11 +231,26 @@ export class Execution {
       this.result = { kind: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, name: 'BundleError', message: `the bundle does not load: ${(err as Error).message}` } };
       return;
     }
-    if (!this.slice(start, [fn.derefInto(), this.run.input])) return;
+    const started = this.slice(start, [fn.derefInto(), this.run.input]);
     fn.release();
     start.release();
+    if (!started) return;
+    const batchBytes = Math.max(64 * 1024, Math.floor(this.host.limits.heapMiB * 1024 * 1024 / 8));
+    let fed = 0;
     for (let i = 0; i < done.length; i++) {
+      if (i === fed) {
+        let text = '';
+        let bytes = 0;
+        while (fed < done.length && (fed === i || bytes + (done[fed].outcome?.length ?? 4) < batchBytes)) {
+          const outcome = done[fed].outcome ?? 'null';
+          text += (text === '' ? '' : ',') + outcome;
+          bytes += outcome.length;
+          fed++;
+        }
+        if (!this.slice(this.refs.feed, [`[${text}]`])) return;
+      }
       if (!this.slice(this.refs.replayNext, [])) return;
+      if (this.refs === null) return;
     }
     this.replaying = false;
   }
@@ -239,13 +268,19 @@ export class Execution {
       throw new Error(`a workflow bundle cannot import modules (it imports ${JSON.stringify(specifier)}); actions arrive as the second argument`);
     });
     module.evaluateSync({ timeout });
-    return module.namespace.getSync('default', { reference: true }) as ivm.Reference;
+    const namespace = module.namespace;
+    try {
+      return namespace.getSync('default', { reference: true }) as ivm.Reference;
+    } finally {
+      namespace.release();
+      module.release();
+    }
   }
 
   /** One synchronous guest slice under the CPU limit; false if the execution cannot go on. */
   private slice(ref: ivm.Reference, args: unknown[]): boolean {
     if (this.ending !== null) return false;
-    const budget = this.replaying ? this.host.limits.cpuMs : this.cpuLeft;
+    const budget = this.replaying ? this.replayLeft : this.cpuLeft;
     const started = performance.now();
     try {
       ref.applySync(undefined, args, { timeout: Math.max(1, Math.ceil(budget)) });
@@ -253,8 +288,14 @@ export class Execution {
       this.onSliceError(err);
       return false;
     }
-    if (!this.replaying) {
-      this.cpuLeft -= performance.now() - started;
+    const spent = performance.now() - started;
+    if (this.replaying) {
+      // Replay re-does what earlier executions did live; it may take what they took (with room
+      // for a noisy machine), so a re-run cannot grow into an unbounded stall of the host.
+      this.replayLeft -= spent;
+    } else {
+      this.cpuLeft -= spent;
+      this.cpuUsed += spent;
       if (this.cpuLeft <= 0) this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution`);
     }
     this.drainQueue();
@@ -353,13 +394,23 @@ export class Execution {
         return;
       case 'error':
         if (this.result === null && this.fault === null) {
-          let error: Record<string, unknown>;
+          let error: Record<string, unknown> = { message: 'the workflow failed' };
           try {
-            error = JSON.parse(String(a)) as Record<string, unknown>;
+            if (typeof a === 'string' && Buffer.byteLength(a) <= this.host.limits.bridgeBytes) error = JSON.parse(a) as Record<string, unknown>;
           } catch {
-            error = { message: 'the workflow failed' };
+            // keep the generic message
           }
-          this.result = { kind: 'error', error: { ...error, code: typeof error.code === 'string' ? error.code : ErrorCodes.WORKFLOW_ERROR } };
+          // The guest's describe() is not trusted to bound its fields: cut them here.
+          const cut = (v: unknown, n: number) => (typeof v === 'string' ? (v.length > n ? `${v.slice(0, n)}…` : v) : undefined);
+          this.result = {
+            kind: 'error',
+            error: {
+              name: cut(error.name, 200) ?? 'Error',
+              message: cut(error.message, 8192) ?? '',
+              code: cut(error.code, 200) ?? ErrorCodes.WORKFLOW_ERROR,
+              ...(typeof error.stack === 'string' ? { stack: cut(error.stack, 16384) } : {}),
+            },
+          };
         }
         return;
       case 'limit':
@@ -453,7 +504,7 @@ export class Execution {
     const fp = fingerprint(masked);
     const row = this.rows.get(seq);
     if (row !== undefined) {
-      if (row.action !== action || row.fp !== fp) {
+      if (row.action !== action || row.fp !== fp || (row.state === 'waiting' && row.digest !== createHash('sha256').update(masked).digest('hex'))) {
         this.nondeterministic(seq, this.callOf(row), { action, args: this.maskedArgs(action, text) });
         return;
       }
@@ -471,7 +522,7 @@ export class Execution {
     const fresh: StepRow = {
       run_id: this.run.id, seq, action, digest: createHash('sha256').update(masked).digest('hex'), fp,
       args: masked, state: 'waiting', outcome: null, completion: null,
-      attempts: 0, started_at: now, finished_at: null, wake_at: null, wait: null,
+      attempts: 0, failures: 0, started_at: now, finished_at: null, wake_at: null, wait: null,
     };
     this.rows.set(seq, fresh);
     const bad = builtins.has(action) ? badBuiltinArgs(action, args) : null;
@@ -518,15 +569,19 @@ export class Execution {
     const snapshot = { ...row };
     const tenant = this.context.tenant;
     const logs = this.takeLogs();
+    const logCount = this.logCount;
     this.host.commit
       .enqueue(() => {
         this.assertOwner();
-        for (const l of logs) this.host.queries.insertLog(l);
+        this.writeLogs(logs, logCount);
         this.host.queries.upsertStep(snapshot);
         if (event !== null) this.host.queries.insertWait(row.run_id, row.seq, tenant, event.type, event.match === null ? null : JSON.stringify(event.match));
         this.host.queries.insertLog({ runId: row.run_id, step: row.seq, at: row.started_at, kind: 'wait', durationMs: null, data: logData({ action: row.action, until: row.wake_at, event }) });
       })
-      .catch((err) => this.onCommitError(err));
+      .catch((err) => {
+        this.salvage(logs, logCount);
+        this.onCommitError(err);
+      });
     this.reconsider(row.seq);
   }
 
@@ -561,7 +616,7 @@ export class Execution {
 
   private block(row: StepRow, wait: Blocked['event']): void {
     const b: Blocked = { wakeAt: row.wake_at, event: wait, cancelTimer: null };
-    if (row.wake_at !== null) {
+    if (row.wake_at !== null && this.ending === null) {
       b.cancelTimer = this.host.clock.setTimer(row.wake_at, () => {
         if (this.ending === null && this.blocked.get(row.seq) === b) {
           this.reconsider(row.seq);
@@ -591,8 +646,12 @@ export class Execution {
   private async attempt(row: StepRow, def: ActionDefinition, args: Record<string, unknown>): Promise<void> {
     this.inFlight++;
     this.pendingArgs.set(row.seq, args);
-    this.startedActions.add(def.name);
+    const seqs = this.startedSteps.get(def.name);
+    if (seqs === undefined) this.startedSteps.set(def.name, [row.seq]);
+    else if (!seqs.includes(row.seq)) seqs.push(row.seq);
     this.host.attemptStarted(this.run.id);
+    // Taken before the action runs: an event that arrives while it runs must still wake it.
+    const cursor = this.host.eventCursor();
     const attempt = row.attempts + 1;
     const step: StepHandle = {
       runId: this.run.id,
@@ -619,7 +678,7 @@ export class Execution {
     if (!failed && isPending(value)) {
       this.inFlight--;
       this.host.attemptEnded(this.run.id, def.name, false);
-      this.parkPending(row, value as Pending, duration);
+      this.parkPending(row, value as Pending, cursor, duration);
       return;
     }
     if (!failed) {
@@ -638,10 +697,11 @@ export class Execution {
     const code = failure instanceof ActionFailure ? String(failure.code) : ErrorCodes.ACTION_FAILED;
     const message = describeFailure(failure);
     this.logs.push({ runId: this.run.id, step: row.seq, at: now, kind: 'attempt', durationMs: duration, data: logData({ action: def.name, attempt, error: { code, message }, retryable }) });
-    if (retryable && attempt < def.retry.maxAttempts) {
+    row.failures += 1;
+    if (retryable && row.failures < def.retry.maxAttempts) {
       this.inFlight--;
       this.host.attemptEnded(this.run.id, def.name, false);
-      row.wake_at = now + retryDelay(def.retry, attempt);
+      row.wake_at = now + retryDelay(def.retry, row.failures);
       row.wait = null;
       this.logs.push({ runId: this.run.id, step: row.seq, at: now, kind: 'retry', durationMs: null, data: logData({ action: def.name, attempt: attempt + 1, retryAt: row.wake_at }) });
       this.persistWaiting(row);
@@ -650,25 +710,23 @@ export class Execution {
       return;
     }
     const details = failure instanceof ActionFailure ? failure.details : undefined;
-    const final = retryable ? `${message} (after ${attempt} attempt${attempt === 1 ? '' : 's'})` : message;
+    const final = retryable ? `${message} (after ${row.failures} attempt${row.failures === 1 ? "" : "s"})` : message;
     this.complete(row, this.boundedError(code, final, def.name, details), duration, def.name);
   }
 
-  private parkPending(row: StepRow, p: Pending, duration: number): void {
+  private parkPending(row: StepRow, p: Pending, cursor: number, duration: number): void {
     const now = this.host.clock.now();
-    // Decision: the events a pending action waits for are those delivered after it answered.
-    const cursor = p.event === null ? 0 : this.host.queries.maxEventId();
     row.wake_at = p.retryAt;
     const wait = p.event === null ? null : { type: p.event.type, match: p.event.match, after: cursor };
     row.wait = wait === null ? null : JSON.stringify(wait);
     this.logs.push({ runId: this.run.id, step: row.seq, at: now, kind: 'pending', durationMs: duration, data: logData({ action: row.action, attempt: row.attempts, retryAt: p.retryAt, event: p.event }) });
-    this.persistWaiting(row, wait);
     if (wait !== null && this.findEvent(wait) !== null) {
-      // The event it waits for is already here; call the action again at once.
+      // The event it waits for is already here: call the action again, but not from inside this
+      // call, so that a pending loop can never starve the commits and the other runs.
       row.wake_at = now;
     }
+    this.persistWaiting(row, wait);
     this.block(row, wait);
-    if (row.wake_at !== null && row.wake_at <= now) this.reconsider(row.seq);
     this.check();
   }
 
@@ -676,14 +734,41 @@ export class Execution {
     const snapshot = { ...row };
     const logs = this.takeLogs();
     const tenant = this.context.tenant;
+    const logCount = this.logCount;
     this.host.commit
       .enqueue(() => {
         this.assertOwner();
         this.host.queries.upsertStep(snapshot);
         if (wait !== null) this.host.queries.insertWait(row.run_id, row.seq, tenant, wait.type, wait.match === null ? null : JSON.stringify(wait.match));
-        for (const l of logs) this.host.queries.insertLog(l);
+        else this.host.queries.deleteWait(row.run_id, row.seq);
+        this.writeLogs(logs, logCount);
       })
-      .catch((err) => this.onCommitError(err));
+      .catch((err) => {
+        this.salvage(logs, logCount);
+        this.onCommitError(err);
+      });
+  }
+
+  /** Inserts log rows; when they hold log() lines, records how many lines the run has logged. */
+  private writeLogs(logs: readonly NewLog[], logCount: number): void {
+    let lines = false;
+    for (const l of logs) {
+      this.host.queries.insertLog(l);
+      if (l.kind === 'log') lines = true;
+    }
+    // Written with the lines themselves, so a run taken over after a crash never logs them twice.
+    if (lines) this.host.queries.logCount(this.run.id, logCount);
+  }
+
+  /**
+   * A refused commit (the run was cancelled meanwhile, or its lease lost) must not take the
+   * workflow's log lines and failed attempts with it: they happened. Written without the owner
+   * check; anything else in the refused write is dropped.
+   */
+  private salvage(logs: readonly NewLog[], logCount: number): void {
+    const keep = logs.filter((l) => l.kind !== 'step');
+    if (keep.length === 0) return;
+    this.host.commit.enqueue(() => this.writeLogs(keep, logCount)).catch(() => {});
   }
 
   private takeLogs(): NewLog[] {
@@ -730,6 +815,7 @@ export class Execution {
     const done: StepRow = { ...row, state: outcome.ok ? 'done' : 'error', outcome: outcomeJson, completion, finished_at: now, wake_at: null, wait: null, attempts: Math.max(row.attempts, 1) };
     this.rows.set(row.seq, done);
     const logs = this.takeLogs();
+    const logCount = this.logCount;
     const stepLog: NewLog = {
       runId: row.run_id, step: row.seq, at: now, kind: 'step', durationMs: duration,
       data: logData(outcome.ok
@@ -741,7 +827,7 @@ export class Execution {
         this.assertOwner();
         this.host.queries.upsertStep(done);
         if (wasWaitingEvent) this.host.queries.deleteWait(row.run_id, row.seq);
-        for (const l of logs) this.host.queries.insertLog(l);
+        this.writeLogs(logs, logCount);
         this.host.queries.insertLog(stepLog);
       })
       .then(
@@ -750,10 +836,11 @@ export class Execution {
           this.deliver(row.seq, outcomeJson, now);
         },
         (err) => {
-          if (attempt !== null) this.host.attemptEnded(this.run.id, attempt, true);
           this.inFlight--;
+          this.salvage(logs, logCount);
           this.onCommitError(err);
           this.check();
+          if (attempt !== null) this.host.attemptEnded(this.run.id, attempt, true);
         },
       );
   }
@@ -826,7 +913,7 @@ export class Execution {
           // An event may have arrived after we looked (another process delivered it): re-check
           // inside this transaction, so the wake-up cannot be lost between look and sleep.
           const arrived = eventWaits.some((w) => this.findEvent(w) !== null);
-          q.suspend(runId, arrived ? now : wake, logCount, now);
+          q.suspend(runId, arrived ? now : wake, logCount, this.cpuUsed, now);
           q.insertLog(state('suspended', { wakeAt: arrived ? now : wake, waitingFor: eventWaits.map((w) => w.type) }));
           return;
         }
@@ -837,24 +924,35 @@ export class Execution {
         q.finish(runId, kind, output, error === null ? null : JSON.stringify(error), logCount, now);
         q.deleteWaits(runId);
         q.insertLog(state(kind, error === null ? {} : { reason: error.reason }));
-        this.host.onTerminal(runId, kind, now, this.startedActions);
+        this.host.onTerminal(runId, kind, now, this.startedSteps);
       })
       .then(
         () => this.settle(kind),
         (err) => {
           const status = (err as { status?: string }).status;
+          this.salvage(logs, logCount);
           this.ending = null;
           this.abort(String(err), status === 'cancelled' ? 'cancelled' : 'aborted');
         },
       );
   }
 
+  /** Frees the sandbox and timers; safe to call more than once. */
   private teardown(): void {
-    for (const b of this.blocked.values()) b.cancelTimer?.();
-    if (this.refs !== null) {
-      this.refs.deliver.release();
-      this.refs.replayNext.release();
+    for (const b of this.blocked.values()) {
+      b.cancelTimer?.();
+      b.cancelTimer = null;
     }
+    const refs = this.refs;
+    this.refs = null;
+    for (const r of refs === null ? [] : [refs.deliver, refs.replayNext, refs.feed]) {
+      try {
+        r?.release();
+      } catch {
+        // already released, or its isolate is gone
+      }
+    }
+    this.callback = null;
     if (this.lease !== null) this.host.pool.release(this.lease);
     this.lease = null;
   }
@@ -907,7 +1005,7 @@ function sweep(): void {
   }
 }
 
-function withDeadline<T>(promise: PromiseLike<T>, ms: number, name: string): Promise<T> {
+export function withDeadline<T>(promise: PromiseLike<T>, ms: number, name: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const entry = { at: Date.now() + ms, fail: () => reject(new Error(`${name} did not answer within ${ms} ms`)) };
     deadlines.add(entry);

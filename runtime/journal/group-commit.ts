@@ -11,7 +11,7 @@ type Op = { write: () => void; resolve: () => void; reject: (err: unknown) => vo
 export class GroupCommit {
   private ops: Op[] = [];
   private scheduled = false;
-  private readonly tx: (ops: Op[]) => Array<unknown>;
+  private readonly tx: Database.Transaction<(ops: Op[]) => Array<unknown>>;
   private readonly savepoint: (op: Op) => void;
 
   constructor(private readonly db: Database.Database) {
@@ -57,7 +57,9 @@ export class GroupCommit {
     this.generation++;
     let failures: unknown[];
     try {
-      failures = this.tx(ops);
+      // IMMEDIATE: take the write lock before the ownership reads, so another process's commit
+      // between our read and our write cannot fail the whole group with SQLITE_BUSY_SNAPSHOT.
+      failures = this.tx.immediate(ops);
     } catch (err) {
       for (const op of ops) op.reject(err);
       return;

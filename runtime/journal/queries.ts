@@ -43,19 +43,22 @@ export class Queries {
                 WHERE id = @id AND wake_at <= @now AND status IN ('pending', 'suspended', 'running') AND lease_owner IS @expectOwner`),
       renew: p("UPDATE runs SET wake_at = ? WHERE lease_owner = ? AND status = 'running'"),
       owner: p('SELECT status, lease_owner FROM runs WHERE id = ?'),
-      suspend: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, log_count = @logCount, updated_at = @now
+      suspend: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, log_count = @logCount, cpu_ms = cpu_ms + @cpu, updated_at = @now
                   WHERE id = @id`),
+      logCount: p('UPDATE runs SET log_count = max(log_count, ?) WHERE id = ?'),
       release: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, log_count = max(log_count, @logCount), updated_at = @now
                   WHERE id = @id AND lease_owner = @owner AND status = 'running'`),
-      insertFinalizeTask: p('INSERT OR IGNORE INTO finalize_tasks (run_id, action, next_at) VALUES (?, ?, ?)'),
+      insertFinalizeTask: p(`INSERT INTO finalize_tasks (run_id, action, next_at, seqs) VALUES (@run, @action, @now, @seqs)
+                             ON CONFLICT (run_id, action) DO UPDATE SET seqs = (SELECT json_group_array(value) FROM (
+                               SELECT value FROM json_each(coalesce(finalize_tasks.seqs, '[]')) UNION SELECT value FROM json_each(excluded.seqs)))`),
       finish: p(`UPDATE runs SET status = @status, output = @output, error = @error, wake_at = NULL, lease_owner = NULL,
                  log_count = @logCount, updated_at = @now WHERE id = @id`),
       wakeRun: p("UPDATE runs SET wake_at = ? WHERE id = ? AND status = 'suspended' AND (wake_at IS NULL OR wake_at > ?)"),
       steps: p('SELECT * FROM steps WHERE run_id = ? ORDER BY seq'),
-      upsertStep: p(`INSERT INTO steps (run_id, seq, action, digest, fp, args, state, outcome, completion, attempts, started_at, finished_at, wake_at, wait)
-                     VALUES (@run_id, @seq, @action, @digest, @fp, @args, @state, @outcome, @completion, @attempts, @started_at, @finished_at, @wake_at, @wait)
+      upsertStep: p(`INSERT INTO steps (run_id, seq, action, digest, fp, args, state, outcome, completion, attempts, failures, started_at, finished_at, wake_at, wait)
+                     VALUES (@run_id, @seq, @action, @digest, @fp, @args, @state, @outcome, @completion, @attempts, @failures, @started_at, @finished_at, @wake_at, @wait)
                      ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, outcome = excluded.outcome, completion = excluded.completion,
-                       attempts = excluded.attempts, finished_at = excluded.finished_at, wake_at = excluded.wake_at, wait = excluded.wait`),
+                       attempts = excluded.attempts, failures = excluded.failures, finished_at = excluded.finished_at, wake_at = excluded.wake_at, wait = excluded.wait`),
       insertWait: p('INSERT OR REPLACE INTO waits (run_id, seq, tenant, type, match) VALUES (?, ?, ?, ?, ?)'),
       deleteWait: p('DELETE FROM waits WHERE run_id = ? AND seq = ?'),
       deleteWaits: p('DELETE FROM waits WHERE run_id = ?'),
@@ -137,14 +140,19 @@ export class Queries {
   owner(id: string): { status: RunStatus; lease_owner: string | null } | undefined {
     return this.s.owner.get(id) as { status: RunStatus; lease_owner: string | null } | undefined;
   }
-  suspend(id: string, wake: number | null, logCount: number, now: number): void {
-    this.s.suspend.run({ id, wake, logCount, now });
+  suspend(id: string, wake: number | null, logCount: number, cpu: number, now: number): void {
+    this.s.suspend.run({ id, wake, logCount, cpu, now });
+  }
+  /** Records that the run's log() lines up to `count` are in the log. */
+  logCount(id: string, count: number): void {
+    this.s.logCount.run(count, id);
   }
   release(id: string, owner: string, wake: number, logCount: number, now: number): void {
     this.s.release.run({ id, owner, wake, logCount, now });
   }
-  insertFinalizeTask(runId: string, action: string, now: number): number {
-    return this.s.insertFinalizeTask.run(runId, action, now).changes;
+  /** Queues a finalize call, remembering step seqs that may have no journal row (still running). */
+  insertFinalizeTask(runId: string, action: string, now: number, seqs: readonly number[]): number {
+    return this.s.insertFinalizeTask.run({ run: runId, action, now, seqs: JSON.stringify(seqs) }).changes;
   }
   finish(id: string, status: RunStatus, output: string | null, error: string | null, logCount: number, now: number): void {
     this.s.finish.run({ id, status, output, error, logCount, now });
@@ -192,8 +200,8 @@ export class Queries {
   insertFinalizeTasks(runId: string, actions: string[], now: number): number {
     return this.s.insertFinalizeTasks.run(now, runId, JSON.stringify(actions)).changes;
   }
-  finalizeDue(now: number, limit: number): Array<{ run_id: string; action: string; attempts: number }> {
-    return this.s.finalizeDue.all(now, limit) as Array<{ run_id: string; action: string; attempts: number }>;
+  finalizeDue(now: number, limit: number): Array<{ run_id: string; action: string; attempts: number; seqs: string | null }> {
+    return this.s.finalizeDue.all(now, limit) as Array<{ run_id: string; action: string; attempts: number; seqs: string | null }>;
   }
   finalizeDone(runId: string, action: string, now: number): void {
     this.s.finalizeDone.run(now, runId, action);

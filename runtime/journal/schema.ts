@@ -4,7 +4,7 @@
  * terminal runs terminal: triggers refuse any change of state, output or journal once a run is
  * completed, failed or cancelled.
  */
-export const schemaVersion = 1;
+export const schemaVersion = 2;
 
 export const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS runs (
   wake_at INTEGER,
   lease_owner TEXT,
   log_count INTEGER NOT NULL DEFAULT 0,
+  cpu_ms REAL NOT NULL DEFAULT 0,
   finalized_at INTEGER,
   purge_at INTEGER
 );
@@ -54,6 +55,7 @@ CREATE TABLE IF NOT EXISTS steps (
   outcome TEXT,
   completion INTEGER,
   attempts INTEGER NOT NULL,
+  failures INTEGER NOT NULL DEFAULT 0,
   started_at INTEGER NOT NULL,
   finished_at INTEGER,
   wake_at INTEGER,
@@ -100,6 +102,7 @@ CREATE TABLE IF NOT EXISTS finalize_tasks (
   next_at INTEGER NOT NULL,
   done_at INTEGER,
   last_error TEXT,
+  seqs TEXT,
   PRIMARY KEY (run_id, action)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS finalize_due ON finalize_tasks (next_at) WHERE done_at IS NULL;

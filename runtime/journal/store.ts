@@ -43,6 +43,8 @@ export interface RunRow {
   wake_at: number | null;
   lease_owner: string | null;
   log_count: number;
+  /** Live CPU (ms) the run's executions have used so far; bounds what a re-run may spend on replay. */
+  cpu_ms: number;
   finalized_at: number | null;
   purge_at: number | null;
 }
@@ -60,6 +62,8 @@ export interface StepRow {
   outcome: string | null;
   completion: number | null;
   attempts: number;
+  /** Failed attempts: the retry budget counts these, not pending answers. */
+  failures: number;
   started_at: number;
   finished_at: number | null;
   wake_at: number | null;
@@ -138,9 +142,13 @@ export class Store {
       if (version !== undefined && Number(version) > schemaVersion) {
         throw new AliceError(ErrorCodes.STORE_VERSION, `store ${path} has schema version ${version}, newer than this engine's ${schemaVersion}; upgrade Alice`);
       }
+      if (version !== undefined && Number(version) < schemaVersion) {
+        // Schema 1 only ever existed in development builds; there is nothing to migrate.
+        throw new AliceError(ErrorCodes.STORE_VERSION, `store ${path} has schema version ${version}, written by an earlier development build that this engine cannot migrate; start a new store. The file was not changed.`);
+      }
       if (!fresh && path !== ':memory:') this.checkIntegrity();
       // An up-to-date store needs no write to open, so read-only commands never wait for a lock.
-      if (version === undefined || Number(version) < schemaVersion) {
+      if (version === undefined) {
         this.db.exec(schema);
         this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(schemaVersion));
       }

@@ -34,8 +34,11 @@ export interface GuestConfig {
   actions: string[];
   /** Secret argument fields per action: masked before fingerprinting, so no hash confirms a guess. */
   secrets: Record<string, string[]>;
-  /** Completed steps in completion order: [seq, action, fingerprint, outcome, logical time]. */
-  journal: Array<[number, string, string, Outcome, number]>;
+  /**
+   * Completed steps in completion order: [seq, action, fingerprint, logical time]. Their
+   * outcomes arrive separately, in batches, through `feed`.
+   */
+  journal: Array<[number, string, string, number]>;
 }
 
 export type Outcome =
@@ -47,6 +50,8 @@ type HostFn = (kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown, d?: un
 export interface GuestApi {
   start(fn: unknown, inputJson: string): void;
   deliver(seq: number, outcomeJson: string, time: number): void;
+  /** Appends the outcomes of the next journal entries (a JSON array, in completion order). */
+  feed(outcomesJson: string): void;
   replayNext(): void;
 }
 
@@ -94,8 +99,11 @@ function guestRuntime(
   for (let i = 0; i < 12; i++) random();
 
   // Journal lookups by seq; arrays indexed by seq, no Map, so patched prototypes cannot reach in.
-  const journal: Array<[number, string, string, Outcome, number] | undefined> = [];
+  const journal: Array<[number, string, string, number] | undefined> = [];
   for (let i = 0; i < cfg.journal.length; i++) journal[cfg.journal[i][0]] = cfg.journal[i];
+  // Outcomes fed by the host, consumed (and dropped) by replayNext in completion order.
+  let outcomes: Outcome[] = [];
+  let outcomeAt = 0;
   const waiting: Array<[(v: unknown) => void, (e: unknown) => void] | undefined> = [];
   let replayIdx = 0;
   let seq = 0;
@@ -397,10 +405,16 @@ function guestRuntime(
     deliver(n: number, outcomeJson: string, time: number): void {
       settleStep(n, parse(outcomeJson) as Outcome, time);
     },
+    feed(outcomesJson: string): void {
+      outcomes = parse(outcomesJson) as Outcome[];
+      outcomeAt = 0;
+    },
     replayNext(): void {
       const entry = cfg.journal[replayIdx++];
-      if (entry === undefined || halted) return;
-      if (!settleStep(entry[0], entry[3], entry[4])) {
+      const outcome = outcomes[outcomeAt];
+      outcomes[outcomeAt++] = undefined as unknown as Outcome;
+      if (entry === undefined || outcome === undefined || halted) return;
+      if (!settleStep(entry[0], outcome, entry[3])) {
         halted = true;
         host('missing', entry[0], entry[1]);
       }
