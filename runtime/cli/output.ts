@@ -1,5 +1,6 @@
 import { assertNever } from '../errors.js';
 import type { LogEntry, RunInfo, StepInfo } from '../index.js';
+import { terminalSafe } from '../engine/log.js';
 
 /** A time as ISO 8601 (UTC), or `-` for none. */
 export function iso(ms: number | null | undefined): string {
@@ -40,6 +41,10 @@ export function awaitedEvents(log: readonly LogEntry[]): string[] {
 
 /** `alice runs`: one row per run, newest first. */
 export function runsTable(runs: readonly RunInfo[]): string[] {
+  return runsTableRaw(runs).map(terminalSafe);
+}
+
+function runsTableRaw(runs: readonly RunInfo[]): string[] {
   return table(
     ['RUN', 'WORKFLOW', 'STATUS', 'TENANT', 'CREATED', 'WAKE'],
     runs.map((r) => [r.id, r.workflowId, r.status, r.tenant, iso(r.createdAt), r.status === 'suspended' ? (r.wakeAt === null ? 'on event' : iso(r.wakeAt)) : '']),
@@ -48,6 +53,10 @@ export function runsTable(runs: readonly RunInfo[]): string[] {
 
 /** `alice show`: the run, its outcome and its journal. */
 export function runDetails(run: RunInfo, journal: readonly StepInfo[], events: readonly string[]): string[] {
+  return runDetailsRaw(run, journal, events).map(terminalSafe);
+}
+
+function runDetailsRaw(run: RunInfo, journal: readonly StepInfo[], events: readonly string[]): string[] {
   const lines = [
     `run        ${run.id}`,
     `workflow   ${run.workflowId}`,
@@ -83,6 +92,11 @@ export function runDetails(run: RunInfo, journal: readonly StepInfo[], events: r
  * not worth a line. Every kind is listed, so a new kind fails the build here.
  */
 export function progressLine(e: LogEntry): string | null {
+  const line = progressLineRaw(e);
+  return line === null ? null : terminalSafe(line);
+}
+
+function progressLineRaw(e: LogEntry): string | null {
   const d = e.data;
   const step = e.step === null ? '' : `#${e.step} `;
   const ms = e.durationMs === null ? '' : ` (${e.durationMs.toFixed(1)} ms)`;
@@ -123,6 +137,10 @@ export function progressLine(e: LogEntry): string | null {
 
 /** One line for the worker when a run changed status between two looks. */
 export function changeLine(run: RunInfo, from: string | null): string {
+  return terminalSafe(changeLineRaw(run, from));
+}
+
+function changeLineRaw(run: RunInfo, from: string | null): string {
   const head = `${iso(Date.now())} run ${run.id} ${run.workflowId} ${from ?? 'new'} → ${run.status}`;
   switch (run.status) {
     case 'completed':

@@ -9,6 +9,7 @@ import { Queries } from '../journal/queries.js';
 import { isTerminal, Store, type Durability, type RunRow, type RunStatus, type StepRow, type WorkflowRow } from '../journal/store.js';
 import { resolveLimits, type Limits } from '../sandbox/limits.js';
 import { SandboxPool } from '../sandbox/pool.js';
+import { moduleToScript } from '../sandbox/module-script.js';
 import { canonicalJson, durationMs } from '../sandbox/shared.js';
 import { Execution, withDeadline, type ExecutionEnd } from './execution.js';
 import { matchesEvent } from './events.js';
@@ -183,6 +184,8 @@ export class Engine {
   deploy(input: Bundle | unknown): WorkflowVersion {
     const bundle = validateBundle(input);
     const m = bundle.manifest;
+    // Refuse a script that does not parse, imports, or has no default export now, with its position.
+    this.workflowScript(m.codeHash, bundle.script, `${m.name}`);
     for (const action of m.actions) {
       if (!this.catalog.has(action)) {
         throw new BundleError(`manifest.actions lists ${action}, which the engine's action catalog does not have (catalog: ${[...this.catalog.keys()].join(', ') || 'empty'})`, 'manifest.actions');
@@ -524,6 +527,7 @@ export class Engine {
         attemptEnded: (id, action, refused) => this.attemptEnded(id, action, refused),
         suspect: (id) => this.suspects.add(id),
         eventCursor: () => this.eventCursor(),
+        workflowScript: (w) => this.workflowScript(w.code_hash, w.script, w.id),
       },
       row,
       wf,
@@ -556,6 +560,16 @@ export class Engine {
   }
 
   private readonly finalizable: readonly string[];
+  private readonly scripts = new Map<string, string>();
+
+  private workflowScript(codeHash: string, source: string, id: string): string {
+    let script = this.scripts.get(codeHash);
+    if (script === undefined) {
+      script = moduleToScript(source, `${id}.js`);
+      this.scripts.set(codeHash, script);
+    }
+    return script;
+  }
   private cursor = { generation: -1, id: 0 };
 
   /** Newest event id as of this group transaction: may lag, never leads (see ExecutionHost). */

@@ -38,6 +38,8 @@ export interface ExecutionHost {
   attemptEnded(runId: string, action: string, refused: boolean): void;
   /** The run was executing when its shared isolate ran out of memory. */
   suspect(runId: string): void;
+  /** The bundle's module rewritten as a loader script (cached per code hash). */
+  workflowScript(workflow: WorkflowRow): string;
 }
 
 /** How an execution ended. `aborted`: it lost its isolate or lease; the run will simply re-run. */
@@ -93,7 +95,6 @@ export class Execution {
   readonly startedSteps = new Map<string, number[]>();
   /** CPU (ms) left for the live part of this execution; replay is not charged again. */
   private cpuLeft: number;
-  private replayLeft: number;
   /** Live CPU used by this execution (ms), added to the run's total when it suspends. */
   private cpuUsed = 0;
   private replaying = true;
@@ -106,7 +107,6 @@ export class Execution {
     private readonly dedicated = false,
   ) {
     this.cpuLeft = host.limits.cpuMs;
-    this.replayLeft = host.limits.cpuMs + 2 * run.cpu_ms;
     this.context = JSON.parse(run.context) as RunContext;
     this.logCount = run.log_count;
     this.manifestActions = new Set((JSON.parse(workflow.manifest) as { actions: string[] }).actions);
@@ -255,32 +255,25 @@ export class Execution {
     this.replaying = false;
   }
 
+  /**
+   * The workflow's loader in this context: the bundle's module, rewritten as a script (see
+   * module-script.ts), compiled once per isolate. Running it only creates the loader function;
+   * the module's own code runs later, inside the guest runtime, under the CPU limit.
+   */
   private loadModule(lease: Lease, timeout: number): ivm.Reference {
     const slot = lease.slot;
-    const cached = slot.cachedData.get(this.workflow.code_hash);
-    const module = slot.isolate.compileModuleSync(this.workflow.script, {
-      filename: `workflow:${this.workflow.id}.js`,
-      ...(cached ? { cachedData: cached } : { produceCachedData: true }),
-    } as ivm.CompileModuleOptions);
-    const produced = (module as unknown as { cachedData?: ivm.ExternalCopy<ArrayBuffer> }).cachedData;
-    if (!cached && produced) slot.cachedData.set(this.workflow.code_hash, produced);
-    module.instantiateSync(lease.context, (specifier: string) => {
-      throw new Error(`a workflow bundle cannot import modules (it imports ${JSON.stringify(specifier)}); actions arrive as the second argument`);
-    });
-    module.evaluateSync({ timeout });
-    const namespace = module.namespace;
-    try {
-      return namespace.getSync('default', { reference: true }) as ivm.Reference;
-    } finally {
-      namespace.release();
-      module.release();
+    let script = slot.scripts.get(this.workflow.code_hash);
+    if (script === undefined) {
+      script = slot.isolate.compileScriptSync(this.host.workflowScript(this.workflow), { filename: `workflow:${this.workflow.id}.js`, lineOffset: -1 });
+      slot.scripts.set(this.workflow.code_hash, script);
     }
+    return script.runSync(lease.context, { reference: true, timeout }) as ivm.Reference;
   }
 
   /** One synchronous guest slice under the CPU limit; false if the execution cannot go on. */
   private slice(ref: ivm.Reference, args: unknown[]): boolean {
     if (this.ending !== null) return false;
-    const budget = this.replaying ? this.replayLeft : this.cpuLeft;
+    const budget = this.cpuLeft;
     const started = performance.now();
     try {
       ref.applySync(undefined, args, { timeout: Math.max(1, Math.ceil(budget)) });
@@ -288,16 +281,12 @@ export class Execution {
       this.onSliceError(err);
       return false;
     }
+    // Replay counts too (DESIGN §10: CPU per execution): every execution re-runs the workflow
+    // from the start, so this bounds how long any resume can hold the host's thread.
     const spent = performance.now() - started;
-    if (this.replaying) {
-      // Replay re-does what earlier executions did live; it may take what they took (with room
-      // for a noisy machine), so a re-run cannot grow into an unbounded stall of the host.
-      this.replayLeft -= spent;
-    } else {
-      this.cpuLeft -= spent;
-      this.cpuUsed += spent;
-      if (this.cpuLeft <= 0) this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution`);
-    }
+    this.cpuLeft -= spent;
+    this.cpuUsed += spent;
+    if (this.cpuLeft <= 0) this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution (the re-run of its journal included)`);
     this.drainQueue();
     return this.fault === null && this.ending === null;
   }
@@ -467,7 +456,12 @@ export class Execution {
       for (const [seq, action, text] of batch) {
         // A call issued after a divergence in the same slice must not run either.
         if (this.fault !== null || this.result !== null) break;
-        this.issue(seq, action, text);
+        try {
+          this.issue(seq, action, text);
+        } catch (err) {
+          // Whatever a hostile guest sent, the host fails the run rather than itself.
+          this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `step ${seq} could not be issued: ${(err as Error)?.message ?? String(err)}` }, log: { kind: 'error', data: { message: 'a call from the sandbox could not be handled' } } });
+        }
       }
     }
   }
@@ -492,10 +486,17 @@ export class Execution {
     }
     const def = this.host.catalog.get(action);
     let args: Record<string, unknown>;
+    // Arguments that are JSON but not an object (a patched toJSON can do that) are the
+    // workflow's mistake, answered like any schema violation; malformed text is not.
+    let notAnObject = false;
     try {
-      args = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `arguments of step ${seq} are not JSON` }, log: { kind: 'error', data: { message: 'malformed arguments from the sandbox' } } });
+      if (jsonDepth(text) > maxDepth) throw new Error(`nested deeper than ${maxDepth} levels`);
+      const parsed = JSON.parse(text) as unknown;
+      notAnObject = parsed === null || typeof parsed !== 'object' || Array.isArray(parsed);
+      args = notAnObject ? {} : (parsed as Record<string, unknown>);
+    } catch (err) {
+      // The guest runtime sends canonical JSON objects; anything else means it was tampered with.
+      this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `arguments of step ${seq} (${action.slice(0, 100)}) are malformed: ${(err as Error).message}` }, log: { kind: 'error', data: { message: 'malformed arguments from the sandbox' } } });
       return;
     }
     // Secret fields are masked before hashing: no stored digest may confirm a guessed secret.
@@ -525,7 +526,7 @@ export class Execution {
       attempts: 0, failures: 0, started_at: now, finished_at: null, wake_at: null, wait: null,
     };
     this.rows.set(seq, fresh);
-    const bad = builtins.has(action) ? badBuiltinArgs(action, args) : null;
+    const bad = notAnObject ? 'they must be one object of named arguments' : builtins.has(action) ? badBuiltinArgs(action, args) : null;
     if (bad !== null) {
       this.complete(fresh, errorOutcome(ErrorCodes.VALIDATION, `invalid arguments for ${action}: ${bad}`, action), 0);
       return;
@@ -959,6 +960,26 @@ export class Execution {
 }
 
 const maxMs = 8.64e15;
+/** Deepest nesting of a value crossing the bridge (the guest's canonicalJson refuses deeper). */
+const maxDepth = 200;
+
+/** Nesting depth of JSON text, counted without parsing it (so no recursion can overflow). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) max = depth;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
 
 /** Host-side check of built-in step arguments: the guest runtime builds them, but is not trusted. */
 function badBuiltinArgs(action: string, args: Record<string, unknown>): string | null {

@@ -61,10 +61,18 @@ export function logData(data: Record<string, unknown>): string {
   return JSON.stringify({ truncated: true, chars: text.length, preview: text.slice(0, 4096) });
 }
 
+/**
+ * Text for a terminal: C0 and C1 control characters and DEL become `\uXXXX`, so text that came
+ * from a workflow can neither move the cursor, retitle the window, nor forge a line of its own.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** One line of text for `alice log` (the JSON-lines export is `JSON.stringify(entry)`). */
 export function formatLogEntry(e: LogEntry): string {
   const time = new Date(e.at).toISOString();
   const step = e.step === null ? '' : ` #${e.step}`;
   const dur = e.durationMs === null ? '' : ` (${e.durationMs.toFixed(2)} ms)`;
-  return `${time} ${e.kind.padEnd(14)}${step}${dur} ${JSON.stringify(e.data)}`;
+  return terminalSafe(`${time} ${e.kind.padEnd(14)}${step}${dur} ${JSON.stringify(e.data)}`);
 }

@@ -112,15 +112,17 @@ function guestRuntime(
   let halted = false;
 
   class ActionError extends ErrorCtor {
-    code: string;
-    action: string | undefined;
-    details: unknown;
+    declare code: string;
+    declare action: string | undefined;
+    declare details: unknown;
     constructor(code: string, message: string, action?: string, details?: unknown) {
       super(message);
-      this.name = 'ActionError';
-      this.code = code;
-      this.action = action;
-      this.details = details;
+      // Defined, not assigned: a setter the workflow put on Error.prototype must not run here.
+      const own = { writable: true, configurable: true, enumerable: false };
+      defineProperty(this, 'name', { ...own, value: 'ActionError' });
+      defineProperty(this, 'code', { ...own, enumerable: true, value: code });
+      defineProperty(this, 'action', { ...own, enumerable: true, value: action });
+      defineProperty(this, 'details', { ...own, enumerable: true, value: details });
     }
   }
   freeze(ActionError.prototype);
@@ -332,6 +334,22 @@ function guestRuntime(
   delete G.Atomics;
   // WebAssembly memory is reserved outside the V8 heap, so the heap limit would not see it.
   delete G.WebAssembly;
+  // Likewise the reserved size of a resizable ArrayBuffer: plain buffers only.
+  const RealArrayBuffer = ArrayBuffer;
+  function FixedArrayBuffer(this: unknown, length?: unknown, options?: unknown): unknown {
+    if (new.target === undefined) throw new TypeError("Constructor ArrayBuffer requires 'new'");
+    if (options !== undefined && options !== null && typeof options === 'object' && (options as { maxByteLength?: unknown }).maxByteLength !== undefined) {
+      throw new RangeError('resizable ArrayBuffers are not available in a workflow: their reserved memory escapes the heap limit');
+    }
+    return construct(RealArrayBuffer, [length], new.target);
+  }
+  defineProperty(FixedArrayBuffer, 'prototype', { value: RealArrayBuffer.prototype, writable: false });
+  defineProperty(RealArrayBuffer.prototype, 'constructor', { value: FixedArrayBuffer, writable: true, configurable: true });
+  (FixedArrayBuffer as unknown as { isView: unknown }).isView = RealArrayBuffer.isView;
+  defineProperty(G, 'ArrayBuffer', { value: FixedArrayBuffer, writable: false, configurable: false });
+  // V8 calls Error.prepareStackTrace when a stack is read, even while isolated-vm copies an error
+  // out of the sandbox, outside any timeout: the workflow may not install one.
+  defineProperty(ErrorCtor, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
   // Intl formats "now" when given no date: make that the logical clock too.
   const DTF = (G.Intl as { DateTimeFormat?: { prototype: Record<string, unknown> } } | undefined)?.DateTimeFormat;
   if (DTF !== undefined) {
@@ -361,22 +379,20 @@ function guestRuntime(
   void getPrototypeOf;
   void ObjectProto;
 
-  return {
-    start(fn: unknown, inputJson: string): void {
-      if (typeof fn !== 'function') {
-        finished = true;
-        host('error', stringify({ name: 'BundleError', message: 'the bundle has no default export function (export default async (input, actions) => ...)' }));
-        return;
-      }
-      let result: unknown;
-      try {
-        result = apply(fn as (...a: unknown[]) => unknown, undefined, [parse(inputJson), actions]);
-      } catch (err) {
-        finished = true;
-        host('error', describe(err));
-        return;
-      }
-      apply(promiseThen, P.resolve(result), [
+  function fail(err: unknown): void {
+    if (finished || halted) return;
+    finished = true;
+    host('error', describe(err));
+  }
+
+  function run(fn: unknown, inputJson: string): void {
+    if (typeof fn !== 'function') {
+      finished = true;
+      host('error', stringify({ name: 'BundleError', message: 'the bundle has no default export function (export default async (input, actions) => ...)' }));
+      return;
+    }
+    const result = apply(fn as (...a: unknown[]) => unknown, undefined, [parse(inputJson), actions]);
+    apply(promiseThen, P.resolve(result), [
         (value: unknown) => {
           if (finished || halted) return;
           finished = true;
@@ -395,28 +411,59 @@ function guestRuntime(
           }
           host('done', text);
         },
-        (err: unknown) => {
-          if (finished || halted) return;
-          finished = true;
-          host('error', describe(err));
-        },
+        fail,
       ]);
+  }
+
+  // Every entry point catches everything: an exception that escaped to isolated-vm would be
+  // copied out by reading its properties outside any timeout (a getter that never returns would
+  // hang the host). Here, reading it happens inside the slice, under the CPU limit.
+  return {
+    start(loader: unknown, inputJson: string): void {
+      try {
+        // The loader runs the module's top-level code and resolves to its default export.
+        const loading = apply(loader as () => Promise<unknown>, undefined, []);
+        apply(promiseThen, loading, [
+          (fn: unknown) => {
+            try {
+              run(fn, inputJson);
+            } catch (err) {
+              fail(err);
+            }
+          },
+          fail,
+        ]);
+      } catch (err) {
+        fail(err);
+      }
     },
     deliver(n: number, outcomeJson: string, time: number): void {
-      settleStep(n, parse(outcomeJson) as Outcome, time);
+      try {
+        settleStep(n, parse(outcomeJson) as Outcome, time);
+      } catch (err) {
+        fail(err);
+      }
     },
     feed(outcomesJson: string): void {
-      outcomes = parse(outcomesJson) as Outcome[];
-      outcomeAt = 0;
+      try {
+        outcomes = parse(outcomesJson) as Outcome[];
+        outcomeAt = 0;
+      } catch (err) {
+        fail(err);
+      }
     },
     replayNext(): void {
-      const entry = cfg.journal[replayIdx++];
-      const outcome = outcomes[outcomeAt];
-      outcomes[outcomeAt++] = undefined as unknown as Outcome;
-      if (entry === undefined || outcome === undefined || halted) return;
-      if (!settleStep(entry[0], outcome, entry[3])) {
-        halted = true;
-        host('missing', entry[0], entry[1]);
+      try {
+        const entry = cfg.journal[replayIdx++];
+        const outcome = outcomes[outcomeAt];
+        outcomes[outcomeAt++] = undefined as unknown as Outcome;
+        if (entry === undefined || outcome === undefined || halted) return;
+        if (!settleStep(entry[0], outcome, entry[3])) {
+          halted = true;
+          host('missing', entry[0], entry[1]);
+        }
+      } catch (err) {
+        fail(err);
       }
     },
   };

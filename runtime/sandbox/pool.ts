@@ -17,8 +17,8 @@ export interface IsolateSlot {
   readonly index: number;
   generation: number;
   guest: ivm.Script;
-  /** Compiled bundle scripts by code hash, for fast module compilation. */
-  readonly cachedData: Map<string, ivm.ExternalCopy<ArrayBuffer>>;
+  /** Workflow scripts compiled in this isolate, by code hash (a script runs in any context). */
+  readonly scripts: Map<string, ivm.Script>;
 }
 
 /**
@@ -48,7 +48,7 @@ export class SandboxPool {
   private newSlot(index: number, generation = 0): IsolateSlot {
     const isolate = new ivm.Isolate({ memoryLimit: this.heapMiB });
     const guest = isolate.compileScriptSync(guestSource, { filename: 'alice:guest.js' });
-    return { isolate, index, generation, guest, cachedData: new Map() };
+    return { isolate, index, generation, guest, scripts: new Map() };
   }
 
   /** A fresh context with the guest runtime, round robin over the isolates. */

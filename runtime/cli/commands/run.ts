@@ -6,6 +6,7 @@ import { bundleFileOf, loadBundle } from '../bundle-file.js';
 import { globalHelp, withEngine, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit.js';
 import { awaitedEvents, progressLine, waitingFor } from '../output.js';
+import { terminalSafe } from '../../engine/log.js';
 
 /** How often progress lines are looked up while the run works. */
 const progressEveryMs = 100;
@@ -105,7 +106,7 @@ function report(engine: Engine, info: RunInfo, json: boolean, io: Io): ExitCode 
       return ExitCode.ok;
     case 'failed':
     case 'cancelled':
-      io.err(`alice: run ${info.id} ${info.status}: ${info.error?.code ?? ''}: ${info.error?.message ?? ''} (see alice log ${info.id})`);
+      io.err(terminalSafe(`alice: run ${info.id} ${info.status}: ${info.error?.code ?? ''}: ${info.error?.message ?? ''} (see alice log ${info.id})`));
       return ExitCode.failed;
     default: {
       const hint = events.length > 0 ? `deliver the event with \`alice event ${events[0]} --data JSON\` and ` : '';
