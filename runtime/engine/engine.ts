@@ -178,6 +178,25 @@ export class Engine {
     this.finalizable = [...this.catalog.values()].filter((a) => typeof a.finalize === 'function').map((a) => a.name);
   }
 
+  /**
+   * Runs a write transaction of the API. A lock held by another process past the busy timeout,
+   * or a damaged page, becomes a StoreError that says so; nothing is half-written.
+   */
+  private write<T>(fn: () => T): T {
+    try {
+      return this.store.db.transaction(fn).immediate();
+    } catch (err) {
+      const code = String((err as { code?: unknown }).code ?? '');
+      if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+        throw new StoreError(this.store.path, `the database is locked by another process (${(err as Error).message}); nothing was written — retry, or stop the other process`, { cause: err });
+      }
+      if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB')) {
+        throw new StoreError(this.store.path, `the file is corrupt (${(err as Error).message}); nothing was written — restore it from a backup`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
   // ---- workflows -------------------------------------------------------------------------
 
   /** Deploys a bundle. The same name and code hash give back the same version. */
@@ -198,7 +217,7 @@ export class Engine {
         throw new BundleError(`manifest.inputSchema: ${(err as Error).message}`, 'manifest.inputSchema');
       }
     }
-    const tx = this.store.db.transaction((): WorkflowRow => {
+    const row = this.write((): WorkflowRow => {
       const existing = this.queries.workflowByHash(m.name, m.codeHash);
       if (existing !== undefined) return existing;
       const version = (this.queries.latestWorkflow(m.name)?.version ?? 0) + 1;
@@ -209,7 +228,7 @@ export class Engine {
       this.queries.insertWorkflow(row);
       return row;
     });
-    return toWorkflowVersion(tx.immediate());
+    return toWorkflowVersion(row);
   }
 
   /** A workflow by `name@version`, or the latest version of `name`. */
@@ -263,14 +282,13 @@ export class Engine {
       startedAt: now,
       deadline: options.deadline ?? null,
     };
-    const tx = this.store.db.transaction(() => {
+    this.write(() => {
       if (wf.kind === 'agent' && this.queries.runsOfWorkflow(wf.id) > 0) {
         throw new AliceError(ErrorCodes.RUN_ONCE, `agent workflow ${wf.id} has already run; an agent workflow runs exactly once`);
       }
       this.queries.insertRun({ id, workflow_id: wf.id, input: inputText, context: JSON.stringify(context), created_at: now });
       this.queries.insertLog({ runId: id, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: null, to: 'pending', workflow: wf.id, tenant, trigger: context.trigger }) });
     });
-    tx.immediate();
     this.worker?.wake();
     return this.getRun(id);
   }
@@ -319,7 +337,7 @@ export class Engine {
   /** Cancels a run that is not over. It becomes terminal and is finalized. */
   cancel(runId: string, reason = 'cancelled by user'): RunInfo {
     const now = this.clock.now();
-    const tx = this.store.db.transaction(() => {
+    const refused = this.write(() => {
       const row = this.queries.run(runId);
       if (row === undefined) throw new NotFoundError('run', runId);
       if (isTerminal(row.status)) {
@@ -333,7 +351,6 @@ export class Engine {
       this.onTerminal(runId, now, this.active.get(runId)?.execution.startedSteps ?? new Map());
       return null;
     });
-    const refused = tx.immediate();
     if (refused !== null) throw new RunTerminalError(runId, refused, 'cancel');
     this.active.get(runId)?.execution.abort('cancelled', 'cancelled');
     this.worker?.wake();
@@ -358,7 +375,7 @@ export class Engine {
     }
     const now = this.clock.now();
     const parsed = JSON.parse(text) as unknown;
-    const tx = this.store.db.transaction(() => {
+    const result = this.write(() => {
       const id = this.queries.insertEvent(tenant, type, text, now);
       const woken = new Set<string>();
       for (const w of this.queries.waitsFor(tenant, type)) {
@@ -371,7 +388,6 @@ export class Engine {
       }
       return { id, woken: [...woken] };
     });
-    const result = tx.immediate();
     for (const runId of result.woken) this.active.get(runId)?.execution.onEvent(type);
     this.worker?.wake();
     return { id: result.id, woken: result.woken.length };

@@ -692,7 +692,7 @@ export class Execution {
       if (Buffer.byteLength(text) > this.host.limits.bridgeBytes) {
         return this.complete(row, errorOutcome(ErrorCodes.RESOURCE_LIMIT, `${def.name} returned more than ${this.host.limits.bridgeBytes} bytes (limit 'bridge-bytes')`, def.name), duration, def.name);
       }
-      return this.complete(row, { ok: true, value: JSON.parse(text) }, duration, def.name, def.secret);
+      return this.complete(row, { ok: true, value: undefined }, duration, def.name, def.secret, text);
     }
     const retryable = !(failure instanceof ActionFailure) || failure.retryable;
     const code = failure instanceof ActionFailure ? String(failure.code) : ErrorCodes.ACTION_FAILED;
@@ -801,7 +801,11 @@ export class Execution {
   }
 
   /** Memoizes a step's outcome, then (after the commit) delivers it to the guest. */
-  private complete(row: StepRow, outcome: Outcome, duration: number, attempt: string | null = null, secret: readonly string[] = []): void {
+  /**
+   * `valueText`: the canonical JSON of a successful result, when the caller has it; the step
+   * path then splices text instead of parsing and re-serializing the value.
+   */
+  private complete(row: StepRow, outcome: Outcome, duration: number, attempt: string | null = null, secret: readonly string[] = [], valueText?: string): void {
     if (attempt === null) this.inFlight++;
     const b = this.blocked.get(row.seq);
     if (b !== undefined) {
@@ -811,18 +815,22 @@ export class Execution {
     this.pendingArgs.delete(row.seq);
     const now = this.host.clock.now();
     const completion = ++this.completions;
-    const outcomeJson = JSON.stringify(outcome);
+    const outcomeJson = valueText === undefined ? JSON.stringify(outcome) : `{"ok":true,"value":${valueText}}`;
     const wasWaitingEvent = row.wait !== null;
     const done: StepRow = { ...row, state: outcome.ok ? 'done' : 'error', outcome: outcomeJson, completion, finished_at: now, wake_at: null, wait: null, attempts: Math.max(row.attempts, 1) };
     this.rows.set(row.seq, done);
     const logs = this.takeLogs();
     const logCount = this.logCount;
-    const stepLog: NewLog = {
-      runId: row.run_id, step: row.seq, at: now, kind: 'step', durationMs: duration,
-      data: logData(outcome.ok
-        ? { action: row.action, args: JSON.parse(row.args), result: redact(outcome.value, secret), attempt: done.attempts }
-        : { action: row.action, args: JSON.parse(row.args), error: outcome.error, attempt: done.attempts }),
-    };
+    let data: string;
+    if (valueText !== undefined && secret.length === 0 && row.args.length + valueText.length < 60_000) {
+      data = `{"action":${JSON.stringify(row.action)},"args":${row.args},"result":${valueText},"attempt":${done.attempts}}`;
+    } else {
+      const value = valueText === undefined ? (outcome.ok ? outcome.value : undefined) : JSON.parse(valueText);
+      data = logData(outcome.ok
+        ? { action: row.action, args: JSON.parse(row.args), result: redact(value, secret), attempt: done.attempts }
+        : { action: row.action, args: JSON.parse(row.args), error: outcome.error, attempt: done.attempts });
+    }
+    const stepLog: NewLog = { runId: row.run_id, step: row.seq, at: now, kind: 'step', durationMs: duration, data };
     this.host.commit
       .enqueue(() => {
         this.assertOwner();
