@@ -586,13 +586,16 @@ export class Engine {
     }
     return script;
   }
-  private cursor = { generation: -1, id: 0 };
+  private cursor = { at: -Infinity, id: 0 };
 
-  /** Newest event id as of this group transaction: may lag, never leads (see ExecutionHost). */
+  /**
+   * An event id no newer than the newest event (see ExecutionHost): read from the store at most
+   * every 50 ms, which is plenty since a lagging cursor only makes a pending action look at a
+   * few events it had already seen, never miss one.
+   */
   private eventCursor(): number {
-    if (this.cursor.generation !== this.commit.generation) {
-      this.cursor = { generation: this.commit.generation, id: this.queries.maxEventId() };
-    }
+    const now = performance.now();
+    if (now - this.cursor.at > 50) this.cursor = { at: now, id: this.queries.maxEventId() };
     return this.cursor.id;
   }
 

@@ -166,23 +166,33 @@ export class Execution {
     this.check();
   }
 
+  /** Journaled (completed) steps by seq: [action, fingerprint]. Full rows are read on demand. */
+  private readonly journaled = new Map<number, readonly [string, string]>();
+
+  /** A step's row: waiting or touched in this execution, else read from the journal. */
+  private rowOf(seq: number): StepRow | undefined {
+    const row = this.rows.get(seq);
+    if (row !== undefined || !this.journaled.has(seq)) return row;
+    return this.host.queries.step(this.run.id, seq);
+  }
+
   private begin(): void {
     const q = this.host.queries;
-    const done: StepRow[] = [];
-    for (const row of q.steps(this.run.id)) {
-      this.rows.set(row.seq, row);
-      if (row.state !== 'waiting') {
-        done.push(row);
-        if (row.completion !== null && row.completion > this.completions) this.completions = row.completion;
-      }
-    }
-    done.sort((a, b) => (a.completion ?? 0) - (b.completion ?? 0));
+    for (const row of q.waitingSteps(this.run.id)) this.rows.set(row.seq, row);
+    // Compact tuples, not row objects: replay reads every journaled step, so this is its hot loop.
+    const done = q.replaySteps(this.run.id);
+    for (const d of done) this.journaled.set(d[0], [d[1], d[2]]);
+    if (done.length > 0) this.completions = done[done.length - 1][5];
     const limits = this.host.limits;
     const manifest = JSON.parse(this.workflow.manifest) as { actions: string[] };
     // The guest gets every journaled call up front (to check calls as they are issued) but the
     // outcomes in bounded batches, in completion order, so a long journal never has to fit in
     // the isolate's heap at once.
-    const journal = done.map((r) => `[${r.seq},${JSON.stringify(r.action)},"${r.fp}",${r.finished_at}]`).join(',');
+    let journal = '';
+    for (let i = 0; i < done.length; i++) {
+      const d = done[i];
+      journal += `${i === 0 ? '' : ','}[${d[0]},${JSON.stringify(d[1])},"${d[2]}",${d[4]}]`;
+    }
     const config: Omit<GuestConfig, 'journal'> = {
       seed: seedOf(this.run.id),
       start: this.context.startedAt,
@@ -241,8 +251,8 @@ export class Execution {
       if (i === fed) {
         let text = '';
         let bytes = 0;
-        while (fed < done.length && (fed === i || bytes + (done[fed].outcome?.length ?? 4) < batchBytes)) {
-          const outcome = done[fed].outcome ?? 'null';
+        while (fed < done.length && (fed === i || bytes + done[fed][3].length < batchBytes)) {
+          const outcome = done[fed][3];
           text += (text === '' ? '' : ',') + outcome;
           bytes += outcome.length;
           fed++;
@@ -347,13 +357,13 @@ export class Execution {
         return;
       case 'nondet': {
         const seq = Number(a);
-        const row = this.rows.get(seq);
+        const row = this.rowOf(seq);
         this.nondeterministic(seq, row ? this.callOf(row) : null, { action: String(b), args: this.maskedArgs(String(b), d) });
         return;
       }
       case 'missing': {
         const seq = Number(a);
-        const row = this.rows.get(seq);
+        const row = this.rowOf(seq);
         this.nondeterministic(seq, row ? this.callOf(row) : { action: String(b) }, null);
         return;
       }
@@ -503,7 +513,7 @@ export class Execution {
     const secret = def !== undefined && this.manifestActions.has(action) ? def.secret : [];
     const masked = secret.length === 0 ? text : canonicalJson(redact(args, secret));
     const fp = fingerprint(masked);
-    const row = this.rows.get(seq);
+    const row = this.rowOf(seq);
     if (row !== undefined) {
       if (row.action !== action || row.fp !== fp || (row.state === 'waiting' && row.digest !== createHash('sha256').update(masked).digest('hex'))) {
         this.nondeterministic(seq, this.callOf(row), { action, args: this.maskedArgs(action, text) });

@@ -55,6 +55,9 @@ export class Queries {
                  log_count = @logCount, updated_at = @now WHERE id = @id`),
       wakeRun: p("UPDATE runs SET wake_at = ? WHERE id = ? AND status = 'suspended' AND (wake_at IS NULL OR wake_at > ?)"),
       steps: p('SELECT * FROM steps WHERE run_id = ? ORDER BY seq'),
+      replaySteps: p("SELECT seq, action, fp, outcome, finished_at, completion FROM steps WHERE run_id = ? AND state <> 'waiting' ORDER BY completion").raw(true),
+      waitingSteps: p("SELECT * FROM steps WHERE run_id = ? AND state = 'waiting'"),
+      step: p('SELECT * FROM steps WHERE run_id = ? AND seq = ?'),
       upsertStep: p(`INSERT INTO steps (run_id, seq, action, digest, fp, args, state, outcome, completion, attempts, failures, started_at, finished_at, wake_at, wait)
                      VALUES (@run_id, @seq, @action, @digest, @fp, @args, @state, @outcome, @completion, @attempts, @failures, @started_at, @finished_at, @wake_at, @wait)
                      ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, outcome = excluded.outcome, completion = excluded.completion,
@@ -162,6 +165,16 @@ export class Queries {
   }
   steps(runId: string): StepRow[] {
     return this.s.steps.all(runId) as StepRow[];
+  }
+  /** A run's completed steps in completion order, as compact tuples for replay. */
+  replaySteps(runId: string): Array<[number, string, string, string, number, number]> {
+    return this.s.replaySteps.all(runId) as Array<[number, string, string, string, number, number]>;
+  }
+  waitingSteps(runId: string): StepRow[] {
+    return this.s.waitingSteps.all(runId) as StepRow[];
+  }
+  step(runId: string, seq: number): StepRow | undefined {
+    return this.s.step.get(runId, seq) as StepRow | undefined;
   }
   upsertStep(row: StepRow): void {
     this.s.upsertStep.run(row);

@@ -129,6 +129,10 @@ export class Store {
       // any mode, fsyncs it). The step path rewrites the same few hot pages, so checkpointing
       // rarely copies each of them once instead of many times; the WAL stays under ~32 MiB.
       this.db.pragma('wal_autocheckpoint = 8192');
+      // Runs interleave in the journal's B-trees, so the working set is wider than one run's
+      // pages: a larger page cache and memory-mapped reads keep the step path off read syscalls.
+      this.db.pragma('cache_size = -65536');
+      this.db.pragma('mmap_size = 268435456');
       const existing = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'runs')").all() as { name: string }[];
       if (!fresh && existing.length === 0) {
         const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
