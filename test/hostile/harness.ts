@@ -20,6 +20,7 @@ import {
   type RunContext,
   type WorkflowVersion,
 } from '../../runtime/index.js';
+export { gate, until, logOf, type Gate } from '../support/waiting.js';
 
 /** 2026-01-01T00:00:00Z: far from the real date, so a leak of the wall clock is visible. */
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -119,31 +120,6 @@ export function watchUnhandled(): { readonly errors: unknown[]; stop(): void } {
       process.off('uncaughtException', onError);
     },
   };
-}
-
-/** A promise the test opens by hand, so an action finishes when the test chooses. */
-export interface Gate {
-  readonly promise: Promise<void>;
-  open(): void;
-}
-
-export function gate(): Gate {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-/** Waits in real time (a few ms at a time) until `pred` holds; fails after 10 s. */
-export async function until(pred: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-export function logOf(engine: Engine, runId: string, kind: LogEntry['kind']): LogEntry[] {
-  return engine.getLog(runId).filter((e) => e.kind === kind);
 }
 
 /** One call of a host action as the action itself saw it. */

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, openEngine, type ActionDefinition, type Engine, type EngineOptions } from '../../runtime/index.js';
+export { gate, until, type Gate } from '../support/waiting.js';
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
 
@@ -57,22 +58,3 @@ export function delay(ms: number): Promise<'timeout'> {
   return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 }
 
-export interface Gate {
-  readonly promise: Promise<void>;
-  open(): void;
-}
-
-export function gate(): Gate {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-/** Waits in real time until `pred` holds; fails after 10 s. */
-export async function until(pred: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}

@@ -13,6 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, openEngine, type ActionDefinition, type Engine, type EngineOptions, type LogEntry } from '../../runtime/index.js';
+export { gate, until, logOf, type Gate } from '../support/waiting.js';
+import { logOf } from '../support/waiting.js';
 
 /** 2026-01-01T00:00:00Z: a round start time makes expected wake times easy to read. */
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -75,31 +77,6 @@ export function bundle(name: string, actions: string[], script: string): RawBund
   return { script, manifest: { name, kind: 'user', actions } };
 }
 
-/** A promise the test settles by hand, so that actions finish in an order the test chooses. */
-export interface Gate {
-  readonly promise: Promise<void>;
-  open(): void;
-}
-
-export function gate(): Gate {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-/** Waits (in real time, a few ms at a time) until `pred` holds; fails after 10 s. */
-export async function until(pred: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-/** Log entries of one kind. */
-export function logOf(engine: Engine, runId: string, kind: LogEntry['kind']): LogEntry[] {
-  return engine.getLog(runId).filter((e) => e.kind === kind);
-}
 
 /** How many times the run was claimed for an execution (each one re-runs the workflow from the start). */
 export function executions(engine: Engine, runId: string): number {
