@@ -680,10 +680,20 @@ export class Engine {
     }
   }
 
-  /** Deletes the journal of runs whose retention ended. The log stays. */
+  private lastEventPurge = -Infinity;
+
+  /**
+   * Deletes the journal of runs whose retention ended (the log stays), and, at most once a
+   * minute, events older than the retention that no waiting step can still match.
+   */
   private purgePass(): number {
-    const ids = this.queries.purgeDue(this.clock.now(), 256);
+    const now = this.clock.now();
+    const ids = this.queries.purgeDue(now, 256);
     if (ids.length > 0) this.store.db.transaction(() => ids.forEach((id) => this.queries.purge(id))).immediate();
+    if (now - this.lastEventPurge >= 60_000 || now < this.lastEventPurge) {
+      this.lastEventPurge = now;
+      this.store.db.transaction(() => this.queries.purgeEvents(now - this.retentionMs)).immediate();
+    }
     return ids.length;
   }
 

@@ -62,7 +62,7 @@ export function logData(data: Record<string, unknown>): string {
 }
 
 /**
- * Text for a terminal: C0 and C1 control characters and DEL become `\uXXXX`, so text that came
+ * Text for a terminal: C0 and C1 control characters and DEL become `\u` escapes, so text that came
  * from a workflow can neither move the cursor, retitle the window, nor forge a line of its own.
  */
 export function terminalSafe(text: string): string {

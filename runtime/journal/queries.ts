@@ -85,6 +85,8 @@ export class Queries {
       purgeSteps: p('DELETE FROM steps WHERE run_id = ?'),
       purged: p('UPDATE runs SET purge_at = NULL WHERE id = ?'),
       nextFinalize: p('SELECT min(next_at) AS at FROM finalize_tasks WHERE done_at IS NULL'),
+      oldestWaitCursor: p("SELECT min(json_extract(wait, '$.after')) AS id FROM steps WHERE state = 'waiting' AND wait IS NOT NULL"),
+      purgeEvents: p('DELETE FROM events WHERE id <= ? AND at <= ?'),
       nextPurge: p('SELECT min(purge_at) AS at FROM runs WHERE purge_at IS NOT NULL'),
     };
   }
@@ -237,6 +239,15 @@ export class Queries {
   purge(runId: string): void {
     this.s.purgeSteps.run(runId);
     this.s.purged.run(runId);
+  }
+  /**
+   * Deletes events no wait can match any more: older than `before`, and not after the cursor of
+   * any step still waiting (a wait only ever matches events after its cursor).
+   */
+  purgeEvents(before: number): number {
+    const oldest = (this.s.oldestWaitCursor.get() as { id: number | null }).id;
+    const upTo = oldest === null ? Number.MAX_SAFE_INTEGER : oldest;
+    return this.s.purgeEvents.run(upTo, before).changes;
   }
   nextFinalize(): number | null {
     return (this.s.nextFinalize.get() as { at: number | null }).at;

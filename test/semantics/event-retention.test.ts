@@ -1,0 +1,42 @@
+/**
+ * Events are kept only while they can matter: once older than the journal retention, an event
+ * is deleted unless a step still waiting could match it (a wait only matches events after its
+ * cursor). Without this the events table would grow for ever.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bundle, newFixture, type Fixture } from './harness.js';
+
+let fx: Fixture;
+beforeEach(() => {
+  fx = newFixture();
+});
+afterEach(async () => {
+  await fx.cleanup();
+});
+
+const eventIds = () => fx.sql((db) => (db.prepare('SELECT id FROM events ORDER BY id').all() as { id: number }[]).map((r) => r.id));
+
+describe('event retention', () => {
+  it('deletes events older than the retention that no waiting step can match, and keeps the rest', async () => {
+    const engine = fx.open([], { retention: '1d' });
+    const wf = engine.deploy(bundle('waits-long', [], `export default async (input, actions) => actions.waitForEvent('go', { match: { n: 2 }, timeout: '30d' })`));
+    const old = engine.deliverEvent('noise', { n: 0 }).id;
+    const run = engine.start(wf.id);
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id).status).toBe('suspended');
+    // After the wait's cursor: a non-matching event the wait has seen, and must not lose yet.
+    const after = engine.deliverEvent('go', { n: 1 }).id;
+    fx.clock.advance('2d');
+    await engine.runUntilIdle();
+    expect(eventIds()).toEqual([after]);
+    expect(old).toBeLessThan(after);
+    // The run still completes on its event; once nothing waits, old events go too.
+    const go = engine.deliverEvent('go', { n: 2 }).id;
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: { type: 'go', data: { n: 2 } } });
+    fx.clock.advance('2d');
+    await engine.runUntilIdle();
+    expect(eventIds()).toEqual([]);
+    expect(go).toBeGreaterThan(after);
+  });
+});
