@@ -676,7 +676,13 @@ export class Engine {
         }
       });
       if (this.closed) return;
-      tx.immediate();
+      try {
+        tx.immediate();
+      } catch (err) {
+        // Not recorded (a lock held elsewhere, say): the task stays due and finalize is called
+        // again later, which its at-least-once contract allows.
+        process.emitWarning(`alice: could not record finalize of ${task.action} for run ${row.id}: ${(err as Error).message}`);
+      }
     }
   }
 
@@ -688,13 +694,19 @@ export class Engine {
    */
   private purgePass(): number {
     const now = this.clock.now();
-    const ids = this.queries.purgeDue(now, 256);
-    if (ids.length > 0) this.store.db.transaction(() => ids.forEach((id) => this.queries.purge(id))).immediate();
-    if (now - this.lastEventPurge >= 60_000 || now < this.lastEventPurge) {
-      this.lastEventPurge = now;
-      this.store.db.transaction(() => this.queries.purgeEvents(now - this.retentionMs)).immediate();
+    try {
+      const ids = this.queries.purgeDue(now, 256);
+      if (ids.length > 0) this.store.db.transaction(() => ids.forEach((id) => this.queries.purge(id))).immediate();
+      if (now - this.lastEventPurge >= 60_000 || now < this.lastEventPurge) {
+        this.store.db.transaction(() => this.queries.purgeEvents(now - this.retentionMs)).immediate();
+        this.lastEventPurge = now;
+      }
+      return ids.length;
+    } catch (err) {
+      // Housekeeping waits for a lock another process holds; the next pass does it.
+      if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY')) return 0;
+      throw err;
     }
-    return ids.length;
   }
 
   /** Stops the worker, lets executions in flight settle, and closes the store and isolates. */
