@@ -146,6 +146,11 @@ export class Engine {
   private readonly catalog = new Map<string, ActionDefinition>();
   private readonly validators = new Validators();
   private readonly active = new Map<string, { execution: Execution; done: Promise<ExecutionEnd> }>();
+  /**
+   * Resolved (and replaced) whenever an execution ends: one promise to wait on, rather than a
+   * race over every active execution, which at 64 in flight costs 64 reactions per run.
+   */
+  private settled = signal();
   private readonly retentionMs: number;
   private readonly concurrency: number;
   private readonly leaseMs: number;
@@ -404,7 +409,7 @@ export class Engine {
       if (this.closing) return;
       this.pump();
       if (this.active.size > 0) {
-        await Promise.race([...this.active.values()].map((a) => a.done));
+        await this.settled.promise;
         continue;
       }
       const finalized = this.finalizePass();
@@ -549,7 +554,12 @@ export class Engine {
       wf,
       this.suspects.delete(runId),
     );
-    const done = execution.execute().finally(() => this.active.delete(runId));
+    const done = execution.execute().finally(() => {
+      this.active.delete(runId);
+      const settled = this.settled;
+      this.settled = signal();
+      settled.resolve();
+    });
     this.active.set(runId, { execution, done });
   }
 
@@ -724,6 +734,12 @@ export class Engine {
     this.pool.close();
     this.store.close();
   }
+}
+
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 /** Opens an engine on a store. See {@link EngineOptions}. */
