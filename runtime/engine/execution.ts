@@ -74,7 +74,6 @@ function errorOutcome(code: string, message: string, action: string, details?: u
 export class Execution {
   private lease: Lease | null = null;
   private refs: { deliver: ivm.Reference; replayNext: ivm.Reference; feed: ivm.Reference } | null = null;
-  private callback: ivm.Callback | null = null;
   private readonly rows = new Map<number, StepRow>();
   private readonly issued = new Set<number>();
   private readonly blocked = new Map<number, Blocked>();
@@ -97,7 +96,6 @@ export class Execution {
   private cpuLeft: number;
   /** Live CPU used by this execution (ms), added to the run's total when it suspends. */
   private cpuUsed = 0;
-  private replaying = true;
 
   constructor(
     private readonly host: ExecutionHost,
@@ -212,7 +210,6 @@ export class Execution {
     const lease = this.dedicated ? this.host.pool.acquireDedicated() : this.host.pool.acquire();
     this.lease = lease;
     const callback = new ivm.Callback((kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => this.fromGuest(kind, a, b, c, d));
-    this.callback = callback;
     const timeout = Math.max(1, Math.ceil(limits.cpuMs));
     let api: ivm.Reference;
     try {
@@ -262,7 +259,6 @@ export class Execution {
       if (!this.slice(this.refs.replayNext, [])) return;
       if (this.refs === null) return;
     }
-    this.replaying = false;
   }
 
   /**
@@ -971,7 +967,6 @@ export class Execution {
         // already released, or its isolate is gone
       }
     }
-    this.callback = null;
     if (this.lease !== null) this.host.pool.release(this.lease);
     this.lease = null;
   }

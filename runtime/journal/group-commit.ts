@@ -14,7 +14,7 @@ export class GroupCommit {
   private readonly tx: Database.Transaction<(ops: Op[]) => Array<unknown>>;
   private readonly savepoint: (op: Op) => void;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.savepoint = db.transaction((op: Op) => op.write());
     this.tx = db.transaction((ops: Op[]) => {
       const failures: unknown[] = new Array(ops.length);
