@@ -69,7 +69,6 @@ function guestRuntime(
   const freeze = Object.freeze;
   const defineProperty = Object.defineProperty;
   const create = Object.create;
-  const getPrototypeOf = Object.getPrototypeOf;
   const isArray = Array.isArray;
   const P = Promise;
   const promiseThen = P.prototype.then;
@@ -78,7 +77,6 @@ function guestRuntime(
   const RealDate = Date;
   const ErrorCtor = Error;
   const StringCtor = String;
-  const ObjectProto = Object.prototype;
 
   const cfg = parse(configJson) as GuestConfig;
   let clock = cfg.start;
@@ -376,8 +374,6 @@ function guestRuntime(
     }
   }
   defineProperty(G, 'ActionError', { value: ActionError, writable: false, configurable: false });
-  void getPrototypeOf;
-  void ObjectProto;
 
   function fail(err: unknown): void {
     if (finished || halted) return;
