@@ -1,49 +1,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defineAction, ManualClock, openEngine, type Engine, type RunInfo, type StepInfo } from '../runtime/index.js';
+import { assertFreshBuild, root } from './support/build.js';
 
 // Crash safety, tested for real (issue 3): a worker process is killed with SIGKILL at random
 // moments while runs are in flight, restarted each time, and an external record kept by the
 // test's own actions proves what executed where. Corrupt and locked stores give clear errors.
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const workerScript = join(root, 'test/fixtures/crash-worker.mjs');
 const lockHolderScript = join(root, 'test/fixtures/lock-holder.mjs');
-const distEntry = join(root, 'dist/runtime/index.js');
 
 const RUNS = 6;
 const ROUNDS = 22; // about 7 steps a round: ~150 steps per run, ~5 s of action time uncrashed
 const WIDTH = 4;
 const KILLS = 20;
 
-/** The worker imports the built engine: refuse to test a missing or stale build. */
-function assertFreshBuild(): void {
-  if (!existsSync(distEntry)) {
-    throw new Error(`${relative(root, distEntry)} is missing: the crash worker runs the built engine. Run \`npm run build\` (npm test does it in pretest).`);
-  }
-  const stale: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      // The worker never loads the CLI; edits there need not force a rebuild.
-      if (entry.isDirectory()) {
-        if (relative(root, path) !== join('runtime', 'cli')) walk(path);
-      }
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !entry.name.endsWith('.test.ts')) {
-        const built = join(root, 'dist', relative(root, path)).replace(/\.ts$/, '.js');
-        if (!existsSync(built) || statSync(built).mtimeMs < statSync(path).mtimeMs) stale.push(relative(root, path));
-      }
-    }
-  };
-  walk(join(root, 'runtime'));
-  if (stale.length > 0) throw new Error(`dist/ is older than ${stale.join(', ')}: run \`npm run build\` so the crash worker tests the current engine.`);
-}
 
 /** A small seeded PRNG, so a failing kill schedule can be replayed with ALICE_CRASH_SEED. */
 function mulberry32(seed: number): () => number {
@@ -183,7 +159,7 @@ const describeExec = (e: ExecRecord): string => `pid ${e.pid} nonce ${e.nonce} (
 
 describe('crash safety under SIGKILL', () => {
   it('completes every run with the uncrashed output, never re-executes a journaled step, and re-executes only steps in flight at a kill', async () => {
-    assertFreshBuild();
+    assertFreshBuild('the crash worker');
     const seed = Number(process.env.ALICE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const rng = mulberry32(seed);
     const dir = mkdtempSync(join(tmpdir(), 'alice-crash-'));

@@ -407,7 +407,7 @@ export class Engine {
   async runUntilIdle(): Promise<void> {
     for (;;) {
       if (this.closing) return;
-      this.pump();
+      const claimed = this.pump();
       if (this.active.size > 0) {
         await this.settled.promise;
         continue;
@@ -415,9 +415,8 @@ export class Engine {
       const finalized = this.finalizePass();
       await this.finalizeIdle();
       const purged = this.purgePass();
-      const due = this.queries.dueRuns(this.clock.now(), 1).filter((r) => r.lease_owner !== this.owner || !this.active.has(r.id));
-      if (finalized === 0 && purged === 0 && due.length === 0) return;
-      if (finalized === 0 && purged === 0 && due.every((r) => r.status === 'running' && !this.claimable(r))) return;
+      // Nothing started, finalized or purged: what is left is due later, or held by a live worker.
+      if (claimed === 0 && finalized === 0 && purged === 0) return;
     }
   }
 
@@ -648,51 +647,49 @@ export class Engine {
   }
 
   private async finalizeOne(task: { run_id: string; action: string; attempts: number; seqs: string | null }): Promise<void> {
-    {
-      const def = this.catalog.get(task.action);
-      const row = this.queries.run(task.run_id);
-      if (row === undefined) {
-        // The run is gone: nothing is left to tell.
-        this.queries.finalizeDone(task.run_id, task.action, this.clock.now());
-        return;
-      }
-      const started = performance.now();
-      let error: string | null = null;
-      if (def?.finalize !== undefined) {
-        const seqs = new Set(this.queries.stepSeqsOf(row.id, task.action));
-        for (const n of task.seqs === null ? [] : (JSON.parse(task.seqs) as number[])) seqs.add(Number(n));
-        try {
-          await withDeadline(
-            Promise.resolve().then(() => def.finalize!(JSON.parse(row.context) as RunContext, {
-              id: row.id,
-              status: row.status as 'completed' | 'failed' | 'cancelled',
-              steps: [...seqs].sort((a, b) => a - b),
-            })),
-            def.timeoutMs,
-            `${task.action} finalize`,
-          );
-        } catch (err) {
-          error = (err as Error)?.message ?? String(err);
-        }
-      }
-      const at = this.clock.now();
-      const tx = this.store.db.transaction(() => {
-        this.queries.insertLog({ runId: row.id, step: null, at, kind: 'finalize', durationMs: performance.now() - started, data: logData({ action: task.action, ok: error === null, attempt: task.attempts + 1, ...(error === null ? {} : { error }) }) });
-        if (error === null) {
-          this.queries.finalizeDone(row.id, task.action, at);
-          if (this.queries.finalizeOpen(row.id) === 0) this.queries.markFinalized(row.id, at, at + this.retentionMs);
-        } else {
-          this.queries.finalizeFailed(row.id, task.action, at + Math.min(3_600_000, 1000 * 2 ** Math.min(task.attempts, 12)), error);
-        }
-      });
-      if (this.closed) return;
+    const def = this.catalog.get(task.action);
+    const row = this.queries.run(task.run_id);
+    if (row === undefined) {
+      // The run is gone: nothing is left to tell.
+      this.queries.finalizeDone(task.run_id, task.action, this.clock.now());
+      return;
+    }
+    const started = performance.now();
+    let error: string | null = null;
+    if (def?.finalize !== undefined) {
+      const seqs = new Set(this.queries.stepSeqsOf(row.id, task.action));
+      for (const n of task.seqs === null ? [] : (JSON.parse(task.seqs) as number[])) seqs.add(Number(n));
       try {
-        tx.immediate();
+        await withDeadline(
+          Promise.resolve().then(() => def.finalize!(JSON.parse(row.context) as RunContext, {
+            id: row.id,
+            status: row.status as 'completed' | 'failed' | 'cancelled',
+            steps: [...seqs].sort((a, b) => a - b),
+          })),
+          def.timeoutMs,
+          `${task.action} finalize`,
+        );
       } catch (err) {
-        // Not recorded (a lock held elsewhere, say): the task stays due and finalize is called
-        // again later, which its at-least-once contract allows.
-        process.emitWarning(`alice: could not record finalize of ${task.action} for run ${row.id}: ${(err as Error).message}`);
+        error = (err as Error)?.message ?? String(err);
       }
+    }
+    const at = this.clock.now();
+    const tx = this.store.db.transaction(() => {
+      this.queries.insertLog({ runId: row.id, step: null, at, kind: 'finalize', durationMs: performance.now() - started, data: logData({ action: task.action, ok: error === null, attempt: task.attempts + 1, ...(error === null ? {} : { error }) }) });
+      if (error === null) {
+        this.queries.finalizeDone(row.id, task.action, at);
+        if (this.queries.finalizeOpen(row.id) === 0) this.queries.markFinalized(row.id, at, at + this.retentionMs);
+      } else {
+        this.queries.finalizeFailed(row.id, task.action, at + Math.min(3_600_000, 1000 * 2 ** Math.min(task.attempts, 12)), error);
+      }
+    });
+    if (this.closed) return;
+    try {
+      tx.immediate();
+    } catch (err) {
+      // Not recorded (a lock held elsewhere, say): the task stays due and finalize is called
+      // again later, which its at-least-once contract allows.
+      process.emitWarning(`alice: could not record finalize of ${task.action} for run ${row.id}: ${(err as Error).message}`);
     }
   }
 

@@ -94,8 +94,6 @@ export class Execution {
   readonly startedSteps = new Map<string, number[]>();
   /** CPU (ms) left for the live part of this execution; replay is not charged again. */
   private cpuLeft: number;
-  /** Live CPU used by this execution (ms), added to the run's total when it suspends. */
-  private cpuUsed = 0;
 
   constructor(
     private readonly host: ExecutionHost,
@@ -291,7 +289,6 @@ export class Execution {
     // from the start, so this bounds how long any resume can hold the host's thread.
     const spent = performance.now() - started;
     this.cpuLeft -= spent;
-    this.cpuUsed += spent;
     if (this.cpuLeft <= 0) this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution (the re-run of its journal included)`);
     this.drainQueue();
     return this.fault === null && this.ending === null;
@@ -573,22 +570,8 @@ export class Execution {
   /** Journals the start of a sleep or wait (so re-runs never restart its clock), then checks it. */
   private startWait(row: StepRow, event: Blocked['event']): void {
     row.wait = event === null ? null : JSON.stringify(event);
-    const snapshot = { ...row };
-    const tenant = this.context.tenant;
-    const logs = this.takeLogs();
-    const logCount = this.logCount;
-    this.host.commit
-      .enqueue(() => {
-        this.assertOwner();
-        this.writeLogs(logs, logCount);
-        this.host.queries.upsertStep(snapshot);
-        if (event !== null) this.host.queries.insertWait(row.run_id, row.seq, tenant, event.type, event.match === null ? null : JSON.stringify(event.match));
-        this.host.queries.insertLog({ runId: row.run_id, step: row.seq, at: row.started_at, kind: 'wait', durationMs: null, data: logData({ action: row.action, until: row.wake_at, event }) });
-      })
-      .catch((err) => {
-        this.salvage(logs, logCount);
-        this.onCommitError(err);
-      });
+    this.logs.push({ runId: row.run_id, step: row.seq, at: row.started_at, kind: 'wait', durationMs: null, data: logData({ action: row.action, until: row.wake_at, event }) });
+    this.persistWaiting(row, event);
     this.reconsider(row.seq);
   }
 
@@ -928,7 +911,7 @@ export class Execution {
           // An event may have arrived after we looked (another process delivered it): re-check
           // inside this transaction, so the wake-up cannot be lost between look and sleep.
           const arrived = eventWaits.some((w) => this.findEvent(w) !== null);
-          q.suspend(runId, arrived ? now : wake, logCount, this.cpuUsed, now);
+          q.suspend(runId, arrived ? now : wake, logCount, now);
           q.insertLog(state('suspended', { wakeAt: arrived ? now : wake, waitingFor: eventWaits.map((w) => w.type) }));
           return;
         }

@@ -43,7 +43,7 @@ export class Queries {
                 WHERE id = @id AND wake_at <= @now AND status IN ('pending', 'suspended', 'running') AND lease_owner IS @expectOwner`),
       renew: p("UPDATE runs SET wake_at = ? WHERE lease_owner = ? AND status = 'running'"),
       owner: p('SELECT status, lease_owner FROM runs WHERE id = ?'),
-      suspend: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, log_count = @logCount, cpu_ms = cpu_ms + @cpu, updated_at = @now
+      suspend: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, log_count = @logCount, updated_at = @now
                   WHERE id = @id`),
       logCount: p('UPDATE runs SET log_count = max(log_count, ?) WHERE id = ?'),
       release: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, log_count = max(log_count, @logCount), updated_at = @now
@@ -145,8 +145,8 @@ export class Queries {
   owner(id: string): { status: RunStatus; lease_owner: string | null } | undefined {
     return this.s.owner.get(id) as { status: RunStatus; lease_owner: string | null } | undefined;
   }
-  suspend(id: string, wake: number | null, logCount: number, cpu: number, now: number): void {
-    this.s.suspend.run({ id, wake, logCount, cpu, now });
+  suspend(id: string, wake: number | null, logCount: number, now: number): void {
+    this.s.suspend.run({ id, wake, logCount, now });
   }
   /** Records that the run's log() lines up to `count` are in the log. */
   logCount(id: string, count: number): void {

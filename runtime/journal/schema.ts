@@ -36,7 +36,6 @@ CREATE TABLE IF NOT EXISTS runs (
   wake_at INTEGER,
   lease_owner TEXT,
   log_count INTEGER NOT NULL DEFAULT 0,
-  cpu_ms REAL NOT NULL DEFAULT 0,
   finalized_at INTEGER,
   purge_at INTEGER
 );

@@ -43,8 +43,6 @@ export interface RunRow {
   wake_at: number | null;
   lease_owner: string | null;
   log_count: number;
-  /** Live CPU (ms) the run's executions have used so far; bounds what a re-run may spend on replay. */
-  cpu_ms: number;
   finalized_at: number | null;
   purge_at: number | null;
 }

@@ -23,13 +23,14 @@
  * journal and log read back; and every action the run used is finalized.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Limits } from '../../runtime/index.js';
+import { assertFreshBuild, root } from '../support/build.js';
 const attackClasses = [
   'errors', 'prototypes', 'promises', 'getters', 'forge', 'undeclared', 'tenant', 'memory', 'cpu',
   'log', 'scheduler', 'suspend', 'replay', 'modules', 'output', 'bridge',
@@ -114,28 +115,8 @@ function parseCase(file: string): Case {
 
 const cases = readdirSync(corpusDir).filter((f) => f.endsWith('.js')).sort().map(parseCase);
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const runner = join(root, 'test/hostile/corpus-runner.mjs');
-const distEntry = join(root, 'dist/runtime/index.js');
 
-/** The runner imports the built engine: refuse to test a missing or stale build. */
-function assertFreshBuild(): void {
-  if (!existsSync(distEntry)) throw new Error('dist/runtime/index.js is missing: run `npm run build` (npm test does it in pretest).');
-  const stale: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (relative(root, path) !== join('runtime', 'cli')) walk(path);
-      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-        const built = join(root, 'dist', relative(root, path)).replace(/\.ts$/, '.js');
-        if (!existsSync(built) || statSync(built).mtimeMs < statSync(path).mtimeMs) stale.push(relative(root, path));
-      }
-    }
-  };
-  walk(join(root, 'runtime'));
-  if (stale.length > 0) throw new Error(`dist/ is older than ${stale.join(', ')}: run \`npm run build\` so the corpus tests the current engine.`);
-}
 
 interface RunView {
   status: string;
@@ -246,7 +227,7 @@ async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 describe('hostile bundles', () => {
-  beforeAll(() => assertFreshBuild());
+  beforeAll(() => assertFreshBuild('the hostile corpus'));
 
   const table: Array<[string, Case]> = cases.map((c) => [`${c.klass}/${c.name}`, c]);
   const timeout = cases.reduce((sum, c) => sum + c.timeout, 0);

@@ -4,72 +4,23 @@
  * ManualClock, recording actions, and guards that turn "the host hung" and "the host would have
  * crashed" into ordinary test failures instead of a stuck or killed test process.
  */
-import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ActionFailure,
   defineAction,
-  ManualClock,
-  openEngine,
   type ActionDefinition,
   type Engine,
-  type EngineOptions,
-  type LogEntry,
   type RunContext,
   type WorkflowVersion,
 } from '../../runtime/index.js';
 export { gate, until, logOf, type Gate } from '../support/waiting.js';
 
-/** 2026-01-01T00:00:00Z: far from the real date, so a leak of the wall clock is visible. */
-export const T0 = Date.parse('2026-01-01T00:00:00Z');
+export { T0 } from '../support/store.js';
+import { newStoreFixture, type StoreFixture } from '../support/store.js';
 
-export interface Env {
-  readonly dir: string;
-  /** The SQLite file every engine of this env opens. */
-  readonly path: string;
-  readonly clock: ManualClock;
-  /** Opens an engine on the env's file (same clock). Closed by `cleanup`. */
-  open(actions: readonly ActionDefinition[], options?: Omit<EngineOptions, 'store' | 'clock' | 'actions'>): Engine;
-  /** Runs `fn` on a separate SQLite connection to the store file. */
-  sql<T>(fn: (db: Database.Database) => T): T;
-  /** Every byte of the store: the database file, its WAL and its shared-memory index. */
-  bytes(): Buffer;
-  cleanup(): Promise<void>;
-}
+export type Env = StoreFixture;
 
 export function newEnv(prefix = 'alice-hostile-'): Env {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  const path = join(dir, 'alice.db');
-  const clock = new ManualClock(T0);
-  const engines: Engine[] = [];
-  return {
-    dir,
-    path,
-    clock,
-    open(actions, options = {}) {
-      const engine = openEngine({ ...options, store: path, clock, actions });
-      engines.push(engine);
-      return engine;
-    },
-    sql(fn) {
-      const db = new Database(path);
-      try {
-        return fn(db);
-      } finally {
-        db.close();
-      }
-    },
-    bytes() {
-      const parts = [path, `${path}-wal`, `${path}-shm`].filter((p) => existsSync(p)).map((p) => readFileSync(p));
-      return Buffer.concat(parts);
-    },
-    async cleanup() {
-      for (const e of engines) await bounded(e.close(), 3_000).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return newStoreFixture(prefix);
 }
 
 /** A hand-written bundle as DESIGN §10 describes it; the engine adds the code hash. */

@@ -8,63 +8,17 @@
  * between executions with its own SQLite connection (the sandbox itself is deterministic, so
  * the only way to make a re-run differ is to change what the engine reads back from disk).
  */
-import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ManualClock, openEngine, type ActionDefinition, type Engine, type EngineOptions, type LogEntry } from '../../runtime/index.js';
+import type { Engine } from '../../runtime/index.js';
 export { gate, until, logOf, type Gate } from '../support/waiting.js';
 import { logOf } from '../support/waiting.js';
 
-/** 2026-01-01T00:00:00Z: a round start time makes expected wake times easy to read. */
-export const T0 = Date.parse('2026-01-01T00:00:00Z');
+export { T0 } from '../support/store.js';
+import { newStoreFixture, type StoreFixture } from '../support/store.js';
 
-export interface Fixture {
-  readonly dir: string;
-  /** The SQLite file every engine of this test opens. */
-  readonly path: string;
-  readonly clock: ManualClock;
-  /** Opens an engine on the fixture's file (same clock). Closed by `cleanup`. */
-  open(actions: readonly ActionDefinition[], options?: Omit<EngineOptions, 'store' | 'clock' | 'actions'>): Engine;
-  /** Opens a separate SQLite connection on the store file, runs `fn`, closes it. */
-  sql<T>(fn: (db: Database.Database) => T): T;
-  /** Runs `fn` before the engines are closed (e.g. to open gates a failed test left shut). */
-  onCleanup(fn: () => void): void;
-  cleanup(): Promise<void>;
-}
+export type Fixture = StoreFixture;
 
 export function newFixture(): Fixture {
-  const dir = mkdtempSync(join(tmpdir(), 'alice-semantics-'));
-  const path = join(dir, 'alice.db');
-  const clock = new ManualClock(T0);
-  const engines: Engine[] = [];
-  const hooks: Array<() => void> = [];
-  return {
-    dir,
-    path,
-    clock,
-    open(actions, options = {}) {
-      const engine = openEngine({ ...options, store: path, clock, actions });
-      engines.push(engine);
-      return engine;
-    },
-    sql(fn) {
-      const db = new Database(path);
-      try {
-        return fn(db);
-      } finally {
-        db.close();
-      }
-    },
-    onCleanup(fn) {
-      hooks.push(fn);
-    },
-    async cleanup() {
-      for (const fn of hooks) fn();
-      for (const e of engines) await e.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return newStoreFixture('alice-semantics-');
 }
 
 /** A hand-written user bundle as a script author ships it (DESIGN §10): the engine adds the code hash. */
