@@ -78,6 +78,11 @@ export interface ActionDefinition<Args = any, Result = unknown> {
   readonly description: string;
   /** Schema of the one argument object, validated host-side before `run`. */
   readonly input: JsonSchema;
+  /**
+   * Schema of the result, for the compiler only: `alice types` declares the action's result
+   * type from it. The host does not validate results against it. `null` = undeclared (`unknown`).
+   */
+  readonly output: JsonSchema | null;
   /** Permission the run's context must hold (`kv:read`); `null` = none needed. */
   readonly permission: string | null;
   readonly retry: RetryPolicy;
@@ -107,6 +112,7 @@ export interface ActionSpec<Args, Result> {
   name: string;
   description?: string;
   input?: JsonSchema;
+  output?: JsonSchema | null;
   permission?: string | null;
   retry?: Partial<RetryPolicy>;
   secret?: readonly string[];
@@ -153,6 +159,7 @@ export function defineAction<Args = any, Result = unknown>(spec: ActionSpec<Args
     name: spec.name,
     description: spec.description ?? '',
     input: spec.input ?? { type: 'object' },
+    output: spec.output ?? null,
     permission: spec.permission ?? null,
     retry: Object.freeze(retry),
     secret: Object.freeze([...(spec.secret ?? [])]),

@@ -23,6 +23,33 @@ export interface Manifest {
   codeHash: string;
   compilerVersion: string;
   description?: string;
+  /**
+   * Per catalog action, each call with where its argument fields come from: literals written
+   * in the source (a recipient, a URL and its host), template prefixes (`user:${…}`), and
+   * whether the input or another action's result flows in. Compilers fill it so a reviewer
+   * sees what a workflow does with an action, not only that it uses it.
+   */
+  arguments?: Record<string, ActionCallRecord[]>;
+}
+
+/** Where one argument field's value comes from (see {@link Manifest.arguments}). */
+export interface ArgumentOrigin {
+  /** The value, when the whole argument is a literal. */
+  literal?: string | number | boolean | null;
+  /** The host, when the literal (or the template's prefix) is an http(s) URL. */
+  host?: string;
+  /** A template literal with `${…}` for each hole. */
+  template?: string;
+  /** The literal text before the first hole of a template or a `+` concatenation. */
+  prefix?: string;
+  /** What flows in: `input`, `action:<name>` (another step's result), `computed`. */
+  from?: string[];
+}
+
+/** One call of an action in the source, with its argument fields (`*` when not an object literal). */
+export interface ActionCallRecord {
+  line: number;
+  args: Record<string, ArgumentOrigin>;
 }
 
 /** The one artifact every front end produces and the runtime accepts (DESIGN §10). */
@@ -81,6 +108,10 @@ export function validateBundle(input: unknown): Bundle {
   if (inputSchema !== null && (typeof inputSchema !== 'object' || Array.isArray(inputSchema))) {
     throw new BundleError(`${field('inputSchema')} must be a JSON Schema object or null`, field('inputSchema'));
   }
+  const args = m.arguments;
+  if (args !== undefined && !isCallRecords(args)) {
+    throw new BundleError(`${field('arguments')} must map action names to lists of { line, args } records`, field('arguments'));
+  }
   const manifest: Omit<Manifest, 'codeHash'> & { codeHash?: string } = {
     name: m.name,
     kind: m.kind as WorkflowKind,
@@ -90,10 +121,20 @@ export function validateBundle(input: unknown): Bundle {
     inputSchema: inputSchema as Record<string, unknown> | null,
     compilerVersion: typeof m.compilerVersion === 'string' ? m.compilerVersion : 'hand-written',
     ...(typeof m.description === 'string' ? { description: m.description } : {}),
+    ...(args !== undefined ? { arguments: args } : {}),
   };
   const codeHash = computeCodeHash(b.script, manifest as Manifest);
   if (m.codeHash !== undefined && m.codeHash !== codeHash) {
     throw new BundleError(`${field('codeHash')} ${String(m.codeHash)} does not match the script and manifest (expected ${codeHash}): the bundle was changed after it was built`, field('codeHash'));
   }
   return { script: b.script, manifest: { ...manifest, codeHash }, sourceMap: (b.sourceMap as string | null | undefined) ?? null };
+}
+
+function isCallRecords(value: unknown): value is Record<string, ActionCallRecord[]> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every(
+    (calls) =>
+      Array.isArray(calls) &&
+      calls.every((c: unknown) => typeof c === 'object' && c !== null && Number.isInteger((c as ActionCallRecord).line) && typeof (c as ActionCallRecord).args === 'object' && (c as ActionCallRecord).args !== null),
+  );
 }

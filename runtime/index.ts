@@ -19,7 +19,7 @@ export { defineAction, pending, defaultRetry } from './action.js';
 export type { ActionDefinition, ActionSpec, FinalizedRun, JsonSchema, Pending, PendingOptions, RetryPolicy, StepHandle } from './action.js';
 export type { RunContext, Trigger, WorkflowKind } from './context.js';
 export { validateBundle, computeCodeHash } from './bundle.js';
-export type { Bundle, Manifest, ManifestTrigger } from './bundle.js';
+export type { ActionCallRecord, ArgumentOrigin, Bundle, Manifest, ManifestTrigger } from './bundle.js';
 export { ManualClock, systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { defaultLimits } from './sandbox/limits.js';

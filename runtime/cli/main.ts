@@ -11,13 +11,16 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { parseCommandLine, resolveGlobals, splitCommand } from './args.js';
 import { globalHelp, type Command, type Io } from './command.js';
+import { checkCommand } from './commands/check.js';
+import { compileCommand } from './commands/compile.js';
 import { cancelCommand, eventCommand } from './commands/control.js';
 import { logCommand, runsCommand, showCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
+import { typesCommand } from './commands/types.js';
 import { workerCommand } from './commands/worker.js';
 import { ExitCode, errorLine, exitCodeOf } from './exit.js';
 
-const commands: readonly Command[] = [runCommand, workerCommand, runsCommand, showCommand, logCommand, cancelCommand, eventCommand];
+const commands: readonly Command[] = [runCommand, workerCommand, runsCommand, showCommand, logCommand, cancelCommand, eventCommand, checkCommand, compileCommand, typesCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

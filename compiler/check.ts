@@ -1,0 +1,51 @@
+import type { CatalogEntry } from './catalog.js';
+import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
+import { rules as allRules } from './rules/index.js';
+import type { Rule } from './rules/rule.js';
+import { readSource, type ReadResult } from './sources.js';
+import { checkSourceFile } from './ts/check.js';
+import { aliceDeclarations } from './ts/declarations.js';
+import { createWorkflowProgram, programPath, type SourceText } from './ts/program.js';
+
+export interface CheckOptions {
+  /** The action catalog workflows are checked against. */
+  catalog: readonly CatalogEntry[];
+  /** The rules to run (default: all). */
+  rules?: readonly Rule[];
+}
+
+export interface CheckResult {
+  diagnostics: Diagnostic[];
+  /** How many files were checked. */
+  files: number;
+}
+
+/**
+ * Checks workflow files: type errors and every purity rule, with one shared TypeScript program
+ * for all of them. Problems in the files are diagnostics; this never throws for bad input.
+ *
+ * @example
+ * const { diagnostics } = checkFiles(['flows/a.ts'], { catalog: catalogOf(actions) });
+ */
+export function checkFiles(paths: readonly string[], options: CheckOptions): CheckResult {
+  return checkSources(paths.map(readSource), options);
+}
+
+/** Checks sources already read (or the diagnostics of files that could not be). */
+export function checkSources(results: readonly ReadResult[], options: CheckOptions): CheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const sources: SourceText[] = [];
+  for (const r of results) {
+    if (r.ok) sources.push({ path: r.path, text: r.text });
+    else diagnostics.push(r.diagnostic);
+  }
+  if (sources.length > 0) {
+    const program = createWorkflowProgram(sources, aliceDeclarations(options.catalog));
+    for (const s of sources) {
+      const sf = program.getSourceFile(programPath(s.path));
+      if (sf === undefined) continue;
+      diagnostics.push(...checkSourceFile(program, sf, s.path, options.rules ?? allRules));
+    }
+  }
+  return { diagnostics: sortDiagnostics(diagnostics), files: results.length };
+}

@@ -1,0 +1,107 @@
+import { basename, extname } from 'node:path';
+import ts from 'typescript';
+import { validateBundle, type Bundle, type Manifest } from '../runtime/index.js';
+import type { CatalogEntry } from './catalog.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic.js';
+import { recordActionArguments } from './emit/arguments.js';
+import { abiTransformer } from './emit/transform.js';
+import { rules as allRules } from './rules/index.js';
+import { readSource, type ReadResult } from './sources.js';
+import { checkSourceFile } from './ts/check.js';
+import { aliceDeclarations } from './ts/declarations.js';
+import { FileFacts } from './ts/facts.js';
+import { readMetadata } from './ts/metadata.js';
+import { createWorkflowProgram, programPath } from './ts/program.js';
+import { defaultExportOf } from './ts/workflow.js';
+import { typeToSchema } from './types/type-to-schema.js';
+import { tsCompilerVersion } from './version.js';
+
+export interface CompileOptions {
+  catalog: readonly CatalogEntry[];
+}
+
+/** A bundle, or why there is none: code that fails the checker is never compiled. */
+export interface CompileResult {
+  bundle: Bundle | null;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Compiles one restricted-TypeScript workflow to a bundle (DESIGN §10): checks it (types and
+ * every rule), and only when no error is found emits the script, its source map and the
+ * manifest (actions used, literal arguments, input schema from the input type, code hash).
+ * The same source and compiler version always give the same bundle.
+ *
+ * @example
+ * const { bundle, diagnostics } = compileFile('flows/order.ts', { catalog });
+ * if (bundle) engine.deploy(bundle);
+ */
+export function compileFile(path: string, options: CompileOptions): CompileResult {
+  return compileSource(readSource(path), options);
+}
+
+export function compileSource(source: ReadResult, options: CompileOptions): CompileResult {
+  if (!source.ok) return { bundle: null, diagnostics: [source.diagnostic] };
+  const program = createWorkflowProgram([{ path: source.path, text: source.text }], aliceDeclarations(options.catalog));
+  const sf = program.getSourceFile(programPath(source.path));
+  if (sf === undefined) throw new Error(`internal: ${source.path} is missing from its own program`);
+  const diagnostics = checkSourceFile(program, sf, source.path, allRules);
+  const checker = program.getTypeChecker();
+  const main = defaultExportOf(sf, checker);
+  const param = main.kind === 'function' ? main.fn.parameters[0] : undefined;
+  let inputSchema: Record<string, unknown> | null = null;
+  if (param !== undefined) {
+    const { schema, problems } = typeToSchema(checker.getTypeAtLocation(param), checker, param);
+    inputSchema = schema;
+    for (const p of problems) diagnostics.push(locate(sf, source.path, p.node, 'alice/workflow-input', `the input type must be JSON: ${p.message}`));
+  }
+  if (hasErrors(diagnostics) || main.kind !== 'function') return { bundle: null, diagnostics: sortDiagnostics(diagnostics) };
+
+  const fileBase = basename(source.path);
+  const outputs = new Map<string, string>();
+  const emitted = program.emit(sf, (name, text) => outputs.set(extname(name) === '.map' ? 'map' : 'js', text), undefined, false, { before: [abiTransformer(checker, sf)] });
+  for (const d of emitted.diagnostics) diagnostics.push(locate(sf, source.path, sf, `ts${d.code}`, ts.flattenDiagnosticMessageText(d.messageText, '\n')));
+  const js = outputs.get('js');
+  if (js === undefined || hasErrors(diagnostics)) return { bundle: null, diagnostics: sortDiagnostics(diagnostics) };
+  const script = js.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+  const sourceMap = normalizeMap(outputs.get('map'), fileBase);
+
+  const facts = new FileFacts(program, checker, sf);
+  const args = recordActionArguments(facts, param);
+  const { metadata } = readMetadata(sf);
+  const manifest: Omit<Manifest, 'codeHash'> & { arguments: typeof args } = {
+    name: metadata.name ?? defaultName(fileBase),
+    kind: metadata.kind ?? 'user',
+    language: 'ts',
+    actions: Object.keys(args).sort(),
+    triggers: metadata.triggers ?? [{ type: 'manual' }],
+    inputSchema,
+    compilerVersion: tsCompilerVersion(),
+    ...(metadata.description !== undefined ? { description: metadata.description } : {}),
+    arguments: args,
+  };
+  return { bundle: validateBundle({ script, manifest, sourceMap }), diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** The workflow name a file gets without metadata: its base name, made a valid name. */
+function defaultName(fileBase: string): string {
+  const stem = fileBase.replace(/\.ts$/, '').replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return (stem === '' ? 'workflow' : stem).slice(0, 128);
+}
+
+/** The map names the source by its base name only, so a bundle does not depend on where it was built. */
+function normalizeMap(text: string | undefined, source: string): string | null {
+  if (text === undefined) return null;
+  const map = JSON.parse(text) as { sources?: string[]; file?: string; sourceRoot?: string };
+  map.sources = [source];
+  map.file = 'workflow.js';
+  delete map.sourceRoot;
+  return JSON.stringify(map);
+}
+
+function locate(sf: ts.SourceFile, file: string, node: ts.Node, rule: string, message: string): Diagnostic {
+  const start = node === sf ? 0 : node.getStart(sf);
+  const s = sf.getLineAndCharacterOfPosition(start);
+  const e = sf.getLineAndCharacterOfPosition(node === sf ? 0 : node.getEnd());
+  return { rule, severity: 'error', file, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1, message };
+}

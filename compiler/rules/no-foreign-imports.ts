@@ -1,0 +1,43 @@
+import ts from 'typescript';
+import { aliceModule } from '../ts/declarations.js';
+import { defineRule } from './rule.js';
+
+const why = 'a workflow runs in a sandbox that has only its declared actions; other modules would bring in code the checker and the reviewer never saw';
+
+/** A workflow imports named bindings from "alice" and nothing else. */
+export default defineRule({
+  id: 'no-foreign-imports',
+  description: 'A workflow imports only named bindings from "alice" (actions by namespace, built-ins, types); other modules are not in the sandbox.',
+  create: (ctx) => ({
+    ImportDeclaration(node) {
+      const spec = node.moduleSpecifier;
+      const from = ts.isStringLiteral(spec) ? spec.text : '?';
+      if (from !== aliceModule) {
+        ctx.report(spec, `import from ${JSON.stringify(from)}: ${why}.`, 'import only from "alice"; do other work in an action');
+        return;
+      }
+      const clause = node.importClause;
+      if (clause === undefined) {
+        ctx.report(node, 'a bare import of "alice" imports nothing: import the actions and built-ins you call by name.', 'import { kv, log } from "alice"');
+        return;
+      }
+      if (clause.name !== undefined) {
+        ctx.report(clause.name, '"alice" has no default export: import actions by namespace and built-ins by name, so the manifest lists exactly what is used.', 'import { kv, log } from "alice"');
+      }
+      if (clause.namedBindings !== undefined && ts.isNamespaceImport(clause.namedBindings)) {
+        ctx.report(clause.namedBindings, 'import * as … from "alice" makes every action reachable through one object; import the namespaces you use by name, so the manifest lists exactly what is used.', 'import { kv, email } from "alice"');
+      }
+    },
+    ImportEqualsDeclaration(node) {
+      ctx.report(node, `import … = require(…) loads a module: ${why}.`, 'import only from "alice"');
+    },
+    ExportDeclaration(node) {
+      if (node.moduleSpecifier !== undefined) ctx.report(node.moduleSpecifier, `export … from another module brings its code in: ${why}.`, 'export only the workflow and its metadata');
+    },
+    MetaProperty(node) {
+      if (node.keywordToken === ts.SyntaxKind.ImportKeyword) {
+        ctx.report(node, 'import.meta describes the host\'s module (its URL, its environment): a workflow has none, and replay must not depend on where it runs.', 'pass what you need in the input');
+      }
+    },
+  }),
+});

@@ -1,0 +1,71 @@
+import { computedKey, rootOf } from '../ts/references.js';
+import { defineRule } from './rule.js';
+
+/** Host objects and I/O a workflow must not touch, with what to use instead. */
+const hostGlobals: Readonly<Record<string, string>> = {
+  process: 'the run\'s input (environment and arguments are the host\'s, not the run\'s)',
+  require: 'import from "alice"',
+  module: 'import from "alice"',
+  exports: 'export default the workflow',
+  __dirname: 'nothing: a workflow has no files',
+  __filename: 'nothing: a workflow has no files',
+  fetch: 'an action such as http.fetch from "alice", which is journaled',
+  XMLHttpRequest: 'an action such as http.fetch from "alice"',
+  WebSocket: 'an action',
+  EventSource: 'waitForEvent() from "alice"',
+  setTimeout: 'sleep() from "alice", which survives restarts',
+  setInterval: 'a loop with sleep() from "alice"',
+  setImmediate: 'plain await',
+  clearTimeout: 'nothing: use sleep()',
+  clearInterval: 'nothing: use sleep()',
+  clearImmediate: 'nothing',
+  queueMicrotask: 'plain await',
+  requestAnimationFrame: 'sleep()',
+  console: 'log() from "alice", which writes to the run\'s log once, not again on replay',
+  Buffer: 'strings and arrays',
+  global: 'nothing: a workflow sees only its input and actions',
+  window: 'nothing: a workflow sees only its input and actions',
+  self: 'nothing: a workflow sees only its input and actions',
+  document: 'nothing: there is no page',
+  navigator: 'nothing: there is no browser',
+  location: 'nothing: there is no page',
+  localStorage: 'an action such as kv.set from "alice"',
+  sessionStorage: 'an action such as kv.set from "alice"',
+  indexedDB: 'an action such as kv.set from "alice"',
+  caches: 'an action such as kv.set from "alice"',
+  postMessage: 'an action',
+  importScripts: 'import from "alice"',
+  Worker: 'concurrent steps with Promise.all',
+  MessageChannel: 'concurrent steps with Promise.all',
+  BroadcastChannel: 'an action',
+  AbortController: 'waitForEvent() with a timeout',
+  Deno: 'nothing: a workflow sees only its input and actions',
+  Bun: 'nothing: a workflow sees only its input and actions',
+};
+
+const why = 'a workflow runs in a sandbox with no host, and is re-run on every resume: I/O outside its actions would happen again on each replay and is not in the journal';
+
+/** Host objects, I/O, timers and console, and computed access to the global object. */
+export default defineRule({
+  id: 'no-host-globals',
+  description: 'Host globals and I/O (process, require, fetch, timers, console, the global object) are outside the journal; use actions and built-ins from "alice".',
+  create: (ctx) => ({
+    reference(ref) {
+      const { path, usage } = ref;
+      if (usage === 'typeof' || usage === 'alias') return;
+      if (path === computedKey || path.startsWith(`${computedKey}.`)) {
+        ctx.report(ref.node, `a computed member of globalThis can reach any global, host objects and the clock included; the checker cannot tell which: ${why}.`, 'name the global you use');
+        return;
+      }
+      if (path === 'globalThis') {
+        if (usage === 'read') return;
+        ctx.report(ref.node, `globalThis is passed on as a value, where the checker cannot follow what is read from it: ${why}.`, 'name the global you use');
+        return;
+      }
+      const root = rootOf(path);
+      const instead = Object.hasOwn(hostGlobals, root) ? hostGlobals[root] : undefined;
+      if (instead === undefined) return;
+      ctx.report(ref.node, `${root} is a host global: ${why}.`, `use ${instead}`);
+    },
+  }),
+});

@@ -1,0 +1,32 @@
+import { within } from '../ts/references.js';
+import { defineRule } from './rule.js';
+
+const why = 'a workflow is re-run from the start on every resume, and the wall clock reads differently each time, so the re-run would take other branches than the run it replays';
+
+/** `Date.now()`, `new Date()`, `Date()`, `performance.now()` and `process.hrtime()` read the wall clock. */
+export default defineRule({
+  id: 'no-wall-clock',
+  description: 'Reading the wall clock (Date.now(), new Date(), performance.now()) gives another value on every replay; use now() from "alice".',
+  create: (ctx) => ({
+    reference(ref) {
+      const { path, usage } = ref;
+      if (usage === 'typeof' || usage === 'alias' || usage === 'write') return;
+      const hint = 'use now() from "alice": the run\'s logical clock, the same on every replay';
+      if (within(path, 'Date.now') || within(path, 'performance') || within(path, 'process.hrtime')) {
+        if (path === 'performance' && usage === 'read') return;
+        ctx.report(ref.node, `${path.replace(/\.\[computed\]/g, '[…]')} reads the wall clock: ${why}.`, hint);
+        return;
+      }
+      if (path === 'Date') {
+        if (usage === 'call') ctx.report(ref.call ?? ref.node, `Date() returns the current time as a string: ${why}.`, hint);
+        else if (usage === 'new' && ref.call !== undefined && 'arguments' in ref.call && (ref.call.arguments?.length ?? 0) === 0) {
+          ctx.report(ref.call, `new Date() without arguments is the current time: ${why}.`, 'use new Date(now()) to get a Date of the logical clock');
+        } else if (usage === 'escape') {
+          ctx.report(ref.node, `Date is passed on as a value, where the checker cannot see whether it is asked for the current time: ${why}.`, 'call Date\'s static functions directly (Date.UTC(...)), or use now()');
+        }
+        return;
+      }
+      if (path === 'Date.[computed]') ctx.report(ref.node, `a computed member of Date could be Date.now: ${why}.`, 'name the member you use (Date.UTC), or use now()');
+    },
+  }),
+});

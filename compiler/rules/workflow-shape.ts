@@ -1,0 +1,55 @@
+import ts from 'typescript';
+import { hasExport, metadataExport, readMetadata } from '../ts/metadata.js';
+import { defaultExportOf } from '../ts/workflow.js';
+import { defineRule } from './rule.js';
+
+/** A workflow module default-exports one async function of its input, and exports nothing else but its metadata. */
+export default defineRule({
+  id: 'workflow-shape',
+  description: 'A workflow module default-exports an async function of one input and may export only its literal `workflow` metadata besides.',
+  create: (ctx) => ({
+    SourceFile(sf) {
+      const main = defaultExportOf(sf, ctx.checker);
+      if (main.kind === 'missing') {
+        ctx.report(sf.statements[0] ?? sf, 'a workflow module must `export default async function (input) { … }`: the engine runs the default export.', 'add: export default async function (input: Input) { … }');
+      } else if (main.kind === 'not-a-function') {
+        ctx.report(main.node, 'the default export must be an async function (declared here, or a const of this file), so the checker can see the code the engine runs.', 'export default async function (input: Input) { … }');
+      } else {
+        const fn = main.fn;
+        if (!(ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async)) {
+          ctx.report(fn, 'the workflow function must be async: every action call is awaited.', 'add the async keyword');
+        }
+        if (fn.parameters.length > 1) {
+          ctx.report(fn.parameters[1], 'the workflow function takes one parameter, its input; actions come from the "alice" import.', 'remove the extra parameters');
+        }
+        if (fn.asteriskToken !== undefined) ctx.report(fn, 'the workflow function cannot be a generator.');
+      }
+      for (const p of readMetadata(sf).problems) ctx.report(p.node, p.message, 'export const workflow = { name: "my-flow", description: "…", triggers: [{ type: "manual" }] } satisfies Workflow;');
+      for (const stmt of sf.statements) {
+        if (ts.isExpressionStatement(stmt) && containsTopLevelAwait(stmt)) {
+          ctx.report(stmt, 'await at module level runs steps outside the workflow function; keep steps inside it.', 'move this into the workflow function');
+        }
+        if (!hasExport(stmt) || ts.isExportAssignment(stmt)) continue;
+        if (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) continue;
+        if (ts.isFunctionDeclaration(stmt) && (ts.getCombinedModifierFlags(stmt) & ts.ModifierFlags.Default)) continue;
+        if (ts.isVariableStatement(stmt) && stmt.declarationList.declarations.every((d) => ts.isIdentifier(d.name) && d.name.text === metadataExport)) continue;
+        ctx.report(stmt, 'a workflow module exports only its default workflow function and `workflow` metadata: the engine loads nothing else from it.', 'remove the export keyword');
+      }
+    },
+    ExportDeclaration(node) {
+      if (node.isTypeOnly || node.moduleSpecifier !== undefined) return;
+      ctx.report(node, 'a workflow module exports only its default workflow function and `workflow` metadata: the engine loads nothing else from it.', 'remove this export');
+    },
+  }),
+});
+
+function containsTopLevelAwait(node: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier !== undefined)) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}

@@ -1,0 +1,76 @@
+import ts from 'typescript';
+import type { Diagnostic } from '../diagnostic.js';
+import { ruleName, type Rule, type RuleVisitors } from '../rules/rule.js';
+import { FileFacts } from './facts.js';
+import { walkFile } from './walk.js';
+
+/** TypeScript's "cannot find name" family: when a rule explains the same name, its message is the useful one. */
+const unknownNameCodes = new Set([2304, 2552, 2580, 2581, 2582, 2583, 2584, 2591, 2592, 2593, 2662, 2663, 2868]);
+
+/**
+ * Checks one workflow file of a program: TypeScript's syntax and type errors, then every rule
+ * in one walk. `display` is the path diagnostics name (as the user gave it).
+ */
+export function checkSourceFile(program: ts.Program, sf: ts.SourceFile, display: string, rules: readonly Rule[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const syntactic = program.getSyntacticDiagnostics(sf);
+  for (const d of syntactic) out.push(fromTs(d, sf, display));
+  // A file that does not parse still gets its type errors skipped: they would be noise.
+  if (syntactic.length > 0) return out;
+  const checker = program.getTypeChecker();
+  const facts = new FileFacts(program, checker, sf);
+  const reported = new Set<number>();
+  const visitors: RuleVisitors[] = rules.map((rule) =>
+    rule.create({
+      checker,
+      sourceFile: sf,
+      facts,
+      report(node, message, hint) {
+        const start = node.getStart(sf);
+        reported.add(start);
+        out.push(at(sf, display, start, node.getEnd(), ruleName(rule), message, hint));
+      },
+    }),
+  );
+  walkFile(facts, visitors);
+  for (const d of program.getSemanticDiagnostics(sf)) {
+    if (unknownNameCodes.has(d.code) && d.start !== undefined && reported.has(d.start)) continue;
+    const diag = fromTs(d, sf, display);
+    if (diag !== null) out.push(diag);
+  }
+  return dedupe(out);
+}
+
+/** One diagnostic per rule and span: a chain seen through two aliases is reported once. */
+function dedupe(diags: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diags.filter((d) => {
+    const key = `${d.rule}:${d.line}:${d.column}:${d.endLine}:${d.endColumn}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function at(sf: ts.SourceFile, file: string, start: number, end: number, rule: string, message: string, hint?: string): Diagnostic {
+  const s = sf.getLineAndCharacterOfPosition(start);
+  const e = sf.getLineAndCharacterOfPosition(Math.max(end, start));
+  return {
+    rule,
+    severity: 'error',
+    file,
+    line: s.line + 1,
+    column: s.character + 1,
+    endLine: e.line + 1,
+    endColumn: e.character + 1,
+    message,
+    ...(hint !== undefined ? { hint } : {}),
+  };
+}
+
+function fromTs(d: ts.Diagnostic, sf: ts.SourceFile, file: string): Diagnostic {
+  const start = d.start ?? 0;
+  const diag = at(sf, file, start, start + (d.length ?? 0), `ts${d.code}`, ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  if (d.category === ts.DiagnosticCategory.Warning) diag.severity = 'warning';
+  return diag;
+}

@@ -1,0 +1,168 @@
+import ts from 'typescript';
+import { declarationsFileName } from './declarations.js';
+import { ReferenceResolver, skipOuter, type Path } from './references.js';
+
+/** Built-ins that are journaled steps (they can suspend the run). */
+const stepBuiltins = new Set(['alice:sleep', 'alice:waitForEvent']);
+/** Built-ins that are plain functions of the guest. */
+const plainBuiltins = new Set(['alice:now', 'alice:random', 'alice:log', 'alice:ActionError']);
+
+/** What kind of `alice` export a path denotes. */
+export function aliceKind(path: Path | undefined): 'action' | 'namespace' | 'step' | 'builtin' | null {
+  if (path === undefined || !path.startsWith('alice:')) return null;
+  if (stepBuiltins.has(path)) return 'step';
+  if (plainBuiltins.has(path)) return 'builtin';
+  return path.includes('.') ? 'action' : 'namespace';
+}
+
+type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration | ts.ConstructorDeclaration | ts.GetAccessorDeclaration | ts.SetAccessorDeclaration;
+
+/**
+ * Facts about one workflow file that several rules need, computed once: how names resolve,
+ * which local functions start actions (directly or through other local functions: rules
+ * follow calls into helpers and classes of the same file), and what is declared at module level.
+ */
+export class FileFacts {
+  readonly resolver: ReferenceResolver;
+  private readonly starts = new Map<ts.Node, boolean>();
+  private readonly functionsStartingActions = new Set<FunctionLike>();
+
+  constructor(
+    readonly program: ts.Program,
+    readonly checker: ts.TypeChecker,
+    readonly sourceFile: ts.SourceFile,
+  ) {
+    this.resolver = new ReferenceResolver(program, checker);
+    this.computeActionFunctions();
+  }
+
+  /** The path of a call's callee (`alice:kv.get`, `Date.now`, …), or undefined. */
+  calleePath(call: ts.CallExpression | ts.NewExpression): Path | undefined {
+    return this.resolver.resolve(call.expression);
+  }
+
+  /** Whether a call starts a journaled step: a catalog action, `sleep` or `waitForEvent`. */
+  isStepCall(call: ts.CallExpression): boolean {
+    const kind = aliceKind(this.calleePath(call));
+    return kind === 'action' || kind === 'step';
+  }
+
+  /**
+   * The catalog action a callee names exactly (`kv.get` for `kv.get` or `kv?.get`), or
+   * undefined for anything else, `kv.get.call` and unknown names included: the checker decides
+   * by the declaration the callee resolves to, which must be an action of the "alice" module.
+   */
+  catalogAction(callee: ts.Expression): string | undefined {
+    const path = this.resolver.resolve(callee);
+    if (aliceKind(path) !== 'action') return undefined;
+    const e = skipOuter(callee);
+    const nameNode = ts.isPropertyAccessExpression(e) ? e.name : ts.isElementAccessExpression(e) ? e.argumentExpression : e;
+    const sym = this.checker.getSymbolAtLocation(nameNode);
+    const decl = sym?.declarations?.[0];
+    if (decl === undefined || !ts.isFunctionDeclaration(decl) || decl.getSourceFile().fileName !== declarationsFileName) return undefined;
+    return path!.slice('alice:'.length);
+  }
+
+  /** Whether a call runs a local function or method that (transitively) starts steps. */
+  callsActionFunction(call: ts.CallExpression | ts.NewExpression): boolean {
+    for (const decl of this.targetsOf(call)) if (this.functionsStartingActions.has(decl)) return true;
+    return false;
+  }
+
+  /**
+   * Whether evaluating a node may start a step: it contains a step call, or a call of a local
+   * function that does. Function bodies inside the node count (a callback passed to `map` runs).
+   */
+  mayStartSteps(node: ts.Node): boolean {
+    const known = this.starts.get(node);
+    if (known !== undefined) return known;
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if ((ts.isCallExpression(n) && (this.isStepCall(n) || this.callsActionFunction(n))) || (ts.isNewExpression(n) && this.callsActionFunction(n))) {
+        found = true;
+        return;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(node);
+    this.starts.set(node, found);
+    return found;
+  }
+
+  /** The local function-like declarations a call may run (through aliases, methods, classes). */
+  private targetsOf(call: ts.CallExpression | ts.NewExpression): FunctionLike[] {
+    const sym = this.symbolOf(call.expression);
+    if (sym === undefined) return [];
+    const out: FunctionLike[] = [];
+    for (const d of sym.declarations ?? []) {
+      if (d.getSourceFile() !== this.sourceFile) continue;
+      if (isFunctionLike(d)) out.push(d);
+      else if (ts.isVariableDeclaration(d) && d.initializer !== undefined) {
+        const init = skipOuter(d.initializer);
+        if (isFunctionLike(init)) out.push(init);
+      } else if (ts.isClassDeclaration(d) || ts.isClassExpression(d)) {
+        for (const m of d.members) if (ts.isConstructorDeclaration(m)) out.push(m);
+      } else if (ts.isPropertyDeclaration(d) && d.initializer !== undefined) {
+        const init = skipOuter(d.initializer);
+        if (isFunctionLike(init)) out.push(init);
+      } else if (ts.isPropertyAssignment(d)) {
+        const init = skipOuter(d.initializer);
+        if (isFunctionLike(init)) out.push(init);
+      }
+    }
+    return out;
+  }
+
+  private symbolOf(expr: ts.Expression): ts.Symbol | undefined {
+    const e = skipOuter(expr);
+    const target = ts.isPropertyAccessExpression(e) ? e.name : e;
+    let sym = this.checker.getSymbolAtLocation(target);
+    if (sym !== undefined && sym.flags & ts.SymbolFlags.Alias) sym = this.checker.getAliasedSymbol(sym);
+    return sym;
+  }
+
+  /** Fixpoint over the file's call graph: a function starts steps if its body does. */
+  private computeActionFunctions(): void {
+    const functions: FunctionLike[] = [];
+    const collect = (n: ts.Node): void => {
+      if (isFunctionLike(n) && n.body !== undefined) functions.push(n);
+      ts.forEachChild(n, collect);
+    };
+    collect(this.sourceFile);
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const f of functions) {
+        if (this.functionsStartingActions.has(f)) continue;
+        this.starts.clear();
+        if (f.body !== undefined && this.mayStartSteps(f.body)) {
+          this.functionsStartingActions.add(f);
+          changed = true;
+        }
+      }
+    }
+    this.starts.clear();
+  }
+}
+
+export function isFunctionLike(n: ts.Node): n is FunctionLike {
+  return (
+    ts.isFunctionDeclaration(n) ||
+    ts.isFunctionExpression(n) ||
+    ts.isArrowFunction(n) ||
+    ts.isMethodDeclaration(n) ||
+    ts.isConstructorDeclaration(n) ||
+    ts.isGetAccessorDeclaration(n) ||
+    ts.isSetAccessorDeclaration(n)
+  );
+}
+
+/** Whether a declaration sits at module level (not inside any function or class body). */
+export function isModuleLevel(node: ts.Node): boolean {
+  for (let p = node.parent; p !== undefined; p = p.parent) {
+    if (ts.isSourceFile(p)) return true;
+    if (isFunctionLike(p) || ts.isClassStaticBlockDeclaration(p)) return false;
+  }
+  return false;
+}

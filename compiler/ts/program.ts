@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import ts from 'typescript';
+import { declarationsFileName } from './declarations.js';
+
+/**
+ * The compiler options every workflow is checked and emitted with. `types: []` and a lib of
+ * plain ES2022 keep Node's and the DOM's declarations out: a workflow has no host APIs, and not
+ * loading them is most of what makes `alice check` fast.
+ */
+export const workflowCompilerOptions: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  lib: ['lib.es2022.d.ts'],
+  types: [],
+  strict: true,
+  noImplicitOverride: true,
+  noFallthroughCasesInSwitch: true,
+  skipLibCheck: true,
+  skipDefaultLibCheck: true,
+  isolatedModules: true,
+  verbatimModuleSyntax: false,
+  sourceMap: true,
+  inlineSources: true,
+  removeComments: false,
+  newLine: ts.NewLineKind.LineFeed,
+  noEmitOnError: false,
+  allowJs: false,
+  declaration: false,
+};
+
+// Lib files never change while a process runs; parsing them is the biggest fixed cost of a
+// check, so programs built one after another (compile then run, tests, benches) share them.
+const libCache = new Map<string, ts.SourceFile>();
+
+/** A workflow source the caller has already read and decoded. */
+export interface SourceText {
+  /** The path as the user gave it. */
+  path: string;
+  text: string;
+}
+
+/**
+ * Builds one `Program` over the given sources plus the generated `"alice"` declarations.
+ * Sources come from memory (the caller read and validated them); only lib files are read from
+ * disk. Module resolution is switched off: the only module a workflow may import is the
+ * ambient `"alice"`, and any other import is a diagnostic, never a file lookup.
+ */
+export function createWorkflowProgram(sources: readonly SourceText[], declarations: string): ts.Program {
+  const byName = new Map<string, string>();
+  for (const s of sources) byName.set(programPath(s.path), s.text);
+  byName.set(declarationsFileName, declarations);
+  const defaultHost = ts.createCompilerHost(workflowCompilerOptions, true);
+  const host: ts.CompilerHost = {
+    ...defaultHost,
+    getSourceFile(fileName, languageVersion) {
+      const name = normalize(fileName);
+      const text = byName.get(name);
+      if (text !== undefined) return ts.createSourceFile(name, text, languageVersion, true, ts.ScriptKind.TS);
+      const cached = libCache.get(name);
+      if (cached !== undefined) return cached;
+      const libText = ts.sys.readFile(fileName);
+      if (libText === undefined) return undefined;
+      const sf = ts.createSourceFile(name, libText, languageVersion, false, ts.ScriptKind.TS);
+      libCache.set(name, sf);
+      return sf;
+    },
+    fileExists: (fileName) => byName.has(normalize(fileName)) || ts.sys.fileExists(fileName),
+    readFile: (fileName) => byName.get(normalize(fileName)) ?? ts.sys.readFile(fileName),
+    writeFile: () => undefined,
+    resolveModuleNameLiterals: (literals) => literals.map(() => ({ resolvedModule: undefined })),
+    resolveTypeReferenceDirectiveReferences: (refs) => refs.map(() => ({ resolvedTypeReferenceDirective: undefined })),
+    getCurrentDirectory: () => process.cwd(),
+  };
+  return ts.createProgram({ rootNames: [...byName.keys()], options: workflowCompilerOptions, host });
+}
+
+/** The name a source has inside the program: absolute, with forward slashes. */
+export function programPath(path: string): string {
+  return normalize(resolve(path));
+}
+
+function normalize(path: string): string {
+  return path.replace(/\\/g, '/');
+}

@@ -1,0 +1,174 @@
+import ts from 'typescript';
+import { aliceModule } from './declarations.js';
+
+/**
+ * What an expression denotes, resolved with the type checker rather than by spelling, so that
+ * aliases (`const D = Date`), destructuring (`const { random } = Math`), computed keys
+ * (`globalThis["Da" + "te"]`), optional chains and shadowing (a local `random`) all come out
+ * right. A path is dotted from a root:
+ *
+ * - a global of the ES library or an undeclared (host) name: `Date.now`, `Math.random`,
+ *   `process.env`, `console.log`; `globalThis.X` is re-rooted to `X`;
+ * - a method of a library type reached through a value: `Date#getHours`, `String#localeCompare`;
+ * - an import from "alice": `alice:kv.get`, `alice:sleep`;
+ * - a key that is not a compile-time constant: the segment `[computed]`.
+ *
+ * Anything local (parameters, local functions, `let` variables) resolves to `undefined`: the
+ * checker makes sure no sensitive value flows into those without being reported at the flow.
+ */
+export type Path = string;
+
+/** Marks a key that is not a compile-time constant. */
+export const computedKey = '[computed]';
+
+/** How a reference is used where it stands. */
+export type Usage =
+  | 'call' // the callee of a call or a tagged template
+  | 'new' // the target of `new`
+  | 'write' // assigned, incremented or deleted
+  | 'alias' // the initializer of a `const` (followed through the alias's own uses)
+  | 'read' // consumed as data in place: an operand, a condition, `instanceof`'s right side
+  | 'typeof' // the operand of `typeof`: only asks what it is
+  | 'escape'; // flows somewhere the checker does not follow: an argument, a return, a `let`, a property
+
+const maxDepth = 16;
+
+export class ReferenceResolver {
+  constructor(
+    private readonly program: ts.Program,
+    private readonly checker: ts.TypeChecker,
+  ) {}
+
+  /** The path an expression denotes, or undefined when it is local or unknown. */
+  resolve(expr: ts.Expression, depth = 0): Path | undefined {
+    if (depth > maxDepth) return undefined;
+    const e = skipOuter(expr);
+    if (ts.isIdentifier(e)) return this.resolveIdentifier(e, depth);
+    if (ts.isPropertyAccessExpression(e)) return this.member(e.expression, e.name.text, e.name, depth);
+    if (ts.isElementAccessExpression(e)) {
+      const key = constantString(e.argumentExpression, this.checker);
+      return this.member(e.expression, key ?? computedKey, undefined, depth);
+    }
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) return this.resolve(e.right, depth + 1);
+    if (e.kind === ts.SyntaxKind.ThisKeyword) return undefined;
+    return undefined;
+  }
+
+  private member(object: ts.Expression, name: string, nameNode: ts.MemberName | undefined, depth: number): Path | undefined {
+    const base = this.resolve(object, depth + 1);
+    if (base === 'globalThis') return name;
+    if (base !== undefined) return `${base}.${name}`;
+    // A method of a library type reached through a value: `d.getHours()` with `d: Date`.
+    if (nameNode !== undefined) {
+      const sym = this.checker.getSymbolAtLocation(nameNode);
+      const owner = sym !== undefined ? this.libOwner(sym) : undefined;
+      if (owner !== undefined) return `${owner}#${name}`;
+    }
+    return undefined;
+  }
+
+  private libOwner(sym: ts.Symbol): string | undefined {
+    for (const d of sym.declarations ?? []) {
+      if (!this.program.isSourceFileDefaultLibrary(d.getSourceFile())) continue;
+      const parent = d.parent;
+      if (ts.isInterfaceDeclaration(parent) || ts.isClassDeclaration(parent)) return parent.name?.text;
+    }
+    return undefined;
+  }
+
+  private resolveIdentifier(id: ts.Identifier, depth: number): Path | undefined {
+    if (id.text === 'undefined') return undefined;
+    const sym = ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id
+      ? this.checker.getShorthandAssignmentValueSymbol(id.parent)
+      : this.checker.getSymbolAtLocation(id);
+    if (sym === undefined) return id.text; // not declared anywhere: a host global such as `console`
+    const decls = sym.declarations ?? [];
+    if (decls.length === 0) return sym.name === 'globalThis' ? 'globalThis' : undefined;
+    const decl = decls[0];
+    if (ts.isImportSpecifier(decl)) {
+      const module = decl.parent.parent.parent.moduleSpecifier;
+      if (ts.isStringLiteral(module) && module.text === aliceModule) return `alice:${(decl.propertyName ?? decl.name).text}`;
+      return undefined;
+    }
+    if (decls.some((d) => this.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return sym.name;
+    if (ts.isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined && ts.isIdentifier(decl.name)) {
+      return this.resolve(decl.initializer, depth + 1);
+    }
+    if (ts.isBindingElement(decl)) return this.resolveBinding(decl, depth);
+    return undefined;
+  }
+
+  /** `const { a: { b } } = X` makes `b` denote `X.a.b`. */
+  private resolveBinding(element: ts.BindingElement, depth: number): Path | undefined {
+    const keys: string[] = [];
+    let node: ts.Node = element;
+    while (ts.isBindingElement(node)) {
+      const pattern: ts.BindingPattern = node.parent;
+      if (!ts.isObjectBindingPattern(pattern)) return undefined;
+      if (node.dotDotDotToken === undefined) {
+        const key = node.propertyName ?? node.name;
+        const text = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : ts.isComputedPropertyName(key) ? constantString(key.expression, this.checker) : undefined;
+        keys.unshift(text ?? computedKey);
+      }
+      node = pattern.parent;
+    }
+    if (!ts.isVariableDeclaration(node) || !isConst(node) || node.initializer === undefined) return undefined;
+    const base = this.resolve(node.initializer, depth + 1);
+    if (base === undefined) return undefined;
+    return keys.reduce((path, key) => (path === 'globalThis' ? key : `${path}.${key}`), base);
+  }
+}
+
+/** Parentheses, type assertions and `!` do not change what an expression denotes. */
+export function skipOuter(expr: ts.Expression): ts.Expression {
+  let e = expr;
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) {
+      e = e.expression;
+    } else return e;
+  }
+}
+
+export function isConst(decl: ts.VariableDeclaration): boolean {
+  return ts.isVariableDeclarationList(decl.parent) && (decl.parent.flags & ts.NodeFlags.Const) !== 0;
+}
+
+/**
+ * The value of a key that is a compile-time constant: string and number literals, template
+ * literals and `+` of constants, and `const` names bound to them (also via the checker's
+ * literal types, which covers `as const` and enum members).
+ */
+export function constantString(expr: ts.Expression, checker: ts.TypeChecker, depth = 0): string | undefined {
+  if (depth > maxDepth) return undefined;
+  const e = skipOuter(expr);
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isNumericLiteral(e)) return e.text;
+  if (ts.isTemplateExpression(e)) {
+    let out = e.head.text;
+    for (const span of e.templateSpans) {
+      const part = constantString(span.expression, checker, depth + 1);
+      if (part === undefined) return undefined;
+      out += part + span.literal.text;
+    }
+    return out;
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const l = constantString(e.left, checker, depth + 1);
+    const r = l === undefined ? undefined : constantString(e.right, checker, depth + 1);
+    return l !== undefined && r !== undefined ? l + r : undefined;
+  }
+  const type = checker.getTypeAtLocation(e);
+  if (type.isStringLiteral()) return type.value;
+  if (type.isNumberLiteral()) return String(type.value);
+  return undefined;
+}
+
+/** Whether a path is `root` or a member of it (`Date.now` and `Date.now.call` are in `Date.now`). */
+export function within(path: Path, root: string): boolean {
+  return path === root || path.startsWith(`${root}.`) || path.startsWith(`${root}#`);
+}
+
+/** The first segment of a path: `Date` for `Date.now.call`, `Date` for `Date#getHours`. */
+export function rootOf(path: Path): string {
+  const m = /^[^.#]+/.exec(path);
+  return m === null ? path : m[0];
+}

@@ -1,0 +1,66 @@
+import { writeFileSync } from 'node:fs';
+import { UsageError } from '../../errors.js';
+import { globalHelp, type Command } from '../command.js';
+import { ExitCode } from '../exit.js';
+import { compilerCatalog } from '../workflow-source.js';
+
+const formats = ['text', 'json', 'sarif', 'github'] as const;
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'check workflow sources (types and purity rules); the CI linter',
+  help: `Usage: alice check FILES_OR_GLOBS... [--format text|json|sarif|github] [--output FILE]
+
+Type-checks restricted-TypeScript workflows against the action catalog and runs every purity
+rule (docs/rules/). A directory means every .ts file under it; a quoted glob may use *, **, ?
+and {a,b}.
+
+Options:
+  --format F            text (default: file:line:col  rule  message, grouped, with a summary),
+                        json ({"diagnostics":[...],"files":N}), sarif (SARIF 2.1.0, for code
+                        scanning), github (annotations for GitHub Actions)
+  --output FILE         write the report to FILE instead of stdout
+
+Exit: 0 no errors, 1 errors found, 2 usage error (bad flag, no files).
+
+${globalHelp}
+
+Example:
+  alice check 'workflows/**/*.ts' --format sarif --output alice.sarif`,
+  options: {
+    format: { type: 'string' },
+    output: { type: 'string' },
+  },
+  async run({ globals, values, positionals, io }) {
+    const format = (values.format as string | undefined) ?? 'text';
+    if (!(formats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, got ${JSON.stringify(format)}`);
+    if (positionals.length === 0) throw new UsageError('check needs FILES_OR_GLOBS: the workflow files to check (see alice check --help)');
+    const compiler = await import('../../../compiler/index.js');
+    let files: string[];
+    try {
+      files = compiler.expandInputs(positionals);
+    } catch (err) {
+      if (err instanceof compiler.NoFilesError) throw new UsageError(err.message);
+      throw err;
+    }
+    const catalog = await compilerCatalog(globals);
+    const { diagnostics } = compiler.checkFiles(files, { catalog });
+    const report = compiler.formatDiagnostics(diagnostics, {
+      format: format as (typeof formats)[number],
+      files: files.length,
+      rules: compiler.rules.map((r) => ({ id: compiler.ruleName(r), description: r.description, helpUri: `https://github.com/alice-workflows/alice/blob/main/docs/rules/${r.id}.md` })),
+      toolVersion: compiler.tsCompilerVersion(),
+    });
+    const output = values.output as string | undefined;
+    if (output !== undefined) {
+      try {
+        writeFileSync(output, report);
+      } catch (err) {
+        throw new UsageError(`--output ${output}: cannot write (${(err as Error).message})`);
+      }
+    } else {
+      process.stdout.write(report);
+    }
+    return compiler.hasErrors(diagnostics) ? ExitCode.failed : ExitCode.ok;
+  },
+};

@@ -1,0 +1,43 @@
+import type { Bundle } from '../bundle.js';
+import { BundleError, UsageError } from '../errors.js';
+import type { GlobalOptions } from './args.js';
+import type { Io } from './command.js';
+
+/** Thrown when a source file fails the checker: the diagnostics were printed already. */
+export class CheckFailedError extends BundleError {
+  constructor(file: string, errors: number) {
+    super(`${file}: ${errors} ${errors === 1 ? 'error' : 'errors'} found by the checker; code that fails the checker is never compiled or run`, 'script');
+  }
+}
+
+/** Whether a path names a workflow source (compiled on the fly) rather than a bundle. */
+export function isSourceFile(path: string): boolean {
+  return path.endsWith('.ts') && !path.endsWith('.d.ts');
+}
+
+/**
+ * The catalog as the compiler sees it: the same actions the engine of this command line runs
+ * (standard, examples, `--actions`), so a workflow is checked against what will serve it.
+ */
+export async function compilerCatalog(globals: GlobalOptions) {
+  const [{ loadCatalog }, { catalogOf }] = await Promise.all([import('./open.js'), import('../../compiler/catalog.js')]);
+  return catalogOf(await loadCatalog(globals));
+}
+
+/**
+ * Compiles a workflow source to a bundle, printing its diagnostics (warnings too) on stderr.
+ * The compiler is loaded only here: commands on bundles never pay for TypeScript.
+ */
+export async function compileWorkflow(path: string, globals: GlobalOptions, io: Io): Promise<Bundle> {
+  const [{ compileFile, formatDiagnostics, rules, ruleName, tsCompilerVersion }, catalog] = await Promise.all([import('../../compiler/index.js'), compilerCatalog(globals)]);
+  const { readSource } = await import('../../compiler/sources.js');
+  const source = readSource(path);
+  if (!source.ok && source.diagnostic.rule === 'alice/unreadable-file') throw new UsageError(source.diagnostic.message);
+  const { bundle, diagnostics } = compileFile(path, { catalog });
+  if (diagnostics.length > 0) {
+    const text = formatDiagnostics(diagnostics, { format: 'text', files: 1, rules: rules.map((r) => ({ id: ruleName(r), description: r.description })), toolVersion: tsCompilerVersion() });
+    for (const line of text.replace(/\n$/, '').split('\n')) io.err(line);
+  }
+  if (bundle === null) throw new CheckFailedError(path, diagnostics.filter((d) => d.severity === 'error').length);
+  return bundle;
+}
