@@ -1,7 +1,7 @@
 import type { RunContext } from './context.js';
 import { durationMs } from './sandbox/shared.js';
 
-/** A JSON Schema (draft 2020-12 subset understood by Ajv) for an action's named arguments. */
+/** A JSON Schema (draft-07, as the engine's Ajv reads it) for an action's named arguments or result. */
 export type JsonSchema = Record<string, unknown>;
 
 /** How a failing action is retried. Delays are ms or duration strings. */
