@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import ts from 'typescript';
+import ts from './ts/typescript.cjs';
 import { validateBundle, type Bundle, type Manifest } from '../runtime/index.js';
 import type { CatalogEntry } from './catalog.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic.js';

@@ -39,14 +39,24 @@ export function expandInputs(inputs: readonly string[]): string[] {
       throw new NoFilesError(`${input}: no such file or directory`);
     }
     if (stat.isDirectory()) {
-      const found = walk(input).filter(isWorkflowFile);
-      if (found.length === 0) throw new NoFilesError(`${input}: the directory holds no workflow file (${workflowExtensions.join(', ')})`);
+      // A directory of a project holds host code too (action catalogs, tests): only files
+      // that import from "alice" are workflows. Name a file or a glob to check it regardless.
+      const found = walk(input).filter(isWorkflowFile).filter(importsAlice);
+      if (found.length === 0) throw new NoFilesError(`${input}: the directory holds no workflow (a ${workflowExtensions.join(', ')} file that imports from "alice")`);
       for (const f of found) out.add(f);
     } else {
       out.add(input);
     }
   }
   return [...out];
+}
+
+function importsAlice(path: string): boolean {
+  try {
+    return /\bfrom\s*["']alice["']/.test(readFileSync(path, 'utf8'));
+  } catch {
+    return true; // unreadable: let the checker say why
+  }
 }
 
 function walk(dir: string): string[] {

@@ -74,6 +74,16 @@ export function exampleActions(options: { store: string }): ActionDefinition[] {
   const reserve = defineAction<ReserveArgs, Reservation>({
     name: 'inventory.reserve',
     description: 'Reserves stock for an order; fails with OUT_OF_STOCK or UNKNOWN_SKU.',
+    output: {
+      type: 'object',
+      properties: {
+        reservationId: { type: 'string' },
+        lines: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' }, qty: { type: 'integer' }, unitPrice: { type: 'integer' } }, required: ['sku', 'qty', 'unitPrice'] } },
+        total: { type: 'integer', description: 'In cents.' },
+        currency: { enum: ['EUR', 'USD'] },
+      },
+      required: ['reservationId', 'lines', 'total', 'currency'],
+    },
     input: {
       type: 'object',
       properties: {
@@ -117,6 +127,7 @@ export function exampleActions(options: { store: string }): ActionDefinition[] {
   const release = defineAction<{ reservationId: string }, { released: boolean }>({
     name: 'inventory.release',
     description: 'Gives reserved stock back (compensation); releasing twice is a no-op.',
+    output: { type: 'object', properties: { released: { type: 'boolean' } }, required: ['released'] },
     input: { type: 'object', properties: { reservationId: { type: 'string', pattern: '^res_[0-9a-f]{12}$' } }, required: ['reservationId'], additionalProperties: false },
     permission: 'inventory:write',
     retry: quickRetry,
@@ -137,6 +148,7 @@ export function exampleActions(options: { store: string }): ActionDefinition[] {
   const charge = defineAction<{ orderId: string; amount: number; currency: string; card: string }, { chargeId: string; amount: number; currency: string }>({
     name: 'payments.charge',
     description: 'Charges a card. The demo gateway times out on the first attempt of every charge, so retries show.',
+    output: { type: 'object', properties: { chargeId: { type: 'string' }, amount: { type: 'integer' }, currency: { enum: ['EUR', 'USD'] } }, required: ['chargeId', 'amount', 'currency'] },
     input: {
       type: 'object',
       properties: { orderId, amount: { type: 'integer', minimum: 1 }, currency: { enum: ['EUR', 'USD'] }, card: { type: 'string', pattern: '^[0-9 ]{12,23}$' } },
@@ -178,6 +190,7 @@ export function exampleActions(options: { store: string }): ActionDefinition[] {
   const email = defineAction<{ to: string; subject: string; body: string }, { messageId: string }>({
     name: 'email.send',
     description: 'Queues an email in the outbox, exactly once per step.',
+    output: { type: 'object', properties: { messageId: { type: 'string' } }, required: ['messageId'] },
     input: {
       type: 'object',
       properties: { to: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 254 }, subject: { type: 'string', maxLength: 200 }, body: { type: 'string', maxLength: 20_000 } },
@@ -195,6 +208,7 @@ export function exampleActions(options: { store: string }): ActionDefinition[] {
   const notify = defineAction<{ userId: string; message: string }, { notificationId: string }>({
     name: 'reminders.notify',
     description: 'Sends a user a notification (outbox channel "notify"), exactly once per step.',
+    output: { type: 'object', properties: { notificationId: { type: 'string' } }, required: ['notificationId'] },
     input: {
       type: 'object',
       properties: { userId: { type: 'string', minLength: 1, maxLength: 64 }, message: { type: 'string', minLength: 1, maxLength: 1000 } },
@@ -212,6 +226,7 @@ export function exampleActions(options: { store: string }): ActionDefinition[] {
   const fetchPage = defineAction<{ url: string }, { url: string; title: string; words: number; bytes: number }>({
     name: 'pages.fetch',
     description: 'Fetches a web page (fake: content derived from the URL, after 2-40 ms; no network).',
+    output: { type: 'object', properties: { url: { type: 'string' }, title: { type: 'string' }, words: { type: 'integer' }, bytes: { type: 'integer' } }, required: ['url', 'title', 'words', 'bytes'] },
     input: { type: 'object', properties: { url: { type: 'string', pattern: '^https?://', maxLength: 2048 } }, required: ['url'], additionalProperties: false },
     permission: 'pages:read',
     retry: quickRetry,

@@ -4,51 +4,18 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, ensureBuilt, runCli, type CliResult } from './support/cli.js';
 
-// These tests run the BUILT cli, as a user does. `npm test` builds first (pretest); when the
-// file runs on its own (npx vitest run test/cli.test.ts) and dist is missing or older than a
-// source, it builds here once.
 const root = join(import.meta.dirname, '..');
-const cli = join(root, 'dist', 'runtime', 'cli', 'main.js');
 const examples = join(root, 'examples');
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt(): void {
-  let built = 0;
-  try {
-    built = statSync(cli).mtimeMs;
-  } catch {
-    built = 0;
-  }
-  const newest = Math.max(...['runtime', 'stdlib', 'examples'].map((d) => newestSource(join(root, d))));
-  if (built >= newest) return;
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
-  if (tsc.status !== 0) throw new Error(`npm run build failed:\n${tsc.stdout}${tsc.stderr}`);
-}
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 let dir: string;
 
 /** Runs `alice ARGS` in the test's temp dir (so the default ./alice.db is the temp store). */
 function alice(...args: string[]): Result {
-  const r = spawnSync(process.execPath, ['--no-node-snapshot', cli, ...args], {
-    cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ALICE_DEBUG: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(dir, args);
 }
 
 /** An error report: one line on stderr, starting with "alice: ", never a stack trace. */

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exampleActions, declinedCard } from '../examples/actions.js';
-import { loadBundle } from '../runtime/cli/bundle-file.js';
+import { catalogOf } from '../compiler/catalog.js';
+import { compileFile } from '../compiler/compile.js';
 import { ManualClock, openEngine, type ActionDefinition, type Engine, type RunInfo } from '../runtime/index.js';
 import { standardActions } from '../stdlib/index.js';
 
@@ -42,8 +43,15 @@ function query<T>(sql: string, ...params: unknown[]): T[] {
   }
 }
 
+/** Compiles examples/<name>/workflow.ts against the demo catalog; it must pass the checker. */
+function compileExample(example: string) {
+  const { bundle, diagnostics } = compileFile(join(examples, example, 'workflow.ts'), { catalog: catalogOf(catalog()) });
+  expect(diagnostics).toEqual([]);
+  return bundle!;
+}
+
 function start(example: string, input: unknown, tenant = 'default'): string {
-  const wf = engine.deploy(loadBundle(join(examples, example)));
+  const wf = engine.deploy(compileExample(example));
   return engine.start(wf.id, { input, tenant, permissions: ['*'] }).id;
 }
 

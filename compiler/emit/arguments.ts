@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../ts/typescript.cjs';
 import type { FileFacts } from '../ts/facts.js';
 import { isConst, skipOuter } from '../ts/references.js';
 import type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';

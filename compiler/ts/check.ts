@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import type { Diagnostic } from '../diagnostic.js';
 import { ruleName, type Rule, type RuleVisitors } from '../rules/rule.js';
 import { FileFacts } from './facts.js';

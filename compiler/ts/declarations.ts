@@ -50,7 +50,12 @@ interface Namespace {
   actions: Array<{ verb: string; entry: CatalogEntry }>;
 }
 
-function renderNamespace(name: string, ns: Namespace, indent: string): string {
+/**
+ * A namespace is a frozen object in the sandbox (`actions.kv`), so it is declared as a `const`
+ * of an object type: verbs may then be reserved words (`kv.delete`), and `readonly` makes
+ * assigning to an action a type error.
+ */
+function renderNamespace(name: string, ns: Namespace, indent: string, top = true): string {
   const inner = indent + '  ';
   const members: string[] = [];
   for (const { verb, entry } of ns.actions) {
@@ -58,11 +63,16 @@ function renderNamespace(name: string, ns: Namespace, indent: string): string {
       .filter((s) => s !== '')
       .join('\n\n');
     members.push(
-      `${jsDoc(doc, inner)}${inner}function ${verb}(args: ${schemaToTs(entry.input, inner)}): Promise<${entry.output === null ? 'unknown' : schemaToTs(entry.output, inner)}>;`,
+      `${jsDoc(doc, inner)}${inner}readonly ${propertyName(verb)}: (args: ${schemaToTs(entry.input, inner)}) => Promise<${entry.output === null ? 'unknown' : schemaToTs(entry.output, inner)}>;`,
     );
   }
-  for (const [child, sub] of ns.children) members.push(renderNamespace(child, sub, inner));
-  return `${indent}export namespace ${name} {\n${members.join('\n')}\n${indent}}`;
+  for (const [child, sub] of ns.children) members.push(renderNamespace(child, sub, inner, false));
+  const body = `{\n${members.join('\n')}\n${indent}}`;
+  return top ? `${indent}export const ${name}: ${body};` : `${indent}readonly ${propertyName(name)}: ${body};`;
+}
+
+function propertyName(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name);
 }
 
 function jsDoc(text: string, indent: string): string {
@@ -76,12 +86,12 @@ const preamble = `  /** A JSON value: what crosses into and out of a workflow. *
   export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
   type DurationUnit = "ms" | "s" | "m" | "h" | "d" | "w";
-  /** Milliseconds, or a string of number-unit parts: "30s", "5m", "1h30m", "7d". */
-  export type Duration =
-    | number
-    | \`\${number}\${DurationUnit}\`
-    | \`\${number}\${DurationUnit}\${number}\${DurationUnit}\`
-    | \`\${number}\${DurationUnit}\${number}\${DurationUnit}\${number}\${DurationUnit}\`;
+  /**
+   * Milliseconds, or a string of number-unit parts: "30s", "5m", "1h30m", "7d". The engine
+   * checks the parts; the type only asks for a number and a unit up front, because a template
+   * type per part count makes every call that takes a duration slow to type-check.
+   */
+  export type Duration = number | \`\${number}\${DurationUnit}\` | \`\${number}\${DurationUnit}\${number}\${string}\`;
 
   /** An event as \`waitForEvent\` returns it (journaled as the step's result). */
   export interface Event<T = Json> {

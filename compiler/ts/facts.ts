@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import { declarationsFileName } from './declarations.js';
 import { ReferenceResolver, skipOuter, type Path } from './references.js';
 
@@ -41,10 +41,16 @@ export class FileFacts {
     return this.resolver.resolve(call.expression);
   }
 
-  /** Whether a call starts a journaled step: a catalog action, `sleep` or `waitForEvent`. */
+  /**
+   * Whether a call starts a journaled step: a catalog action, `sleep` or `waitForEvent`, also
+   * called indirectly (`kv.get.call(null, …)`); not `kv.get.bind(…)`, which makes a function.
+   */
   isStepCall(call: ts.CallExpression): boolean {
-    const kind = aliceKind(this.calleePath(call));
-    return kind === 'action' || kind === 'step';
+    const path = this.calleePath(call);
+    const kind = aliceKind(path);
+    if (kind !== 'action' && kind !== 'step') return false;
+    if (this.catalogAction(call.expression) !== undefined || path === 'alice:sleep' || path === 'alice:waitForEvent') return true;
+    return this.checker.getTypeAtLocation(call).getProperty('then') !== undefined;
   }
 
   /**
@@ -56,16 +62,48 @@ export class FileFacts {
     const path = this.resolver.resolve(callee);
     if (aliceKind(path) !== 'action') return undefined;
     const e = skipOuter(callee);
-    const nameNode = ts.isPropertyAccessExpression(e) ? e.name : ts.isElementAccessExpression(e) ? e.argumentExpression : e;
-    const sym = this.checker.getSymbolAtLocation(nameNode);
+    // `kv["get"]` and `kv[k]` with `const k = "get"`: the key is known, so look it up on the namespace.
+    const sym = ts.isElementAccessExpression(e)
+      ? this.checker.getTypeAtLocation(e.expression).getProperty(path!.slice(path!.lastIndexOf('.') + 1))
+      : this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(e) ? e.name : e);
     const decl = sym?.declarations?.[0];
-    if (decl === undefined || !ts.isFunctionDeclaration(decl) || decl.getSourceFile().fileName !== declarationsFileName) return undefined;
+    if (decl === undefined || decl.getSourceFile().fileName !== declarationsFileName) return undefined;
+    if (!ts.isPropertySignature(decl) || decl.type === undefined || !ts.isFunctionTypeNode(decl.type)) return undefined;
     return path!.slice('alice:'.length);
+  }
+
+  /**
+   * The catalog action a path starts with: `kv.get` for `alice:kv.get.call` or `alice:kv.get`,
+   * undefined when no prefix of it is an action (`alice:kv`, `alice:kv.[computed]`).
+   */
+  catalogActionOf(path: Path): string | undefined {
+    if (!path.startsWith('alice:')) return undefined;
+    const parts = path.slice('alice:'.length).split('.');
+    const decls = this.program.getSourceFile(declarationsFileName);
+    const module = decls?.statements.find(ts.isModuleDeclaration);
+    const moduleSym = module !== undefined ? this.checker.getSymbolAtLocation(module.name) : undefined;
+    let sym = moduleSym !== undefined ? this.checker.getExportsOfModule(moduleSym).find((s) => s.name === parts[0]) : undefined;
+    for (let i = 1; i < parts.length && sym !== undefined; i++) {
+      sym = this.checker.getTypeOfSymbol(sym).getProperty(parts[i]);
+      const decl = sym?.declarations?.[0];
+      if (decl !== undefined && ts.isPropertySignature(decl) && decl.type !== undefined && ts.isFunctionTypeNode(decl.type)) return parts.slice(0, i + 1).join('.');
+    }
+    return undefined;
   }
 
   /** Whether a call runs a local function or method that (transitively) starts steps. */
   callsActionFunction(call: ts.CallExpression | ts.NewExpression): boolean {
-    for (const decl of this.targetsOf(call)) if (this.functionsStartingActions.has(decl)) return true;
+    return this.namesActionFunction(call.expression);
+  }
+
+  /**
+   * Whether an expression is a function that starts steps when called: a function literal
+   * whose body does, or a name of a local function or method that (transitively) does.
+   */
+  namesActionFunction(expr: ts.Expression): boolean {
+    const e = skipOuter(expr);
+    if ((ts.isArrowFunction(e) || ts.isFunctionExpression(e)) && e.body !== undefined) return this.functionsStartingActions.has(e) || this.mayStartSteps(e.body);
+    for (const decl of this.targetsOf(e)) if (this.functionsStartingActions.has(decl)) return true;
     return false;
   }
 
@@ -91,8 +129,8 @@ export class FileFacts {
   }
 
   /** The local function-like declarations a call may run (through aliases, methods, classes). */
-  private targetsOf(call: ts.CallExpression | ts.NewExpression): FunctionLike[] {
-    const sym = this.symbolOf(call.expression);
+  private targetsOf(callee: ts.Expression): FunctionLike[] {
+    const sym = this.symbolOf(callee);
     if (sym === undefined) return [];
     const out: FunctionLike[] = [];
     for (const d of sym.declarations ?? []) {

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import type { ManifestTrigger } from '../../runtime/index.js';
 
 /** The literal a workflow exports as `export const workflow = { … }`. */

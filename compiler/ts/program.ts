@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import { declarationsFileName } from './declarations.js';
 
 /**
@@ -12,6 +12,8 @@ export const workflowCompilerOptions: ts.CompilerOptions = {
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
   lib: ['lib.es2022.d.ts'],
+  // Otherwise TypeScript looks for @typescript/lib-* packages on disk for every lib file.
+  libReplacement: false,
   types: [],
   strict: true,
   noImplicitOverride: true,
@@ -28,10 +30,6 @@ export const workflowCompilerOptions: ts.CompilerOptions = {
   allowJs: false,
   declaration: false,
 };
-
-// Lib files never change while a process runs; parsing them is the biggest fixed cost of a
-// check, so programs built one after another (compile then run, tests, benches) share them.
-const libCache = new Map<string, ts.SourceFile>();
 
 /** A workflow source the caller has already read and decoded. */
 export interface SourceText {
@@ -57,12 +55,9 @@ export function createWorkflowProgram(sources: readonly SourceText[], declaratio
       const name = normalize(fileName);
       const text = byName.get(name);
       if (text !== undefined) return ts.createSourceFile(name, text, languageVersion, true, ts.ScriptKind.TS);
-      const cached = libCache.get(name);
-      if (cached !== undefined) return cached;
       const libText = ts.sys.readFile(fileName);
       if (libText === undefined) return undefined;
       const sf = ts.createSourceFile(name, libText, languageVersion, false, ts.ScriptKind.TS);
-      libCache.set(name, sf);
       return sf;
     },
     fileExists: (fileName) => byName.has(normalize(fileName)) || ts.sys.fileExists(fileName),

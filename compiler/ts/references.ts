@@ -1,5 +1,5 @@
-import ts from 'typescript';
-import { aliceModule } from './declarations.js';
+import ts from './typescript.cjs';
+import { aliceModule, declarationsFileName } from './declarations.js';
 
 /**
  * What an expression denotes, resolved with the type checker rather than by spelling, so that
@@ -58,13 +58,17 @@ export class ReferenceResolver {
     const base = this.resolve(object, depth + 1);
     if (base === 'globalThis') return name;
     if (base !== undefined) return `${base}.${name}`;
-    // A method of a library type reached through a value: `d.getHours()` with `d: Date`.
-    if (nameNode !== undefined) {
-      const sym = this.checker.getSymbolAtLocation(nameNode);
-      const owner = sym !== undefined ? this.libOwner(sym) : undefined;
-      if (owner !== undefined) return `${owner}#${name}`;
-    }
-    return undefined;
+    // A method of a library type reached through a value: `d.getHours()` with `d: Date`, also
+    // as `d["getHours"]()`, where there is no name node and the key is looked up on the type.
+    const sym = nameNode !== undefined ? this.checker.getSymbolAtLocation(nameNode) : name === computedKey ? undefined : this.propertyOf(object, name);
+    const owner = sym !== undefined ? this.libOwner(sym) : undefined;
+    return owner !== undefined ? `${owner}#${name}` : undefined;
+  }
+
+  /** The property `name` of an expression's (apparent) type: `getHours` of a `Date`. */
+  private propertyOf(object: ts.Expression, name: string): ts.Symbol | undefined {
+    const type = this.checker.getApparentType(this.checker.getTypeAtLocation(object));
+    return type.getProperty(name);
   }
 
   private libOwner(sym: ts.Symbol): string | undefined {
@@ -91,6 +95,9 @@ export class ReferenceResolver {
       return undefined;
     }
     if (decls.some((d) => this.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return sym.name;
+    // `declare const process: any` or `declare global { var fetch: … }` only tells the checker
+    // that a global exists: at run time the name is the sandbox's global, so it is checked as one.
+    if (decls.every((d) => isAmbient(d) && d.getSourceFile().fileName !== declarationsFileName)) return sym.name;
     if (ts.isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined && ts.isIdentifier(decl.name)) {
       return this.resolve(decl.initializer, depth + 1);
     }
@@ -114,7 +121,13 @@ export class ReferenceResolver {
     }
     if (!ts.isVariableDeclaration(node) || !isConst(node) || node.initializer === undefined) return undefined;
     const base = this.resolve(node.initializer, depth + 1);
-    if (base === undefined) return undefined;
+    if (base === undefined) {
+      // `const { getHours } = d` with `d: Date` takes a library method off a value.
+      if (keys.length !== 1 || keys[0] === computedKey) return undefined;
+      const sym = this.propertyOf(node.initializer, keys[0]);
+      const owner = sym !== undefined ? this.libOwner(sym) : undefined;
+      return owner !== undefined ? `${owner}#${keys[0]}` : undefined;
+    }
     return keys.reduce((path, key) => (path === 'globalThis' ? key : `${path}.${key}`), base);
   }
 }
@@ -127,6 +140,14 @@ export function skipOuter(expr: ts.Expression): ts.Expression {
       e = e.expression;
     } else return e;
   }
+}
+
+/** Whether a declaration only describes a value (`declare const x`, or inside `declare global { … }`). */
+export function isAmbient(decl: ts.Node): boolean {
+  for (let n: ts.Node | undefined = decl; n !== undefined && !ts.isSourceFile(n); n = n.parent) {
+    if (ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) return true;
+  }
+  return false;
 }
 
 export function isConst(decl: ts.VariableDeclaration): boolean {
@@ -159,6 +180,13 @@ export function constantString(expr: ts.Expression, checker: ts.TypeChecker, dep
   const type = checker.getTypeAtLocation(e);
   if (type.isStringLiteral()) return type.value;
   if (type.isNumberLiteral()) return String(type.value);
+  // `const k = "constr" + "uctor"` has type string, but its value is still known.
+  if (ts.isIdentifier(e)) {
+    const decl = checker.getSymbolAtLocation(e)?.declarations?.[0];
+    if (decl !== undefined && ts.isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined && ts.isIdentifier(decl.name)) {
+      return constantString(decl.initializer, checker, depth + 1);
+    }
+  }
   return undefined;
 }
 

@@ -1,7 +1,7 @@
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import type { NodeTypes, Reference, RuleVisitors } from '../rules/rule.js';
 import type { FileFacts } from './facts.js';
-import { isConst, type Usage } from './references.js';
+import { isConst, skipOuter, type Usage } from './references.js';
 
 const visitorNames: ReadonlyMap<ts.SyntaxKind, keyof NodeTypes> = new Map<ts.SyntaxKind, keyof NodeTypes>([
   [ts.SyntaxKind.SourceFile, 'SourceFile'],
@@ -23,6 +23,10 @@ const visitorNames: ReadonlyMap<ts.SyntaxKind, keyof NodeTypes> = new Map<ts.Syn
   [ts.SyntaxKind.TryStatement, 'TryStatement'],
   [ts.SyntaxKind.ExpressionStatement, 'ExpressionStatement'],
   [ts.SyntaxKind.MetaProperty, 'MetaProperty'],
+  [ts.SyntaxKind.TemplateExpression, 'TemplateExpression'],
+  [ts.SyntaxKind.ObjectBindingPattern, 'ObjectBindingPattern'],
+  [ts.SyntaxKind.ForOfStatement, 'ForOfStatement'],
+  [ts.SyntaxKind.ForInStatement, 'ForInStatement'],
 ]);
 
 type AnyVisitor = (node: ts.Node) => void;
@@ -55,6 +59,8 @@ export function walkFile(facts: FileFacts, rules: readonly RuleVisitors[]): void
       const path = facts.resolver.resolve(node);
       if (path !== undefined) {
         const ref = classify(node, path);
+        const alias = aliasPath(facts, node);
+        if (alias !== undefined) ref.alias = alias;
         for (const v of referenceVisitors) v(ref);
       }
     }
@@ -63,14 +69,46 @@ export function walkFile(facts: FileFacts, rules: readonly RuleVisitors[]): void
   visit(facts.sourceFile);
 }
 
-/** A maximal `a.b[c].d` chain in a value position (its inner links are not visited as chains). */
+/**
+ * A maximal `a.b[c].d` chain in a value position. Its inner links are not visited as chains,
+ * also when wrapped in what the resolver looks through: `(Date as any).now`, `(0, Date).now`.
+ */
 function isReferenceChain(node: ts.Node): node is ts.Identifier | ts.PropertyAccessExpression | ts.ElementAccessExpression {
-  const parent = node.parent;
-  if (parent === undefined) return false;
-  if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === node) return false;
+  if (node.parent === undefined) return false;
+  let n: ts.Node = node;
+  let parent = n.parent;
+  while (isOuter(parent) || (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.CommaToken && parent.right === n)) {
+    n = parent;
+    parent = n.parent;
+  }
+  if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === n) return false;
   if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) return true;
   if (!ts.isIdentifier(node)) return false;
   return isValueIdentifier(node);
+}
+
+function isOuter(n: ts.Node): n is ts.ParenthesizedExpression | ts.AsExpression | ts.NonNullExpression | ts.SatisfiesExpression | ts.TypeAssertion {
+  return ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isNonNullExpression(n) || ts.isSatisfiesExpression(n) || ts.isTypeAssertionExpression(n);
+}
+
+/**
+ * When a chain starts at a local alias (`c` in `c.log` after `const c = console`, or `l` after
+ * `const { log: l } = console`), the path of that alias's initializer (`console`): the place
+ * the name was written, and reported, by rules that forbid a name outright.
+ */
+function aliasPath(facts: FileFacts, chain: ts.Expression): string | undefined {
+  let e = skipOuter(chain);
+  for (;;) {
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
+    else if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) e = skipOuter(e.right);
+    else break;
+  }
+  if (!ts.isIdentifier(e)) return undefined;
+  let decl: ts.Node | undefined = facts.checker.getSymbolAtLocation(e)?.declarations?.[0];
+  if (decl === undefined || decl.getSourceFile() !== facts.sourceFile) return undefined;
+  while (ts.isBindingElement(decl)) decl = decl.parent.parent;
+  if (!ts.isVariableDeclaration(decl) || !isConst(decl) || decl.initializer === undefined) return undefined;
+  return facts.resolver.resolve(decl.initializer);
 }
 
 /** Whether an identifier stands for a value here, not for a declaration's, property's or label's name. */
@@ -92,7 +130,7 @@ function isValueIdentifier(id: ts.Identifier): boolean {
 function classify(node: ts.Expression, path: string): Reference {
   let n: ts.Node = node;
   let p = n.parent;
-  while (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p)) {
+  while (isOuter(p)) {
     n = p;
     p = p.parent;
   }

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import { isConst, skipOuter } from './references.js';
 
 export type WorkflowFunction = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction;

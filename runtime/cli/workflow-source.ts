@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Bundle } from '../bundle.js';
 import { BundleError, UsageError } from '../errors.js';
 import type { GlobalOptions } from './args.js';
@@ -13,6 +15,20 @@ export class CheckFailedError extends BundleError {
 /** Whether a path names a workflow source (compiled on the fly) rather than a bundle. */
 export function isSourceFile(path: string): boolean {
   return path.endsWith('.ts') && !path.endsWith('.d.ts');
+}
+
+/** The file a workflow source is compiled from, shown as the source of the bundle. */
+export const sourceInDirectory = 'workflow.ts';
+
+/**
+ * What `alice run PATH` runs: a `.ts` source, or a directory holding `workflow.ts` and no
+ * `manifest.json` (a source directory, like examples/order-flow), or else a bundle.
+ */
+export function workflowSourceOf(path: string): string | null {
+  if (isSourceFile(path)) return path;
+  const candidate = join(path, sourceInDirectory);
+  if (existsSync(candidate) && !existsSync(join(path, 'manifest.json'))) return candidate;
+  return null;
 }
 
 /**

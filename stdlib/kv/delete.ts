@@ -22,6 +22,7 @@ export default function kvDelete(table: KvTable): ActionDefinition<KvDeleteArgs,
     name: 'kv.delete',
     description: "Removes a key of the run's tenant.",
     input: KvDeleteInput,
+    output: { type: 'object', properties: { deleted: { type: 'boolean' } }, required: ['deleted'] },
     permission: 'kv:write',
     // Deleting twice leaves the same state; only `deleted` may read false on a re-executed step.
     retry: kvRetry,

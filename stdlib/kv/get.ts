@@ -23,6 +23,8 @@ export default function kvGet(table: KvTable): ActionDefinition<KvGetArgs, unkno
     name: 'kv.get',
     description: "Reads a value of the run's tenant by key; null when absent.",
     input: KvGetInput,
+    // Any JSON value, or null when the key is absent.
+    output: {},
     permission: 'kv:read',
     // A read has no effect, so a retry or a re-executed step simply reads again.
     retry: kvRetry,

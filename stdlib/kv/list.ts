@@ -29,6 +29,14 @@ export default function kvList(table: KvTable): ActionDefinition<KvListArgs, { i
     name: 'kv.list',
     description: `Lists entries of the run's tenant by key prefix, in key order (at most ${maxListLimit} a page).`,
     input: KvListInput,
+    output: {
+      type: 'object',
+      properties: {
+        items: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, value: {} }, required: ['key', 'value'] } },
+        next: { type: ['string', 'null'], description: 'Pass as `after` for the next page; null on the last page.' },
+      },
+      required: ['items', 'next'],
+    },
     permission: 'kv:read',
     // A read has no effect; the journal keeps the page the workflow saw, so replay is stable
     // even when the table changes later.

@@ -28,6 +28,7 @@ export default function kvSet(table: KvTable): ActionDefinition<KvSetArgs, { key
     name: 'kv.set',
     description: `Stores a JSON value (at most ${maxValueBytes} bytes) under a key of the run's tenant.`,
     input: KvSetInput,
+    output: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] },
     permission: 'kv:write',
     // Writing the same value twice leaves the same state: a re-executed step (after a crash
     // between the write and the journal) is harmless without an idempotency key.

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../compiler/diagnostic.js';
 import { formatDiagnostics, type OutputFormat } from '../../compiler/format.js';
 import { root } from '../support/build.js';
+import { sarifValidator } from '../support/sarif.js';
 
 const rules = [
   { id: 'alice/no-wall-clock', description: 'Date.now() differs on replay; use now().', helpUri: 'https://example.com/rules/no-wall-clock' },
@@ -97,25 +97,6 @@ describe('json format', () => {
     expect(format('json', [], 2)).toBe('{"diagnostics":[],"files":2}\n');
   });
 });
-
-/**
- * The official SARIF 2.1.0 schema (OASIS errata01, vendored from oasis-tcs/sarif-spec) is
- * written in draft-04, whose `$schema` and `id` Ajv 8 refuses. Every keyword it uses ($ref,
- * properties, additionalProperties, anyOf, oneOf, enum, items, minItems, uniqueItems, minimum,
- * maximum, pattern, format, required, type) means the same in draft-07, so those two
- * top-level annotations are dropped and the rest is compiled as it is.
- */
-function sarifValidator(): ValidateFunction {
-  const text = readFileSync(join(root, 'test/fixtures/sarif-schema-2.1.0.json'), 'utf8');
-  const { $schema: _dialect, id: _id, ...schema } = JSON.parse(text) as Record<string, unknown>;
-  expect(_id).toBe('https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json');
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  // The formats the schema uses, checked for real (no ajv-formats here).
-  ajv.addFormat('uri', (s: string) => URL.canParse(s) && !/\s/.test(s));
-  ajv.addFormat('uri-reference', (s: string) => URL.canParse(s, 'file:///base/') && !/[\s\\]/.test(s));
-  ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)));
-  return ajv.compile(schema);
-}
 
 describe('sarif format', () => {
   const validate = sarifValidator();

@@ -7,7 +7,7 @@ import { globalHelp, withEngine, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit.js';
 import { awaitedEvents, progressLine, waitingFor } from '../output.js';
 import { terminalSafe } from '../../engine/log.js';
-import { compileWorkflow, isSourceFile } from '../workflow-source.js';
+import { compileWorkflow, workflowSourceOf } from '../workflow-source.js';
 
 /** How often progress lines are looked up while the run works. */
 const progressEveryMs = 100;
@@ -20,8 +20,8 @@ export const runCommand: Command = {
   help: `Usage: alice run BUNDLE_OR_FILE [--input JSON] [--wait DURATION] [--progress] [--json]
 
 Deploys the bundle (a directory with manifest.json and workflow.js, or a bundle .json file),
-or compiles a workflow source (FILE.ts; refused with its diagnostics if the checker finds an
-error) and deploys that, then starts a run with the input, and works it in this process. Prints the run's output JSON on
+or compiles a workflow source (FILE.ts, or a directory holding workflow.ts; refused with its
+diagnostics if the checker finds an error) and deploys that, then starts a run with the input, and works it in this process. Prints the run's output JSON on
 stdout when it completes.
 
 A run that suspends on a timer due within --wait (retries, short sleeps) is waited for here;
@@ -50,7 +50,8 @@ Example:
     const [path] = expectPositionals('run', positionals, ['BUNDLE_OR_FILE']);
     const input = jsonOption('input', values.input as string | undefined, null);
     const waitMs = durationOption('wait', values.wait as string | undefined, '30s');
-    const bundle = isSourceFile(path) ? await compileWorkflow(path, globals, io) : loadBundle(path);
+    const source = workflowSourceOf(path);
+    const bundle = source !== null ? await compileWorkflow(source, globals, io) : loadBundle(path);
     return withEngine(globals, async (engine) => {
       let wf;
       try {

@@ -1,0 +1,41 @@
+import noRandom from '../../../compiler/rules/no-random.js';
+import { ruleCases } from '../rule-cases.js';
+
+ruleCases(noRandom, {
+  valid: [
+    'const r = random();',
+    { name: 'a local named random shadows nothing global', code: 'const random = () => 4;\nconst r = random();' },
+    { name: 'a destructured local named random', code: 'const { random } = { random: () => 4 };\nconst x = random();' },
+    { name: 'a parameter named Math', code: 'const f = (Math: { random(): number }) => Math.random();' },
+    'const m = Math.max(1, 2);',
+    'const f = Math.floor(3.5);',
+    'const { max } = Math;\nconst m = max(1, 2);',
+    { name: 'an alias of Math used for pure functions', code: 'const M = Math;\nconst m = M.min(1, 2);' },
+    { name: 'an alias of Math.random that is never called', code: 'const f = Math.random;' },
+    { name: 'Math.PI is a constant', code: 'const c = 2 * Math.PI;' },
+    { name: 'seeded random in a helper', code: 'function pick<T>(xs: T[]): T { return xs[Math.floor(random() * xs.length)]; }\nconst x = pick([1, 2]);' },
+  ],
+  invalid: [
+    { code: 'const r = Math.random();', line: 1, column: 11, message: 'is a random source' },
+    { name: 'aliased object', code: 'const M = Math;\nconst r = M.random();', line: 2, column: 11 },
+    { name: 'destructured', code: 'const { random: r0 } = Math;\nconst r = r0();', line: 2, column: 11 },
+    { name: 'nested destructuring from globalThis', code: 'const { Math: { random: q } } = globalThis;\nconst x = q();', line: 2, column: 11 },
+    { name: 'computed key', code: 'const r = Math["ran" + "dom"]();', line: 1, column: 11 },
+    { name: 'template key', code: 'const x = Math[`ran${"dom"}`]();', line: 1, column: 11 },
+    { name: 'key unknown at compile time', code: 'const k = input.k as string;\nconst x = (Math as any)[k]();', line: 2, column: 11, message: 'computed member of Math' },
+    { name: 'through globalThis', code: 'const r = globalThis.Math.random();', line: 1, column: 11 },
+    { name: 'optional chaining', code: 'const r = Math?.random?.();', line: 1, column: 11 },
+    { name: 'comma expression', code: 'const r = (0, Math.random)();', line: 1, column: 15 },
+    { name: 'passed as a value', code: 'const rs = [1, 2].map(Math.random);', line: 1, column: 23 },
+    { name: 'stored in a let', code: 'let f = Math.random;', line: 1, column: 9 },
+    { name: 'returned from a helper', code: 'function g() { return Math.random; }', line: 1, column: 23 },
+    { name: 'Math escapes', code: 'const f = (m: Math) => m.random();\nconst r = f(Math);', line: 2, column: 13, message: 'Math is passed on as a value' },
+    { name: 'Math in an array', code: 'const x = [Math][0].random();', line: 1, column: 12 },
+    { name: '.call', code: 'const x = Math.random.apply(null);', line: 1, column: 11 },
+    { name: 'in a condition', code: 'if (Math.random() < 0.5) log("heads");', line: 1, column: 5 },
+    { name: 'inside a helper function', code: 'function roll() { return Math.random(); }\nconst r = roll();', line: 1, column: 26 },
+    { name: 'inside a class method', code: 'class Dice { roll() { return Math.random(); } }\nconst r = new Dice().roll();', line: 1, column: 30 },
+    { name: 'crypto.randomUUID', code: 'const id = crypto.randomUUID();', line: 1, column: 12 },
+    { name: 'crypto.getRandomValues', code: 'const r = crypto.getRandomValues(new Uint8Array(4));', line: 1, column: 11 },
+  ],
+});
