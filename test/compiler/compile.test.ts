@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogOf } from '../../compiler/catalog.js';
+import { compileSource, type CompileResult } from '../../compiler/compile.js';
+import { ActionFailure, defineAction, openEngine, type Bundle, type Engine } from '../../runtime/index.js';
+
+/** A small catalog whose actions echo, so runs show what the compiled code passed them. */
+const actions = [
+  defineAction({ name: 'store.put', input: { type: 'object', properties: { key: { type: 'string' }, value: {} }, required: ['key'] }, output: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] }, run: (a: { key: string }) => ({ key: a.key }) }),
+  defineAction({ name: 'store.fail', input: { type: 'object' }, retry: { maxAttempts: 1 }, run: () => { throw new ActionFailure('NOPE', 'refused on purpose'); } }),
+  defineAction({ name: 'mail.send', input: { type: 'object', properties: { to: { type: 'string' } }, required: ['to'] }, output: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }, run: (a: { to: string }) => ({ id: `m:${a.to}` }) }),
+];
+const catalog = catalogOf(actions);
+
+function compile(text: string, path = 'flows/test.ts'): CompileResult {
+  return compileSource({ ok: true, path, text }, { catalog });
+}
+
+function bundleOf(text: string, path?: string): Bundle {
+  const { bundle, diagnostics } = compile(text, path);
+  expect(diagnostics).toEqual([]);
+  return bundle!;
+}
+
+let dir: string;
+let engine: Engine;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'alice-compile-'));
+  engine = openEngine({ store: join(dir, 'alice.db'), actions });
+});
+
+afterAll(async () => {
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(bundle: Bundle, input: unknown) {
+  const wf = engine.deploy(bundle);
+  const r = engine.start(wf.id, { input, permissions: ['*'] });
+  await engine.runUntilIdle();
+  return engine.getRun(r.id);
+}
+
+describe('compiling restricted TypeScript to the bundle ABI', () => {
+  it('binds renamed imports and ActionError, and runs every form of default export', async () => {
+    const forms = [
+      'export default async function named(input: { k: string }) { return main(input); }',
+      'export default async function (input: { k: string }) { return main(input); }',
+      'export default async (input: { k: string }) => main(input);',
+      'const flow = async (input: { k: string }) => main(input);\nexport default flow;',
+    ];
+    for (const form of forms) {
+      const bundle = bundleOf(`import { store as db, ActionError as Failure, log } from "alice";
+async function main(input: { k: string }) {
+  const put = await db.put({ key: input.k, value: 1 });
+  try {
+    await db.fail({});
+  } catch (err) {
+    if (!(err instanceof Failure)) throw err;
+    log("failed with", err.code);
+    return { key: put.key, code: err.code };
+  }
+  return null;
+}
+${form}
+`);
+      expect(bundle.manifest.actions).toEqual(['store.fail', 'store.put']);
+      const info = await run(bundle, { k: 'a' });
+      expect(info.error, form).toBeNull();
+      expect(info.output).toEqual({ key: 'a', code: 'NOPE' });
+    }
+  });
+
+  it('avoids the names the file already uses for its wrapper parameters', async () => {
+    const bundle = bundleOf(`import { mail } from "alice";
+const input$ = "module constant";
+const actions$ = 2;
+export default async function (input: { to: string }) {
+  const main$ = await mail.send({ to: input.to });
+  return { sent: main$.id, input$, actions$ };
+}
+`);
+    expect((await run(bundle, { to: 'a@b.c' })).output).toEqual({ sent: 'm:a@b.c', input$: 'module constant', actions$: 2 });
+  });
+
+  it('uses the metadata literal, with defaults from the file name', () => {
+    const named = bundleOf(`import type { Workflow } from "alice";
+export const workflow: Workflow = { name: "renamed", description: "d", kind: "agent", triggers: [{ type: "event", event: "a.b", match: { x: 1 } }, { type: "schedule", cron: "0 9 * * 1" }] };
+export default async function () { return 1; }
+`);
+    expect(named.manifest).toMatchObject({ name: 'renamed', description: 'd', kind: 'agent', triggers: [{ type: 'event', event: 'a.b', match: { x: 1 } }, { type: 'schedule', cron: '0 9 * * 1' }] });
+    expect(named.manifest.inputSchema).toBeNull();
+    const plain = bundleOf('export default async function () { return 1; }\n', 'flows/daily report.ts');
+    expect(plain.manifest).toMatchObject({ name: 'daily-report', kind: 'user', language: 'ts', triggers: [{ type: 'manual' }], actions: [] });
+  });
+
+  it('refuses a file that fails the checker, with its diagnostics and no bundle', () => {
+    const { bundle, diagnostics } = compile('export default async function (input: { n: number }) { return Math.random() * input.n; }\n');
+    expect(bundle).toBeNull();
+    expect(diagnostics.map((d) => `${d.rule} ${d.line}:${d.column}`)).toEqual(['alice/no-random 1:63']);
+  });
+
+  it('refuses an input type that is not JSON, naming the property', () => {
+    const { bundle, diagnostics } = compile('interface Input { when: Date; n: number }\nexport default async function (input: Input) { return input.n; }\n');
+    expect(bundle).toBeNull();
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ rule: 'alice/workflow-input', line: 1 });
+    expect(diagnostics[0].message).toMatch(/input\.when: Date is not JSON/);
+  });
+
+  it('gives the same script, manifest and code hash for the same source wherever the file lives', () => {
+    const text = 'import { mail } from "alice";\nexport default async function (input: { to: string }) { return mail.send({ to: input.to }); }\n';
+    const a = bundleOf(text, '/one/place/flow.ts');
+    const b = bundleOf(text, 'another/dir/flow.ts');
+    expect(b.script).toBe(a.script);
+    expect(b.sourceMap).toBe(a.sourceMap);
+    expect(b.manifest).toEqual(a.manifest);
+    expect(bundleOf(text.replace('input.to', 'input.to.trim()'), '/one/place/flow.ts').manifest.codeHash).not.toBe(a.manifest.codeHash);
+  });
+
+  it('evaluates module-level constants afresh in each execution, so a resumed run sees what the first saw', async () => {
+    const bundle = bundleOf(`import { store, sleep } from "alice";
+const table = { greeting: "hello" };
+export default async function () {
+  await store.put({ key: table.greeting, value: 1 });
+  await sleep(0);
+  return table.greeting;
+}
+`);
+    expect((await run(bundle, null)).output).toBe('hello');
+  });
+});
