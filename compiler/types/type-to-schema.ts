@@ -30,7 +30,7 @@
  *   types are problems naming the path (`input.when: Date is not JSON; pass an ISO string`),
  *   reported at the property when the type has one. The schema still comes back (`{}` in the problem's place) so one pass reports all.
  */
-import ts from 'typescript';
+import ts from '../ts/typescript.cjs';
 import type { JsonSchema } from '../../runtime/action.js';
 
 export interface SchemaProblem {
