@@ -120,11 +120,11 @@ function progressLineRaw(e: LogEntry): string | null {
     case 'nondeterminism':
       return `  ${step}non-determinism: ${String(d.message)}`;
     case 'log':
-      return `  log: ${String(d.text)}`;
+      return `  log: ${String(d.text)}${typeof d.source === 'string' ? `  (${d.source})` : ''}`;
     case 'limit':
       return `  limit ${String(d.limit)}: ${String(d.message)}`;
     case 'error':
-      return `  error: ${String(d.message ?? d.code)}`;
+      return `  error: ${String(d.message ?? d.code)}${typeof d.source === 'string' ? ` at ${d.source}` : ''}`;
     case 'state':
       return `run ${e.runId}: ${String(d.from ?? 'new')} → ${String(d.to)}`;
     case 'finalize':

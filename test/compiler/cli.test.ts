@@ -226,6 +226,14 @@ describe('alice run FILE.ts', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ orderId: 'R-1', status: 'confirmed' });
   });
 
+  it('reports where a failing workflow threw and where each log line came from, in the .ts file', () => {
+    const src = write('runs/boom.ts', ['import { log } from "alice";', 'export default async function (input: { n: number }) {', '  log("checking", input.n);', '  if (input.n > 2) throw new Error("too big");', '  return input.n;', '}', ''].join('\n'));
+    const r = alice('run', src, '--store', join(dir, 'boom.db'), '--input', '{"n":5}', '--progress');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/log: checking 5  \(boom\.ts:3:3\)/);
+    expect(r.stderr).toMatch(/failed: ALICE_WORKFLOW_ERROR: too big at boom\.ts:4:\d+ \(see alice log/);
+  });
+
   it('refuses to run a source that fails the checker', () => {
     const r = alice('run', join(impure, 'random-in-helper.ts'), '--store', join(dir, 'run.db'), '--input', '{"names":["a"]}');
     expect(r.code).toBe(1);

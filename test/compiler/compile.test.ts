@@ -132,4 +132,18 @@ export default async function () {
 `);
     expect((await run(bundle, null)).output).toBe('hello');
   });
+
+  it('points an error thrown in the workflow, and every log() line, at the .ts line through the source map', async () => {
+    const bundle = bundleOf(['import { log, store } from "alice";', '', 'function check(n: number): number {', '  if (n > 2) throw new Error(`too big: ${n}`);', '  return n;', '}', '', 'export default async function (input: { n: number }) {', '  log("checking", input.n);', '  await store.put({ key: "k", value: input.n });', '  log("stored");', '  return check(input.n);', '}', ''].join('\n'), 'flows/boom.ts');
+    const info = await run(bundle, { n: 5 });
+    expect(info.status).toBe('failed');
+    expect(info.error).toMatchObject({ message: 'too big: 5', source: 'boom.ts:4:20' });
+    expect(String(info.error?.stack)).toMatch(/at check \(boom\.ts:4:\d+\)/);
+    expect(String(info.error?.stack)).toMatch(/boom\.ts:12:\d+/);
+    const logs = engine.getLog(info.id).filter((e) => e.kind === 'log').map((e) => e.data);
+    expect(logs).toEqual([
+      { index: 1, text: 'checking 5', source: 'boom.ts:9:3' },
+      { index: 2, text: 'stored', source: 'boom.ts:11:3' },
+    ]);
+  });
 });

@@ -109,7 +109,7 @@ function report(engine: Engine, info: RunInfo, json: boolean, io: Io): ExitCode 
       return ExitCode.ok;
     case 'failed':
     case 'cancelled':
-      io.err(terminalSafe(`alice: run ${info.id} ${info.status}: ${info.error?.code ?? ''}: ${info.error?.message ?? ''} (see alice log ${info.id})`));
+      io.err(terminalSafe(`alice: run ${info.id} ${info.status}: ${info.error?.code ?? ''}: ${info.error?.message ?? ''}${typeof info.error?.source === 'string' ? ` at ${info.error.source}` : ''} (see alice log ${info.id})`));
       return ExitCode.failed;
     default: {
       const hint = events.length > 0 ? `deliver the event with \`alice event ${events[0]} --data JSON\` and ` : '';

@@ -1,0 +1,45 @@
+import type { WorkflowRow } from '../journal/store.js';
+import { mapStack, SourceMap } from '../sourcemap.js';
+
+// Parsed maps by workflow version. A version's map never changes; the bound keeps a long-lived
+// engine with many versions from holding every map.
+const maps = new Map<string, SourceMap | null>();
+const maxMaps = 256;
+
+function mapOf(workflow: WorkflowRow): SourceMap | null {
+  let map = maps.get(workflow.id);
+  if (map === undefined) {
+    map = SourceMap.parse(workflow.source_map);
+    if (maps.size >= maxMaps) maps.clear();
+    maps.set(workflow.id, map);
+  }
+  return map;
+}
+
+/** The name the workflow script runs under in the sandbox; stack frames in it carry this name. */
+export function scriptName(workflow: WorkflowRow): string {
+  return `workflow:${workflow.id}.js`;
+}
+
+/**
+ * Where a `log()` line was written: `file.ts:line:column` through the bundle's source map, or
+ * the script's own position when it has none. `site` is the guest's `line:column` (or nothing,
+ * when the workflow hid its stack).
+ */
+export function logSource(workflow: WorkflowRow, site: unknown): { source?: string } {
+  if (typeof site !== 'string') return {};
+  const m = /^(\d{1,9}):(\d{1,9})$/.exec(site);
+  if (m === null) return {};
+  const line = Number(m[1]);
+  const column = Number(m[2]);
+  const pos = mapOf(workflow)?.original(line, column);
+  return { source: pos ? `${pos.source}:${pos.line}:${pos.column}` : `workflow.js:${line}:${column}` };
+}
+
+/** A thrown error's stack with the workflow's frames mapped to the source, and where it was thrown. */
+export function errorSource(workflow: WorkflowRow, stack: string): { stack: string; source?: string } {
+  const map = mapOf(workflow);
+  if (map === null) return { stack };
+  const { stack: mapped, location } = mapStack(stack, scriptName(workflow), map);
+  return location === null ? { stack: mapped } : { stack: mapped, source: `${location.source}:${location.line}:${location.column}` };
+}
