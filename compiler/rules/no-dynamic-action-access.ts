@@ -17,8 +17,18 @@ export default defineRule({
         return;
       }
       if (kind === 'action' && ref.usage === 'call' && ctx.facts.catalogAction(ref.node) !== undefined) return;
-      const what = kind === 'namespace' ? `the action namespace ${name}` : `the action ${name}`;
-      ctx.report(ref.node, `${what} is used as a value (${ref.usage === 'write' ? 'assigned to' : 'passed on or stored'}), not called: ${why}.`, `call it directly: ${kind === 'namespace' ? `${name}.verb({ … })` : `${name}({ … })`}`);
+      if (kind === 'namespace') {
+        ctx.report(ref.node, `the action namespace ${name} is ${ref.usage === 'write' ? 'assigned to' : 'passed on or stored as a value'}, where the checker cannot see which of its actions are called: ${why}.`, `call its actions directly: ${name}.verb({ … })`);
+        return;
+      }
+      const action = ctx.facts.catalogActionOf(ref.path);
+      const direct = action ?? name;
+      let how: string;
+      if (ref.usage === 'call' && action !== undefined && ref.path !== `alice:${action}`) how = `called indirectly (${ref.path.slice(`alice:${action}`.length + 1)})`;
+      else if (ref.usage === 'call') how = `called through another name (${ref.node.getText()})`;
+      else if (ref.usage === 'write') how = 'assigned to';
+      else how = 'passed on or stored as a value, not called';
+      ctx.report(ref.node, `the action ${direct} is ${how}: ${why}.`, `call it directly: ${direct}({ … })`);
     },
   }),
 });

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../ts/typescript.cjs';
 import { skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
@@ -30,11 +30,24 @@ export default defineRule({
         if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p)) e = p;
         else if (ts.isPropertyAccessExpression(p) && p.expression === e && chainMethods.has(p.name.text) && ts.isCallExpression(p.parent) && p.parent.expression === p) e = p.parent;
         else if (ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p)) e = p;
+        else if (ts.isPropertyAssignment(p) && p.initializer === e) e = p.parent;
         else if (ts.isConditionalExpression(p) && p.condition !== e) e = p;
         else if (ts.isBinaryExpression(p) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.CommaToken].includes(p.operatorToken.kind) && (p.operatorToken.kind !== ts.SyntaxKind.CommaToken || p.right === e)) e = p;
         else if (ts.isCallExpression(p) && p.arguments.includes(e) && combinators.has(facts.resolver.resolve(p.expression) ?? '')) e = p;
         else return e;
       }
+    };
+
+    /** The step calls in an expression, not inside nested functions. */
+    const directStepCalls = (node: ts.Node): ts.CallExpression[] => {
+      const out: ts.CallExpression[] = [];
+      const visit = (n: ts.Node): void => {
+        if (ts.isFunctionLike(n)) return;
+        if (ts.isCallExpression(n) && (facts.isStepCall(n) || facts.callsActionFunction(n))) out.push(n);
+        ts.forEachChild(n, visit);
+      };
+      visit(node);
+      return out;
     };
 
     /** Whether a promise-valued expression ends up awaited or handed on; the reason when not. */
@@ -66,12 +79,32 @@ export default defineRule({
       ctx.report(call, `${what} ${reason}: ${why}.`, hint);
     };
 
+    /** Whether a function type's calls all return void: what `forEach` makes of its callback. */
+    const returnsVoid = (type: ts.Type | undefined): boolean => {
+      const signatures = type?.getCallSignatures() ?? [];
+      return signatures.length > 0 && signatures.every((sig) => (checker.getReturnTypeOfSignature(sig).flags & ts.TypeFlags.Void) !== 0);
+    };
+
+    /** A step-starting callback handed to a parameter that returns void: its promise is dropped. */
+    const checkCallbacks = (call: ts.CallExpression | ts.NewExpression) => {
+      for (const arg of call.arguments ?? []) {
+        if (ts.isSpreadElement(arg) || !returnsVoid(checker.getContextualType(arg))) continue;
+        const type = checker.getTypeAtLocation(arg);
+        const returnsPromise = type.getCallSignatures().some((sig) => isPromiseLike(checker.getReturnTypeOfSignature(sig)));
+        if (!returnsPromise || !facts.namesActionFunction(arg)) continue;
+        const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : call.expression.getText();
+        ctx.report(arg, `this function starts steps and returns their promise, but ${callee}() ignores what its callback returns, so nothing awaits them: ${why}.`, 'use a for … of loop with await, or await Promise.all(items.map(async (x) => …))');
+      }
+    };
+
     return {
       CallExpression(node) {
         if (facts.isStepCall(node) || facts.callsActionFunction(node)) check(node);
+        checkCallbacks(node);
       },
       NewExpression(node) {
         if (facts.callsActionFunction(node)) check(node);
+        checkCallbacks(node);
       },
       ExpressionStatement(node) {
         const e = skipOuter(node.expression);
@@ -80,6 +113,8 @@ export default defineRule({
         if (!facts.mayStartSteps(e) || !isPromiseLike(checker.getTypeAtLocation(e))) return;
         // Reported at the inner step call when that one floats too (e.g. kv.get().then(f)).
         if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text)) return;
+        // Promise.all([kv.get(…)]) is reported at the step calls whose promises it collects.
+        if (ts.isCallExpression(e) && combinators.has(facts.resolver.resolve(e.expression) ?? '') && e.arguments.some((a) => directStepCalls(a).some((c) => outermost(c) === e))) return;
         ctx.report(node, `the promises of the steps started here are not awaited: ${why}.`, hint);
       },
     };

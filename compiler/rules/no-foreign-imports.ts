@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../ts/typescript.cjs';
 import { aliceModule } from '../ts/declarations.js';
 import { defineRule } from './rule.js';
 

@@ -1,4 +1,5 @@
-import ts from 'typescript';
+import ts from '../ts/typescript.cjs';
+import { isConst, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
 const why = 'the sandbox\'s globals are shared by all the code of the run and are rebuilt for each execution; a workflow that patches them makes other code (and every replay) behave in ways the checker cannot see';
@@ -9,6 +10,11 @@ const mutators = new Set([
   'Reflect.set', 'Reflect.defineProperty', 'Reflect.deleteProperty', 'Reflect.setPrototypeOf', 'Reflect.preventExtensions',
 ]);
 
+/** Calls that return a prototype: a built-in one unless the checker knows better. */
+const prototypeGetters = new Set(['Object.getPrototypeOf', 'Reflect.getPrototypeOf']);
+
+const maxDepth = 8;
+
 /** A global path (not a local value's member, not an "alice" import). */
 function isGlobal(path: string | undefined): path is string {
   return path !== undefined && !path.startsWith('alice:') && !path.includes('#');
@@ -18,17 +24,75 @@ function isGlobal(path: string | undefined): path is string {
 export default defineRule({
   id: 'no-global-mutation',
   description: 'Assigning to globalThis, to built-ins or to their prototypes changes the sandbox for all code of the run; keep state in local variables.',
-  create: (ctx) => ({
-    reference(ref) {
-      if (ref.usage !== 'write' || !isGlobal(ref.path)) return;
-      ctx.report(ref.node, `this changes the global ${ref.path.replace(/\.\[computed\]/g, '[…]')}: ${why}.`, 'keep the value in a local variable');
-    },
-    CallExpression(node) {
-      const callee = ctx.facts.resolver.resolve(node.expression);
-      if (callee === undefined || !mutators.has(callee) || node.arguments.length === 0) return;
-      const target = ctx.facts.resolver.resolve(node.arguments[0]);
-      if (!isGlobal(target)) return;
-      ctx.report(node, `${callee}(${target}, …) changes a global: ${why}.`, 'work on a copy in a local variable');
-    },
-  }),
+  create: (ctx) => {
+    const { resolver } = ctx.facts;
+
+    /**
+     * What a write target reaches that is shared by the whole sandbox, beyond a resolved global
+     * path: a prototype reached through `__proto__` or `Object.getPrototypeOf(…)` (of an array,
+     * an error, any value: all built-in), also through a local `const`.
+     */
+    const reachesPrototype = (target: ts.Expression, depth = 0): string | undefined => {
+      if (depth > maxDepth) return undefined;
+      let e = skipOuter(target);
+      for (;;) {
+        if (ts.isPropertyAccessExpression(e) && e.name.text === '__proto__') return '__proto__';
+        if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) && e.argumentExpression.text === '__proto__') return '__proto__';
+        if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
+        else break;
+      }
+      if (ts.isCallExpression(e)) {
+        const callee = resolver.resolve(e.expression);
+        return callee !== undefined && prototypeGetters.has(callee) ? `${callee}(…)` : undefined;
+      }
+      if (!ts.isIdentifier(e)) return undefined;
+      const decl = ctx.checker.getSymbolAtLocation(e)?.declarations?.[0];
+      if (decl === undefined || !ts.isVariableDeclaration(decl) || !isConst(decl) || decl.initializer === undefined || decl.getSourceFile() !== ctx.sourceFile) return undefined;
+      return reachesPrototype(decl.initializer, depth + 1);
+    };
+
+    /** The first argument of `Object.defineProperty(…)` and the like: reported at the call. */
+    const isMutatorTarget = (node: ts.Expression): boolean => {
+      let n: ts.Node = node;
+      while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent)) n = n.parent;
+      const call = n.parent;
+      return ts.isCallExpression(call) && call.arguments[0] === n && mutators.has(resolver.resolve(call.expression) ?? '');
+    };
+
+    const checkWrite = (node: ts.Node, target: ts.Expression) => {
+      const t = skipOuter(target);
+      if (!(ts.isPropertyAccessExpression(t) || ts.isElementAccessExpression(t))) return;
+      if (isGlobal(resolver.resolve(t))) return; // reported as a reference
+      const proto = reachesPrototype(t);
+      if (proto !== undefined) ctx.report(node, `this changes a built-in prototype (reached through ${proto}), which every object of its kind shares: ${why}.`, 'keep the value in a local variable');
+    };
+
+    return {
+      reference(ref) {
+        if (ref.usage === 'write' && isGlobal(ref.path)) {
+          ctx.report(ref.node, `this changes the global ${ref.path.replace(/\.\[computed\]/g, '[…]')}: ${why}.`, 'keep the value in a local variable');
+        } else if (ref.usage === 'escape' && isGlobal(ref.path) && /\.prototype$/.test(ref.path) && !isMutatorTarget(ref.node)) {
+          ctx.report(ref.node, `${ref.path} is passed on as a value, where the checker cannot see whether it is changed: ${why}.`, 'call its methods directly (Array.prototype.slice.call(…)) instead of handing the prototype around');
+        }
+      },
+      BinaryExpression(node) {
+        const op = node.operatorToken.kind;
+        if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) checkWrite(node, node.left);
+      },
+      DeleteExpression(node) {
+        checkWrite(node, node.expression);
+      },
+      CallExpression(node) {
+        const callee = resolver.resolve(node.expression);
+        if (callee === undefined || !mutators.has(callee) || node.arguments.length === 0) return;
+        const target = resolver.resolve(node.arguments[0]);
+        if (isGlobal(target)) {
+          ctx.report(node, `${callee}(${target}, …) changes a global: ${why}.`, 'work on a copy in a local variable');
+          return;
+        }
+        const proto = reachesPrototype(node.arguments[0]);
+        if (proto !== undefined) ctx.report(node, `${callee}() here changes a built-in prototype (reached through ${proto}): ${why}.`, 'work on a copy in a local variable');
+      },
+    };
+  },
 });

@@ -1,4 +1,5 @@
-import { computedKey, rootOf } from '../ts/references.js';
+import ts from '../ts/typescript.cjs';
+import { computedKey, rootOf, type Path } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
 /** Host objects and I/O a workflow must not touch, with what to use instead. */
@@ -45,6 +46,25 @@ const hostGlobals: Readonly<Record<string, string>> = {
 
 const why = 'a workflow runs in a sandbox with no host, and is re-run on every resume: I/O outside its actions would happen again on each replay and is not in the journal';
 
+/** Whether a path names a host global, or any global through a computed key. */
+function forbidden(path: Path): boolean {
+  return path === computedKey || path.startsWith(`${computedKey}.`) || Object.hasOwn(hostGlobals, rootOf(path));
+}
+
+/** The value declarations an ambient statement makes (`declare const x`, `declare global { var y }`). */
+function ambientValues(stmt: ts.Statement, inAmbient: boolean, out: ts.Node[]): void {
+  const ambient = inAmbient || (ts.canHaveModifiers(stmt) && (ts.getModifiers(stmt) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword));
+  if (ts.isModuleDeclaration(stmt)) {
+    let body = stmt.body;
+    while (body !== undefined && ts.isModuleDeclaration(body)) body = body.body;
+    if (body !== undefined && ts.isModuleBlock(body)) for (const s of body.statements) ambientValues(s, ambient, out);
+    return;
+  }
+  if (!ambient) return;
+  if (ts.isVariableStatement(stmt)) for (const d of stmt.declarationList.declarations) out.push(d.name);
+  else if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isEnumDeclaration(stmt)) && stmt.name !== undefined) out.push(stmt.name);
+}
+
 /** Host objects, I/O, timers and console, and computed access to the global object. */
 export default defineRule({
   id: 'no-host-globals',
@@ -52,13 +72,15 @@ export default defineRule({
   create: (ctx) => ({
     reference(ref) {
       const { path, usage } = ref;
-      if (usage === 'typeof' || usage === 'alias') return;
+      if (usage === 'typeof') return;
+      // `c.log()` after `const c = console` was reported at the `const`, where console is named.
+      if (ref.alias !== undefined && forbidden(ref.alias)) return;
       if (path === computedKey || path.startsWith(`${computedKey}.`)) {
         ctx.report(ref.node, `a computed member of globalThis can reach any global, host objects and the clock included; the checker cannot tell which: ${why}.`, 'name the global you use');
         return;
       }
       if (path === 'globalThis') {
-        if (usage === 'read') return;
+        if (usage === 'read' || usage === 'alias') return;
         ctx.report(ref.node, `globalThis is passed on as a value, where the checker cannot follow what is read from it: ${why}.`, 'name the global you use');
         return;
       }
@@ -66,6 +88,13 @@ export default defineRule({
       const instead = Object.hasOwn(hostGlobals, root) ? hostGlobals[root] : undefined;
       if (instead === undefined) return;
       ctx.report(ref.node, `${root} is a host global: ${why}.`, `use ${instead}`);
+    },
+    SourceFile(sf) {
+      const names: ts.Node[] = [];
+      for (const stmt of sf.statements) ambientValues(stmt, false, names);
+      for (const name of names) {
+        ctx.report(name, `declare only tells the checker that a value exists; at run time ${name.getText()} would be whatever the sandbox has under that name, which the checker cannot vouch for: ${why}.`, 'remove the declaration; import what you need from "alice"');
+      }
     },
   }),
 });

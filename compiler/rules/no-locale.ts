@@ -1,4 +1,5 @@
-import { rootOf } from '../ts/references.js';
+import ts from '../ts/typescript.cjs';
+import { constantString, rootOf } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
 const why = 'the result depends on the locale, time zone and ICU data of the machine that runs it, and a run may resume on another machine: a replay could take other branches';
@@ -11,39 +12,94 @@ const localDateMethods = new Set([
   'toString', 'toDateString', 'toTimeString',
 ]);
 
-/** The member name of `Date#getHours` or `Date.prototype.getHours`. */
-function dateMember(path: string): string | undefined {
-  if (path.startsWith('Date#')) return path.slice(5);
-  if (path.startsWith('Date.prototype.')) return path.slice(15).split('.')[0];
-  return undefined;
+/**
+ * The method a path names on a library type: `getHours` for `Date#getHours`, and for
+ * `Date.prototype.getHours.call` (the prototype's method, called with another `this`).
+ */
+function libMethod(path: string): { owner: string; name: string } | undefined {
+  const hash = /^([A-Za-z]+)#([A-Za-z]+)/.exec(path);
+  if (hash !== null) return { owner: hash[1], name: hash[2] };
+  const proto = /^([A-Za-z]+)\.prototype\.([A-Za-z]+)/.exec(path);
+  return proto !== null ? { owner: proto[1], name: proto[2] } : undefined;
 }
 
-/** Intl, toLocale*() and localeCompare, and Date's local-time methods. */
+/** The UTC way to do what a local-time Date method does. */
+function utcHint(method: string): string {
+  if (method === 'getTimezoneOffset') return 'work in UTC (getUTCHours() and the other getUTC*() methods), where the offset is always 0';
+  if (method.startsWith('to')) return 'use toISOString()';
+  return `use ${method.replace(/^(get|set)/, '$1UTC').replace('UTCYear', 'UTCFullYear')}()`;
+}
+
+/**
+ * A date string `new Date(s)` and `Date.parse(s)` read in UTC: an ISO date alone
+ * ("2024-05-01") or a date-time with `Z` or an offset. Anything else ("2024-05-01T10:00",
+ * "May 1, 2024") is read in the machine's time zone.
+ */
+const utcDateString = /^(?:[+-]\d{6}|\d{4})(?:-\d{2}(?:-\d{2})?)?$|^(?:[+-]\d{6}|\d{4})-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Intl, toLocale*() and localeCompare, Date's local-time methods and local-time parsing. */
 export default defineRule({
   id: 'no-locale',
-  description: 'Intl, toLocale*(), localeCompare and Date\'s local-time methods depend on the machine\'s locale and time zone; use UTC methods and explicit formats.',
-  create: (ctx) => ({
-    reference(ref) {
-      const { path, usage } = ref;
-      if (usage === 'typeof' || usage === 'alias') return;
-      if (rootOf(path) === 'Intl') {
-        ctx.report(ref.node, `Intl formats and compares by locale: ${why}.`, 'format explicitly (toISOString(), toFixed(), padStart()) and compare with < or ===');
-        return;
-      }
-      const member = /[.#]([A-Za-z]+)$/.exec(path)?.[1];
-      if (member !== undefined && localeMethods.has(member) && path.includes('#')) {
-        ctx.report(ref.node, `${member}() uses the machine's locale: ${why}.`, member === 'localeCompare' ? 'compare with < and > (code-unit order), the same everywhere' : 'format explicitly (toISOString(), toFixed(), toUpperCase())');
-        return;
-      }
-      const dm = dateMember(path);
-      if (dm !== undefined && localDateMethods.has(dm)) {
-        const utc = dm.startsWith('to') ? 'toISOString()' : dm.replace(/^(get|set)/, '$1UTC').replace('UTCYear', 'UTCFullYear').replace('UTCTimezoneOffset', '…: UTC has offset 0');
-        ctx.report(ref.node, `Date.${dm}() works in the machine's time zone: ${why}.`, `use ${utc.endsWith(')') || utc.includes('…') ? utc : `${utc}()`}`);
-        return;
-      }
-      if (path === 'Date' && usage === 'new' && ref.call !== undefined && 'arguments' in ref.call && (ref.call.arguments?.length ?? 0) >= 2) {
-        ctx.report(ref.call, `new Date(year, month, …) reads the fields in the machine's time zone: ${why}.`, 'use new Date(Date.UTC(year, month, …))');
-      }
-    },
-  }),
+  description: 'Intl, toLocale*(), localeCompare, Date\'s local-time methods and local-time date strings depend on the machine\'s locale and time zone; use UTC methods and explicit formats.',
+  create: (ctx) => {
+    const { checker } = ctx;
+    const isDate = (expr: ts.Expression): boolean => {
+      const type = checker.getTypeAtLocation(expr);
+      const sym = type.getSymbol();
+      return sym !== undefined && sym.getName() === 'Date' && (sym.declarations ?? []).some((d) => ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()));
+    };
+    const reportImplicitString = (node: ts.Node) =>
+      ctx.report(node, `a Date turned into a string this way (its toString()) is written in the machine's time zone: ${why}.`, 'use toISOString()');
+    const checkDateString = (arg: ts.Expression | undefined, at: ts.Node) => {
+      if (arg === undefined) return;
+      const type = checker.getTypeAtLocation(arg);
+      if (!(type.flags & ts.TypeFlags.StringLike)) return;
+      const text = constantString(arg, checker);
+      // A string only known at run time may be either form: that is a limit of the rule (docs).
+      if (text === undefined || utcDateString.test(text.trim())) return;
+      ctx.report(at, `the date string ${JSON.stringify(text)} has no time zone, so it is read in the machine's time zone: ${why}.`, 'write the date in ISO form with Z or an offset ("2024-05-01T10:00:00Z"), or use Date.UTC(...)');
+    };
+    return {
+      reference(ref) {
+        const { path, usage } = ref;
+        if (usage === 'typeof') return;
+        if (rootOf(path) === 'Intl') {
+          // `fmt.format()` after `const fmt = Intl` was reported at the `const`, where Intl is named.
+          if (ref.alias !== undefined && rootOf(ref.alias) === 'Intl') return;
+          ctx.report(ref.node, `Intl formats and compares by locale: ${why}.`, 'format explicitly (toISOString(), toFixed(), padStart()) and compare with < or ===');
+          return;
+        }
+        if (usage === 'alias' || usage === 'write') return;
+        const method = libMethod(path);
+        if (method !== undefined && localeMethods.has(method.name)) {
+          ctx.report(ref.node, `${method.name}() uses the machine's locale: ${why}.`, method.name === 'localeCompare' ? 'compare with < and > (code-unit order), the same everywhere' : 'format explicitly (toISOString(), toFixed(), toUpperCase())');
+          return;
+        }
+        if (method !== undefined && method.owner === 'Date' && localDateMethods.has(method.name)) {
+          ctx.report(ref.node, `Date.${method.name}() works in the machine's time zone: ${why}.`, utcHint(method.name));
+          return;
+        }
+        if (path === 'Date' && usage === 'new' && ref.call !== undefined && ts.isNewExpression(ref.call)) {
+          const args = ref.call.arguments ?? [];
+          if (args.length >= 2 || args.some(ts.isSpreadElement)) {
+            ctx.report(ref.call, `new Date(year, month, …) reads the fields in the machine's time zone: ${why}.`, 'use new Date(Date.UTC(year, month, …))');
+          } else checkDateString(args[0], ref.call);
+          return;
+        }
+        if (path === 'Date.parse' && usage === 'call' && ref.call !== undefined && ts.isCallExpression(ref.call)) checkDateString(ref.call.arguments[0], ref.call);
+        if (path === 'String' && usage === 'call' && ref.call !== undefined && ts.isCallExpression(ref.call) && ref.call.arguments.length > 0 && isDate(ref.call.arguments[0])) {
+          reportImplicitString(ref.call);
+        }
+      },
+      TemplateExpression(node) {
+        for (const span of node.templateSpans) if (isDate(span.expression)) reportImplicitString(span.expression);
+      },
+      BinaryExpression(node) {
+        const op = node.operatorToken.kind;
+        if (op !== ts.SyntaxKind.PlusToken && op !== ts.SyntaxKind.PlusEqualsToken) return;
+        const str = (e: ts.Expression) => (checker.getTypeAtLocation(e).flags & ts.TypeFlags.StringLike) !== 0;
+        if ((isDate(node.left) && str(node.right)) || (isDate(node.right) && str(node.left))) reportImplicitString(node);
+      },
+    };
+  },
 });

@@ -1,6 +1,6 @@
-import ts from 'typescript';
+import ts from '../ts/typescript.cjs';
 import { isFunctionLike, isModuleLevel } from '../ts/facts.js';
-import { skipOuter } from '../ts/references.js';
+import { isConst, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
 const why = 'module-level state is not in the journal: the engine evaluates the module again for every execution (and may reuse one module for several runs), so state that a run changes between steps must live inside the workflow function, where replay rebuilds it step by step';
@@ -8,38 +8,100 @@ const why = 'module-level state is not in the journal: the engine evaluates the 
 /** Methods that change the array, map or set they are called on. */
 const mutatingMethods = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear']);
 
+/** Functions that change the object they are given first. */
+const mutators = new Set([
+  'Object.defineProperty', 'Object.defineProperties', 'Object.assign', 'Object.setPrototypeOf',
+  'Reflect.set', 'Reflect.defineProperty', 'Reflect.deleteProperty', 'Reflect.setPrototypeOf',
+]);
+
+const maxDepth = 8;
+
+/** The function, static block or field whose `this` a `this` keyword is (arrows have none of their own). */
+function thisContainer(node: ts.Node): ts.Node | undefined {
+  for (let p = node.parent; p !== undefined; p = p.parent) {
+    if (ts.isArrowFunction(p)) continue;
+    if (isFunctionLike(p) || ts.isClassStaticBlockDeclaration(p) || ts.isPropertyDeclaration(p)) return p;
+    if (ts.isSourceFile(p)) return undefined;
+  }
+  return undefined;
+}
+
 /** Module-level `let`/`var`, and changes to module-level objects from inside functions. */
 export default defineRule({
   id: 'no-module-state',
   description: 'Module-level let/var and objects changed from functions are state outside the journal; keep mutable state inside the workflow function.',
   create: (ctx) => {
     const checker = ctx.checker;
-    /** The module-level declaration a chain like `cache.items[k]` is rooted at, if any. */
-    const moduleRoot = (target: ts.Expression): { name: string } | undefined => {
+
+    /**
+     * The module-level declaration a chain like `cache.items[k]` is rooted at, if any, also
+     * through local `const` aliases (`const i = cache.items; i.n = 1`) and `this` in a static
+     * method of a module-level class.
+     */
+    const moduleRoot = (target: ts.Expression, depth = 0): { name: string } | undefined => {
+      if (depth > maxDepth) return undefined;
       let e = skipOuter(target);
       while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
+      if (e.kind === ts.SyntaxKind.ThisKeyword) {
+        const container = thisContainer(e);
+        if (container === undefined) return undefined;
+        const staticMember = (ts.isMethodDeclaration(container) || ts.isGetAccessorDeclaration(container) || ts.isSetAccessorDeclaration(container) || ts.isClassStaticBlockDeclaration(container) || ts.isPropertyDeclaration(container)) &&
+          (ts.isClassStaticBlockDeclaration(container) || (ts.getCombinedModifierFlags(container) & ts.ModifierFlags.Static) !== 0);
+        const cls = container.parent;
+        return staticMember && ts.isClassDeclaration(cls) && cls.name !== undefined && isModuleLevel(cls) ? { name: cls.name.text } : undefined;
+      }
       if (!ts.isIdentifier(e)) return undefined;
       const sym = checker.getSymbolAtLocation(e);
       const decl = sym?.declarations?.[0];
       if (decl === undefined || decl.getSourceFile() !== ctx.sourceFile) return undefined;
-      if (!(ts.isVariableDeclaration(decl) || ts.isFunctionDeclaration(decl) || ts.isClassDeclaration(decl) || ts.isBindingElement(decl))) return undefined;
-      return isModuleLevel(decl) ? { name: e.text } : undefined;
+      const declared = ts.isVariableDeclaration(decl) || ts.isFunctionDeclaration(decl) || ts.isClassDeclaration(decl) || ts.isBindingElement(decl) || ts.isEnumDeclaration(decl) || ts.isModuleDeclaration(decl);
+      if (!declared) return undefined;
+      if (isModuleLevel(decl)) return { name: e.text };
+      // A local const that is only another name for (a part of) a module-level object.
+      if (ts.isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined) {
+        const init = skipOuter(decl.initializer);
+        if (ts.isIdentifier(init) || ts.isPropertyAccessExpression(init) || ts.isElementAccessExpression(init)) return moduleRoot(init, depth + 1);
+      }
+      return undefined;
     };
     const insideFunction = (node: ts.Node): boolean => {
       for (let p = node.parent; p !== undefined; p = p.parent) if (isFunctionLike(p) || ts.isClassStaticBlockDeclaration(p)) return true;
       return false;
     };
-    const checkWrite = (node: ts.Node, target: ts.Expression) => {
+    const report = (node: ts.Node, name: string, verb = 'this changes') =>
+      ctx.report(node, `${verb} ${name}, which is declared at module level: ${why}.`, `declare ${name} inside the workflow function and pass it to helpers`);
+    /** A write to `target`, which may be a destructuring pattern (`[o.n] = …`, `({ a: o.x } = …)`). */
+    const checkWrite = (node: ts.Node, target: ts.Expression): void => {
       const t = skipOuter(target);
+      if (ts.isArrayLiteralExpression(t)) {
+        for (const el of t.elements) checkWrite(node, ts.isSpreadElement(el) ? el.expression : el);
+        return;
+      }
+      if (ts.isObjectLiteralExpression(t)) {
+        for (const p of t.properties) {
+          if (ts.isPropertyAssignment(p)) checkWrite(node, p.initializer);
+          else if (ts.isSpreadAssignment(p)) checkWrite(node, p.expression);
+        }
+        return;
+      }
+      if (ts.isBinaryExpression(t) && t.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        checkWrite(node, t.left); // a default value: `[o.n = 1] = …`
+        return;
+      }
       if (!(ts.isPropertyAccessExpression(t) || ts.isElementAccessExpression(t)) || !insideFunction(node)) return;
       const root = moduleRoot(t);
-      if (root !== undefined) ctx.report(node, `this changes ${root.name}, which is declared at module level: ${why}.`, `declare ${root.name} inside the workflow function and pass it to helpers`);
+      if (root !== undefined) report(node, root.name);
+    };
+    const checkLoopTarget = (node: ts.ForOfStatement | ts.ForInStatement) => {
+      if (!ts.isVariableDeclarationList(node.initializer)) checkWrite(node.initializer, node.initializer);
     };
     return {
       VariableStatement(node) {
-        if (!ts.isSourceFile(node.parent)) return;
+        // Module level means not inside a function: a block or a namespace at module level too.
+        if (!isModuleLevel(node)) return;
         const flags = node.declarationList.flags;
         if (flags & (ts.NodeFlags.Const | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing)) return;
+        if ((ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) return; // no-host-globals
         const kw = flags & ts.NodeFlags.Let ? 'let' : 'var';
         for (const d of node.declarationList.declarations) {
           ctx.report(d.name, `module-level ${kw} ${d.name.getText()} is mutable state outside the journal: ${why}.`, `use const for constants, or move the variable into the workflow function`);
@@ -58,9 +120,18 @@ export default defineRule({
       DeleteExpression(node) {
         checkWrite(node, node.expression);
       },
+      ForOfStatement: checkLoopTarget,
+      ForInStatement: checkLoopTarget,
       CallExpression(node) {
+        if (!insideFunction(node)) return;
+        const path = ctx.facts.resolver.resolve(node.expression);
+        if (path !== undefined && mutators.has(path) && node.arguments.length > 0) {
+          const root = moduleRoot(node.arguments[0]);
+          if (root !== undefined) report(node, root.name, `${path}() changes`);
+          return;
+        }
         const callee = skipOuter(node.expression);
-        if (!ts.isPropertyAccessExpression(callee) || !mutatingMethods.has(callee.name.text) || !insideFunction(node)) return;
+        if (!ts.isPropertyAccessExpression(callee) || !mutatingMethods.has(callee.name.text)) return;
         // Only the built-in collections' own methods: a helper object's `set()` is its business.
         const method = checker.getSymbolAtLocation(callee.name);
         if (!(method?.declarations ?? []).some((d) => ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return;

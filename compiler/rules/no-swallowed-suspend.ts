@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../ts/typescript.cjs';
 import { isFunctionLike } from '../ts/facts.js';
 import { defineRule } from './rule.js';
 
@@ -29,8 +29,26 @@ function forEachOwn(node: ts.Node, fn: (n: ts.Node) => void): void {
 /** A catch-all without rethrow, or a `return`/`break`/`continue` in `finally`, around steps. */
 export default defineRule({
   id: 'no-swallowed-suspend',
-  description: 'A catch that never rethrows, or a return/break/continue in finally, around action calls would swallow the engine\'s suspend signal.',
+  description: 'A catch (or .catch() handler) that never rethrows, or a return/break/continue in finally, around action calls would swallow the engine\'s suspend signal.',
   create: (ctx) => ({
+    CallExpression(node) {
+      // `kv.get(…).catch(() => null)` and `.then(ok, () => null)` are a catch-all in promise form.
+      const callee = node.expression;
+      if (!ts.isPropertyAccessExpression(callee)) return;
+      const method = callee.name.text;
+      const handler = method === 'catch' ? node.arguments[0] : method === 'then' ? node.arguments[1] : undefined;
+      if (handler === undefined || !ctx.facts.mayStartSteps(callee.expression)) return;
+      const fn = handler;
+      if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return;
+      let rethrows = false;
+      forEachOwn(fn.body, (n) => {
+        if (ts.isThrowStatement(n)) rethrows = true;
+      });
+      // An expression body cannot throw except through a call, which the checker cannot see into.
+      if (!rethrows) {
+        ctx.report(handler, `this .${method}() handler takes every failure of the steps before it and never rethrows: ${why}.`, 'handle the errors you expect (err instanceof ActionError && err.code === "…") and rethrow the rest, or use try/catch with `throw err`');
+      }
+    },
     TryStatement(node) {
       if (!ctx.facts.mayStartSteps(node.tryBlock)) return;
       const clause = node.catchClause;

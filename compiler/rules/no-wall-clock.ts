@@ -1,3 +1,4 @@
+import ts from '../ts/typescript.cjs';
 import { within } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
@@ -12,15 +13,19 @@ export default defineRule({
       const { path, usage } = ref;
       if (usage === 'typeof' || usage === 'alias' || usage === 'write') return;
       const hint = 'use now() from "alice": the run\'s logical clock, the same on every replay';
-      if (within(path, 'Date.now') || within(path, 'performance') || within(path, 'process.hrtime')) {
+      const clock = ['Date.now', 'performance', 'process.hrtime'].find((root) => within(path, root));
+      if (clock !== undefined) {
         if (path === 'performance' && usage === 'read') return;
-        ctx.report(ref.node, `${path.replace(/\.\[computed\]/g, '[…]')} reads the wall clock: ${why}.`, hint);
+        const shown = path.replace(/\.\[computed\]/g, '[…]');
+        ctx.report(ref.node, `${shown === clock ? shown : `${shown} (through ${clock})`} reads the wall clock: ${why}.`, hint);
         return;
       }
       if (path === 'Date') {
         if (usage === 'call') ctx.report(ref.call ?? ref.node, `Date() returns the current time as a string: ${why}.`, hint);
-        else if (usage === 'new' && ref.call !== undefined && 'arguments' in ref.call && (ref.call.arguments?.length ?? 0) === 0) {
+        else if (usage === 'new' && ref.call !== undefined && ts.isNewExpression(ref.call) && (ref.call.arguments ?? []).length === 0) {
           ctx.report(ref.call, `new Date() without arguments is the current time: ${why}.`, 'use new Date(now()) to get a Date of the logical clock');
+        } else if (usage === 'new' && ref.call !== undefined && ts.isNewExpression(ref.call) && (ref.call.arguments ?? []).some(ts.isSpreadElement)) {
+          ctx.report(ref.call, `new Date(...args) is the current time when args is empty, which the checker cannot rule out: ${why}.`, 'pass the time explicitly: new Date(t) with t from now() or the input');
         } else if (usage === 'escape') {
           ctx.report(ref.node, `Date is passed on as a value, where the checker cannot see whether it is asked for the current time: ${why}.`, 'call Date\'s static functions directly (Date.UTC(...)), or use now()');
         }

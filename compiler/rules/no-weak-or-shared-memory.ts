@@ -14,9 +14,12 @@ export default defineRule({
   description: 'WeakRef, FinalizationRegistry, SharedArrayBuffer and Atomics depend on GC timing or other threads, so a replay could differ.',
   create: (ctx) => ({
     reference(ref) {
-      if (ref.usage === 'typeof' || ref.usage === 'alias') return;
+      // `typeof WeakRef` and `x instanceof SharedArrayBuffer` only ask what a value is.
+      if (ref.usage === 'typeof' || ref.usage === 'read') return;
       const root = rootOf(ref.path);
       if (!Object.hasOwn(banned, root)) return;
+      // `new W()` after `const W = WeakRef` was reported at the `const`, where WeakRef is named.
+      if (ref.alias !== undefined && Object.hasOwn(banned, rootOf(ref.alias))) return;
       ctx.report(ref.node, `${banned[root]}: a workflow must do the same thing every time it is re-run.`, root === 'WeakRef' || root === 'FinalizationRegistry' ? 'hold plain references' : 'use plain arrays and ArrayBuffer');
     },
   }),

@@ -1,4 +1,4 @@
-import type ts from 'typescript';
+import type ts from '../ts/typescript.cjs';
 import type { Path, Usage } from '../ts/references.js';
 import type { FileFacts } from '../ts/facts.js';
 
@@ -10,6 +10,12 @@ export interface Reference {
   usage: Usage;
   /** The call or `new` expression when `usage` is `call` or `new`. */
   call?: ts.CallExpression | ts.NewExpression | ts.TaggedTemplateExpression;
+  /**
+   * When the chain starts at a local alias (`c.log` after `const c = console`), the path that
+   * alias denotes (`console`). The alias's initializer was a reference of its own (usage
+   * `alias`), so a rule that forbids a name outright reports it there and skips these uses.
+   */
+  alias?: Path;
 }
 
 /** The node types a rule can visit, by name. The walker visits each node once for all rules. */
@@ -33,6 +39,10 @@ export interface NodeTypes {
   TryStatement: ts.TryStatement;
   ExpressionStatement: ts.ExpressionStatement;
   MetaProperty: ts.MetaProperty;
+  TemplateExpression: ts.TemplateExpression;
+  ObjectBindingPattern: ts.ObjectBindingPattern;
+  ForOfStatement: ts.ForOfStatement;
+  ForInStatement: ts.ForInStatement;
 }
 
 export type NodeVisitors = { [K in keyof NodeTypes]?: (node: NodeTypes[K]) => void };

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../ts/typescript.cjs';
 import { hasExport, metadataExport, readMetadata } from '../ts/metadata.js';
 import { defaultExportOf } from '../ts/workflow.js';
 import { defineRule } from './rule.js';
@@ -26,7 +26,8 @@ export default defineRule({
       }
       for (const p of readMetadata(sf).problems) ctx.report(p.node, p.message, 'export const workflow = { name: "my-flow", description: "…", triggers: [{ type: "manual" }] } satisfies Workflow;');
       for (const stmt of sf.statements) {
-        if (ts.isExpressionStatement(stmt) && containsTopLevelAwait(stmt)) {
+        // Any statement but a declaration of a function or class runs when the module loads.
+        if (!ts.isFunctionDeclaration(stmt) && !ts.isClassDeclaration(stmt) && containsTopLevelAwait(stmt)) {
           ctx.report(stmt, 'await at module level runs steps outside the workflow function; keep steps inside it.', 'move this into the workflow function');
         }
         if (!hasExport(stmt) || ts.isExportAssignment(stmt)) continue;

@@ -1,0 +1,40 @@
+import noGlobalMutation from '../../../compiler/rules/no-global-mutation.js';
+import { ruleCases } from '../rule-cases.js';
+
+ruleCases(noGlobalMutation, {
+  valid: [
+    { name: 'a local object', code: 'const o = { a: 1 };\no.a = 2;' },
+    { name: 'a local array', code: 'const arr = [1];\narr[0] = 2;\narr.push(3);' },
+    { name: 'a Date instance', code: 'const d = new Date(0);\nd.setTime(5);' },
+    { name: 'Object.assign onto a fresh object', code: 'const o = Object.assign({}, { a: 1 });' },
+    { name: 'Object.defineProperty on a local', code: 'const a: number[] = [];\nObject.defineProperty(a, "x", { value: 1 });' },
+    { name: 'Object.freeze of a local', code: 'const o = Object.freeze({ a: 1 });' },
+    { name: 'a prototype method called directly', code: 'const xs = Array.prototype.slice.call([1, 2], 1);' },
+    { name: 'built-in functions passed as callbacks', code: 'const xs = [1].map(String);\nconst ok = [0, 1].filter(Boolean);' },
+    { name: 'a local named Math', code: 'const Math = { random: () => 1 };\nMath.random = () => 2;' },
+    { name: 'a class\'s own prototype is not a built-in', code: 'class A { x = 1; }\nconst a = new A();\na.x = 2;' },
+  ],
+  invalid: [
+    { name: 'assigning to globalThis', code: '(globalThis as any).x = 1;', line: 1, column: 1, message: 'changes the global x' },
+    { name: 'patching a prototype', code: '(Array.prototype as any).last = function () { return 1; };', line: 1, column: 1, message: 'Array.prototype.last' },
+    { name: 'patching a prototype by a constant key', code: '(String.prototype as any)["trim"] = () => "";', line: 1, column: 1 },
+    { name: 'Object.defineProperty on a prototype', code: 'Object.defineProperty(Array.prototype, "last", { value: 1 });', line: 1, column: 1, message: 'Object.defineProperty(Array.prototype' },
+    { name: 'Object.defineProperty on globalThis', code: 'Object.defineProperty(globalThis, "x", { value: 1 });', line: 1, column: 1 },
+    { name: 'replacing Math.random', code: '(Math as any).random = () => 0.5;', line: 1, column: 1 },
+    { name: 'deleting a global', code: 'delete (globalThis as any).Date;', line: 1, column: 8 },
+    { name: 'an aliased prototype', code: 'const AP = Array.prototype;\n(AP as any).x = 1;', line: 2, column: 1 },
+    { name: 'a destructured prototype', code: 'const { prototype } = Array;\n(prototype as any).x = 1;', line: 2, column: 1 },
+    { name: 'Object.assign onto globalThis', code: 'Object.assign(globalThis, { x: 1 });', line: 1, column: 1 },
+    { name: 'Object.setPrototypeOf of a prototype', code: 'Object.setPrototypeOf(Object.prototype, null);', line: 1, column: 1 },
+    { name: 'Object.freeze of a prototype', code: 'Object.freeze(Object.prototype);', line: 1, column: 1 },
+    { name: 'a computed key on globalThis', code: 'const k = input.k as string;\n(globalThis as any)[k] = 1;', line: 2, column: 1 },
+    { name: 'Reflect.set on globalThis', code: 'Reflect.set(globalThis, "x", 1);', line: 1, column: 1 },
+    { name: 'a prototype reached through Object.getPrototypeOf', code: 'const p = Object.getPrototypeOf([]);\np.x = 1;', line: 2, column: 1, message: 'built-in prototype' },
+    { name: 'a prototype reached through __proto__', code: '([] as any).__proto__.x = 1;', line: 1, column: 1 },
+    { name: 'the prototype of an error', code: 'const e = new Error("x");\n(e as any).__proto__.y = 1;', line: 2, column: 1 },
+    { name: 'Object.defineProperty on a prototype reached at run time', code: 'Object.defineProperty(Object.getPrototypeOf(""), "x", { value: 1 });', line: 1, column: 1 },
+    { name: 'a prototype handed to a helper', code: 'function patch(o: any) { o.x = 1; }\npatch(Array.prototype);', line: 2, column: 7, message: 'passed on as a value' },
+    { name: 'inside a helper function', code: 'function install() { (globalThis as any).ready = true; }', line: 1, column: 22 },
+    { name: 'compound assignment', code: '(globalThis as any).count += 1;', line: 1, column: 1 },
+  ],
+});
