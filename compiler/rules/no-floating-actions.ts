@@ -97,6 +97,13 @@ export default defineRule({
       }
     };
 
+    /** Whether a `.then()/.catch()/.finally()` chain starts at a step call (reported there). */
+    const chainStartsWithStep = (call: ts.CallExpression): boolean => {
+      let e: ts.Expression = call;
+      while (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text)) e = skipOuter(e.expression.expression);
+      return ts.isCallExpression(e) && (facts.isStepCall(e) || facts.callsActionFunction(e));
+    };
+
     return {
       CallExpression(node) {
         if (facts.isStepCall(node) || facts.callsActionFunction(node)) check(node);
@@ -111,8 +118,9 @@ export default defineRule({
         if (ts.isAwaitExpression(e) || ts.isBinaryExpression(e) || ts.isVoidExpression(e)) return;
         if (ts.isCallExpression(e) && (facts.isStepCall(e) || facts.callsActionFunction(e))) return;
         if (!facts.mayStartSteps(e) || !isPromiseLike(checker.getTypeAtLocation(e))) return;
-        // Reported at the inner step call when that one floats too (e.g. kv.get().then(f)).
-        if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text)) return;
+        // Reported at the inner step call when the chain starts at one (kv.get().then(f)); a
+        // chain that starts elsewhere (Promise.resolve().then(() => kv.set(…))) is reported here.
+        if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text) && chainStartsWithStep(e)) return;
         // Promise.all([kv.get(…)]) is reported at the step calls whose promises it collects.
         if (ts.isCallExpression(e) && combinators.has(facts.resolver.resolve(e.expression) ?? '') && e.arguments.some((a) => directStepCalls(a).some((c) => outermost(c) === e))) return;
         ctx.report(node, `the promises of the steps started here are not awaited: ${why}.`, hint);

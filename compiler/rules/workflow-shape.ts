@@ -26,6 +26,12 @@ export default defineRule({
       }
       for (const p of readMetadata(sf).problems) ctx.report(p.node, p.message, 'export const workflow = { name: "my-flow", description: "…", triggers: [{ type: "manual" }] } satisfies Workflow;');
       for (const stmt of sf.statements) {
+        if (ts.isModuleDeclaration(stmt)) {
+          // A namespace hides its members from the checker's alias tracking, and `declare
+          // global`/`declare module` claim globals and modules the sandbox does not have.
+          ctx.report(stmt, 'a workflow module declares no namespaces or ambient modules: its names must be plain module-level declarations the checker can follow, and the sandbox has no globals or modules besides the ES built-ins.', 'use module-level functions and constants');
+          continue;
+        }
         // Any statement but a declaration of a function or class runs when the module loads.
         if (!ts.isFunctionDeclaration(stmt) && !ts.isClassDeclaration(stmt) && containsTopLevelAwait(stmt)) {
           ctx.report(stmt, 'await at module level runs steps outside the workflow function; keep steps inside it.', 'move this into the workflow function');

@@ -25,6 +25,7 @@ ruleCases(noFloatingActions, {
     { name: 'bind makes a function, not a step', code: 'const g = kv.get.bind(null);' },
   ],
   invalid: [
+    { name: 'a then() chain that starts elsewhere runs a step', code: 'Promise.resolve().then(() => kv.set({ key: "a", value: 1 }));', line: 1, column: 1 },
     { code: 'kv.get({ key: "a" });', line: 1, column: 1, message: 'is not awaited' },
     { name: 'discarded with void', code: 'void kv.get({ key: "a" });', line: 1, column: 6, message: 'discarded with void' },
     { name: 'a const never awaited', code: 'const p = kv.get({ key: "a" });', line: 1, column: 11, message: 'stored in p' },

@@ -19,6 +19,20 @@ ruleCases(workflowShape, {
     { name: 'a wrapped snippet', code: 'const v = await kv.get({ key: "a" });' },
   ],
   invalid: [
+    {
+      name: 'a namespace hides aliases from the checker',
+      code: 'namespace N {\n  export const r = Math.random;\n}\nexport default async function () {\n  return N.r();\n}\n',
+      line: 1,
+      column: 1,
+      message: 'no namespaces',
+    },
+    {
+      name: 'declare global claims globals the sandbox lacks',
+      code: 'declare global {\n  var clock: { now(): number };\n}\nexport default async function () {\n  return 1;\n}\n',
+      line: 1,
+      column: 1,
+      message: 'ambient modules',
+    },
     { name: 'no default export', code: 'import { kv } from "alice";\nexport async function main(input: { n: number }) { }', line: 1, column: 1, count: 2, message: 'export default async function' },
     { name: 'not async', code: 'import { kv } from "alice";\nexport default function (input: { n: number }) { return 1; }', line: 2, column: 1, message: 'must be async' },
     { name: 'two parameters', code: 'import { kv } from "alice";\nexport default async function (input: { n: number }, actions: unknown) { }', line: 2, column: 54, message: 'one parameter' },
