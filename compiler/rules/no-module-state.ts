@@ -6,7 +6,9 @@ import { defineRule } from './rule.js';
 const why = 'module-level state is not in the journal: the engine evaluates the module again for every execution (and may reuse one module for several runs), so state that a run changes between steps must live inside the workflow function, where replay rebuilds it step by step';
 
 /** Methods that change the array, map or set they are called on. */
-const mutatingMethods = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear']);
+const mutatingMethods = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear', 'next', 'return', 'throw']);
+/** RegExp methods that move `lastIndex` on a global or sticky pattern. */
+const regexpStateMethods = new Set(['exec', 'test']);
 
 /** Functions that change the object they are given first. */
 const mutators = new Set([
@@ -95,11 +97,71 @@ export default defineRule({
     const checkLoopTarget = (node: ts.ForOfStatement | ts.ForInStatement) => {
       if (!ts.isVariableDeclarationList(node.initializer)) checkWrite(node.initializer, node.initializer);
     };
+    /** `re` when it names a module-level `const re = /…/g` (or `y`). */
+    const statefulRegExp = (expr: ts.Expression): string | undefined => {
+      const e = skipOuter(expr);
+      if (!ts.isIdentifier(e)) return undefined;
+      const decl = checker.getSymbolAtLocation(e)?.declarations?.[0];
+      if (decl === undefined || !ts.isVariableDeclaration(decl) || !isModuleLevel(decl) || decl.initializer === undefined) return undefined;
+      const init = skipOuter(decl.initializer);
+      if (!ts.isRegularExpressionLiteral(init)) return undefined;
+      const flags = init.text.slice(init.text.lastIndexOf('/') + 1);
+      return /[gy]/.test(flags) ? e.text : undefined;
+    };
+
+    /**
+     * A module-level `const next = makeCounter()` (or an IIFE) whose function returns closures
+     * that change its own `let`s: the state lives at module level, only hidden in a closure.
+     */
+    const closureState = (decl: ts.VariableDeclaration): { fn: string; variable: string } | undefined => {
+      if (decl.initializer === undefined) return undefined;
+      const init = skipOuter(decl.initializer);
+      if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return undefined;
+      const callee = skipOuter(init.expression);
+      let fn: ts.Node | undefined;
+      if (isFunctionLike(callee)) fn = callee;
+      else if (ts.isIdentifier(callee)) {
+        const target = checker.getSymbolAtLocation(callee)?.declarations?.[0];
+        if (target !== undefined && target.getSourceFile() === ctx.sourceFile) {
+          if (isFunctionLike(target)) fn = target;
+          else if (ts.isVariableDeclaration(target) && target.initializer !== undefined && isFunctionLike(skipOuter(target.initializer))) fn = skipOuter(target.initializer);
+        }
+      }
+      if (fn === undefined || !isFunctionLike(fn) || fn.body === undefined) return undefined;
+      const outer = fn;
+      let found: string | undefined;
+      const visit = (n: ts.Node, inClosure: boolean): void => {
+        if (found !== undefined) return;
+        const nested = inClosure || (n !== outer && isFunctionLike(n));
+        let target: ts.Expression | undefined;
+        if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) target = n.left;
+        else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) target = n.operand;
+        if (nested && target !== undefined) {
+          const t = skipOuter(target);
+          const d = ts.isIdentifier(t) ? checker.getSymbolAtLocation(t)?.declarations?.[0] : undefined;
+          // A variable or parameter of the factory itself, changed by a closure it made.
+          if (d !== undefined && (ts.isVariableDeclaration(d) || ts.isParameter(d)) && ts.findAncestor(d, isFunctionLike) === outer) found = (t as ts.Identifier).text;
+        }
+        ts.forEachChild(n, (c) => visit(c, nested));
+      };
+      ts.forEachChild(outer.body!, (c) => visit(c, false));
+      if (found === undefined) return undefined;
+      return { fn: ts.isIdentifier(callee) ? callee.text : 'the function called here', variable: found };
+    };
+
     return {
       VariableStatement(node) {
         // Module level means not inside a function: a block or a namespace at module level too.
         if (!isModuleLevel(node)) return;
         const flags = node.declarationList.flags;
+        if (flags & ts.NodeFlags.Const) {
+          for (const d of node.declarationList.declarations) {
+            const hidden = closureState(d);
+            if (hidden !== undefined) {
+              ctx.report(d.name, `${d.name.getText()} holds closures that change ${hidden.variable}, a variable of ${hidden.fn}: that is module-level mutable state, only hidden in a closure; ${why}.`, `call ${hidden.fn}() inside the workflow function instead`);
+            }
+          }
+        }
         if (flags & (ts.NodeFlags.Const | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing)) return;
         if ((ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) return; // no-host-globals
         const kw = flags & ts.NodeFlags.Let ? 'let' : 'var';
@@ -131,6 +193,13 @@ export default defineRule({
           return;
         }
         const callee = skipOuter(node.expression);
+        if (ts.isPropertyAccessExpression(callee) && regexpStateMethods.has(callee.name.text)) {
+          const pattern = statefulRegExp(callee.expression);
+          if (pattern !== undefined) {
+            ctx.report(node, `${callee.name.text}() on ${pattern}, a module-level pattern with the g or y flag, moves its lastIndex, which the next call starts from: ${why}.`, 'create the pattern inside the function, or drop the g/y flag and use matchAll()');
+          }
+          return;
+        }
         if (!ts.isPropertyAccessExpression(callee) || !mutatingMethods.has(callee.name.text)) return;
         // Only the built-in collections' own methods: a helper object's `set()` is its business.
         const method = checker.getSymbolAtLocation(callee.name);

@@ -5,6 +5,9 @@ const flow = (body: string) => `export default async function (input: { n: numbe
 
 ruleCases(noModuleState, {
   valid: [
+    { name: 'a factory called inside the workflow', code: 'function makeCounter() {\n  let n = 0;\n  return () => ++n;\n}\nexport default async function () {\n  const next = makeCounter();\n  return next() + next();\n}\n' },
+    { name: 'a module-level pattern without g or y', code: 'const word = /\\w+/;\nexport default async function (input: { s: string }) {\n  return word.exec(input.s)?.[0] ?? null;\n}\n' },
+    { name: 'a module-level table built by a pure helper', code: 'function build(): Record<string, number> {\n  const t: Record<string, number> = {};\n  t.a = 1;\n  return t;\n}\nconst table = build();\nexport default async function (input: { k: string }) {\n  return table[input.k] ?? 0;\n}\n' },
     { name: 'a module-level const read in the workflow', code: `import { kv } from "alice";\nconst limits = [1, 2, 3];\n${flow('return limits.map((l) => l * 2);')}` },
     { name: 'a module-level const initialised at top level', code: `import { kv } from "alice";\nconst table: { [k: string]: number } = {};\ntable.a = 3;\n${flow('return table.a;')}` },
     { name: 'local mutable state', code: `import { kv } from "alice";\n${flow('let n = 0; n++; const o = { a: 1 }; o.a = 2;')}` },
@@ -16,6 +19,32 @@ ruleCases(noModuleState, {
     { name: 'a wrapped snippet keeps its state in the workflow', code: 'const seen = new Set<string>();\nseen.add("a");' },
   ],
   invalid: [
+    {
+      name: 'state hidden in a closure made at module level',
+      code: 'function makeCounter() {\n  let n = 0;\n  return () => ++n;\n}\nconst next = makeCounter();\nexport default async function () {\n  return next();\n}\n',
+      line: 5,
+      column: 7,
+      message: 'hidden in a closure',
+    },
+    {
+      name: 'an IIFE at module level keeping a counter',
+      code: 'const tick = (() => {\n  let calls = 0;\n  return { bump() { calls += 1; return calls; } };\n})();\nexport default async function () {\n  return tick.bump();\n}\n',
+      line: 1,
+      column: 7,
+    },
+    {
+      name: 'a module-level generator advanced by the workflow',
+      code: 'const ids = (function* () {\n  for (let i = 0; ; i++) yield i;\n})();\nexport default async function () {\n  return ids.next().value;\n}\n',
+      line: 5,
+      column: 10,
+    },
+    {
+      name: 'a module-level global pattern keeps lastIndex between calls',
+      code: 'const word = /\\w+/g;\nexport default async function (input: { s: string }) {\n  return word.exec(input.s);\n}\n',
+      line: 3,
+      column: 10,
+      message: 'lastIndex',
+    },
     { name: 'module-level let', code: `import { kv } from "alice";\nlet count = 0;\n${flow('count++;')}`, line: 2, column: 5, message: 'module-level let count' },
     { name: 'module-level var', code: `import { kv } from "alice";\nvar cache = {};\n${flow('')}`, line: 2, column: 5, message: 'module-level var' },
     { name: 'two lets in one statement', code: `import { kv } from "alice";\nlet a = 1, b = 2;\n${flow('')}`, line: 2, column: 5, count: 2 },
