@@ -484,7 +484,11 @@ export class Engine {
     }
     const room = this.concurrency - this.active.size;
     if (room <= 0) return 0;
-    const due = this.queries.dueRuns(now, room + this.active.size + 16);
+    // Only a few rows beyond the free slots: at 64 in flight a slot frees per finished run, and
+    // reading the whole in-flight set each time cost more than the claim. Runs of ours that look
+    // due (their lease lapsed while they ran) are skipped below; if that is all we read, read on.
+    let due = this.queries.dueRuns(now, room + 16);
+    if (due.length === room + 16 && due.every((r) => this.active.has(r.id))) due = this.queries.dueRuns(now, room + this.active.size + 16);
     if (due.length === 0) return 0;
     // One transaction for all claims of this pass: in `power` mode that is one fsync, not one per run.
     const claimed = this.store.db.transaction(() => {
@@ -494,8 +498,7 @@ export class Engine {
         if (this.active.has(r.id)) continue;
         if (r.status === 'running' && !this.claimable(r)) continue;
         const expect = r.status === 'running' ? r.lease_owner : null;
-        if (!this.queries.claim(r.id, this.owner, now + this.leaseMs, now, expect)) continue;
-        const row = this.queries.run(r.id);
+        const row = this.queries.claim(r.id, this.owner, now + this.leaseMs, now, expect);
         if (row === undefined) continue;
         this.queries.insertLog({ runId: r.id, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: r.status, to: 'running', worker: this.owner }) });
         out.push({ row, from: r.status });

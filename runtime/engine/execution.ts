@@ -1,5 +1,5 @@
 import ivm from 'isolated-vm';
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { isPending, retryDelay, type ActionDefinition, type Pending, type StepHandle } from '../action.js';
 import { pending as makePending } from '../action.js';
 import type { Clock } from '../clock.js';
@@ -7,14 +7,15 @@ import type { RunContext } from '../context.js';
 import { hasPermission } from '../context.js';
 import { ActionFailure, ErrorCodes, type LimitName } from '../errors.js';
 import type { GroupCommit } from '../journal/group-commit.js';
-import type { NewLog, Queries } from '../journal/queries.js';
+import type { JournalTuple, NewLog, Queries } from '../journal/queries.js';
 import type { RunRow, StepRow, WorkflowRow } from '../journal/store.js';
-import type { GuestConfig, GuestMessage, Outcome } from '../sandbox/guest.js';
+import { GuestOp, type GuestConfig, type GuestMessage, type Outcome } from '../sandbox/guest.js';
 import type { Limits } from '../sandbox/limits.js';
 import type { Lease, SandboxPool } from '../sandbox/pool.js';
 import { canonicalJson, fingerprint } from '../sandbox/shared.js';
 import { logData, redact, type LogKind } from './log.js';
 import { matchesEvent } from './events.js';
+import { errorSource, logSource, scriptName } from './source-positions.js';
 
 /** What an execution needs from its engine. */
 export interface ExecutionHost {
@@ -54,6 +55,8 @@ interface Blocked {
 }
 
 const builtins = new Set(['sleep', 'waitForEvent']);
+/** The arguments of every replay slice (one array, not one per journaled step). */
+const replayNext: readonly unknown[] = [GuestOp.replayNext];
 
 /** The seed words of a run's PRNG: derived from the run id, which the guest never sees. */
 function seedOf(runId: string): [number, number, number, number] {
@@ -73,7 +76,8 @@ function errorOutcome(code: string, message: string, action: string, details?: u
  */
 export class Execution {
   private lease: Lease | null = null;
-  private refs: { deliver: ivm.Reference; replayNext: ivm.Reference; feed: ivm.Reference } | null = null;
+  /** The guest runtime's entry point in this execution's context; null once torn down. */
+  private entry: ivm.Reference | null = null;
   private readonly rows = new Map<number, StepRow>();
   private readonly issued = new Set<number>();
   private readonly blocked = new Map<number, Blocked>();
@@ -139,10 +143,24 @@ export class Execution {
 
   private released = false;
 
+  /** The last position in the run's log this execution has given out (see `stamp`). */
+  private logPos = 0;
+
+  /**
+   * Gives log entries their positions, in the order they will be written. Only writes that check
+   * ownership in their transaction may use them: while this execution owns the run, nothing
+   * else writes to its log (a cancel ends the ownership first).
+   */
+  private stamp(logs: NewLog[]): NewLog[] {
+    for (const l of logs) l.seq = ++this.logPos;
+    return logs;
+  }
+
   private releaseAfterAbort(): void {
     if (this.released) return;
     this.released = true;
     const now = this.host.clock.now();
+    // Written without the ownership check: the store numbers them.
     const logs = this.takeLogs();
     this.host.commit
       .enqueue(() => {
@@ -174,10 +192,26 @@ export class Execution {
 
   private begin(): void {
     const q = this.host.queries;
-    for (const row of q.waitingSteps(this.run.id)) this.rows.set(row.seq, row);
-    // Compact tuples, not row objects: replay reads every journaled step, so this is its hot loop.
-    const done = q.replaySteps(this.run.id);
-    for (const d of done) this.journaled.set(d[0], [d[1], d[2]]);
+    // Compact tuples, not row objects, in one pass over the run's rows: replay reads every
+    // journaled step, so this is its hot loop. Waiting steps (few) are then read in full.
+    const done: JournalTuple[] = [];
+    let ordered = true;
+    // This execution numbers the log entries it writes itself (see `stamp`), after every
+    // position already taken: in the log table, or by a step entry kept in its journal row.
+    this.logPos = q.lastLogSeq(this.run.id);
+    for (const d of q.journalOf(this.run.id)) {
+      if (d[7] !== null && d[7] > this.logPos) this.logPos = d[7];
+      if (d[6] === 'waiting') {
+        const row = q.step(this.run.id, d[0]);
+        if (row !== undefined) this.rows.set(row.seq, row);
+        continue;
+      }
+      this.journaled.set(d[0], [d[1], d[2]]);
+      if (done.length > 0 && d[5] < done[done.length - 1][5]) ordered = false;
+      done.push(d);
+    }
+    // Outcomes are replayed in completion order; a sequential run's is already its seq order.
+    if (!ordered) done.sort((x, y) => x[5] - y[5]);
     if (done.length > 0) this.completions = done[done.length - 1][5];
     const limits = this.host.limits;
     const manifest = JSON.parse(this.workflow.manifest) as { actions: string[] };
@@ -185,9 +219,15 @@ export class Execution {
     // outcomes in bounded batches, in completion order, so a long journal never has to fit in
     // the isolate's heap at once.
     let journal = '';
+    let action = '';
+    let quoted = '';
     for (let i = 0; i < done.length; i++) {
       const d = done[i];
-      journal += `${i === 0 ? '' : ','}[${d[0]},${JSON.stringify(d[1])},"${d[2]}",${d[4]}]`;
+      if (d[1] !== action) {
+        action = d[1];
+        quoted = JSON.stringify(action);
+      }
+      journal += `${i === 0 ? '' : ','}[${d[0]},${quoted},"${d[2]}",${d[4]}]`;
     }
     const config: Omit<GuestConfig, 'journal'> = {
       seed: seedOf(this.run.id),
@@ -209,20 +249,13 @@ export class Execution {
     this.lease = lease;
     const callback = new ivm.Callback((kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => this.fromGuest(kind, a, b, c, d));
     const timeout = Math.max(1, Math.ceil(limits.cpuMs));
-    let api: ivm.Reference;
     try {
-      api = lease.init.applySync(undefined, [callback, configJson], { result: { reference: true }, timeout }) as unknown as ivm.Reference;
+      lease.entry.applySync(undefined, [GuestOp.init, callback, configJson], { timeout });
     } catch (err) {
       this.onSliceError(err);
       return;
     }
-    const start = api.getSync('start', { reference: true }) as ivm.Reference;
-    this.refs = {
-      deliver: api.getSync('deliver', { reference: true }) as ivm.Reference,
-      replayNext: api.getSync('replayNext', { reference: true }) as ivm.Reference,
-      feed: api.getSync('feed', { reference: true }) as ivm.Reference,
-    };
-    api.release();
+    this.entry = lease.entry;
 
     let fn: ivm.Reference;
     try {
@@ -236,9 +269,8 @@ export class Execution {
       this.result = { kind: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, name: 'BundleError', message: `the bundle does not load: ${(err as Error).message}` } };
       return;
     }
-    const started = this.slice(start, [fn.derefInto(), this.run.input]);
+    const started = this.slice([GuestOp.start, fn.derefInto(), this.run.input]);
     fn.release();
-    start.release();
     if (!started) return;
     const batchBytes = Math.max(64 * 1024, Math.floor(this.host.limits.heapMiB * 1024 * 1024 / 8));
     let fed = 0;
@@ -252,10 +284,9 @@ export class Execution {
           bytes += outcome.length;
           fed++;
         }
-        if (!this.slice(this.refs.feed, [`[${text}]`])) return;
+        if (!this.slice([GuestOp.feed, `[${text}]`])) return;
       }
-      if (!this.slice(this.refs.replayNext, [])) return;
-      if (this.refs === null) return;
+      if (!this.slice(replayNext)) return;
     }
   }
 
@@ -268,19 +299,20 @@ export class Execution {
     const slot = lease.slot;
     let script = slot.scripts.get(this.workflow.code_hash);
     if (script === undefined) {
-      script = slot.isolate.compileScriptSync(this.host.workflowScript(this.workflow), { filename: `workflow:${this.workflow.id}.js`, lineOffset: -1 });
+      script = slot.isolate.compileScriptSync(this.host.workflowScript(this.workflow), { filename: scriptName(this.workflow), lineOffset: -1 });
       slot.scripts.set(this.workflow.code_hash, script);
     }
     return script.runSync(lease.context, { reference: true, timeout }) as ivm.Reference;
   }
 
   /** One synchronous guest slice under the CPU limit; false if the execution cannot go on. */
-  private slice(ref: ivm.Reference, args: unknown[]): boolean {
-    if (this.ending !== null) return false;
+  private slice(args: readonly unknown[]): boolean {
+    const entry = this.entry;
+    if (this.ending !== null || entry === null) return false;
     const budget = this.cpuLeft;
     const started = performance.now();
     try {
-      ref.applySync(undefined, args, { timeout: Math.max(1, Math.ceil(budget)) });
+      entry.applySync(undefined, args as unknown[], { timeout: Math.max(1, Math.ceil(budget)) });
     } catch (err) {
       this.onSliceError(err);
       return false;
@@ -372,7 +404,7 @@ export class Execution {
           return;
         }
         this.logCount = index;
-        this.logs.push({ runId: this.run.id, step: null, at: this.host.clock.now(), kind: 'log', durationMs: null, data: logData({ index, text: b }) });
+        this.logs.push({ runId: this.run.id, step: null, at: this.host.clock.now(), kind: 'log', durationMs: null, data: logData({ index, text: b, ...logSource(this.workflow, c) }) });
         return;
       }
       case 'done':
@@ -400,7 +432,8 @@ export class Execution {
               name: cut(error.name, 200) ?? 'Error',
               message: cut(error.message, 8192) ?? '',
               code: cut(error.code, 200) ?? ErrorCodes.WORKFLOW_ERROR,
-              ...(typeof error.stack === 'string' ? { stack: cut(error.stack, 16384) } : {}),
+              // Mapped through the bundle's source map: the frames name the author's file and line.
+              ...(typeof error.stack === 'string' ? errorSource(this.workflow, cut(error.stack, 16384)!) : {}),
             },
           };
         }
@@ -508,7 +541,7 @@ export class Execution {
     const fp = fingerprint(masked);
     const row = this.rowOf(seq);
     if (row !== undefined) {
-      if (row.action !== action || row.fp !== fp || (row.state === 'waiting' && row.digest !== createHash('sha256').update(masked).digest('hex'))) {
+      if (row.action !== action || row.fp !== fp || (row.state === 'waiting' && row.digest !== hash('sha256', masked))) {
         this.nondeterministic(seq, this.callOf(row), { action, args: this.maskedArgs(action, text) });
         return;
       }
@@ -524,9 +557,10 @@ export class Execution {
     }
     const now = this.host.clock.now();
     const fresh: StepRow = {
-      run_id: this.run.id, seq, action, digest: createHash('sha256').update(masked).digest('hex'), fp,
+      run_id: this.run.id, seq, action, digest: hash('sha256', masked), fp,
       args: masked, state: 'waiting', outcome: null, completion: null,
       attempts: 0, failures: 0, started_at: now, finished_at: null, wake_at: null, wait: null,
+      log_seq: null, duration_ms: null, log_data: null,
     };
     this.rows.set(seq, fresh);
     const bad = notAnObject ? 'they must be one object of named arguments' : builtins.has(action) ? badBuiltinArgs(action, args) : null;
@@ -722,7 +756,7 @@ export class Execution {
 
   private persistWaiting(row: StepRow, wait: Blocked['event'] = null): void {
     const snapshot = { ...row };
-    const logs = this.takeLogs();
+    const logs = this.stamp(this.takeLogs());
     const tenant = this.context.tenant;
     const logCount = this.logCount;
     this.host.commit
@@ -756,7 +790,8 @@ export class Execution {
    * check; anything else in the refused write is dropped.
    */
   private salvage(logs: readonly NewLog[], logCount: number): void {
-    const keep = logs.filter((l) => l.kind !== 'step');
+    // Written without the ownership check, so the store numbers them, not this execution.
+    const keep = logs.filter((l) => l.kind !== 'step').map((l) => ({ ...l, seq: undefined }));
     if (keep.length === 0) return;
     this.host.commit.enqueue(() => this.writeLogs(keep, logCount)).catch(() => {});
   }
@@ -806,27 +841,30 @@ export class Execution {
     const completion = ++this.completions;
     const outcomeJson = valueText === undefined ? JSON.stringify(outcome) : `{"ok":true,"value":${valueText}}`;
     const wasWaitingEvent = row.wait !== null;
-    const done: StepRow = { ...row, state: outcome.ok ? 'done' : 'error', outcome: outcomeJson, completion, finished_at: now, wake_at: null, wait: null, attempts: Math.max(row.attempts, 1) };
-    this.rows.set(row.seq, done);
-    const logs = this.takeLogs();
+    const logs = this.stamp(this.takeLogs());
     const logCount = this.logCount;
+    const attempts = Math.max(row.attempts, 1);
     let data: string;
     if (valueText !== undefined && secret.length === 0 && row.args.length + valueText.length < 60_000) {
-      data = `{"action":${JSON.stringify(row.action)},"args":${row.args},"result":${valueText},"attempt":${done.attempts}}`;
+      data = `{"action":${JSON.stringify(row.action)},"args":${row.args},"result":${valueText},"attempt":${attempts}}`;
     } else {
       const value = valueText === undefined ? (outcome.ok ? outcome.value : undefined) : JSON.parse(valueText);
       data = logData(outcome.ok
-        ? { action: row.action, args: JSON.parse(row.args), result: redact(value, secret), attempt: done.attempts }
-        : { action: row.action, args: JSON.parse(row.args), error: outcome.error, attempt: done.attempts });
+        ? { action: row.action, args: JSON.parse(row.args), result: redact(value, secret), attempt: attempts }
+        : { action: row.action, args: JSON.parse(row.args), error: outcome.error, attempt: attempts });
     }
-    const stepLog: NewLog = { runId: row.run_id, step: row.seq, at: now, kind: 'step', durationMs: duration, data };
+    // The step's log entry rides in its journal row: one row, one page for the commit.
+    const done: StepRow = {
+      ...row, state: outcome.ok ? 'done' : 'error', outcome: outcomeJson, completion, finished_at: now, wake_at: null, wait: null, attempts,
+      log_seq: ++this.logPos, duration_ms: duration, log_data: data,
+    };
+    this.rows.set(row.seq, done);
     this.host.commit
       .enqueue(() => {
         this.assertOwner();
+        this.writeLogs(logs, logCount);
         this.host.queries.upsertStep(done);
         if (wasWaitingEvent) this.host.queries.deleteWait(row.run_id, row.seq);
-        this.writeLogs(logs, logCount);
-        this.host.queries.insertLog(stepLog);
       })
       .then(
         () => {
@@ -846,8 +884,8 @@ export class Execution {
   private deliver(seq: number, outcomeJson: string, time: number): void {
     this.inFlight--;
     this.settledCount++;
-    if (this.ending !== null || this.refs === null) return this.check();
-    if (this.fault === null && this.result === null) this.slice(this.refs.deliver, [seq, outcomeJson, time]);
+    if (this.ending !== null || this.entry === null) return this.check();
+    if (this.fault === null && this.result === null) this.slice([GuestOp.deliver, seq, outcomeJson, time]);
     this.check();
   }
 
@@ -893,7 +931,7 @@ export class Execution {
     this.teardown();
     const q = this.host.queries;
     const now = this.host.clock.now();
-    const logs = this.takeLogs();
+    const logs = this.stamp(this.takeLogs());
     const runId = this.run.id;
     const logCount = this.logCount;
     let wake: number | null = null;
@@ -902,7 +940,10 @@ export class Execution {
       if (b.wakeAt !== null && (wake === null || b.wakeAt < wake)) wake = b.wakeAt;
       if (b.event !== null) eventWaits.push(b.event);
     }
-    const state = (to: string, extra: Record<string, unknown> = {}): NewLog => ({ runId, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: 'running', to, ...extra }) });
+    // Positions are given out now, in the order of the writes, not when the group commits.
+    const faultPos = kind !== 'suspended' && (this.fault !== null || this.result?.kind === 'error') ? ++this.logPos : 0;
+    const statePos = ++this.logPos;
+    const state = (to: string, extra: Record<string, unknown> = {}): NewLog => ({ runId, seq: statePos, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: 'running', to, ...extra }) });
     this.host.commit
       .enqueue(() => {
         this.assertOwner();
@@ -915,8 +956,8 @@ export class Execution {
           q.insertLog(state('suspended', { wakeAt: arrived ? now : wake, waitingFor: eventWaits.map((w) => w.type) }));
           return;
         }
-        if (this.fault !== null) q.insertLog({ runId, step: null, at: now, kind: this.fault.log.kind, durationMs: null, data: logData(this.fault.log.data) });
-        else if (this.result?.kind === 'error') q.insertLog({ runId, step: null, at: now, kind: 'error', durationMs: null, data: logData(this.result.error) });
+        if (this.fault !== null) q.insertLog({ runId, seq: faultPos, step: null, at: now, kind: this.fault.log.kind, durationMs: null, data: logData(this.fault.log.data) });
+        else if (this.result?.kind === 'error') q.insertLog({ runId, seq: faultPos, step: null, at: now, kind: 'error', durationMs: null, data: logData(this.result.error) });
         const output = this.result?.kind === 'done' ? this.result.output : null;
         const error = this.fault !== null ? { ...this.fault.error, reason: this.fault.reason } : this.result?.kind === 'error' ? { ...this.result.error, reason: 'error' } : null;
         q.finish(runId, kind, output, error === null ? null : JSON.stringify(error), logCount, now);
@@ -941,15 +982,8 @@ export class Execution {
       b.cancelTimer?.();
       b.cancelTimer = null;
     }
-    const refs = this.refs;
-    this.refs = null;
-    for (const r of refs === null ? [] : [refs.deliver, refs.replayNext, refs.feed]) {
-      try {
-        r?.release();
-      } catch {
-        // already released, or its isolate is gone
-      }
-    }
+    // The entry reference goes with the lease.
+    this.entry = null;
     if (this.lease !== null) this.host.pool.release(this.lease);
     this.lease = null;
   }

@@ -1,9 +1,17 @@
 import type Database from 'better-sqlite3';
-import type { EventRow, LogRow, RunRow, RunStatus, StepRow, WorkflowRow } from './store.js';
+import type { EventRow, LogRow, RunRow, RunStatus, StepRow, StepState, WorkflowRow } from './store.js';
+
+/** A step as replay reads it: [seq, action, fp, outcome, finished_at, completion, state, log_seq]. */
+export type JournalTuple = [number, string, string, string, number, number, StepState, number | null];
 
 /** A log row before insertion. */
 export interface NewLog {
   runId: string;
+  /**
+   * Its position in the run's log, when the writer owns the run and numbers its entries itself
+   * (an execution); otherwise the next free position is taken inside the transaction.
+   */
+  seq?: number;
   step: number | null;
   at: number;
   kind: string;
@@ -40,7 +48,8 @@ export class Queries {
       runningOwnedBy: p("SELECT id FROM runs WHERE status = 'running' AND lease_owner = ?"),
       expireRun: p("UPDATE runs SET wake_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?"),
       claim: p(`UPDATE runs SET status = 'running', lease_owner = @owner, wake_at = @lease, updated_at = @now
-                WHERE id = @id AND wake_at <= @now AND status IN ('pending', 'suspended', 'running') AND lease_owner IS @expectOwner`),
+                WHERE id = @id AND wake_at <= @now AND status IN ('pending', 'suspended', 'running') AND lease_owner IS @expectOwner
+                RETURNING *`),
       renew: p("UPDATE runs SET wake_at = ? WHERE lease_owner = ? AND status = 'running'"),
       owner: p('SELECT status, lease_owner FROM runs WHERE id = ?'),
       suspend: p(`UPDATE runs SET status = 'suspended', wake_at = @wake, lease_owner = NULL, log_count = @logCount, updated_at = @now
@@ -55,13 +64,14 @@ export class Queries {
                  log_count = @logCount, updated_at = @now WHERE id = @id`),
       wakeRun: p("UPDATE runs SET wake_at = ? WHERE id = ? AND status = 'suspended' AND (wake_at IS NULL OR wake_at > ?)"),
       steps: p('SELECT * FROM steps WHERE run_id = ? ORDER BY seq'),
-      replaySteps: p("SELECT seq, action, fp, outcome, finished_at, completion FROM steps WHERE run_id = ? AND state <> 'waiting' ORDER BY completion").raw(true),
-      waitingSteps: p("SELECT * FROM steps WHERE run_id = ? AND state = 'waiting'"),
+      // In key order, so no sort: one pass over the run's rows serves replay and waiting steps.
+      journalOf: p('SELECT seq, action, fp, outcome, finished_at, completion, state, log_seq FROM steps WHERE run_id = ? ORDER BY seq').raw(true),
       step: p('SELECT * FROM steps WHERE run_id = ? AND seq = ?'),
-      upsertStep: p(`INSERT INTO steps (run_id, seq, action, digest, fp, args, state, outcome, completion, attempts, failures, started_at, finished_at, wake_at, wait)
-                     VALUES (@run_id, @seq, @action, @digest, @fp, @args, @state, @outcome, @completion, @attempts, @failures, @started_at, @finished_at, @wake_at, @wait)
+      upsertStep: p(`INSERT INTO steps (run_id, seq, action, digest, fp, args, state, outcome, completion, attempts, failures, started_at, finished_at, wake_at, wait, log_seq, duration_ms, log_data)
+                     VALUES (@run_id, @seq, @action, @digest, @fp, @args, @state, @outcome, @completion, @attempts, @failures, @started_at, @finished_at, @wake_at, @wait, @log_seq, @duration_ms, @log_data)
                      ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, outcome = excluded.outcome, completion = excluded.completion,
-                       attempts = excluded.attempts, failures = excluded.failures, finished_at = excluded.finished_at, wake_at = excluded.wake_at, wait = excluded.wait`),
+                       attempts = excluded.attempts, failures = excluded.failures, finished_at = excluded.finished_at, wake_at = excluded.wake_at, wait = excluded.wait,
+                       log_seq = excluded.log_seq, duration_ms = excluded.duration_ms, log_data = excluded.log_data`),
       insertWait: p('INSERT OR REPLACE INTO waits (run_id, seq, tenant, type, match) VALUES (?, ?, ?, ?, ?)'),
       deleteWait: p('DELETE FROM waits WHERE run_id = ? AND seq = ?'),
       deleteWaits: p('DELETE FROM waits WHERE run_id = ?'),
@@ -69,10 +79,26 @@ export class Queries {
       insertEvent: p('INSERT INTO events (tenant, type, data, at) VALUES (?, ?, ?, ?)'),
       eventsAfter: p('SELECT * FROM events WHERE tenant = ? AND type = ? AND id > ? ORDER BY id LIMIT 500'),
       maxEventId: p("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS id"),
+      // The next position after both the log's entries and those kept in journal rows.
       insertLog: p(`INSERT INTO log (run_id, seq, step, at, kind, duration_ms, data)
-                     VALUES (@run, (SELECT coalesce(max(seq), 0) + 1 FROM log WHERE run_id = @run), @step, @at, @kind, @duration, @data)`),
-      log: p('SELECT * FROM log WHERE run_id = ? ORDER BY seq'),
-      logAll: p('SELECT * FROM log ORDER BY at, run_id, seq'),
+                     VALUES (@run, max((SELECT coalesce(max(seq), 0) FROM log WHERE run_id = @run),
+                                       (SELECT coalesce(max(log_seq), 0) FROM steps WHERE run_id = @run)) + 1,
+                             @step, @at, @kind, @duration, @data)`),
+      insertLogAt: p(`INSERT INTO log (run_id, seq, step, at, kind, duration_ms, data)
+                      VALUES (@run, @seq, @step, @at, @kind, @duration, @data)`),
+      lastLogSeq: p('SELECT coalesce(max(seq), 0) AS n FROM log WHERE run_id = ?'),
+      // A run's log: its log rows and the entries of its completed steps, numbered 1, 2, … in
+      // order (a write refused after the cancel of a run can leave a gap in the stored positions).
+      log: p(`SELECT run_id, row_number() OVER (ORDER BY seq) AS seq, step, at, kind, duration_ms, data FROM (
+                SELECT run_id, seq, step, at, kind, duration_ms, data FROM log WHERE run_id = @run
+                UNION ALL
+                SELECT run_id, log_seq, seq, finished_at, 'step', duration_ms, log_data FROM steps WHERE run_id = @run AND log_seq IS NOT NULL)
+              ORDER BY seq`),
+      logAll: p(`SELECT run_id, row_number() OVER (PARTITION BY run_id ORDER BY seq) AS seq, step, at, kind, duration_ms, data FROM (
+                   SELECT run_id, seq, step, at, kind, duration_ms, data FROM log
+                   UNION ALL
+                   SELECT run_id, log_seq, seq, finished_at, 'step', duration_ms, log_data FROM steps WHERE log_seq IS NOT NULL)
+                 ORDER BY at, run_id, seq`),
       insertFinalizeTasks: p(`INSERT OR IGNORE INTO finalize_tasks (run_id, action, next_at)
                               SELECT DISTINCT run_id, action, ? FROM steps WHERE run_id = ? AND action IN (SELECT value FROM json_each(?))`),
       finalizeDue: p('SELECT * FROM finalize_tasks WHERE done_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT ?'),
@@ -82,6 +108,8 @@ export class Queries {
       markFinalized: p('UPDATE runs SET finalized_at = ?, purge_at = ? WHERE id = ? AND finalized_at IS NULL'),
       stepSeqsOf: p('SELECT seq FROM steps WHERE run_id = ? AND action = ? ORDER BY seq'),
       purgeDue: p('SELECT id FROM runs WHERE purge_at <= ? LIMIT ?'),
+      keepStepLog: p(`INSERT INTO log (run_id, seq, step, at, kind, duration_ms, data)
+                      SELECT run_id, log_seq, seq, finished_at, 'step', duration_ms, log_data FROM steps WHERE run_id = ? AND log_seq IS NOT NULL`),
       purgeSteps: p('DELETE FROM steps WHERE run_id = ?'),
       purged: p('UPDATE runs SET purge_at = NULL WHERE id = ?'),
       nextFinalize: p('SELECT min(next_at) AS at FROM finalize_tasks WHERE done_at IS NULL'),
@@ -136,8 +164,9 @@ export class Queries {
   expireRun(id: string, owner: string, now: number): void {
     this.s.expireRun.run(now, id, owner);
   }
-  claim(id: string, owner: string, lease: number, now: number, expectOwner: string | null): boolean {
-    return this.s.claim.run({ id, owner, lease, now, expectOwner }).changes === 1;
+  /** Takes the run if it is still due and unowned (or owned by `expectOwner`); its row, or undefined. */
+  claim(id: string, owner: string, lease: number, now: number, expectOwner: string | null): RunRow | undefined {
+    return this.s.claim.get({ id, owner, lease, now, expectOwner }) as RunRow | undefined;
   }
   renew(owner: string, lease: number): void {
     this.s.renew.run(lease, owner);
@@ -168,12 +197,13 @@ export class Queries {
   steps(runId: string): StepRow[] {
     return this.s.steps.all(runId) as StepRow[];
   }
-  /** A run's completed steps in completion order, as compact tuples for replay. */
-  replaySteps(runId: string): Array<[number, string, string, string, number, number]> {
-    return this.s.replaySteps.all(runId) as Array<[number, string, string, string, number, number]>;
-  }
-  waitingSteps(runId: string): StepRow[] {
-    return this.s.waitingSteps.all(runId) as StepRow[];
+  /**
+   * Every step of a run in seq order, as compact tuples for replay:
+   * [seq, action, fp, outcome, finished_at, completion, state] (outcome, time and completion are
+   * null while the step is waiting).
+   */
+  journalOf(runId: string): JournalTuple[] {
+    return this.s.journalOf.all(runId) as JournalTuple[];
   }
   step(runId: string, seq: number): StepRow | undefined {
     return this.s.step.get(runId, seq) as StepRow | undefined;
@@ -203,10 +233,16 @@ export class Queries {
     return (this.s.maxEventId.get() as { id: number }).id;
   }
   insertLog(l: NewLog): void {
-    this.s.insertLog.run({ run: l.runId, step: l.step, at: l.at, kind: l.kind, duration: l.durationMs, data: l.data });
+    const row = { run: l.runId, step: l.step, at: l.at, kind: l.kind, duration: l.durationMs, data: l.data };
+    if (l.seq === undefined) this.s.insertLog.run(row);
+    else this.s.insertLogAt.run({ ...row, seq: l.seq });
+  }
+  /** The highest position of the run's log table (entries kept in journal rows aside). */
+  lastLogSeq(runId: string): number {
+    return (this.s.lastLogSeq.get(runId) as { n: number }).n;
   }
   log(runId: string): LogRow[] {
-    return this.s.log.all(runId) as LogRow[];
+    return this.s.log.all({ run: runId }) as LogRow[];
   }
   /** Every run's log, oldest first, without loading it all at once. */
   logAll(): IterableIterator<LogRow> {
@@ -236,7 +272,9 @@ export class Queries {
   purgeDue(now: number, limit: number): string[] {
     return (this.s.purgeDue.all(now, limit) as { id: string }[]).map((r) => r.id);
   }
+  /** Drops a run's journal; the entries of its steps stay in the log (moved to the log table). */
   purge(runId: string): void {
+    this.s.keepStepLog.run(runId);
     this.s.purgeSteps.run(runId);
     this.s.purged.run(runId);
   }

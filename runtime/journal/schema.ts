@@ -4,7 +4,7 @@
  * terminal runs terminal: triggers refuse any change of state, output or journal once a run is
  * completed, failed or cancelled.
  */
-export const schemaVersion = 2;
+export const schemaVersion = 3;
 
 export const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -59,6 +59,12 @@ CREATE TABLE IF NOT EXISTS steps (
   finished_at INTEGER,
   wake_at INTEGER,
   wait TEXT,
+  -- The step's entry in the run's log (position, duration, data), kept in the journal row so
+  -- that a step's commit dirties one page, not a journal page and a log page. Purging the
+  -- journal moves these entries into the log table. NULL while the step waits.
+  log_seq INTEGER,
+  duration_ms REAL,
+  log_data TEXT,
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -81,8 +87,9 @@ CREATE TABLE IF NOT EXISTS waits (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS waits_type ON waits (tenant, type);
 
--- Clustered by run: a run's entries share leaf pages, so a step's log entry costs its commit
--- one page, not a table page plus a page of a separate index. seq numbers a run's entries.
+-- Clustered by run: a run's entries share leaf pages. seq is the entry's position in the run's
+-- log, in one sequence with steps.log_seq (the entries of completed steps live in their journal
+-- rows until the journal is purged).
 CREATE TABLE IF NOT EXISTS log (
   run_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -123,4 +130,14 @@ BEGIN SELECT RAISE(ABORT, 'ALICE_RUN_TERMINAL: the run is terminal'); END;
 CREATE TRIGGER IF NOT EXISTS steps_done_is_final BEFORE UPDATE ON steps
 WHEN OLD.state IN ('done', 'error')
 BEGIN SELECT RAISE(ABORT, 'ALICE_STEP_FINAL: a memoized step outcome never changes'); END;
+`;
+
+/**
+ * Upgrades a schema-2 store: version 3 only adds the journal row's log entry columns. Rows
+ * written by version 2 keep their step entries in the log table (their log_seq stays NULL).
+ */
+export const migrateFrom2 = `
+ALTER TABLE steps ADD COLUMN log_seq INTEGER;
+ALTER TABLE steps ADD COLUMN duration_ms REAL;
+ALTER TABLE steps ADD COLUMN log_data TEXT;
 `;

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { ErrorCodes, StoreError, AliceError } from '../errors.js';
-import { schema, schemaVersion } from './schema.js';
+import { migrateFrom2, schema, schemaVersion } from './schema.js';
 
 /** Stores up to this size are integrity-checked when opened. */
 const quickCheckMaxBytes = 256 * 1024 * 1024;
@@ -66,6 +66,10 @@ export interface StepRow {
   finished_at: number | null;
   wake_at: number | null;
   wait: string | null;
+  /** The step's log entry (position, duration, data) once it completed; see schema.ts. */
+  log_seq: number | null;
+  duration_ms: number | null;
+  log_data: string | null;
 }
 
 export interface LogRow {
@@ -144,7 +148,12 @@ export class Store {
       if (version !== undefined && Number(version) > schemaVersion) {
         throw new AliceError(ErrorCodes.STORE_VERSION, `store ${path} has schema version ${version}, newer than this engine's ${schemaVersion}; upgrade Alice`);
       }
-      if (version !== undefined && Number(version) < schemaVersion) {
+      if (version !== undefined && Number(version) === 2) {
+        this.db.transaction(() => {
+          this.db.exec(migrateFrom2);
+          this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(schemaVersion));
+        }).immediate();
+      } else if (version !== undefined && Number(version) < schemaVersion) {
         // Schema 1 only ever existed in development builds; there is nothing to migrate.
         throw new AliceError(ErrorCodes.STORE_VERSION, `store ${path} has schema version ${version}, written by an earlier development build that this engine cannot migrate; start a new store. The file was not changed.`);
       }

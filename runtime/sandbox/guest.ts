@@ -7,8 +7,14 @@
  * its parameters. It runs before workflow code and captures every intrinsic it relies on, so a
  * workflow that later patches `JSON`, `Promise` or `Map` only fools itself: the host trusts
  * nothing from the guest but primitive values, and re-checks all of them.
+ *
+ * It runs in two phases. Evaluating `guestSource` in a fresh context sets the context up
+ * (captures intrinsics, replaces `Date`, `Math.random` and the rest) and returns the guest's one
+ * entry point; the pool does this when it prepares a context, on isolated-vm's own thread,
+ * so that this cost stays off the host's step path. The first call through the entry point
+ * (`init`) then binds the context to one execution: its config and its host callback.
  */
-import { canonicalJson, durationMs, fingerprint } from './shared.js';
+import { canonicalJson, durationMs, fingerprint53 } from './shared.js';
 
 /** Messages from guest to host; the first argument of the host callback. */
 export type GuestMessage =
@@ -47,21 +53,32 @@ export type Outcome =
 
 type HostFn = (kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => unknown;
 
-export interface GuestApi {
-  start(fn: unknown, inputJson: string): void;
-  deliver(seq: number, outcomeJson: string, time: number): void;
-  /** Appends the outcomes of the next journal entries (a JSON array, in completion order). */
-  feed(outcomesJson: string): void;
-  replayNext(): void;
-}
+/**
+ * The operations of the guest's one entry point, `(op, a, b, c) => void`: one reference per
+ * context serves them all, so an execution needs no property reads across the bridge.
+ */
+export const GuestOp = {
+  /** (host callback, config JSON): binds the context to one execution; only once. */
+  init: 0,
+  /** (module loader, input JSON): runs the workflow until its first await settles. */
+  start: 1,
+  /** (seq, outcome JSON, logical time): a committed outcome. */
+  deliver: 2,
+  /** (outcomes JSON array): the outcomes of the next journal entries, in completion order. */
+  feed: 3,
+  /** (): settles the next journaled step. */
+  replayNext: 4,
+} as const;
+export type GuestOp = (typeof GuestOp)[keyof typeof GuestOp];
+
+/** The guest's entry point, as the host calls it. */
+export type GuestEntry = (op: GuestOp, a?: unknown, b?: unknown, c?: unknown) => void;
 
 function guestRuntime(
-  host: HostFn,
-  configJson: string,
   canonical: typeof canonicalJson,
-  fp: typeof fingerprint,
+  fp53: typeof fingerprint53,
   duration: typeof durationMs,
-): GuestApi {
+): GuestEntry {
   'use strict';
   const G = globalThis as Record<string, unknown>;
   const parse = JSON.parse;
@@ -77,12 +94,20 @@ function guestRuntime(
   const RealDate = Date;
   const ErrorCtor = Error;
   const StringCtor = String;
+  const captureStack = Error.captureStackTrace;
+  const charCodeAt = String.prototype.charCodeAt;
+  const indexOf = String.prototype.indexOf;
 
-  const cfg = parse(configJson) as GuestConfig;
-  let clock = cfg.start;
+  const parseHex = Number.parseInt;
+
+  // Set by `init`, before any workflow code runs in this context.
+  let host: HostFn = () => undefined;
+  let cfg = null as unknown as GuestConfig;
+  let clock = 0;
+  let bound = false;
 
   // sfc32, seeded by the run id: same sequence on every re-run of the run.
-  let [sa, sb, sc, sd] = cfg.seed;
+  let sa = 0, sb = 0, sc = 0, sd = 0;
   function random(): number {
     sa >>>= 0; sb >>>= 0; sc >>>= 0; sd >>>= 0;
     let t = (sa + sb) | 0;
@@ -94,11 +119,11 @@ function guestRuntime(
     sc = (sc + t) | 0;
     return (t >>> 0) / 4294967296;
   }
-  for (let i = 0; i < 12; i++) random();
 
   // Journal lookups by seq; arrays indexed by seq, no Map, so patched prototypes cannot reach in.
   const journal: Array<[number, string, string, number] | undefined> = [];
-  for (let i = 0; i < cfg.journal.length; i++) journal[cfg.journal[i][0]] = cfg.journal[i];
+  // The journaled fingerprints as numbers, by seq: a re-issued call is checked with one compare.
+  const journalFp: Array<number | undefined> = [];
   // Outcomes fed by the host, consumed (and dropped) by replayNext in completion order.
   let outcomes: Outcome[] = [];
   let outcomeAt = 0;
@@ -169,8 +194,8 @@ function guestRuntime(
     const entry = journal[n];
     if (entry !== undefined) {
       const secret = cfg.secrets[name];
-      const digest = fp(secret === undefined ? text : canonical(mask(arg as Record<string, unknown>, secret)));
-      if (entry[1] !== name || entry[2] !== digest) {
+      const digest = fp53(secret === undefined ? text : canonical(mask(arg as Record<string, unknown>, secret)));
+      if (entry[1] !== name || journalFp[n] !== digest) {
         halted = true;
         host('nondet', n, name, digest, text);
       }
@@ -245,7 +270,32 @@ function guestRuntime(
       halt('bridge-bytes', `log line ${index} is over the ${cfg.maxBytes}-byte limit`);
       return;
     }
-    host('log', index, text);
+    host('log', index, text, callSite());
+  }
+
+  // Where the workflow called log(): "line:column" of the first frame in the workflow script,
+  // which the host maps through the bundle's source map. Read with the intrinsics captured
+  // above, since the workflow may have patched String.prototype or Error by now.
+  function callSite(): string | undefined {
+    try {
+      const holder = create(null) as { stack?: unknown };
+      apply(captureStack, ErrorCtor, [holder, logLine]);
+      const stack = holder.stack;
+      if (typeof stack !== 'string') return undefined;
+      let at = apply(indexOf, stack, ['workflow:']) as number;
+      if (at < 0) return undefined;
+      at = apply(indexOf, stack, ['.js:', at]) as number;
+      if (at < 0) return undefined;
+      let i = at + 4;
+      let line = 0;
+      let column = 0;
+      for (let c = apply(charCodeAt, stack, [i]) as number; c >= 48 && c <= 57; c = apply(charCodeAt, stack, [++i]) as number) line = line * 10 + (c - 48);
+      if ((apply(charCodeAt, stack, [i]) as number) !== 58) return undefined;
+      for (let c = apply(charCodeAt, stack, [++i]) as number; c >= 48 && c <= 57; c = apply(charCodeAt, stack, [++i]) as number) column = column * 10 + (c - 48);
+      return line > 0 && column > 0 ? `${line}:${column}` : undefined;
+    } catch (e) {
+      return undefined;
+    }
   }
 
   function sleep(d: unknown): Promise<unknown> {
@@ -280,33 +330,37 @@ function guestRuntime(
   }
 
   // The actions object of DESIGN §10: null prototypes, frozen, exactly the declared names.
-  const actions = create(null) as Record<string, unknown>;
-  for (let i = 0; i < cfg.actions.length; i++) {
-    const name = cfg.actions[i];
-    const parts = name.split('.');
-    let node = actions;
-    for (let j = 0; j < parts.length - 1; j++) {
-      let next = node[parts[j]] as Record<string, unknown> | undefined;
-      if (next === undefined) {
-        next = create(null) as Record<string, unknown>;
-        node[parts[j]] = next;
+  let actions = null as unknown as Record<string, unknown>;
+  function buildActions(): Record<string, unknown> {
+    const out = create(null) as Record<string, unknown>;
+    for (let i = 0; i < cfg.actions.length; i++) {
+      const name = cfg.actions[i];
+      const parts = name.split('.');
+      let node = out;
+      for (let j = 0; j < parts.length - 1; j++) {
+        let next = node[parts[j]] as Record<string, unknown> | undefined;
+        if (next === undefined) {
+          next = create(null) as Record<string, unknown>;
+          node[parts[j]] = next;
+        }
+        node = next;
       }
-      node = next;
+      node[parts[parts.length - 1]] = (args: unknown) => call(name, args);
     }
-    node[parts[parts.length - 1]] = (args: unknown) => call(name, args);
+    out.sleep = sleep;
+    out.waitForEvent = waitForEvent;
+    out.now = () => clock;
+    out.random = random;
+    out.log = logLine;
+    (function deepFreeze(o: Record<string, unknown>) {
+      for (const k of Object.keys(o)) {
+        const v = o[k];
+        if (v !== null && typeof v === 'object') deepFreeze(v as Record<string, unknown>);
+      }
+      freeze(o);
+    })(out);
+    return out;
   }
-  actions.sleep = sleep;
-  actions.waitForEvent = waitForEvent;
-  actions.now = () => clock;
-  actions.random = random;
-  actions.log = logLine;
-  (function deepFreeze(o: Record<string, unknown>) {
-    for (const k of Object.keys(o)) {
-      const v = o[k];
-      if (v !== null && typeof v === 'object') deepFreeze(v as Record<string, unknown>);
-    }
-    freeze(o);
-  })(actions);
 
   // Defence in depth behind the static checks: ambient time and randomness become the run's
   // logical clock and PRNG, and APIs that observe the garbage collector or share memory go.
@@ -411,10 +465,27 @@ function guestRuntime(
       ]);
   }
 
+  function init(h: HostFn, configJson: string): void {
+    // A context serves exactly one execution (DESIGN §7).
+    if (bound) throw new ErrorCtor('the guest runtime is already bound to an execution');
+    bound = true;
+    host = h;
+    cfg = parse(configJson) as GuestConfig;
+    clock = cfg.start;
+    [sa, sb, sc, sd] = cfg.seed;
+    for (let i = 0; i < 12; i++) random();
+    for (let i = 0; i < cfg.journal.length; i++) {
+      const entry = cfg.journal[i];
+      journal[entry[0]] = entry;
+      journalFp[entry[0]] = parseHex(entry[2], 16);
+    }
+    actions = buildActions();
+  }
+
   // Every entry point catches everything: an exception that escaped to isolated-vm would be
   // copied out by reading its properties outside any timeout (a getter that never returns would
   // hang the host). Here, reading it happens inside the slice, under the CPU limit.
-  return {
+  const api = {
     start(loader: unknown, inputJson: string): void {
       try {
         // The loader runs the module's top-level code and resolves to its default export.
@@ -463,14 +534,35 @@ function guestRuntime(
       }
     },
   };
+
+  return function entry(op: GuestOp, a?: unknown, b?: unknown, c?: unknown): void {
+    switch (op) {
+      case 0:
+        // Runs before any workflow code: an error here is the host's, and may propagate.
+        return init(a as HostFn, b as string);
+      case 1:
+        return api.start(a, b as string);
+      case 2:
+        return api.deliver(a as number, b as string, c as number);
+      case 3:
+        return api.feed(a as string);
+      case 4:
+        return api.replayNext();
+      default:
+        return undefined;
+    }
+  };
 }
 
-/** The guest runtime's source: an expression that evaluates to its init function. */
+/**
+ * The guest runtime's source: a script that sets up the context it runs in and evaluates to the
+ * guest's entry point (see `GuestEntry`).
+ */
 export const guestSource = `(function () {
   'use strict';
   const canonicalJson = ${canonicalJson.toString()};
-  const fingerprint = ${fingerprint.toString()};
+  const fingerprint53 = ${fingerprint53.toString()};
   const durationMs = ${durationMs.toString()};
-  const init = ${guestRuntime.toString()};
-  return function (host, config) { return init(host, config, canonicalJson, fingerprint, durationMs); };
+  const setup = ${guestRuntime.toString()};
+  return setup(canonicalJson, fingerprint53, durationMs);
 })()`;

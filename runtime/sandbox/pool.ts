@@ -1,12 +1,15 @@
 import ivm from 'isolated-vm';
-import { guestSource } from './guest.js';
+import { guestSource, type GuestEntry } from './guest.js';
 
-/** One sandbox context with the guest runtime loaded, ready for one execution. */
+/** The guest runtime's setup is the engine's own code; this only guards against a wedged isolate. */
+const setupTimeoutMs = 10_000;
+
+/** One sandbox context with the guest runtime set up in it, ready for one execution. */
 export interface Lease {
   readonly slot: IsolateSlot;
   readonly context: ivm.Context;
-  /** The guest runtime's init function (see guest.ts). */
-  readonly init: ivm.Reference<(host: unknown, config: string) => unknown>;
+  /** The guest runtime's entry point in this context (see guest.ts). */
+  readonly entry: ivm.Reference<GuestEntry>;
   /** The isolate is this lease's alone and goes with it. */
   readonly dedicated?: boolean;
 }
@@ -63,7 +66,7 @@ export class SandboxPool {
     let lease = ready.pop();
     if (lease === undefined) {
       const context = slot.isolate.createContextSync();
-      lease = this.prepare(slot, context);
+      lease = { slot, context, entry: slot.guest.runSync(context, { reference: true, timeout: setupTimeoutMs }) as ivm.Reference<GuestEntry> };
     }
     return lease;
   }
@@ -75,13 +78,9 @@ export class SandboxPool {
   acquireDedicated(): Lease {
     if (this.closed) throw new Error('sandbox pool is closed');
     const slot = this.newSlot(-1);
-    const lease = this.prepare(slot, slot.isolate.createContextSync());
-    return { ...lease, dedicated: true };
-  }
-
-  private prepare(slot: IsolateSlot, context: ivm.Context): Lease {
-    const init = slot.guest.runSync(context, { reference: true }) as ivm.Reference<(host: unknown, config: string) => unknown>;
-    return { slot, context, init };
+    const context = slot.isolate.createContextSync();
+    const entry = slot.guest.runSync(context, { reference: true, timeout: setupTimeoutMs }) as ivm.Reference<GuestEntry>;
+    return { slot, context, entry, dedicated: true };
   }
 
   private refill(index: number): void {
@@ -91,18 +90,31 @@ export class SandboxPool {
     for (let i = 0; i < need; i++) {
       this.warming[index]++;
       const generation = slot.generation;
+      // Both the context and the guest runtime's setup in it (a fifth of the cost) are made on
+      // isolated-vm's thread, not on the host's.
+      let context: ivm.Context | null = null;
       slot.isolate
         .createContext()
-        .then((context) => {
+        .then((c) => {
+          context = c;
+          return slot.guest.run(c, { reference: true, timeout: setupTimeoutMs }) as Promise<ivm.Reference<GuestEntry>>;
+        })
+        .then((entry) => {
           this.warming[index]--;
           if (this.closed || slot.generation !== generation || slot.isolate.isDisposed || this.slots[index] !== slot) {
-            context.release();
+            entry.release();
+            context?.release();
             return;
           }
-          this.ready[index].push(this.prepare(slot, context));
+          this.ready[index].push({ slot, context: context!, entry });
         })
         .catch(() => {
           this.warming[index]--;
+          try {
+            context?.release();
+          } catch {
+            // the isolate is gone with it
+          }
         });
     }
   }
@@ -114,7 +126,7 @@ export class SandboxPool {
    */
   release(lease: Lease): void {
     try {
-      lease.init.release();
+      lease.entry.release();
       lease.context.release();
       if (lease.dedicated && !lease.slot.isolate.isDisposed) lease.slot.isolate.dispose();
     } catch {

@@ -71,10 +71,11 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * A 53-bit fingerprint (cyrb53) of a string, as 14 hex digits. The guest computes it to check
- * replayed calls without a host round trip; the host computes it over the same text to store.
+ * A 53-bit fingerprint (cyrb53) of a string, as a number. The guest computes it to check
+ * replayed calls without a host round trip, and compares numbers: formatting it as hex cost
+ * the replay of each step more than hashing the call did.
  */
-export function fingerprint(text: string): string {
+export function fingerprint53(text: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
@@ -86,8 +87,12 @@ export function fingerprint(text: string): string {
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
   h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  const n = 4294967296 * (2097151 & h2) + (h1 >>> 0);
-  return ('0000000000000' + n.toString(16)).slice(-14);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** `fingerprint53` as the 14 hex digits the journal stores (host side only). */
+export function fingerprint(text: string): string {
+  return ('0000000000000' + fingerprint53(text).toString(16)).slice(-14);
 }
 
 /**
