@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ts from './typescript.cjs';
 import { declarationsFileName } from './declarations.js';
@@ -51,13 +53,19 @@ export function createWorkflowProgram(sources: readonly SourceText[], declaratio
   const defaultHost = ts.createCompilerHost(workflowCompilerOptions, true);
   const host: ts.CompilerHost = {
     ...defaultHost,
-    getSourceFile(fileName, languageVersion) {
+    getSourceFile(fileName, languageVersionOrOptions) {
+      const languageVersion = typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions.languageVersion : languageVersionOrOptions;
       const name = normalize(fileName);
       const text = byName.get(name);
-      if (text !== undefined) return ts.createSourceFile(name, text, languageVersion, true, ts.ScriptKind.TS);
-      const libText = ts.sys.readFile(fileName);
+      // JSDoc is parsed only in workflows (input property descriptions); in the lib files and
+      // the generated declarations it is for editors, and skipping it makes parsing faster.
+      if (text !== undefined) {
+        const jsDocParsingMode = name === declarationsFileName ? ts.JSDocParsingMode.ParseNone : ts.JSDocParsingMode.ParseAll;
+        return ts.createSourceFile(name, text, { languageVersion, jsDocParsingMode }, true, ts.ScriptKind.TS);
+      }
+      const libText = readLib(fileName);
       if (libText === undefined) return undefined;
-      const sf = ts.createSourceFile(name, libText, languageVersion, false, ts.ScriptKind.TS);
+      const sf = ts.createSourceFile(name, libText, { languageVersion, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, ts.ScriptKind.TS);
       return sf;
     },
     fileExists: (fileName) => byName.has(normalize(fileName)) || ts.sys.fileExists(fileName),
@@ -68,6 +76,17 @@ export function createWorkflowProgram(sources: readonly SourceText[], declaratio
     getCurrentDirectory: () => process.cwd(),
   };
   return ts.createProgram({ rootNames: [...byName.keys()], options: workflowCompilerOptions, host });
+}
+
+/** A lib file's text; they are ASCII, read as Latin-1 without UTF-8 decoding. */
+function readLib(fileName: string): string | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(fileName);
+  } catch {
+    return undefined;
+  }
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8').replace(/^\uFEFF/, '');
 }
 
 /** The name a source has inside the program: absolute, with forward slashes. */

@@ -10,6 +10,7 @@ import fs = require('node:fs');
 import Module = require('node:module');
 import path = require('node:path');
 import vm = require('node:vm');
+import buffer = require('node:buffer');
 
 /** Loads typescript.js into require's cache through a V8 code cache; `require` then finds it there. */
 function preload(): void {
@@ -18,7 +19,9 @@ function preload(): void {
   try {
     file = require.resolve('typescript');
     if (require.cache[file] !== undefined) return;
-    source = fs.readFileSync(file, 'utf8');
+    // typescript.js is ASCII: read as Latin-1 it becomes a one-byte string without UTF-8 decoding.
+    const bytes = fs.readFileSync(file);
+    source = buffer.isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   } catch {
     return; // let the plain require below say what is wrong
   }
