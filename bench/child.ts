@@ -4,6 +4,7 @@
  *   node --no-node-snapshot --expose-gc --cpu-prof dist/bench/child.js steps [--quick]
  * Without a parent the result is printed to stderr as JSON.
  */
+import { checkGroup } from './check.js';
 import { isGroupName, type GroupName } from './groups.js';
 import type { GroupResult } from './harness.js';
 import { latencyGroup } from './latency.js';
@@ -18,6 +19,7 @@ const groups: Record<GroupName, (options: { quick: boolean }) => Promise<GroupRe
   latency: latencyGroup,
   throughput: throughputGroup,
   sleeping: sleepingGroup,
+  check: checkGroup,
 };
 
 const name = process.argv[2] ?? '';
