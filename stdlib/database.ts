@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { betterSqlite3 } from '../runtime/deps.js';
 
 /**
  * A connection of its own to the engine's SQLite file, for the tables that actions keep (kv,
@@ -25,7 +26,7 @@ export class ActionDatabase {
   /** The open connection; opens it and creates the tables on first call. */
   get(): Database.Database {
     if (this.db !== null && this.db.open) return this.db;
-    const db = new Database(this.path, { timeout: this.busyTimeoutMs });
+    const db = new (betterSqlite3())(this.path, { timeout: this.busyTimeoutMs });
     try {
       // WAL like the engine's own connection, so readers never block the journal's writer.
       // synchronous=NORMAL suffices even in `power` mode: the step's journal commit comes

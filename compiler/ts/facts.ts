@@ -162,25 +162,41 @@ export class FileFacts {
 
   /** Fixpoint over the file's call graph: a function starts steps if its body does. */
   private computeActionFunctions(): void {
-    const functions: FunctionLike[] = [];
-    const collect = (n: ts.Node): void => {
-      if (isFunctionLike(n) && n.body !== undefined) functions.push(n);
-      ts.forEachChild(n, collect);
+    // One walk: functions with a step call of their own (a nested function's call counts for
+    // every enclosing one, as mayStartSteps counts nested bodies), and who calls which local
+    // function. Then "starts steps" flows from callees to callers over that graph.
+    const callers = new Map<FunctionLike, Set<FunctionLike>>();
+    const marked: FunctionLike[] = [];
+    const enclosing: FunctionLike[] = [];
+    const mark = (f: FunctionLike): void => {
+      if (this.functionsStartingActions.has(f)) return;
+      this.functionsStartingActions.add(f);
+      marked.push(f);
     };
-    collect(this.sourceFile);
-    let changed = true;
-    while (changed) {
-      changed = false;
-      for (const f of functions) {
-        if (this.functionsStartingActions.has(f)) continue;
-        this.starts.clear();
-        if (f.body !== undefined && this.mayStartSteps(f.body)) {
-          this.functionsStartingActions.add(f);
-          changed = true;
+    const visit = (n: ts.Node): void => {
+      const fn = isFunctionLike(n) && n.body !== undefined ? n : null;
+      if (fn !== null) enclosing.push(fn);
+      if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
+        if (ts.isCallExpression(n) && this.isStepCall(n)) {
+          for (const f of enclosing) mark(f);
+        } else {
+          const e = skipOuter(n.expression);
+          const targets = ts.isArrowFunction(e) || ts.isFunctionExpression(e) ? [e] : this.targetsOf(e);
+          for (const t of targets) {
+            let set = callers.get(t);
+            if (set === undefined) callers.set(t, (set = new Set()));
+            for (const f of enclosing) set.add(f);
+          }
         }
       }
+      ts.forEachChild(n, visit);
+      if (fn !== null) enclosing.pop();
+    };
+    visit(this.sourceFile);
+    while (marked.length > 0) {
+      const f = marked.pop()!;
+      for (const caller of callers.get(f) ?? []) mark(caller);
     }
-    this.starts.clear();
   }
 }
 

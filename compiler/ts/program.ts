@@ -13,6 +13,8 @@ export const workflowCompilerOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
+  // Every workflow is a module; without this TypeScript reads package.json files to decide.
+  moduleDetection: ts.ModuleDetectionKind.Force,
   lib: ['lib.es2022.d.ts'],
   // Otherwise TypeScript looks for @typescript/lib-* packages on disk for every lib file.
   libReplacement: false,

@@ -1,4 +1,5 @@
-import ivm from 'isolated-vm';
+import type ivm from 'isolated-vm';
+import { isolatedVm } from '../deps.js';
 import { createHash, hash } from 'node:crypto';
 import { isPending, retryDelay, type ActionDefinition, type Pending, type StepHandle } from '../action.js';
 import { pending as makePending } from '../action.js';
@@ -247,7 +248,7 @@ export class Execution {
 
     const lease = this.dedicated ? this.host.pool.acquireDedicated() : this.host.pool.acquire();
     this.lease = lease;
-    const callback = new ivm.Callback((kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => this.fromGuest(kind, a, b, c, d));
+    const callback = new (isolatedVm().Callback)((kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => this.fromGuest(kind, a, b, c, d));
     const timeout = Math.max(1, Math.ceil(limits.cpuMs));
     try {
       lease.entry.applySync(undefined, [GuestOp.init, callback, configJson], { timeout });

@@ -1,17 +1,13 @@
-import { createRequire } from 'node:module';
-import type { ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../action.js';
-
-// Ajv is CommonJS in many files. Imported from ESM, Node 20 scans each one for its export names
-// (≈ 80 ms of every CLI start); required, it is only loaded.
-const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+import { ajvModule } from '../deps.js';
 
 /**
  * Compiles JSON Schemas once and checks values host-side. Ajv turns a schema into a plain
  * function, which keeps validation cheap on the step path.
  */
 export class Validators {
-  private readonly ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
+  private readonly ajv: Ajv = new (ajvModule().Ajv)({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
   private readonly compiled = new Map<string, ValidateFunction>();
 
   add(key: string, schema: JsonSchema): void {

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { betterSqlite3 } from '../deps.js';
 import { existsSync, statSync } from 'node:fs';
 import { ErrorCodes, StoreError, AliceError } from '../errors.js';
 import { migrateFrom2, schema, schemaVersion } from './schema.js';
@@ -118,7 +119,7 @@ export class Store {
     this.path = path;
     const fresh = path === ':memory:' || !existsSync(path);
     try {
-      this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+      this.db = new (betterSqlite3())(path, { timeout: options.busyTimeoutMs ?? 5000 });
     } catch (err) {
       throw describeOpenError(path, err);
     }

@@ -1,4 +1,5 @@
-import { parse, type Node } from 'acorn';
+import type { Node } from 'acorn';
+import { acornParser } from '../deps.js';
 import { BundleError } from '../errors.js';
 
 /** The name the rewritten module assigns its default export to; a bundle may not use it. */
@@ -53,7 +54,7 @@ function where(filename: string, node: Located): string {
 export function moduleToScript(source: string, filename = 'workflow.js'): string {
   let program: Node & { body: Located[] };
   try {
-    program = parse(source, { ecmaVersion: 'latest', sourceType: 'module', locations: true }) as unknown as Node & { body: Located[] };
+    program = acornParser().parse(source, { ecmaVersion: 'latest', sourceType: 'module', locations: true }) as unknown as Node & { body: Located[] };
   } catch (err) {
     const e = err as { message: string; loc?: { line: number; column: number } };
     const at = e.loc ? `${filename}:${e.loc.line}:${e.loc.column + 1}` : filename;
@@ -133,7 +134,7 @@ export function moduleToScript(source: string, filename = 'workflow.js'): string
   const script = `(async function () { 'use strict'; let ${slot};\n${body}\n;${tail} return ${slot}; })`;
   let check: Node & { body: Array<Node & { expression?: Node & { async?: boolean } }> };
   try {
-    check = parse(script, { ecmaVersion: 'latest', sourceType: 'script' }) as unknown as typeof check;
+    check = acornParser().parse(script, { ecmaVersion: 'latest', sourceType: 'script' }) as unknown as typeof check;
   } catch (err) {
     throw new BundleError(`${filename}: the workflow script cannot be isolated as a function (${(err as Error).message})`, 'script');
   }

@@ -1,4 +1,5 @@
-import ivm from 'isolated-vm';
+import type ivm from 'isolated-vm';
+import { isolatedVm } from '../deps.js';
 import { guestSource, type GuestEntry } from './guest.js';
 
 /** The guest runtime's setup is the engine's own code; this only guards against a wedged isolate. */
@@ -50,7 +51,7 @@ export class SandboxPool {
   }
 
   private newSlot(index: number, generation = 0): IsolateSlot {
-    const isolate = new ivm.Isolate({ memoryLimit: this.heapMiB });
+    const isolate = new (isolatedVm().Isolate)({ memoryLimit: this.heapMiB });
     const guest = isolate.compileScriptSync(guestSource, { filename: 'alice:guest.js' });
     return { isolate, index, generation, guest, scripts: new Map() };
   }
