@@ -32,8 +32,11 @@ export function checkSourceFile(program: ts.Program, sf: ts.SourceFile, display:
       },
     }),
   );
+  // Type-check first: the rules then ask the checker about nodes it has already checked in
+  // context (cached), instead of making it check them out of order.
+  const semantic = program.getSemanticDiagnostics(sf);
   walkFile(facts, visitors);
-  for (const d of program.getSemanticDiagnostics(sf)) {
+  for (const d of semantic) {
     if (unknownNameCodes.has(d.code) && d.start !== undefined && reported.has(d.start)) continue;
     const diag = fromTs(d, sf, display);
     if (diag !== null) out.push(diag);
