@@ -18,24 +18,31 @@ export function checkSourceFile(program: ts.Program, sf: ts.SourceFile, display:
   // A file that does not parse still gets its type errors skipped: they would be noise.
   if (syntactic.length > 0) return out;
   const checker = program.getTypeChecker();
-  const facts = new FileFacts(program, checker, sf);
-  const reported = new Set<number>();
-  const visitors: RuleVisitors[] = rules.map((rule) =>
-    rule.create({
-      checker,
-      sourceFile: sf,
-      facts,
-      report(node, message, hint) {
-        const start = node.getStart(sf);
-        reported.add(start);
-        out.push(at(sf, display, start, node.getEnd(), ruleName(rule), message, hint));
-      },
-    }),
-  );
   // Type-check first: the rules then ask the checker about nodes it has already checked in
   // context (cached), instead of making it check them out of order.
   const semantic = program.getSemanticDiagnostics(sf);
-  walkFile(facts, visitors);
+  const reported = new Set<number>();
+  try {
+    const facts = new FileFacts(program, checker, sf);
+    const visitors: RuleVisitors[] = rules.map((rule) =>
+      guarded(
+        rule.create({
+          checker,
+          sourceFile: sf,
+          facts,
+          report(node, message, hint) {
+            const start = node.getStart(sf);
+            reported.add(start);
+            out.push(at(sf, display, start, node.getEnd(), ruleName(rule), message, hint));
+          },
+        }),
+        (node, err) => out.push(internalError(sf, display, node, `rule ${ruleName(rule)} failed on this code (${errorText(err)})`)),
+      ),
+    );
+    walkFile(facts, visitors);
+  } catch (err) {
+    out.push(internalError(sf, display, sf, `the checker failed on this file (${errorText(err)})`));
+  }
   for (const d of semantic) {
     if (unknownNameCodes.has(d.code) && d.start !== undefined && reported.has(d.start)) continue;
     const diag = fromTs(d, sf, display);
@@ -76,4 +83,36 @@ function fromTs(d: ts.Diagnostic, sf: ts.SourceFile, file: string): Diagnostic {
   const diag = at(sf, file, start, start + (d.length ?? 0), `ts${d.code}`, ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   if (d.category === ts.DiagnosticCategory.Warning) diag.severity = 'warning';
   return diag;
+}
+
+/**
+ * A rule's visitors, each made safe: a rule that throws on some code yields one
+ * `alice/internal-error` diagnostic there and stays silent for the rest of the file, so the other
+ * rules still run and the file still fails (the checker never passes what it could not check).
+ */
+function guarded(visitors: RuleVisitors, onError: (node: ts.Node, err: unknown) => void): RuleVisitors {
+  let failed = false;
+  const out: Record<string, unknown> = {};
+  for (const [key, fn] of Object.entries(visitors) as Array<[string, (arg: unknown) => void]>) {
+    out[key] = (arg: unknown) => {
+      if (failed) return;
+      try {
+        fn(arg);
+      } catch (err) {
+        failed = true;
+        const node = (arg as { node?: ts.Node }).node ?? (arg as ts.Node);
+        onError(node, err);
+      }
+    };
+  }
+  return out as RuleVisitors;
+}
+
+function internalError(sf: ts.SourceFile, file: string, node: ts.Node, what: string): Diagnostic {
+  const start = node === sf ? 0 : node.getStart(sf);
+  return at(sf, file, start, node === sf ? 0 : node.getEnd(), 'alice/internal-error', `${what}: this is a bug in Alice's checker; the file is refused because it could not be checked`, 'report it with the file');
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message.split('\n')[0] : String(err);
 }
