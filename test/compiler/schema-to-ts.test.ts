@@ -2,6 +2,7 @@ import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JsonSchema } from '../../runtime/action.js';
 import { schemaToTs } from '../../compiler/types/schema-to-ts.js';
+import { inMemoryProgram } from '../support/ts-program.js';
 
 /**
  * Each case's type is written into a real TypeScript file, followed by one `const v: T = value`
@@ -225,31 +226,6 @@ describe('schemaToTs output', () => {
   });
 });
 
-// ---- an in-memory TypeScript program (library files from the installed typescript) ----
-
-const compilerOptions: ts.CompilerOptions = {
-  strict: true,
-  noEmit: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  lib: ['lib.es2022.d.ts'],
-  types: [],
-};
-
-function inMemoryProgram(files: Readonly<Record<string, string>>): ts.Program {
-  const host = ts.createCompilerHost(compilerOptions, true);
-  const getSourceFile = host.getSourceFile.bind(host);
-  const fileExists = host.fileExists.bind(host);
-  const readFile = host.readFile.bind(host);
-  host.getSourceFile = (name, languageVersion, onError) => {
-    const text = files[name];
-    return text === undefined ? getSourceFile(name, languageVersion, onError) : ts.createSourceFile(name, text, languageVersion, true);
-  };
-  host.fileExists = (name) => name in files || fileExists(name);
-  host.readFile = (name) => files[name] ?? readFile(name);
-  return ts.createProgram(Object.keys(files), compilerOptions, host);
-}
 
 /** Diagnostics of one file by 1-based line. */
 function diagnosticsByLine(p: ts.Program, fileName: string): Map<number, string[]> {

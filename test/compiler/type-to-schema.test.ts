@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { JsonSchema } from '../../runtime/action.js';
 import { Validators } from '../../runtime/engine/validation.js';
 import { typeToSchema } from '../../compiler/types/type-to-schema.js';
+import { inMemoryProgram } from '../support/ts-program.js';
 
 /**
  * Each case is a TypeScript module declaring `Input`. Its type, read from a real type checker,
@@ -287,31 +288,6 @@ describe('typeToSchema details', () => {
   });
 });
 
-// ---- an in-memory TypeScript program (library files from the installed typescript) ----
-
-const compilerOptions: ts.CompilerOptions = {
-  strict: true,
-  noEmit: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  lib: ['lib.es2022.d.ts'],
-  types: [],
-};
-
-function inMemoryProgram(files: Readonly<Record<string, string>>): ts.Program {
-  const host = ts.createCompilerHost(compilerOptions, true);
-  const getSourceFile = host.getSourceFile.bind(host);
-  const fileExists = host.fileExists.bind(host);
-  const readFile = host.readFile.bind(host);
-  host.getSourceFile = (name, languageVersion, onError) => {
-    const text = files[name];
-    return text === undefined ? getSourceFile(name, languageVersion, onError) : ts.createSourceFile(name, text, languageVersion, true);
-  };
-  host.fileExists = (name) => name in files || fileExists(name);
-  host.readFile = (name) => files[name] ?? readFile(name);
-  return ts.createProgram(Object.keys(files), compilerOptions, host);
-}
 
 function diagnosticsOf(p: ts.Program, fileName: string): string[] {
   const file = p.getSourceFile(fileName);
