@@ -113,7 +113,10 @@ export class Queries {
       purgeSteps: p('DELETE FROM steps WHERE run_id = ?'),
       purged: p('UPDATE runs SET purge_at = NULL WHERE id = ?'),
       nextFinalize: p('SELECT min(next_at) AS at FROM finalize_tasks WHERE done_at IS NULL'),
-      oldestWaitCursor: p("SELECT min(json_extract(wait, '$.after')) AS id FROM steps WHERE state = 'waiting' AND wait IS NOT NULL"),
+      // Through `waits`, which holds only the event waits that are still live (a wait that ends
+      // and a run that becomes terminal drop theirs): not a scan of the journal, and the step of
+      // a cancelled run can no longer pin old events for ever.
+      oldestWaitCursor: p("SELECT min(json_extract(s.wait, '$.after')) AS id FROM waits w JOIN steps s ON s.run_id = w.run_id AND s.seq = w.seq WHERE s.wait IS NOT NULL"),
       purgeEvents: p('DELETE FROM events WHERE id <= ? AND at <= ?'),
       nextPurge: p('SELECT min(purge_at) AS at FROM runs WHERE purge_at IS NOT NULL'),
     };

@@ -39,4 +39,36 @@ describe('event retention', () => {
     expect(eventIds()).toEqual([]);
     expect(go).toBeGreaterThan(after);
   });
+
+  it('lets old events go once the run that waited for them is cancelled', async () => {
+    const engine = fx.open([], { retention: '1d' });
+    const wf = engine.deploy(bundle('waits-then-cancelled', [], `export default async (input, actions) => actions.waitForEvent('go', { match: { n: 2 }, timeout: '30d' })`));
+    const run = engine.start(wf.id);
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id).status).toBe('suspended');
+    const seen = engine.deliverEvent('go', { n: 1 }).id;
+    fx.clock.advance('2d');
+    await engine.runUntilIdle();
+    expect(eventIds()).toEqual([seen]);
+    engine.cancel(run.id);
+    fx.clock.advance('2d');
+    await engine.runUntilIdle();
+    expect(eventIds()).toEqual([]);
+  });
+
+  it('lets old events go when the run ends while one of its waits never completed (a race)', async () => {
+    const engine = fx.open([], { retention: '1d' });
+    const wf = engine.deploy(bundle('race-wait-sleep', [], `export default async (input, actions) => Promise.race([actions.waitForEvent('go', { match: { n: 2 } }), actions.sleep('1h')])`));
+    const run = engine.start(wf.id);
+    await engine.runUntilIdle();
+    const seen = engine.deliverEvent('go', { n: 1 }).id;
+    fx.clock.advance('2h');
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id).status).toBe('completed');
+    expect(eventIds()).toEqual([seen]);
+    fx.clock.advance('2d');
+    await engine.runUntilIdle();
+    expect(eventIds()).toEqual([]);
+  });
 });
+
