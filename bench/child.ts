@@ -5,6 +5,7 @@
  * Without a parent the result is printed to stderr as JSON.
  */
 import { checkGroup } from './check.js';
+import { dslGroup } from './dsl.js';
 import { isGroupName, type GroupName } from './groups.js';
 import type { GroupResult } from './harness.js';
 import { latencyGroup } from './latency.js';
@@ -20,6 +21,7 @@ const groups: Record<GroupName, (options: { quick: boolean }) => Promise<GroupRe
   throughput: throughputGroup,
   sleeping: sleepingGroup,
   check: checkGroup,
+  dsl: dslGroup,
 };
 
 const name = process.argv[2] ?? '';

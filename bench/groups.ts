@@ -1,7 +1,7 @@
 /** Names of the figure groups of `npm run bench`, as `--only` takes them. Each runs in its own process (child.ts). */
-export type GroupName = 'steps' | 'replay' | 'latency' | 'throughput' | 'sleeping' | 'check';
+export type GroupName = 'steps' | 'replay' | 'latency' | 'throughput' | 'sleeping' | 'check' | 'dsl';
 
-export const groupOrder: readonly GroupName[] = ['steps', 'replay', 'latency', 'throughput', 'sleeping', 'check'];
+export const groupOrder: readonly GroupName[] = ['steps', 'replay', 'latency', 'throughput', 'sleeping', 'check', 'dsl'];
 
 export function isGroupName(x: string): x is GroupName {
   return (groupOrder as readonly string[]).includes(x);

@@ -1,4 +1,5 @@
 import type { CatalogEntry } from './catalog.js';
+import { checkDslSources } from './dsl/compile.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { rules as allRules } from './rules/index.js';
 import type { Rule } from './rules/rule.js';
@@ -22,7 +23,8 @@ export interface CheckResult {
 
 /**
  * Checks workflow files: type errors and every purity rule, with one shared TypeScript program
- * for all of them. Problems in the files are diagnostics; this never throws for bad input.
+ * for all the .ts files; .alice files go to the DSL checker (rules `dsl/…`, docs/dsl.md).
+ * Problems in the files are diagnostics; this never throws for bad input.
  *
  * @example
  * const { diagnostics } = checkFiles(['flows/a.ts'], { catalog: catalogOf(actions) });
@@ -35,10 +37,13 @@ export function checkFiles(paths: readonly string[], options: CheckOptions): Che
 export function checkSources(results: readonly ReadResult[], options: CheckOptions): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const sources: SourceText[] = [];
+  const dsl: ReadResult[] = [];
   for (const r of results) {
-    if (r.ok) sources.push({ path: r.path, text: r.text });
+    if (r.ok && isDslPath(r.path)) dsl.push(r);
+    else if (r.ok) sources.push({ path: r.path, text: r.text });
     else diagnostics.push(r.diagnostic);
   }
+  if (dsl.length > 0) diagnostics.push(...checkDslSources(dsl, { catalog: options.catalog }));
   if (sources.length > 0) {
     const program = createWorkflowProgram(sources, aliceDeclarations(options.catalog));
     for (const s of sources) {
@@ -48,4 +53,9 @@ export function checkSources(results: readonly ReadResult[], options: CheckOptio
     }
   }
   return { diagnostics: sortDiagnostics(diagnostics), files: results.length };
+}
+
+/** Whether a path names a DSL workflow rather than a TypeScript one. */
+export function isDslPath(path: string): boolean {
+  return path.endsWith('.alice');
 }

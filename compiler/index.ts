@@ -1,5 +1,6 @@
 /**
- * `alice/compiler`: the restricted-TypeScript front end. Checks workflow files (types and purity
+ * `alice/compiler`: the two front ends, restricted TypeScript and the Alice DSL (`.alice`,
+ * docs/dsl.md). Checks workflow files (types and purity
  * rules) and compiles them to bundles the runtime deploys; generates the `"alice"` declarations
  * from an action catalog; formats diagnostics for people and CI.
  *
@@ -11,11 +12,13 @@
  */
 export { catalogOf } from './catalog.js';
 export type { CatalogEntry } from './catalog.js';
-export { checkFiles, checkSources } from './check.js';
+export { checkFiles, checkSources, isDslPath } from './check.js';
 export type { CheckOptions, CheckResult } from './check.js';
 export { compileFile, compileSource } from './compile.js';
 export type { CompileOptions, CompileResult } from './compile.js';
 export { hasErrors, sortDiagnostics } from './diagnostic.js';
+export { checkDslFiles, checkDslSources, compileDslFile, compileDslSource, dslCompilerVersion, dslRuleDescriptors, dslRules, parseDsl } from './dsl/index.js';
+export type { DslCompileOptions, DslRule } from './dsl/index.js';
 export type { Diagnostic, Severity } from './diagnostic.js';
 export { formatDiagnostics } from './format.js';
 export type { OutputFormat } from './format.js';

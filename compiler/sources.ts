@@ -8,7 +8,7 @@ export class NoFilesError extends Error {
 }
 
 /** File extensions of workflow sources the checker reads. */
-export const workflowExtensions = ['.ts'] as const;
+export const workflowExtensions = ['.ts', '.alice'] as const;
 
 const skippedDirs = new Set(['node_modules', '.git', 'dist', '.alice']);
 
@@ -39,10 +39,11 @@ export function expandInputs(inputs: readonly string[]): string[] {
       throw new NoFilesError(`${input}: no such file or directory`);
     }
     if (stat.isDirectory()) {
-      // A directory of a project holds host code too (action catalogs, tests): only files
-      // that import from "alice" are workflows. Name a file or a glob to check it regardless.
-      const found = walk(input).filter(isWorkflowFile).filter(importsAlice);
-      if (found.length === 0) throw new NoFilesError(`${input}: the directory holds no workflow (a ${workflowExtensions.join(', ')} file that imports from "alice")`);
+      // A directory of a project holds host code too (action catalogs, tests): only .ts files
+      // that import from "alice" are workflows. A .alice file is always one (the DSL has no
+      // other use). Name a file or a glob to check it regardless.
+      const found = walk(input).filter(isWorkflowFile).filter((f) => f.endsWith('.alice') || importsAlice(f));
+      if (found.length === 0) throw new NoFilesError(`${input}: the directory holds no workflow (a .alice file, or a .ts file that imports from "alice")`);
       for (const f of found) out.add(f);
     } else {
       out.add(input);

@@ -14,20 +14,26 @@ export class CheckFailedError extends BundleError {
 
 /** Whether a path names a workflow source (compiled on the fly) rather than a bundle. */
 export function isSourceFile(path: string): boolean {
-  return path.endsWith('.ts') && !path.endsWith('.d.ts');
+  return (path.endsWith('.ts') && !path.endsWith('.d.ts')) || path.endsWith('.alice');
 }
 
 /** The file a workflow source is compiled from, shown as the source of the bundle. */
 export const sourceInDirectory = 'workflow.ts';
+/** The DSL source a directory may hold instead; `workflow.ts` wins when both are there. */
+export const dslSourceInDirectory = 'workflow.alice';
 
 /**
- * What `alice run PATH` runs: a `.ts` source, or a directory holding `workflow.ts` and no
- * `manifest.json` (a source directory, like examples/order-flow), or else a bundle.
+ * What `alice run PATH` runs: a `.ts` or `.alice` source, or a directory holding `workflow.ts`
+ * (else `workflow.alice`) and no `manifest.json` (a source directory, like examples/order-flow),
+ * or else a bundle.
  */
 export function workflowSourceOf(path: string): string | null {
   if (isSourceFile(path)) return path;
-  const candidate = join(path, sourceInDirectory);
-  if (existsSync(candidate) && !existsSync(join(path, 'manifest.json'))) return candidate;
+  if (existsSync(join(path, 'manifest.json'))) return null;
+  for (const name of [sourceInDirectory, dslSourceInDirectory]) {
+    const candidate = join(path, name);
+    if (existsSync(candidate)) return candidate;
+  }
   return null;
 }
 
@@ -42,16 +48,30 @@ export async function compilerCatalog(globals: GlobalOptions) {
 
 /**
  * Compiles a workflow source to a bundle, printing its diagnostics (warnings too) on stderr.
- * The compiler is loaded only here: commands on bundles never pay for TypeScript.
+ * The compiler is loaded only here: commands on bundles never pay for it, and a .alice file
+ * loads only the DSL front end, never TypeScript.
  */
 export async function compileWorkflow(path: string, globals: GlobalOptions, io: Io): Promise<Bundle> {
-  const [{ compileFile, formatDiagnostics, rules, ruleName, tsCompilerVersion }, catalog] = await Promise.all([import('../../compiler/index.js'), compilerCatalog(globals)]);
-  const { readSource } = await import('../../compiler/sources.js');
+  const [{ readSource }, { formatDiagnostics }, catalog] = await Promise.all([import('../../compiler/sources.js'), import('../../compiler/format.js'), compilerCatalog(globals)]);
   const source = readSource(path);
   if (!source.ok && source.diagnostic.rule === 'alice/unreadable-file') throw new UsageError(source.diagnostic.message);
-  const { bundle, diagnostics } = compileFile(path, { catalog });
+  let result: { bundle: Bundle | null; diagnostics: import('../../compiler/diagnostic.js').Diagnostic[] };
+  let rules: Array<{ id: string; description: string }>;
+  let toolVersion: string;
+  if (path.endsWith('.alice')) {
+    const dsl = await import('../../compiler/dsl/index.js');
+    result = dsl.compileDslSource(source, { catalog });
+    rules = [...dsl.dslRuleDescriptors];
+    toolVersion = dsl.dslCompilerVersion();
+  } else {
+    const ts = await import('../../compiler/index.js');
+    result = ts.compileSource(source, { catalog });
+    rules = ts.rules.map((r) => ({ id: ts.ruleName(r), description: r.description }));
+    toolVersion = ts.tsCompilerVersion();
+  }
+  const { bundle, diagnostics } = result;
   if (diagnostics.length > 0) {
-    const text = formatDiagnostics(diagnostics, { format: 'text', files: 1, rules: rules.map((r) => ({ id: ruleName(r), description: r.description })), toolVersion: tsCompilerVersion() });
+    const text = formatDiagnostics(diagnostics, { format: 'text', files: 1, rules, toolVersion });
     for (const line of text.replace(/\n$/, '').split('\n')) io.err(line);
   }
   if (bundle === null) throw new CheckFailedError(path, diagnostics.filter((d) => d.severity === 'error').length);

@@ -15,8 +15,9 @@ export const checkCommand: Command = {
   help: `Usage: alice check FILES_OR_GLOBS... [--format text|json|sarif|github] [--output FILE]
 
 Type-checks restricted-TypeScript workflows against the action catalog and runs every purity
-rule (docs/rules/). A directory means every .ts file under it; a quoted glob may use *, **, ?
-and {a,b}.
+rule (docs/rules/); checks DSL workflows (.alice, docs/dsl.md) the same way. A directory means
+every .alice file and every .ts file that imports from "alice" under it; a quoted glob may use
+*, **, ? and {a,b}.
 
 Options:
   --format F            text (default: file:line:col  rule  message, grouped, with a summary),
@@ -56,7 +57,10 @@ Example:
     const report = compiler.formatDiagnostics(diagnostics, {
       format: format as (typeof formats)[number],
       files: files.length,
-      rules: compiler.rules.map((r) => ({ id: compiler.ruleName(r), description: r.description, helpUri: `https://github.com/alice-workflows/alice/blob/main/docs/rules/${r.id}.md` })),
+      rules: [
+        ...compiler.rules.map((r) => ({ id: compiler.ruleName(r), description: r.description, helpUri: `https://github.com/alice-workflows/alice/blob/main/docs/rules/${r.id}.md` })),
+        ...compiler.dslRuleDescriptors.map((r) => ({ id: r.id, description: r.description, helpUri: 'https://github.com/alice-workflows/alice/blob/main/docs/dsl.md#diagnostics' })),
+      ],
       toolVersion: compiler.tsCompilerVersion(),
     });
     const output = values.output as string | undefined;

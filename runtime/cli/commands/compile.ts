@@ -12,7 +12,7 @@ export const compileCommand: Command = {
   summary: 'check a workflow source and write its bundle (script, source map, manifest)',
   help: `Usage: alice compile FILE -o DIR
 
-Checks FILE like \`alice check\` and, only if no error is found, writes the bundle to DIR:
+Checks FILE (restricted TypeScript, or the DSL for a .alice file) like \`alice check\` and, only if no error is found, writes the bundle to DIR:
   DIR/workflow.js       the script the sandbox runs
   DIR/workflow.js.map   the source map back to FILE (runtime errors and log lines point at FILE)
   DIR/manifest.json     name, kind, triggers, the exact actions used, their literal arguments,
@@ -27,7 +27,8 @@ Exit: 0 compiled, 1 the checker found errors (nothing written), 2 usage error.
 ${globalHelp}
 
 Example:
-  alice compile examples/order-flow/order-flow.ts -o build/order-flow`,
+  alice compile examples/order-flow/workflow.ts -o build/order-flow
+  alice compile examples/order-flow/workflow.alice -o build/order-flow-dsl`,
   options: {
     out: { type: 'string', short: 'o' },
   },
@@ -35,7 +36,7 @@ Example:
     const [file] = expectPositionals('compile', positionals, ['FILE']);
     const out = values.out as string | undefined;
     if (out === undefined || out === '') throw new UsageError('compile needs -o DIR, the directory to write the bundle to');
-    if (!isSourceFile(file)) throw new UsageError(`compile takes a workflow source (.ts), got ${JSON.stringify(file)}`);
+    if (!isSourceFile(file)) throw new UsageError(`compile takes a workflow source (.ts or .alice), got ${JSON.stringify(file)}`);
     const bundle = await compileWorkflow(file, globals, io);
     try {
       mkdirSync(out, { recursive: true });

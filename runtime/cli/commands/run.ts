@@ -20,8 +20,8 @@ export const runCommand: Command = {
   help: `Usage: alice run BUNDLE_OR_FILE [--input JSON] [--wait DURATION] [--progress] [--json]
 
 Deploys the bundle (a directory with manifest.json and workflow.js, or a bundle .json file),
-or compiles a workflow source (FILE.ts, or a directory holding workflow.ts; refused with its
-diagnostics if the checker finds an error) and deploys that, then starts a run with the input, and works it in this process. Prints the run's output JSON on
+or compiles a workflow source (FILE.ts, FILE.alice, or a directory holding workflow.ts or else
+workflow.alice; refused with its diagnostics if the checker finds an error) and deploys that, then starts a run with the input, and works it in this process. Prints the run's output JSON on
 stdout when it completes.
 
 A run that suspends on a timer due within --wait (retries, short sleeps) is waited for here;
