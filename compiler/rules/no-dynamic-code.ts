@@ -22,12 +22,28 @@ export default defineRule({
     const checker = ctx.checker;
     /** Whether a value is a function or could be one: its `.constructor` is a Function constructor. */
     const mayBeFunction = (expr: ts.Expression, orUntyped = true): boolean => mayBeFunctionType(checker.getTypeAtLocation(expr), orUntyped);
-    const mayBeFunctionType = (type: ts.Type, orUntyped: boolean): boolean => {
+    const functionType = (() => {
+      const sym = checker.resolveName('Function', undefined, ts.SymbolFlags.Type, false);
+      return sym !== undefined ? checker.getDeclaredTypeOfSymbol(sym) : undefined;
+    })();
+    const mayBeFunctionType = (type: ts.Type, orUntyped: boolean, depth = 0): boolean => {
       if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return orUntyped;
+      if (depth > 4) return orUntyped;
+      if (type.isUnion() || type.isIntersection()) return type.types.some((t) => mayBeFunctionType(t, orUntyped, depth + 1));
+      // A type parameter holds whatever its constraint allows (anything, without one).
+      if (type.flags & ts.TypeFlags.TypeParameter) {
+        const constraint = checker.getBaseConstraintOfType(type);
+        return constraint === undefined || constraint === type ? orUntyped : mayBeFunctionType(constraint, orUntyped, depth + 1);
+      }
       const apparent = checker.getApparentType(type);
       if (apparent.getCallSignatures().length > 0 || apparent.getConstructSignatures().length > 0) return true;
       const name = apparent.getSymbol()?.getName();
-      return name === 'Function' || name === 'CallableFunction' || name === 'NewableFunction';
+      if (name === 'Function' || name === 'CallableFunction' || name === 'NewableFunction') return true;
+      // `object`, `{}`, `Object` and any other type a function satisfies can hold a function at
+      // run time; an instance of a class is taken to be one.
+      if (type.flags & ts.TypeFlags.NonPrimitive) return true;
+      if (functionType === undefined || !(type.flags & ts.TypeFlags.Object) || (type.getSymbol()?.flags ?? 0) & ts.SymbolFlags.Class) return false;
+      return checker.isTypeAssignableTo(functionType, type);
     };
     const reportConstructor = (node: ts.Node) =>
       ctx.report(node, `the constructor of a function is the Function constructor (or AsyncFunction's), which compiles strings into code: ${why}.`, 'call the function itself; never reach code through .constructor');
@@ -72,6 +88,10 @@ export default defineRule({
         }
         // `Reflect.get(fn, "constructor")` and property descriptors are .constructor by another name.
         const callee = ctx.facts.resolver.resolve(node.expression);
+        if (callee === 'Object.getOwnPropertyDescriptors' && node.arguments.length > 0 && mayBeFunction(node.arguments[0])) {
+          ctx.report(node, `Object.getOwnPropertyDescriptors() of a value that can be a function or its prototype includes its constructor, the Function constructor: ${why}.`, 'name the member you use');
+          return;
+        }
         if (callee === undefined || !reflectiveReads.has(callee) || node.arguments.length < 2) return;
         const key = constantString(node.arguments[1], checker);
         if ((key === 'constructor' || key === undefined) && mayBeFunction(node.arguments[0])) {

@@ -1,4 +1,5 @@
 import ts from '../ts/typescript.cjs';
+import { isFunctionLike } from '../ts/facts.js';
 import { skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
@@ -6,6 +7,8 @@ const why = 'the workflow goes on (and may finish) before the step\'s outcome is
 const hint = 'await it, return it, or collect the promises and await Promise.all([...])';
 const combinators = new Set(['Promise.all', 'Promise.allSettled', 'Promise.race', 'Promise.any']);
 const chainMethods = new Set(['then', 'catch', 'finally']);
+/** Collection methods that keep what they are given in the collection they are called on. */
+const keepers = new Set(['push', 'unshift', 'splice', 'set', 'add']);
 
 /** Action calls (and calls of helpers that make them) whose promise is never awaited. */
 export default defineRule({
@@ -50,26 +53,146 @@ export default defineRule({
       return out;
     };
 
-    /** Whether a promise-valued expression ends up awaited or handed on; the reason when not. */
-    const floating = (node: ts.Expression, depth = 0): string | null => {
+    /** Whether a type is a promise or holds promises: an array, a Map, an iterator of them. */
+    const carriesPromise = (type: ts.Type, depth = 0): boolean => {
+      if (depth > 3) return false;
+      if (type.isUnion() || type.isIntersection()) return type.types.some((t) => carriesPromise(t, depth + 1));
+      if (isPromiseLike(type)) return true;
+      if (!(type.flags & ts.TypeFlags.Object)) return false;
+      if ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
+        if (checker.getTypeArguments(type as ts.TypeReference).some((t) => carriesPromise(t, depth + 1))) return true;
+      }
+      // A plain object type (`{ a: Promise<…> }`, `Record<string, Promise<…>>`) holds what its properties do.
+      if ((type.getSymbol()?.flags ?? 0) & ts.SymbolFlags.Class) return false;
+      const index = checker.getIndexTypeOfType(type, ts.IndexKind.String);
+      if (index !== undefined && carriesPromise(index, depth + 1)) return true;
+      return type.getProperties().some((prop) => {
+        const decl = prop.valueDeclaration;
+        return decl !== undefined && !ts.isMethodDeclaration(decl) && !ts.isMethodSignature(decl) && carriesPromise(checker.getTypeOfSymbol(prop), depth + 1);
+      });
+    };
+
+    /** Where a name's value is used: every identifier of the same symbol in `scope`, but the declaration. */
+    const usesOf = (name: ts.Identifier, scope: ts.Node): ts.Identifier[] => {
+      const sym = checker.getSymbolAtLocation(name);
+      const out: ts.Identifier[] = [];
+      if (sym === undefined) return out;
+      const visit = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) {
+          if (n !== name && n.text === name.text && (ts.isShorthandPropertyAssignment(n.parent) ? checker.getShorthandAssignmentValueSymbol(n.parent) : checker.getSymbolAtLocation(n)) === sym) out.push(n);
+        } else ts.forEachChild(n, visit);
+      };
+      visit(scope);
+      return out;
+    };
+
+    /**
+     * Whether the value held by a name is awaited or handed on by one of its uses. `following`
+     * holds the names being followed, so that `p = p.then(…)` does not loop.
+     */
+    const followName = (name: ts.Identifier, scope: ts.Node, depth: number, following: Set<ts.Symbol>): boolean => {
+      const sym = checker.getSymbolAtLocation(name);
+      if (sym === undefined || following.has(sym)) return false;
+      following.add(sym);
+      const handled = usesOf(name, scope).some((use) => floating(use, depth + 1, following) === null);
+      following.delete(sym);
+      return handled;
+    };
+
+    /** The scope a declaration's name is visible in. */
+    const scopeOf = (decl: ts.Node): ts.Node => {
+      if (ts.isParameter(decl)) return decl.parent;
+      return ts.findAncestor(decl.parent, (n) => ts.isBlock(n) || ts.isSourceFile(n) || ts.isForOfStatement(n) || ts.isForStatement(n) || ts.isForInStatement(n) || ts.isCaseBlock(n) || isFunctionLike(n)) ?? ctx.sourceFile;
+    };
+
+    /** The identifier a write target or receiver is rooted at: `ps` for `ps`, `byKey[k]` or `o.list`. */
+    const rootName = (expr: ts.Expression): ts.Identifier | undefined => {
+      let e = skipOuter(expr);
+      while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
+      return ts.isIdentifier(e) ? e : undefined;
+    };
+
+    /** The names a binding pattern binds. */
+    const boundNames = (pattern: ts.BindingName, out: ts.Identifier[] = []): ts.Identifier[] => {
+      if (ts.isIdentifier(pattern)) out.push(pattern);
+      else for (const el of pattern.elements) if (!ts.isOmittedExpression(el)) boundNames(el.name, out);
+      return out;
+    };
+
+    /**
+     * Whether a promise-valued expression (or a container of promises) ends up awaited or handed
+     * on: awaited, returned, yielded, passed to Promise.all, or kept in a variable, array, object or
+     * collection one of whose uses is. Anywhere else the promise is dropped: the reason when so.
+     */
+    const floating = (node: ts.Expression, depth = 0, following = new Set<ts.Symbol>()): string | null => {
+      if (depth > 8) return null;
       const e = outermost(node);
       const p = e.parent;
+      if (ts.isAwaitExpression(p) || ts.isReturnStatement(p) || ts.isYieldExpression(p)) return null;
+      if (ts.isArrowFunction(p) && p.body === e) return null;
       if (ts.isExpressionStatement(p)) return 'is not awaited';
       if (ts.isVoidExpression(p)) return 'is discarded with void';
-      if (ts.isVariableDeclaration(p) && p.initializer === e && ts.isIdentifier(p.name)) {
-        if (depth > 4) return null;
-        const sym = checker.getSymbolAtLocation(p.name);
-        const scope = ts.findAncestor(p, (n) => ts.isBlock(n) || ts.isSourceFile(n)) ?? ctx.sourceFile;
-        let handled = false;
-        const visit = (n: ts.Node): void => {
-          if (handled) return;
-          if (ts.isIdentifier(n) && n !== p.name && n.text === p.name.getText() && checker.getSymbolAtLocation(n) === sym && floating(n, depth + 1) === null) handled = true;
-          else ts.forEachChild(n, visit);
-        };
-        visit(scope);
-        return handled ? null : `is stored in ${p.name.text}, which is never awaited`;
+      if (ts.isShorthandPropertyAssignment(p)) return floating(p.parent, depth + 1, following);
+      if (ts.isVariableDeclaration(p) && p.initializer === e) {
+        const names = boundNames(p.name);
+        const scope = scopeOf(p);
+        const held = ts.isIdentifier(p.name) ? names : names.filter((n) => carriesPromise(checker.getTypeAtLocation(n)));
+        const dropped = held.find((n) => !followName(n, scope, depth, following));
+        return dropped === undefined ? null : `is stored in ${dropped.text}, which is never awaited`;
       }
-      return null;
+      if (ts.isBinaryExpression(p) && p.right === e && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        // `p = kv.get(…)`, `byKey[k] = kv.get(…)`: followed through the variable the target is rooted at.
+        const root = rootName(p.left);
+        const decl = root !== undefined ? checker.getSymbolAtLocation(root)?.declarations?.[0] : undefined;
+        if (root === undefined || decl === undefined || decl.getSourceFile() !== ctx.sourceFile) return 'is stored where the checker cannot follow it';
+        return followName(root, scopeOf(decl), depth, following) ? null : `is stored in ${root.text}, which is never awaited`;
+      }
+      if ((ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.expression === e) {
+        if (ts.isForOfStatement(p) && p.awaitModifier !== undefined) return null;
+        const init = p.initializer;
+        const names = ts.isVariableDeclarationList(init) ? init.declarations.flatMap((d) => boundNames(d.name)) : [];
+        return names.some((n) => followName(n, p, depth, following)) ? null : 'is iterated over, but no element is awaited';
+      }
+      if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === e) {
+        // `pending.x`, `ps[0]`, `m.values()`: the part read (or the method's result) may carry the promise on.
+        const call = ts.isCallExpression(p.parent) && p.parent.expression === p ? p.parent : undefined;
+        const carrier: ts.Expression = call ?? p;
+        if (carriesPromise(checker.getTypeAtLocation(carrier))) return floating(carrier, depth + 1, following);
+        return 'is only read, never awaited';
+      }
+      if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && (p.arguments ?? ts.factory.createNodeArray<ts.Expression>()).includes(e)) return passedTo(p, e, depth, following);
+      return 'is used as a value, not awaited';
+    };
+
+    /** A promise (or container of them) passed as an argument: kept, awaited or dropped by the callee. */
+    const passedTo = (call: ts.CallExpression | ts.NewExpression, arg: ts.Expression, depth: number, following: Set<ts.Symbol>): string | null => {
+      const callee = skipOuter(call.expression);
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : callee.getText();
+      // `ps.push(p)`, `m.set(k, p)`: the collection keeps it, so the collection is followed.
+      if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(callee) && keepers.has(callee.name.text)) {
+        const root = rootName(callee.expression);
+        const decl = root !== undefined ? checker.getSymbolAtLocation(root)?.declarations?.[0] : undefined;
+        if (root !== undefined && decl !== undefined && decl.getSourceFile() === ctx.sourceFile) {
+          return followName(root, scopeOf(decl), depth, following) ? null : `is kept in ${root.text}, which is never awaited`;
+        }
+      }
+      // A helper of the file: followed through its parameter.
+      const index = call.arguments!.indexOf(arg);
+      const targets = facts.targetsOf(callee).filter((f) => f.body !== undefined);
+      if (targets.length > 0) {
+        const handled = targets.every((f) => {
+          const param = f.parameters[Math.min(index, f.parameters.length - 1)];
+          if (param === undefined) return false;
+          if (param.dotDotDotToken !== undefined || !ts.isIdentifier(param.name)) return true; // not followed
+          return followName(param.name, f, depth, following);
+        });
+        if (!handled) return `is passed to ${name}(), which never awaits it`;
+        // An async helper that awaits the promise returns a promise of its own, which must be handled too.
+        return carriesPromise(checker.getTypeAtLocation(call)) ? floating(call, depth + 1, following) : null;
+      }
+      // A library function that returns what it was given (Promise.resolve, Array.from, new Map, Object.values).
+      if (carriesPromise(checker.getTypeAtLocation(call))) return floating(call, depth + 1, following);
+      return `is passed to ${name}(), which does not await it`;
     };
 
     const check = (call: ts.CallExpression | ts.NewExpression) => {
@@ -87,6 +210,23 @@ export default defineRule({
 
     /** A step-starting callback handed to a parameter that returns void: its promise is dropped. */
     const checkCallbacks = (call: ts.CallExpression | ts.NewExpression) => {
+      const helpers = facts.targetsOf(skipOuter(call.expression)).filter((f) => f.body !== undefined);
+      (call.arguments ?? []).forEach((arg, index) => {
+        // A helper of the file that calls its callback parameter and drops what it returns.
+        if (helpers.length === 0 || ts.isSpreadElement(arg) || !facts.namesActionFunction(arg)) return;
+        for (const f of helpers) {
+          const param = f.parameters[index];
+          if (param === undefined || param.dotDotDotToken !== undefined || !ts.isIdentifier(param.name)) continue;
+          const dropped = usesOf(param.name, f).find((use) => {
+            const c = use.parent;
+            return ts.isCallExpression(c) && c.expression === use && floating(c) !== null;
+          });
+          if (dropped !== undefined) {
+            ctx.report(arg, `this function starts steps and returns their promise, but ${dropped.text}(…) in ${f.name !== undefined ? f.name.getText() : 'the helper'} drops what it returns, so nothing awaits them: ${why}.`, 'await the callback in the helper: await ' + dropped.text + '(…)');
+            return;
+          }
+        }
+      });
       for (const arg of call.arguments ?? []) {
         if (ts.isSpreadElement(arg) || !returnsVoid(checker.getContextualType(arg))) continue;
         const type = checker.getTypeAtLocation(arg);

@@ -9,6 +9,13 @@ export default defineRule({
   id: 'no-foreign-imports',
   description: 'A workflow imports only named bindings from "alice" (actions by namespace, built-ins, types); other modules are not in the sandbox.',
   create: (ctx) => ({
+    SourceFile(sf) {
+      // `/// <reference path|types|lib="…" />` brings other declarations (Node's, the DOM's) into the check.
+      for (const ref of [...sf.referencedFiles, ...sf.typeReferenceDirectives, ...sf.libReferenceDirectives]) {
+        // A comment is no node: reported at the statement it precedes.
+        ctx.report(sf.statements[0] ?? sf, `a /// <reference> directive (${JSON.stringify(ref.fileName)}) brings in declarations from outside the file: ${why}.`, 'remove it; the "alice" declarations are all a workflow sees');
+      }
+    },
     ImportDeclaration(node) {
       const spec = node.moduleSpecifier;
       const from = ts.isStringLiteral(spec) ? spec.text : '?';

@@ -1,5 +1,5 @@
 import ts from '../ts/typescript.cjs';
-import { constantString, rootOf } from '../ts/references.js';
+import { constantString, rootOf, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
 const why = 'the result depends on the locale, time zone and ICU data of the machine that runs it, and a run may resume on another machine: a replay could take other branches';
@@ -43,11 +43,19 @@ export default defineRule({
   description: 'Intl, toLocale*(), localeCompare, Date\'s local-time methods and local-time date strings depend on the machine\'s locale and time zone; use UTC methods and explicit formats.',
   create: (ctx) => {
     const { checker } = ctx;
-    const isDate = (expr: ts.Expression): boolean => {
-      const type = checker.getTypeAtLocation(expr);
+    /**
+     * Whether turning a value of this type into a string may call Date#toString: a Date, a union
+     * with one (`Date | number`), or an array of them (arrays join their elements' strings).
+     */
+    const holdsDate = (type: ts.Type, depth = 0): boolean => {
+      if (depth > 4) return false;
+      if (type.isUnion() || type.isIntersection()) return type.types.some((t) => holdsDate(t, depth + 1));
       const sym = type.getSymbol();
-      return sym !== undefined && sym.getName() === 'Date' && (sym.declarations ?? []).some((d) => ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()));
+      if (sym !== undefined && sym.getName() === 'Date' && (sym.declarations ?? []).some((d) => ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return true;
+      if (checker.isArrayType(type) || checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference).some((t) => holdsDate(t, depth + 1));
+      return false;
     };
+    const isDate = (expr: ts.Expression): boolean => holdsDate(checker.getTypeAtLocation(expr));
     const reportImplicitString = (node: ts.Node) =>
       ctx.report(node, `a Date turned into a string this way (its toString()) is written in the machine's time zone: ${why}.`, 'use toISOString()');
     const checkDateString = (arg: ts.Expression | undefined, at: ts.Node) => {
@@ -89,6 +97,11 @@ export default defineRule({
         if (path === 'Date.parse' && usage === 'call' && ref.call !== undefined && ts.isCallExpression(ref.call)) checkDateString(ref.call.arguments[0], ref.call);
         if (path === 'String' && usage === 'call' && ref.call !== undefined && ts.isCallExpression(ref.call) && ref.call.arguments.length > 0 && isDate(ref.call.arguments[0])) {
           reportImplicitString(ref.call);
+        }
+        // `[d].join(",")` and `[d].toString()` write each Date with its toString().
+        if ((path === 'Array#join' || path === 'Array#toString' || path === 'ReadonlyArray#join' || path === 'ReadonlyArray#toString') && usage === 'call' && ref.call !== undefined && ts.isCallExpression(ref.call)) {
+          const callee = skipOuter(ref.call.expression);
+          if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && isDate(callee.expression)) reportImplicitString(ref.call);
         }
       },
       TemplateExpression(node) {

@@ -6,7 +6,13 @@ import { defineRule } from './rule.js';
 const why = 'module-level state is not in the journal: the engine evaluates the module again for every execution (and may reuse one module for several runs), so state that a run changes between steps must live inside the workflow function, where replay rebuilds it step by step';
 
 /** Methods that change the array, map or set they are called on. */
-const mutatingMethods = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear', 'next', 'return', 'throw']);
+const mutatingMethods = new Set([
+  'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear', 'next', 'return', 'throw', 'compile',
+  'setTime', 'setFullYear', 'setMonth', 'setDate', 'setHours', 'setMinutes', 'setSeconds', 'setMilliseconds',
+  'setUTCFullYear', 'setUTCMonth', 'setUTCDate', 'setUTCHours', 'setUTCMinutes', 'setUTCSeconds', 'setUTCMilliseconds',
+]);
+/** Library methods that return an element of the collection they are called on (shared, not a copy). */
+const elementMethods = new Set(['find', 'findLast', 'at', 'get']);
 /** RegExp methods that move `lastIndex` on a global or sticky pattern. */
 const regexpStateMethods = new Set(['exec', 'test']);
 
@@ -28,12 +34,54 @@ function thisContainer(node: ts.Node): ts.Node | undefined {
   return undefined;
 }
 
+/** Calls `fn` with the expression of every `return` of a function body (not of nested functions). */
+function forEachReturn(body: ts.Node, fn: (e: ts.Expression) => void): void {
+  ts.forEachChild(body, (n) => {
+    if (isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression !== undefined) fn(n.expression);
+    forEachReturn(n, fn);
+  });
+}
+
+/** Whether a name is a method declared by the ES library (not a helper object's own method). */
+function isLibMethodOf(checker: ts.TypeChecker, program: ts.Program, name: ts.MemberName): boolean {
+  return (checker.getSymbolAtLocation(name)?.declarations ?? []).some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()));
+}
+
 /** Module-level `let`/`var`, and changes to module-level objects from inside functions. */
 export default defineRule({
   id: 'no-module-state',
   description: 'Module-level let/var and objects changed from functions are state outside the journal; keep mutable state inside the workflow function.',
   create: (ctx) => {
     const checker = ctx.checker;
+    const isLibMethod = (name: ts.MemberName): boolean => isLibMethodOf(checker, ctx.facts.program, name);
+
+    /** Whether a method changes its own object (`this.n++`, `this.items.push(…)`), also through other methods. */
+    const writesThis = (fn: ts.Node, depth = 0): boolean => {
+      if (depth > maxDepth || !isFunctionLike(fn) || fn.body === undefined) return false;
+      const thisRooted = (t: ts.Expression): boolean => {
+        let x = skipOuter(t);
+        while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
+        return x.kind === ts.SyntaxKind.ThisKeyword;
+      };
+      let found = false;
+      const visit = (n: ts.Node): void => {
+        if (found || (n !== fn && isFunctionLike(n) && !ts.isArrowFunction(n)) || ts.isClassLike(n)) return;
+        let target: ts.Expression | undefined;
+        if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) target = n.left;
+        else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) target = n.operand;
+        else if (ts.isDeleteExpression(n)) target = n.expression;
+        if (target !== undefined && (ts.isPropertyAccessExpression(skipOuter(target)) || ts.isElementAccessExpression(skipOuter(target))) && thisRooted(target)) found = true;
+        else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && thisRooted(n.expression.expression)) {
+          const callee = n.expression;
+          if (mutatingMethods.has(callee.name.text) && isLibMethod(callee.name) && !(skipOuter(callee.expression).kind === ts.SyntaxKind.ThisKeyword)) found = true;
+          else if (skipOuter(callee.expression).kind === ts.SyntaxKind.ThisKeyword && ctx.facts.targetsOf(callee).some((m) => writesThis(m, depth + 1))) found = true;
+        }
+        if (!found) ts.forEachChild(n, visit);
+      };
+      ts.forEachChild(fn.body, visit);
+      return found;
+    };
 
     /**
      * The module-level declaration a chain like `cache.items[k]` is rooted at, if any, also
@@ -44,9 +92,41 @@ export default defineRule({
       if (depth > maxDepth) return undefined;
       let e = skipOuter(target);
       while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
+      if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) {
+        // `{ xs: items }` and `[...rows]` hold module-level objects themselves, not copies of them.
+        for (const el of ts.isObjectLiteralExpression(e) ? e.properties : e.elements) {
+          const value = ts.isPropertyAssignment(el) ? el.initializer : ts.isShorthandPropertyAssignment(el) ? el.name : ts.isSpreadElement(el) ? el.expression : ts.isSpreadAssignment(el) ? undefined : ts.isExpression(el) ? el : undefined;
+          const root = value !== undefined ? moduleRoot(value, depth + 1) : undefined;
+          if (root !== undefined) return root;
+        }
+        return undefined;
+      }
+      if (ts.isCallExpression(e)) {
+        // `rows.find(…)` is an element of rows; `items()` of a helper that returns a module-level object is that object.
+        const callee = skipOuter(e.expression);
+        const path = ctx.facts.resolver.resolve(callee);
+        if ((path === 'Object.values' || path === 'Object.entries' || path === 'Array.from') && e.arguments.length > 0) return moduleRoot(e.arguments[0], depth + 1);
+        if (ts.isPropertyAccessExpression(callee) && elementMethods.has(callee.name.text) && isLibMethod(callee.name)) return moduleRoot(callee.expression, depth + 1);
+        for (const fn of ctx.facts.targetsOf(callee)) {
+          if (fn.body === undefined) continue;
+          const returned: ts.Expression[] = [];
+          if (!ts.isBlock(fn.body)) returned.push(fn.body);
+          else forEachReturn(fn.body, (r) => returned.push(r));
+          for (const r of returned) {
+            const root = moduleRoot(r, depth + 1);
+            if (root !== undefined) return root;
+          }
+        }
+        return undefined;
+      }
       if (e.kind === ts.SyntaxKind.ThisKeyword) {
         const container = thisContainer(e);
         if (container === undefined) return undefined;
+        // A method of a module-level object literal: `this` is that object.
+        if (ts.isObjectLiteralExpression(container.parent) && (ts.isMethodDeclaration(container) || ts.isGetAccessorDeclaration(container) || ts.isSetAccessorDeclaration(container))) {
+          const holder = container.parent.parent;
+          return ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && isModuleLevel(holder) ? { name: holder.name.text } : undefined;
+        }
         const staticMember = (ts.isMethodDeclaration(container) || ts.isGetAccessorDeclaration(container) || ts.isSetAccessorDeclaration(container) || ts.isClassStaticBlockDeclaration(container) || ts.isPropertyDeclaration(container)) &&
           (ts.isClassStaticBlockDeclaration(container) || (ts.getCombinedModifierFlags(container) & ts.ModifierFlags.Static) !== 0);
         const cls = container.parent;
@@ -56,13 +136,28 @@ export default defineRule({
       const sym = checker.getSymbolAtLocation(e);
       const decl = sym?.declarations?.[0];
       if (decl === undefined || decl.getSourceFile() !== ctx.sourceFile) return undefined;
+      // A parameter: what the calls of its function in this file pass (`add(items)` with `function add(xs) { xs.push(1) }`).
+      if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && isFunctionLike(decl.parent)) {
+        const fn = decl.parent;
+        const index = fn.parameters.indexOf(decl);
+        for (const call of ctx.facts.callSitesOf(fn)) {
+          const arg = (call.arguments ?? [])[index];
+          const root = arg !== undefined && !ts.isSpreadElement(arg) ? moduleRoot(arg, depth + 1) : undefined;
+          if (root !== undefined) return root;
+        }
+        return undefined;
+      }
       const declared = ts.isVariableDeclaration(decl) || ts.isFunctionDeclaration(decl) || ts.isClassDeclaration(decl) || ts.isBindingElement(decl) || ts.isEnumDeclaration(decl) || ts.isModuleDeclaration(decl);
       if (!declared) return undefined;
       if (isModuleLevel(decl)) return { name: e.text };
-      // A local const that is only another name for (a part of) a module-level object.
-      if (ts.isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined) {
-        const init = skipOuter(decl.initializer);
-        if (ts.isIdentifier(init) || ts.isPropertyAccessExpression(init) || ts.isElementAccessExpression(init)) return moduleRoot(init, depth + 1);
+      // A local const that is only another name for (a part of) a module-level object, also
+      // destructured (`const { m } = state`) or as the variable of a for-of over it.
+      let holder: ts.Node = decl;
+      while (ts.isBindingElement(holder)) holder = holder.parent.parent;
+      if (ts.isVariableDeclaration(holder) && ts.isForOfStatement(holder.parent.parent) && holder.parent.parent.initializer === holder.parent) return moduleRoot(holder.parent.parent.expression, depth + 1);
+      if (ts.isVariableDeclaration(holder) && isConst(holder) && holder.initializer !== undefined) {
+        const init = skipOuter(holder.initializer);
+        if (ts.isIdentifier(init) || ts.isPropertyAccessExpression(init) || ts.isElementAccessExpression(init) || ts.isCallExpression(init)) return moduleRoot(init, depth + 1);
       }
       return undefined;
     };
@@ -192,7 +287,24 @@ export default defineRule({
           if (root !== undefined) report(node, root.name, `${path}() changes`);
           return;
         }
+        // `Array.prototype.push.call(items, 1)`: a mutating method of a prototype, run on a module-level object.
+        const viaProto = path !== undefined ? /^[A-Za-z]+\.prototype\.([A-Za-z]+)\.(call|apply)$/.exec(path) : null;
+        if (viaProto !== null && mutatingMethods.has(viaProto[1]) && node.arguments.length > 0) {
+          const root = moduleRoot(node.arguments[0]);
+          if (root !== undefined) report(node, root.name, `${viaProto[1]}() changes`);
+          return;
+        }
         const callee = skipOuter(node.expression);
+        // `shared.inc()` on a module-level instance whose method changes `this`.
+        // (Static methods and object literals' methods are reported where they write: their `this` is known there.)
+        const instanceMethod = (m: ts.Node): boolean => (ts.isMethodDeclaration(m) || ts.isSetAccessorDeclaration(m) || ts.isGetAccessorDeclaration(m)) && ts.isClassLike(m.parent) && !(ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Static);
+        if (ts.isPropertyAccessExpression(callee) && ctx.facts.targetsOf(callee).some((m) => instanceMethod(m) && writesThis(m))) {
+          const root = moduleRoot(callee.expression);
+          if (root !== undefined) {
+            ctx.report(node, `${callee.name.text}() changes the object it is called on, ${root.name}, which is declared at module level: ${why}.`, `create ${root.name} inside the workflow function and pass it to helpers`);
+            return;
+          }
+        }
         if (ts.isPropertyAccessExpression(callee) && regexpStateMethods.has(callee.name.text)) {
           const pattern = statefulRegExp(callee.expression);
           if (pattern !== undefined) {

@@ -23,6 +23,8 @@ export default defineRule({
           ctx.report(fn.parameters[1], 'the workflow function takes one parameter, its input; actions come from the "alice" import.', 'remove the extra parameters');
         }
         if (fn.asteriskToken !== undefined) ctx.report(fn, 'the workflow function cannot be a generator.');
+        const rest = fn.parameters.find((p) => p.dotDotDotToken !== undefined);
+        if (rest !== undefined) ctx.report(rest, 'the workflow function takes one parameter, its input, not a rest parameter: the input schema is made from that parameter\'s type.', 'declare it as (input: Input)');
       }
       for (const p of readMetadata(sf).problems) ctx.report(p.node, p.message, 'export const workflow = { name: "my-flow", description: "…", triggers: [{ type: "manual" }] } satisfies Workflow;');
       for (const stmt of sf.statements) {
@@ -35,6 +37,11 @@ export default defineRule({
         // Any statement but a declaration of a function or class runs when the module loads.
         if (!ts.isFunctionDeclaration(stmt) && !ts.isClassDeclaration(stmt) && containsTopLevelAwait(stmt)) {
           ctx.report(stmt, 'await at module level runs steps outside the workflow function; keep steps inside it.', 'move this into the workflow function');
+        } else {
+          // A step started while the module loads (`const p = kv.get(…)`, an IIFE, a static field)
+          // runs outside the workflow function, where no input has been checked yet.
+          const step = moduleLevelStep(stmt, (call) => (ts.isCallExpression(call) && ctx.facts.isStepCall(call)) || ctx.facts.callsActionFunction(call));
+          if (step !== undefined) ctx.report(step, 'this starts a step while the module loads, outside the workflow function: keep steps inside it, where they run once per call of the workflow in the order the journal records.', 'move this into the workflow function');
         }
         if (!hasExport(stmt) || ts.isExportAssignment(stmt)) continue;
         if (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) continue;
@@ -55,6 +62,26 @@ function containsTopLevelAwait(node: ts.Node): boolean {
   const visit = (n: ts.Node): void => {
     if (found || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
     if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier !== undefined)) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+/** The first call that starts steps as a module-level statement runs: not inside functions, but inside static class members. */
+function moduleLevelStep(node: ts.Node, isStep: (call: ts.CallExpression | ts.NewExpression) => boolean): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined || ts.isFunctionLike(n)) return;
+    if (ts.isClassLike(n)) {
+      for (const m of n.members) {
+        const isStatic = ts.isClassStaticBlockDeclaration(m) || (ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword));
+        if (isStatic && (ts.isPropertyDeclaration(m) || ts.isClassStaticBlockDeclaration(m))) ts.forEachChild(m, visit);
+      }
+      for (const h of n.heritageClauses ?? []) visit(h);
+      return;
+    }
+    if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && isStep(n)) found = n;
     else ts.forEachChild(n, visit);
   };
   visit(node);

@@ -26,6 +26,10 @@ export class FileFacts {
   readonly resolver: ReferenceResolver;
   private readonly starts = new Map<ts.Node, boolean>();
   private readonly functionsStartingActions = new Set<FunctionLike>();
+  /** The calls of each local function in the file (direct calls through its name). */
+  private readonly callSites = new Map<FunctionLike, Array<ts.CallExpression | ts.NewExpression>>();
+  /** Variables that hold step promises (or functions that start steps), computed on first use. */
+  private stepHolders: Set<ts.Symbol> | undefined;
 
   constructor(
     readonly program: ts.Program,
@@ -128,8 +132,131 @@ export class FileFacts {
     return found;
   }
 
+  /**
+   * Whether evaluating a node may start or wait for steps: it starts some (mayStartSteps), reads a
+   * variable that holds step promises started earlier (`const p = kv.get(…)`, `ps.push(kv.get(…))`),
+   * or calls a callback parameter that some call of its function passes a step-starting function.
+   * This is what a catch around the node may catch.
+   */
+  carriesSteps(node: ts.Node): boolean {
+    if (this.mayStartSteps(node)) return true;
+    const holders = this.holders();
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(n)) {
+        const sym = this.checker.getSymbolAtLocation(n);
+        if (sym !== undefined && holders.has(sym)) found = true;
+        else if (sym !== undefined && ts.isCallExpression(n.parent) && n.parent.expression === n && this.callbackStartsSteps(sym)) found = true;
+        return;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(node);
+    return found;
+  }
+
+  /** The calls of a local function of the file through its name (what its parameters may be given). */
+  callSitesOf(fn: FunctionLike): ReadonlyArray<ts.CallExpression | ts.NewExpression> {
+    return this.callSites.get(fn) ?? [];
+  }
+
+  /** Whether a parameter, called as a function, may be given a step-starting function. */
+  private callbackStartsSteps(sym: ts.Symbol, depth = 0): boolean {
+    const param = sym.valueDeclaration;
+    if (param === undefined || !ts.isParameter(param) || depth > 4) return false;
+    const fn = param.parent;
+    if (!isFunctionLike(fn)) return false;
+    const index = fn.parameters.indexOf(param);
+    const argAt = (call: ts.CallExpression | ts.NewExpression): ts.Expression | undefined => (call.arguments ?? [])[index];
+    // A callback of an inline function handed to another call (`jobs.forEach(async (j) => …)`):
+    // its values come from that call's receiver and arguments.
+    const outer = fn.parent;
+    if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && (ts.isCallExpression(outer) || ts.isNewExpression(outer)) && (outer.arguments?.some((a) => a === fn) ?? false)) {
+      const callee = skipOuter(outer.expression);
+      const sources: ts.Node[] = [...(outer.arguments ?? []).filter((a) => a !== fn), ...(ts.isPropertyAccessExpression(callee) ? [callee.expression] : [])];
+      return sources.some((a) => this.carriesSteps(a) || this.namesActionFunction(a as ts.Expression));
+    }
+    for (const call of this.callSites.get(fn) ?? []) {
+      const arg = argAt(call);
+      if (arg === undefined) continue;
+      if (this.namesActionFunction(arg) || this.carriesSteps(arg)) return true;
+      const argSym = ts.isIdentifier(skipOuter(arg)) ? this.checker.getSymbolAtLocation(skipOuter(arg)) : undefined;
+      if (argSym !== undefined && this.callbackStartsSteps(argSym, depth + 1)) return true;
+    }
+    return false;
+  }
+
+  /** The variables of the file that are given step promises or step-starting functions. */
+  private holders(): Set<ts.Symbol> {
+    if (this.stepHolders !== undefined) return this.stepHolders;
+    const holders = new Set<ts.Symbol>();
+    this.stepHolders = holders;
+    const carries = (e: ts.Node): boolean => {
+      // An awaited result (`const r = await kv.get(…)`) is data; only promises and functions carry steps.
+      if (!ts.isExpression(e) || !this.mayHoldPromise(this.checker.getTypeAtLocation(e))) return false;
+      if (this.mayStartSteps(e)) return true;
+      let found = false;
+      const visit = (n: ts.Node): void => {
+        if (found) return;
+        if (ts.isIdentifier(n)) {
+          const sym = this.checker.getSymbolAtLocation(n);
+          if (sym !== undefined && holders.has(sym)) found = true;
+        } else ts.forEachChild(n, visit);
+      };
+      visit(e);
+      return found;
+    };
+    const rootSymbol = (target: ts.Expression): ts.Symbol | undefined => {
+      let e = skipOuter(target);
+      while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
+      return ts.isIdentifier(e) ? this.checker.getSymbolAtLocation(e) : undefined;
+    };
+    const add = (sym: ts.Symbol | undefined): boolean => {
+      if (sym === undefined || holders.has(sym)) return false;
+      holders.add(sym);
+      return true;
+    };
+    const bind = (name: ts.BindingName): boolean => {
+      if (ts.isIdentifier(name)) return add(this.checker.getSymbolAtLocation(name));
+      let changed = false;
+      for (const el of name.elements) if (!ts.isOmittedExpression(el)) changed = bind(el.name) || changed;
+      return changed;
+    };
+    // Until nothing changes: `const q = p.then(…)` holds what `p` holds.
+    for (let round = 0, changed = true; changed && round < 6; round++) {
+      changed = false;
+      const visit = (n: ts.Node): void => {
+        if (ts.isVariableDeclaration(n) && n.initializer !== undefined && !isFunctionLike(skipOuter(n.initializer)) && carries(n.initializer)) changed = bind(n.name) || changed;
+        else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && carries(n.right)) changed = add(rootSymbol(n.left)) || changed;
+        else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['push', 'unshift', 'splice', 'set', 'add'].includes(n.expression.name.text) && n.arguments.some(carries)) {
+          changed = add(rootSymbol(n.expression.expression)) || changed;
+        } else if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && ts.isVariableDeclarationList(n.initializer) && carries(n.expression)) {
+          for (const d of n.initializer.declarations) changed = bind(d.name) || changed;
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(this.sourceFile);
+    }
+    return holders;
+  }
+
+  /** Whether a value of this type can be or hold a promise or a function: a promise, an array, a Map or an object of them, `any`. */
+  private mayHoldPromise(type: ts.Type, depth = 0): boolean {
+    if (depth > 3) return false;
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+    if (type.isUnion() || type.isIntersection()) return type.types.some((t) => this.mayHoldPromise(t, depth + 1));
+    if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.NonPrimitive))) return false;
+    if (type.getProperty('then') !== undefined || type.getCallSignatures().length > 0) return true;
+    if ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference && this.checker.getTypeArguments(type as ts.TypeReference).some((t) => this.mayHoldPromise(t, depth + 1))) return true;
+    const index = this.checker.getIndexTypeOfType(type, ts.IndexKind.String);
+    if (index !== undefined && this.mayHoldPromise(index, depth + 1)) return true;
+    if (this.program.isSourceFileDefaultLibrary((type.getSymbol()?.declarations ?? [])[0]?.getSourceFile() ?? this.sourceFile)) return false;
+    return type.getProperties().some((p) => this.mayHoldPromise(this.checker.getTypeOfSymbol(p), depth + 1));
+  }
+
   /** The local function-like declarations a call may run (through aliases, methods, classes). */
-  private targetsOf(callee: ts.Expression): FunctionLike[] {
+  targetsOf(callee: ts.Expression): FunctionLike[] {
     const sym = this.symbolOf(callee);
     if (sym === undefined) return [];
     const out: FunctionLike[] = [];
@@ -183,6 +310,9 @@ export class FileFacts {
           const e = skipOuter(n.expression);
           const targets = ts.isArrowFunction(e) || ts.isFunctionExpression(e) ? [e] : this.targetsOf(e);
           for (const t of targets) {
+            let sites = this.callSites.get(t);
+            if (sites === undefined) this.callSites.set(t, (sites = []));
+            sites.push(n);
             let set = callers.get(t);
             if (set === undefined) callers.set(t, (set = new Set()));
             for (const f of enclosing) set.add(f);

@@ -57,12 +57,33 @@ export class ReferenceResolver {
   private member(object: ts.Expression, name: string, nameNode: ts.MemberName | undefined, depth: number): Path | undefined {
     const base = this.resolve(object, depth + 1);
     if (base === 'globalThis') return name;
+    // `Date.prototype.constructor` is `Date` itself: `Date.prototype.constructor.now()` reads the clock.
+    if (name === 'constructor' && base !== undefined && base.endsWith('.prototype') && !base.includes('#')) return base.slice(0, -'.prototype'.length);
     if (base !== undefined) return `${base}.${name}`;
+    // `d.constructor` with `d: Date` is the global `Date`, reached through a value.
+    if (name === 'constructor') {
+      const ctor = this.constructorOf(object);
+      if (ctor !== undefined) return ctor;
+    }
     // A method of a library type reached through a value: `d.getHours()` with `d: Date`, also
     // as `d["getHours"]()`, where there is no name node and the key is looked up on the type.
     const sym = nameNode !== undefined ? this.checker.getSymbolAtLocation(nameNode) : name === computedKey ? undefined : this.propertyOf(object, name);
     const owner = sym !== undefined ? this.libOwner(sym) : undefined;
     return owner !== undefined ? `${owner}#${name}` : undefined;
+  }
+
+  /**
+   * The global constructor of a value whose type is a library class (`Date` for a `Date`,
+   * `Function` for a `Function`), so that `.constructor` of it resolves to that global; undefined
+   * for local classes, unions and untyped values (no-dynamic-code reports what those may hide).
+   */
+  private constructorOf(object: ts.Expression): string | undefined {
+    const type = this.checker.getApparentType(this.checker.getTypeAtLocation(object));
+    if (type.isUnion() || type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+    const sym = type.getSymbol();
+    if (sym === undefined || !(sym.declarations ?? []).some((d) => ts.isInterfaceDeclaration(d) && this.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return undefined;
+    const value = this.checker.resolveName(sym.name, undefined, ts.SymbolFlags.Value, false);
+    return value !== undefined && (value.declarations ?? []).some((d) => this.program.isSourceFileDefaultLibrary(d.getSourceFile())) ? sym.name : undefined;
   }
 
   /** The property `name` of an expression's (apparent) type: `getHours` of a `Date`. */
@@ -124,6 +145,7 @@ export class ReferenceResolver {
     if (base === undefined) {
       // `const { getHours } = d` with `d: Date` takes a library method off a value.
       if (keys.length !== 1 || keys[0] === computedKey) return undefined;
+      if (keys[0] === 'constructor') return this.constructorOf(node.initializer);
       const sym = this.propertyOf(node.initializer, keys[0]);
       const owner = sym !== undefined ? this.libOwner(sym) : undefined;
       return owner !== undefined ? `${owner}#${keys[0]}` : undefined;

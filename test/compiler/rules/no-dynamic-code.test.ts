@@ -13,6 +13,7 @@ ruleCases(noDynamicCode, {
     { name: 'a constant key that is not constructor', code: 'const o = { a: 1 };\nconst k = "a";\nconst v = o[k];' },
     { name: 'a rest pattern', code: 'const { a, ...rest } = { a: 1, b: 2 };' },
     { name: 'Object.getPrototypeOf alone', code: 'const p = Object.getPrototypeOf([]) === Array.prototype;' },
+    { name: 'this.constructor.name of an error class', code: 'class FlowError extends Error { constructor(m: string) { super(m); this.name = this.constructor.name; } }\nconst e = new FlowError("x");' },
   ],
   invalid: [
     { code: 'const x = eval("1");', line: 1, column: 11, message: 'eval runs a string as code' },
@@ -40,5 +41,10 @@ ruleCases(noDynamicCode, {
     { name: 'dynamic import', code: 'const m = import("x");', line: 1, column: 11, message: 'import() loads a module' },
     { code: 'const w = WebAssembly.compile(new Uint8Array(0));', line: 1, column: 11, message: 'WebAssembly' },
     { name: 'inside a helper function', code: 'function run(code: string) { return eval(code); }', line: 1, column: 37 },
+    { name: 'the constructor of an object-typed value', code: 'const f: object = () => 1;\nconst F = (f.constructor as any)("return 1");', line: 2, column: 12, message: 'constructor of a function' },
+    { name: 'the constructor of a {}-typed value', code: 'const f: {} = () => 1;\nconst F = (f.constructor as any)("return 1");', line: 2, column: 12 },
+    { name: 'the constructor of a type parameter', code: 'function mk<T extends object>(x: T) { return (x.constructor as any)("return 1"); }', line: 1, column: 47 },
+    { name: 'the constructor of a prototype from Reflect.getPrototypeOf', code: 'const p = Reflect.getPrototypeOf(() => 1)!;\nconst F = p.constructor;', line: 2, column: 11 },
+    { name: 'all property descriptors of a function prototype', code: 'const ds = Object.getOwnPropertyDescriptors(Object.getPrototypeOf(() => 1));', line: 1, column: 12, message: 'getOwnPropertyDescriptors' },
   ],
 });

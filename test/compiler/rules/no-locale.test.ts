@@ -18,6 +18,7 @@ ruleCases(noLocale, {
     { name: 'a local named Intl', code: 'const Intl = { format: (n: number) => String(n) };\nconst s = Intl.format(1);' },
     { name: 'a number in a template', code: 'const s = `${1 + 1}`;' },
     'const k = typeof Intl;',
+    { name: 'Dates joined as ISO strings', code: 'const ds = [new Date(0)];\nconst s = ds.map((d) => d.toISOString()).join(",");' },
   ],
   invalid: [
     { code: 'const n = (12.5).toLocaleString();', line: 1, column: 11, message: 'toLocaleString() uses the machine\'s locale' },
@@ -48,5 +49,8 @@ ruleCases(noLocale, {
     { name: 'Intl destructured', code: 'const { Collator } = Intl;\nconst c = new Collator("de");', line: 1, column: 22 },
     { name: 'Intl through globalThis', code: 'const f = new globalThis.Intl.NumberFormat();', line: 1, column: 15 },
     { name: 'inside a helper', code: 'function label(d: Date) { return d.toLocaleString(); }', line: 1, column: 34 },
+    { name: 'an array of Dates joined', code: 'const s = [new Date(0)].join(",");', line: 1, column: 11, message: 'turned into a string' },
+    { name: 'String() of an array of Dates', code: 'const s = String([new Date(0)]);', line: 1, column: 11 },
+    { name: 'a Date or null in a template', code: 'const d: Date | null = input.x ? new Date(0) : null;\nconst s = `${d}`;', line: 2, column: 14 },
   ],
 });

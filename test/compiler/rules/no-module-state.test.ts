@@ -17,6 +17,9 @@ ruleCases(noModuleState, {
     { name: 'a loop variable inside the workflow', code: `import { log } from "alice";\n${flow('for (let i = 0; i < 3; i++) { log(i); }')}` },
     { name: 'a helper object\'s own set method', code: `import { kv } from "alice";\nconst store = { set(k: string) { return k; } };\n${flow('store.set("a");')}` },
     { name: 'a wrapped snippet keeps its state in the workflow', code: 'const seen = new Set<string>();\nseen.add("a");' },
+    { name: 'a module-level object passed to a helper that only reads it', code: `import { kv } from "alice";\nconst CFG = { base: "x", n: 1 };\nfunction url(c: typeof CFG) { const copy = { ...c }; copy.n = 2; return c.base + copy.n; }\n${flow('return url(CFG);')}` },
+    { name: 'a helper that changes its parameter, given a local array', code: `import { kv } from "alice";\nfunction add(xs: number[]) { xs.push(1); }\n${flow('const mine: number[] = []; add(mine);')}` },
+    { name: 'an element of a module-level table copied before a change', code: `import { kv } from "alice";\nconst PLANS = [{ id: "a", n: 1 }];\n${flow('const p = { ...PLANS.find((x) => x.id === "a") }; p.n = 2;')}` },
   ],
   invalid: [
     {
@@ -67,5 +70,17 @@ ruleCases(noModuleState, {
     { name: 'a property on a module-level function', code: `import { kv } from "alice";\nfunction f() {}\n${flow('(f as any).x = 1;')}`, line: 3, column: 56 },
     { name: 'a namespace member', code: `import { kv } from "alice";\nnamespace NS { export const o = { x: 1 }; }\n${flow('NS.o.x = 2;')}`, line: 3, column: 56 },
     { name: 'delete from a module-level object', code: `import { kv } from "alice";\nconst o: { n?: number } = { n: 0 };\n${flow('delete o.n;')}`, line: 3, column: 56 },
+    { name: 'a helper that changes its parameter, given a module-level array', code: `import { kv } from "alice";\nconst items: number[] = [];\nfunction add(xs: number[]) { xs.push(1); }\n${flow('add(items);')}`, line: 3, column: 30, message: 'changes items' },
+    { name: 'two helpers deep', code: `import { kv } from "alice";\nconst items: number[] = [];\nfunction inner(xs: number[]) { xs.push(1); }\nfunction outer(ys: number[]) { inner(ys); }\n${flow('outer(items);')}`, line: 3, column: 32 },
+    { name: 'a helper that returns a module-level array', code: `import { kv } from "alice";\nconst items: number[] = [];\nconst get = () => items;\n${flow('get().push(1);')}`, line: 4, column: 56 },
+    { name: 'destructured inside the workflow', code: `import { kv } from "alice";\nconst state = { m: new Map<string, number>() };\n${flow('const { m } = state; m.set("a", 1);')}`, line: 3, column: 77 },
+    { name: 'an element reached by for-of', code: `import { kv } from "alice";\nconst rows = [{ n: 0 }];\n${flow('for (const r of rows) r.n++;')}`, line: 3, column: 78 },
+    { name: 'an element reached by find', code: `import { kv } from "alice";\nconst rows = [{ n: 0 }];\n${flow('rows.find((x) => x.n === 0)!.n = 5;')}`, line: 3, column: 56 },
+    { name: 'an element of Object.values', code: `import { kv } from "alice";\nconst rows = { a: { n: 0 } };\n${flow('for (const r of Object.values(rows)) r.n++;')}`, line: 3, column: 93 },
+    { name: 'this in a method of a module-level object', code: `import { kv } from "alice";\nconst counter = { n: 0, inc() { this.n++; } };\n${flow('counter.inc();')}`, line: 2, column: 33 },
+    { name: 'a module-level instance whose method changes it', code: `import { kv } from "alice";\nclass Counter { n = 0; inc() { this.n++; } }\nconst shared = new Counter();\n${flow('shared.inc();')}`, line: 4, column: 56, message: 'inc() changes the object' },
+    { name: 'a prototype method called on a module-level array', code: `import { kv } from "alice";\nconst arr = [1];\n${flow('Array.prototype.push.call(arr, 2);')}`, line: 3, column: 56, message: 'push() changes arr' },
+    { name: 'a module-level Date changed', code: `import { kv } from "alice";\nconst d = new Date(0);\n${flow('d.setTime(5);')}`, line: 3, column: 56 },
+    { name: 'a module-level object passed inside an object literal', code: `import { kv } from "alice";\nconst items: number[] = [];\nfunction add(o: { xs: number[] }) { o.xs.push(1); }\n${flow('add({ xs: items });')}`, line: 3, column: 37 },
   ],
 });

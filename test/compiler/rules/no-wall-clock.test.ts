@@ -17,6 +17,7 @@ ruleCases(noWallClock, {
     { name: 'Date in parentheses', code: 'const t = (Date).UTC(1, 2);' },
     { name: 'Date as a type only', code: 'const f = (d: Date): number => d.getTime();' },
     { name: 'a helper that takes the time as a parameter', code: 'function later(t: number) { return t + 1000; }\nconst t = later(now());' },
+    { name: 'the constructor of a class instance is that class', code: 'class Stamp { copy() { return new (this.constructor as new () => Stamp)(); } }\nconst s = new Stamp().copy();' },
   ],
   invalid: [
     { code: 'const t = Date.now();', line: 1, column: 11, message: 'reads the wall clock' },
@@ -55,5 +56,10 @@ ruleCases(noWallClock, {
     { name: 'process.hrtime', code: 'const t = process.hrtime();', line: 1, column: 11 },
     { name: 'subclass of Date', code: 'class MyDate extends Date {}\nconst d = new MyDate();', line: 1, column: 22 },
     { name: 'reported once per use', code: 'const a = Date.now();\nconst b = Date.now();', line: 1, column: 11, count: 2 },
+    { name: 'the constructor of a Date value', code: 'const d = new Date(0);\nconst t = (d.constructor as DateConstructor).now();', line: 2, column: 11, message: 'Date.now' },
+    { name: 'new of a Date value\'s constructor', code: 'const d = new Date(0);\nconst x = new (d.constructor as any)();', line: 2, column: 11, message: 'new Date()' },
+    { name: 'Date.prototype.constructor', code: 'const t = (Date.prototype.constructor as DateConstructor).now();', line: 1, column: 11 },
+    { name: 'the constructor destructured from a Date', code: 'const { constructor: C } = new Date(0);\nconst t = (C as DateConstructor).now();', line: 2, column: 11 },
+    { name: 'the constructor of a Date in an object', code: 'const o = { d: new Date(0) };\nconst t = (o.d["constructor"] as DateConstructor).now();', line: 2, column: 11 },
   ],
 });

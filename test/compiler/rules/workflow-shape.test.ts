@@ -17,6 +17,7 @@ ruleCases(workflowShape, {
     { name: 'exported types', code: 'import { kv } from "alice";\nexport interface Input { n: number }\nexport type T = number;\nexport default async function (input: Input) { }' },
     { name: 'await inside functions only', code: `import { kv } from "alice";\nasync function h() { await kv.get({ key: "a" }); }\n${body}` },
     { name: 'a wrapped snippet', code: 'const v = await kv.get({ key: "a" });' },
+    { name: 'steps inside functions declared at module level', code: `import { kv } from "alice";\nconst load = () => kv.get({ key: "a" });\n${body}` },
   ],
   invalid: [
     {
@@ -56,5 +57,9 @@ ruleCases(workflowShape, {
     { name: 'top-level await', code: `import { kv } from "alice";\nawait kv.get({ key: "x" });\n${body}`, line: 2, column: 1, message: 'await at module level' },
     { name: 'top-level await in a declaration', code: `import { kv } from "alice";\nconst x = await kv.get({ key: "x" });\n${body}`, line: 2, column: 1 },
     { name: 'top-level for await', code: `import { kv } from "alice";\n${body}\nfor await (const x of [1]) { }`, line: 3, column: 1 },
+    { name: 'a step started while the module loads', code: `import { kv } from "alice";\nconst p = kv.get({ key: "x" });\n${body}`, line: 2, column: 11, message: 'while the module loads' },
+    { name: 'an async IIFE at module level', code: `import { kv } from "alice";\nvoid (async () => { await kv.get({ key: "x" }); })();\n${body}`, line: 2, column: 6 },
+    { name: 'a step in a static field', code: `import { kv } from "alice";\nclass A { static p = kv.get({ key: "x" }); }\n${body}`, line: 2, column: 22 },
+    { name: 'a rest parameter', code: 'import { kv } from "alice";\nexport default async function (...args: unknown[]) { }', line: 2, column: 32, message: 'rest parameter' },
   ],
 });
