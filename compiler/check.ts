@@ -1,12 +1,10 @@
 import type { CatalogEntry } from './catalog.js';
 import { checkDslSources } from './dsl/compile.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
-import { rules as allRules } from './rules/index.js';
 import type { Rule } from './rules/rule.js';
 import { readSource, type ReadResult } from './sources.js';
-import { checkSourceFile } from './ts/check.js';
-import { aliceDeclarations } from './ts/declarations.js';
-import { createWorkflowProgram, programPath, type SourceText } from './ts/program.js';
+import { checkTypeScript } from './ts/check-sources.js';
+import type { SourceText } from './ts/program.js';
 
 export interface CheckOptions {
   /** The action catalog workflows are checked against. */
@@ -44,14 +42,7 @@ export function checkSources(results: readonly ReadResult[], options: CheckOptio
     else diagnostics.push(r.diagnostic);
   }
   if (dsl.length > 0) diagnostics.push(...checkDslSources(dsl, { catalog: options.catalog }));
-  if (sources.length > 0) {
-    const program = createWorkflowProgram(sources, aliceDeclarations(options.catalog));
-    for (const s of sources) {
-      const sf = program.getSourceFile(programPath(s.path));
-      if (sf === undefined) continue;
-      diagnostics.push(...checkSourceFile(program, sf, s.path, options.rules ?? allRules));
-    }
-  }
+  diagnostics.push(...checkTypeScript(sources, options));
   return { diagnostics: sortDiagnostics(diagnostics), files: results.length };
 }
 

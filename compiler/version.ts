@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from './ts/typescript.cjs';
+import { createRequire } from 'node:module';
 
 let cached: string | undefined;
 
@@ -25,5 +25,14 @@ export function aliceVersion(): string {
  * that emitted the script, since both decide the bytes (and so the code hash).
  */
 export function tsCompilerVersion(): string {
-  return `alice-ts/${aliceVersion()} typescript/${ts.version}`;
+  return `alice-ts/${aliceVersion()} typescript/${typescriptVersion()}`;
+}
+
+let tsVersion: string | undefined;
+
+/** The installed TypeScript's version, read from its package.json so TypeScript need not load. */
+function typescriptVersion(): string {
+  if (tsVersion !== undefined) return tsVersion;
+  const file = createRequire(import.meta.url).resolve('typescript/package.json');
+  return (tsVersion = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version);
 }

@@ -4,7 +4,8 @@
  * messages list token type names (`Expecting token of type --> Assign <--`); this provider
  * says what the thing is instead.
  */
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { EOF } from './chevrotain.js';
 
 /** What each rule is about, for "expected …" when several things could come next. */
 const ruleWants: Record<string, string> = {

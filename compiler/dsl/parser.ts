@@ -9,13 +9,14 @@
  * start on the `return` line. So a statement that begins with `(` or `[` on the next line is
  * never glued to the one before.
  */
-import { CstParser, EOF, type CstNode, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import type { CstNode, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { CstParser, EOF } from './chevrotain.js';
 import * as T from './tokens.js';
 import { describeTokens } from './messages.js';
 
 export class DslParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'onlyOffset', maxLookahead: 3, errorMessageProvider: describeTokens });
+    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'onlyOffset', maxLookahead: 3, errorMessageProvider: describeTokens, skipValidations: true });
     this.performSelfAnalysis();
   }
 

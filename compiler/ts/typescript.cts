@@ -9,6 +9,7 @@
 import fs = require('node:fs');
 import Module = require('node:module');
 import path = require('node:path');
+import v8 = require('node:v8');
 import vm = require('node:vm');
 import buffer = require('node:buffer');
 
@@ -27,7 +28,10 @@ function preload(): void {
   }
   const version = /"version":\s*"([^"]+)"/.exec(fs.readFileSync(path.join(path.dirname(file), '..', 'package.json'), 'utf8'))?.[1] ?? 'unknown';
   const cacheDir = path.join(path.dirname(file), '..', '..', '.cache', 'alice');
-  const cacheFile = path.join(cacheDir, `typescript-${version}-${process.version}-${process.arch}.v8cache`);
+  // V8 rejects a cache made under other flags (alice check runs small inputs with --no-opt);
+  // the version tag covers V8's version and flags, so each mode keeps a cache of its own
+  // instead of overwriting the other's.
+  const cacheFile = path.join(cacheDir, `typescript-${version}-${process.arch}-${v8.cachedDataVersionTag()}.v8cache`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = fs.readFileSync(cacheFile);
