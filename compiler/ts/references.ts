@@ -43,6 +43,16 @@ export class ReferenceResolver {
   resolve(expr: ts.Expression, depth = 0): Path | undefined {
     if (depth > maxDepth) return undefined;
     const e = skipOuter(expr);
+    // The walk and several rules ask about the same callee; a full-depth answer is kept.
+    if (this.resolved.has(e)) return this.resolved.get(e);
+    const path = this.resolveNode(e, depth);
+    if (depth === 0) this.resolved.set(e, path);
+    return path;
+  }
+
+  private readonly resolved = new Map<ts.Node, Path | undefined>();
+
+  private resolveNode(e: ts.Expression, depth: number): Path | undefined {
     if (ts.isIdentifier(e)) return this.resolveIdentifier(e, depth);
     if (ts.isPropertyAccessExpression(e)) return this.member(e.expression, e.name.text, e.name, depth);
     if (ts.isElementAccessExpression(e)) {
