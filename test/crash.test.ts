@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { defineAction, ManualClock, openEngine, type Engine, type RunInfo, type StepInfo } from '../runtime/index.js';
 import { assertFreshBuild, root } from './support/build.js';
+import { seededRandom } from './support/seeded.js';
 
 // Crash safety, tested for real (issue 3): a worker process is killed with SIGKILL at random
 // moments while runs are in flight, restarted each time, and an external record kept by the
@@ -21,17 +22,6 @@ const WIDTH = 4;
 const KILLS = 20;
 
 
-/** A small seeded PRNG, so a failing kill schedule can be replayed with ALICE_CRASH_SEED. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Exit {
   code: number | null;
@@ -161,7 +151,7 @@ describe('crash safety under SIGKILL', () => {
   it('completes every run with the uncrashed output, never re-executes a journaled step, and re-executes only steps in flight at a kill', async () => {
     assertFreshBuild('the crash worker');
     const seed = Number(process.env.ALICE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const rng = mulberry32(seed);
+    const rng = seededRandom(seed);
     const dir = mkdtempSync(join(tmpdir(), 'alice-crash-'));
     const store = join(dir, 'crash.db');
     const record = join(dir, 'record.jsonl');
@@ -370,7 +360,7 @@ function pageSize(path: string): number {
 
 /** Overwrites whole pages of an SQLite file with deterministic garbage. */
 function garble(path: string, pages: number[], size: number): void {
-  const rng = mulberry32(pages[0] + 1);
+  const rng = seededRandom(pages[0] + 1);
   const fd = openSync(path, 'r+');
   try {
     for (const page of pages) {

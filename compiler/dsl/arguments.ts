@@ -10,6 +10,7 @@ import type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';
 import type { Expr, Program } from './ast.js';
 import { argumentName } from './check.js';
 import { childExprs, forEachExpr, forEachStmt } from './walk.js';
+import { completeOrigin } from '../emit/origin.js';
 
 const maxDepth = 12;
 
@@ -102,15 +103,7 @@ export function recordDslArguments(program: Program, actions: ReadonlySet<string
       const prefix = concatPrefix(e);
       if (prefix !== undefined && prefix !== '') o.prefix = prefix;
     }
-    const text = typeof o.literal === 'string' ? o.literal : o.prefix;
-    const host = text !== undefined ? hostOf(text) : undefined;
-    if (host !== undefined) o.host = host;
-    if (o.literal === undefined) {
-      const acc = new Set<string>();
-      sources(e, 0, acc, new Set());
-      o.from = acc.size > 0 ? [...acc].sort() : ['computed'];
-    }
-    return o;
+    return completeOrigin(o, (acc) => sources(e, 0, acc, new Set()));
   };
 
   const out: Record<string, ActionCallRecord[]> = {};
@@ -135,7 +128,3 @@ function concatPrefix(e: Expr): string | undefined {
   return undefined;
 }
 
-function hostOf(text: string): string | undefined {
-  const m = /^https?:\/\/([^/?#:]+)/i.exec(text);
-  return m === null ? undefined : m[1].toLowerCase();
-}

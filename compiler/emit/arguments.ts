@@ -2,6 +2,7 @@ import ts from '../ts/typescript.cjs';
 import type { FileFacts } from '../ts/facts.js';
 import { isConst, skipOuter } from '../ts/references.js';
 import type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';
+import { completeOrigin } from './origin.js';
 
 export type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';
 
@@ -153,15 +154,7 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
       const prefix = concatPrefix(e);
       if (prefix !== undefined && prefix !== '') o.prefix = prefix;
     }
-    const text = typeof o.literal === 'string' ? o.literal : o.prefix;
-    const host = text !== undefined ? hostOf(text) : undefined;
-    if (host !== undefined) o.host = host;
-    if (o.literal === undefined) {
-      const acc = new Set<string>();
-      sources(e, 0, acc);
-      o.from = acc.size > 0 ? [...acc].sort() : ['computed'];
-    }
-    return o;
+    return completeOrigin(o, (acc) => sources(e, 0, acc));
   };
 
   const visit = (n: ts.Node): void => {
@@ -207,7 +200,3 @@ function concatPrefix(e: ts.Expression): string | undefined {
   return undefined;
 }
 
-function hostOf(text: string): string | undefined {
-  const m = /^https?:\/\/([^/?#:]+)/i.exec(text);
-  return m === null ? undefined : m[1].toLowerCase();
-}

@@ -1,39 +1,24 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { root } from '../support/build.js';
-import { ensureBuilt, runCli, type CliResult } from '../support/cli.js';
+import { cliWorkspace } from '../support/cli.js';
 import { sarifValidator } from '../support/sarif.js';
+
+const ws = cliWorkspace('alice-compiler-cli-');
+const { alice, write } = ws;
 
 const examples = join(root, 'examples');
 const impure = join(root, 'test', 'fixtures', 'impure');
-let dir: string;
 
-function alice(...args: string[]): CliResult {
-  return runCli(dir, args);
-}
 
 interface JsonReport {
   diagnostics: Array<{ file: string; line: number; column: number; endLine: number; endColumn: number; rule: string; severity: string; message: string; hint: string | null }>;
   files: number;
 }
 
-function write(name: string, text: string | Buffer): string {
-  const path = join(dir, name);
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text);
-  return path;
-}
 
-beforeAll(() => {
-  ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'alice-compiler-cli-'));
-}, 300_000);
 
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('alice check', () => {
   it('passes every example workflow (exit 0) and says how many files it checked', () => {
@@ -83,7 +68,7 @@ describe('alice check', () => {
   });
 
   it('writes SARIF 2.1.0 that the official schema accepts, with the rules it ran', () => {
-    const out = join(dir, 'report.sarif');
+    const out = join(ws.dir, 'report.sarif');
     const r = alice('check', impure, '--format', 'sarif', '--output', out);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -103,16 +88,16 @@ describe('alice check', () => {
   });
 
   it('exits 2 on a usage error: a bad flag, no files, a missing file, a directory without workflows', () => {
-    const empty = join(dir, 'empty');
+    const empty = join(ws.dir, 'empty');
     mkdirSync(empty, { recursive: true });
     writeFileSync(join(empty, 'notes.ts'), 'export const x = 1;\n');
     const cases: Array<[string[], RegExp]> = [
       [['check', examples, '--format', 'xml'], /--format must be one of text, json, sarif, github/],
       [['check', examples, '--frobnicate'], /frobnicate/],
       [['check'], /check needs FILES_OR_GLOBS/],
-      [['check', join(dir, 'missing.ts')], /missing\.ts: no such file or directory/],
+      [['check', join(ws.dir, 'missing.ts')], /missing\.ts: no such file or directory/],
       [['check', empty], /holds no workflow/],
-      [['check', join(dir, 'nothing-*.ts')], /no workflow file .* matches/],
+      [['check', join(ws.dir, 'nothing-*.ts')], /no workflow file .* matches/],
     ];
     for (const [args, message] of cases) {
       const r = alice(...args);
@@ -147,8 +132,8 @@ describe('alice check', () => {
 
 describe('alice compile', () => {
   it('writes script, source map and manifest; the same source gives the same code hash', () => {
-    const a = join(dir, 'out-a');
-    const b = join(dir, 'nested', 'out-b');
+    const a = join(ws.dir, 'out-a');
+    const b = join(ws.dir, 'nested', 'out-b');
     const source = join(examples, 'order-flow', 'workflow.ts');
     expect(alice('compile', source, '-o', a).code).toBe(0);
     const r = alice('compile', source, '--out', b);
@@ -170,7 +155,7 @@ describe('alice compile', () => {
     expect(map.sources).toEqual(['workflow.ts']);
     expect(map.sourcesContent[0]).toBe(readFileSync(source, 'utf8'));
     // The bundle directory runs as it is.
-    const run = alice('run', a, '--store', join(dir, 'compiled.db'), '--input', JSON.stringify({ orderId: 'C-1', items: [{ sku: 'book', qty: 1 }] }));
+    const run = alice('run', a, '--store', join(ws.dir, 'compiled.db'), '--input', JSON.stringify({ orderId: 'C-1', items: [{ sku: 'book', qty: 1 }] }));
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'confirmed' });
   });
@@ -185,7 +170,7 @@ describe('alice compile', () => {
       '}',
       '',
     ].join('\n'));
-    const out = join(dir, 'review-out');
+    const out = join(ws.dir, 'review-out');
     const actions = write('review/actions.mjs', [
       "import { defineAction } from '" + join(root, 'dist/runtime/index.js').replace(/\\/g, '/') + "';",
       "export const actions = [",
@@ -206,7 +191,7 @@ describe('alice compile', () => {
   });
 
   it('refuses code that fails the checker: exit 1, diagnostics, nothing written', () => {
-    const out = join(dir, 'refused');
+    const out = join(ws.dir, 'refused');
     const r = alice('compile', join(impure, 'wall-clock-alias.ts'), '-o', out);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/wall-clock-alias\.ts:8:17  alice\/no-wall-clock/);
@@ -216,27 +201,27 @@ describe('alice compile', () => {
 
   it('needs -o and a .ts source', () => {
     expect(alice('compile', join(examples, 'order-flow', 'workflow.ts')).code).toBe(2);
-    expect(alice('compile', join(examples, 'order-flow'), '-o', join(dir, 'x')).code).toBe(2);
+    expect(alice('compile', join(examples, 'order-flow'), '-o', join(ws.dir, 'x')).code).toBe(2);
   });
 });
 
 describe('alice run FILE.ts', () => {
   it('compiles and runs a source in one step', () => {
-    const r = alice('run', join(examples, 'order-flow', 'workflow.ts'), '--store', join(dir, 'run.db'), '--input', JSON.stringify({ orderId: 'R-1', items: [{ sku: 'book', qty: 2 }] }));
+    const r = alice('run', join(examples, 'order-flow', 'workflow.ts'), '--store', join(ws.dir, 'run.db'), '--input', JSON.stringify({ orderId: 'R-1', items: [{ sku: 'book', qty: 2 }] }));
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ orderId: 'R-1', status: 'confirmed' });
   });
 
   it('reports where a failing workflow threw and where each log line came from, in the .ts file', () => {
     const src = write('runs/boom.ts', ['import { log } from "alice";', 'export default async function (input: { n: number }) {', '  log("checking", input.n);', '  if (input.n > 2) throw new Error("too big");', '  return input.n;', '}', ''].join('\n'));
-    const r = alice('run', src, '--store', join(dir, 'boom.db'), '--input', '{"n":5}', '--progress');
+    const r = alice('run', src, '--store', join(ws.dir, 'boom.db'), '--input', '{"n":5}', '--progress');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/log: checking 5  \(boom\.ts:3:3\)/);
     expect(r.stderr).toMatch(/failed: ALICE_WORKFLOW_ERROR: too big at boom\.ts:4:\d+ \(see alice log/);
   });
 
   it('refuses to run a source that fails the checker', () => {
-    const r = alice('run', join(impure, 'random-in-helper.ts'), '--store', join(dir, 'run.db'), '--input', '{"names":["a"]}');
+    const r = alice('run', join(impure, 'random-in-helper.ts'), '--store', join(ws.dir, 'run.db'), '--input', '{"names":["a"]}');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/random-in-helper\.ts:5:\d+  alice\/no-random/);
     expect(r.stderr).toMatch(/never compiled or run/);

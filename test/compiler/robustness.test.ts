@@ -7,6 +7,7 @@ import { defineRule } from '../../compiler/rules/rule.js';
 import ts from 'typescript';
 import { root } from '../support/build.js';
 import { testCatalog } from './rule-cases.js';
+import { seededRandom } from '../support/seeded.js';
 
 /** The workflows mutated below: the examples and the impure fixtures. */
 function seeds(): Array<{ name: string; text: string }> {
@@ -15,17 +16,6 @@ function seeds(): Array<{ name: string; text: string }> {
   return [...examples, ...fixtures];
 }
 
-/** A small seeded generator, so a failure names a case that can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function tokens(text: string): Array<{ start: number; end: number }> {
   const scanner = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, text);
@@ -59,7 +49,7 @@ function mutate(text: string, random: () => number): string {
 
 describe('the checker on broken and mutated workflows', () => {
   it('never throws on 600 token-level mutants of the examples and fixtures: only diagnostics, all well placed', () => {
-    const random = prng(20261127);
+    const random = seededRandom(20261127);
     const mutants = seeds().flatMap((seed) => Array.from({ length: 40 }, (_, i) => ({ path: `/mutants/${seed.name}-${i}.ts`, text: mutate(seed.text, random) })));
     expect(mutants.length).toBeGreaterThanOrEqual(600);
     const { diagnostics } = checkSources(mutants.map((m) => ({ ok: true as const, ...m })), { catalog: testCatalog });
@@ -74,7 +64,7 @@ describe('the checker on broken and mutated workflows', () => {
   });
 
   it('compiles the mutants that pass the checker, and refuses the rest without throwing', () => {
-    const random = prng(7);
+    const random = seededRandom(7);
     for (const seed of seeds().slice(0, 3)) {
       for (let i = 0; i < 8; i++) {
         const result = compileSource({ ok: true, path: `/mutants/${seed.name}-c${i}.ts`, text: mutate(seed.text, random) }, { catalog: testCatalog });

@@ -1,37 +1,22 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { root } from '../support/build.js';
-import { ensureBuilt, runCli, type CliResult } from '../support/cli.js';
+import { cliWorkspace } from '../support/cli.js';
 
-let dir: string;
+const ws = cliWorkspace('alice-dsl-cli-');
+const { alice, write } = ws;
 
-function alice(...args: string[]): CliResult {
-  return runCli(dir, args);
-}
 
-function write(name: string, text: string): string {
-  const path = join(dir, name);
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text);
-  return path;
-}
 
-beforeAll(() => {
-  ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'alice-dsl-cli-'));
-}, 300_000);
 
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+
 
 describe('alice check on .alice files', () => {
   it('checks a directory of .alice files with the same formats as TypeScript, at exact positions', () => {
     write('flows/good.alice', 'input { to: string }\nreturn email.send(to: input.to, subject: "hi", body: "b")\n');
     const bad = write('flows/bad.alice', 'let a = 1\nlet a = kv.gett(key: "x")\nreturn a\nlog "never"\n');
-    const r = alice('check', join(dir, 'flows'), '--format', 'json');
+    const r = alice('check', join(ws.dir, 'flows'), '--format', 'json');
     expect(r.code, r.stderr).toBe(1);
     const report = JSON.parse(r.stdout) as { files: number; diagnostics: Array<{ file: string; line: number; column: number; rule: string }> };
     expect(report.files).toBe(2);
@@ -57,7 +42,7 @@ describe('alice check on .alice files', () => {
 
 describe('alice compile and alice run on .alice files', () => {
   it('compiles a .alice file to a bundle whose map names the .alice source', () => {
-    const out = join(dir, 'build');
+    const out = join(ws.dir, 'build');
     const r = alice('compile', join(root, 'examples', 'order-flow', 'workflow.alice'), '-o', out);
     expect(r.code, r.stderr).toBe(0);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { name: string; language: string; actions: string[]; compilerVersion: string };
@@ -69,7 +54,7 @@ describe('alice compile and alice run on .alice files', () => {
 
   it('refuses to compile a .alice file with errors and writes nothing', () => {
     const file = write('broken.alice', 'return nope\n');
-    const out = join(dir, 'not-written');
+    const out = join(ws.dir, 'not-written');
     const r = alice('compile', file, '-o', out);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${file}:1:8  dsl/unknown-name  nope is not declared`);
@@ -88,7 +73,7 @@ describe('alice compile and alice run on .alice files', () => {
 
   it('runs a directory holding only workflow.alice, and still prefers workflow.ts when both are there', () => {
     write('dsl-only/workflow.alice', 'workflow "dsl-only"\nreturn "from the DSL"\n');
-    const r = alice('run', join(dir, 'dsl-only'));
+    const r = alice('run', join(ws.dir, 'dsl-only'));
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toBe('from the DSL');
     const both = alice('run', join(root, 'examples', 'order-flow'), '--input', '{"orderId":"A-1","items":[{"sku":"book","qty":1}]}', '--json');

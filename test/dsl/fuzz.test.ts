@@ -10,18 +10,8 @@ import type { CompileResult } from '../../compiler/compile.js';
 import { exampleActions } from '../../examples/actions.js';
 import { standardActions } from '../../stdlib/index.js';
 import { catalog, compile, testEngine, type TestEngine } from './support.js';
+import { seededRandom } from '../support/seeded.js';
 
-/** mulberry32: a small seeded generator, the same sequence on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Generates programs from the grammar, mostly well-typed (numbers, booleans, lists of numbers). */
 class Generator {
@@ -220,7 +210,7 @@ async function drive(runId: string): Promise<string> {
 
 describe('random programs from the grammar', () => {
   it('never crash the compiler, mostly compile, and every one that compiles terminates when run', async () => {
-    const r = rng(20260105);
+    const r = seededRandom(20260105);
     const compiled: string[] = [];
     let total = 0;
     for (let i = 0; i < 300; i++) {
@@ -253,7 +243,7 @@ describe('mutated valid programs', () => {
   it('only ever give diagnostics, never a crash (delete, duplicate and swap tokens)', () => {
     const demo = catalogOf([...standardActions({ store: ':memory:' }), ...exampleActions({ store: ':memory:' })]);
     const examples = ['order-flow', 'reminder', 'fan-out'].map((e) => readFileSync(join(import.meta.dirname, '..', '..', 'examples', e, 'workflow.alice'), 'utf8'));
-    const r = rng(7);
+    const r = seededRandom(7);
     const seeds = [...examples, ...Array.from({ length: 5 }, () => new Generator(r).program())];
     let withDiagnostics = 0;
     for (let i = 0; i < 400; i++) {

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { root } from './build.js';
 
 // CLI tests run the BUILT cli, as a user does. `npm test` builds first (pretest); when a file
@@ -44,4 +46,29 @@ export function runCli(cwd: string, args: readonly string[], input?: string): Cl
     cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ALICE_DEBUG: '' }, ...(input !== undefined ? { input } : {}),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A temp directory for one CLI test file, built dist/ checked once: `alice(...)` runs there
+ * (so ./alice.db is its own) and `write(name, text)` puts a file in it.
+ */
+export function cliWorkspace(prefix: string): { readonly dir: string; alice(...args: string[]): CliResult; write(name: string, text: string | Buffer): string } {
+  let dir = '';
+  beforeAll(() => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    get dir() {
+      return dir;
+    },
+    alice: (...args) => runCli(dir, args),
+    write(name, text) {
+      const path = join(dir, name);
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, text);
+      return path;
+    },
+  };
 }
