@@ -378,7 +378,7 @@ export class AstBuilder {
     if (c.length === 5 && c[0] === 'u') return String.fromCharCode(parseInt(c.slice(1), 16));
     const e = escapes[c];
     if (e !== undefined) return e;
-    this.sink.report('dsl/syntax', tokenLoc(t), `unknown escape ${t.image}: strings know \\n, \\t, \\r, \\", \\\\, \\{, \\} and \\uXXXX`);
+    this.sink.report('dsl/syntax', tokenLoc(t), `unknown escape ${t.image}: strings know \\n, \\t, \\r, \\", \\\\, \\{, \\} and \\u with four hex digits`);
     return c;
   }
 
