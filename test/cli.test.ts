@@ -1,22 +1,18 @@
 import Database from 'better-sqlite3';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, ensureBuilt, runCli, type CliResult } from './support/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, cliWorkspace, type CliResult } from './support/cli.js';
 
 const root = join(import.meta.dirname, '..');
 const examples = join(root, 'examples');
 
 type Result = CliResult;
 
-let dir: string;
-
-/** Runs `alice ARGS` in the test's temp dir (so the default ./alice.db is the temp store). */
-function alice(...args: string[]): Result {
-  return runCli(dir, args);
-}
+// `alice(...)` runs in the test's temp dir, so the default ./alice.db is the temp store.
+const ws = cliWorkspace('alice-cli-');
+const { alice } = ws;
 
 /** An error report: one line on stderr, starting with "alice: ", never a stack trace. */
 function expectOneLineError(r: Result, pattern: RegExp): void {
@@ -31,14 +27,6 @@ const runIdPattern = /run ([0-9a-f-]{36})/;
 const order = (orderId: string) => JSON.stringify({ orderId, email: 'ann@example.com', items: [{ sku: 'book', qty: 2 }] });
 const reminder = (invoiceId: string, delay = '1h') => JSON.stringify({ invoiceId, userId: 'u-1', delay, grace: '3d' });
 
-beforeAll(() => {
-  ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'alice-cli-'));
-}, 300_000);
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('alice run', () => {
   it('runs the order example through its retry and prints the output JSON, with a progress line per step', () => {
@@ -69,7 +57,7 @@ describe('alice run', () => {
   });
 
   it('accepts a single-file bundle {script, manifest}', () => {
-    const file = join(dir, 'hello.json');
+    const file = join(ws.dir, 'hello.json');
     writeFileSync(file, JSON.stringify({ script: 'export default async (input, actions) => ({ hello: input.name })', manifest: { name: 'hello', kind: 'user', actions: [] } }));
     const r = alice('run', file, '--input', '{"name":"Ann"}');
     expect(r.code, r.stderr).toBe(0);
@@ -77,7 +65,7 @@ describe('alice run', () => {
   });
 
   it('exits 1 with the error code when the run fails', () => {
-    const file = join(dir, 'boom.json');
+    const file = join(ws.dir, 'boom.json');
     writeFileSync(file, JSON.stringify({ script: 'export default async () => { throw new Error("boom") }', manifest: { name: 'boom', kind: 'user', actions: [] } }));
     const r = alice('run', file);
     expect(r.code).toBe(1);
@@ -85,10 +73,10 @@ describe('alice run', () => {
   });
 
   it('adds the actions of an --actions module to the catalog', () => {
-    const mod = join(dir, 'my-actions.mjs');
+    const mod = join(ws.dir, 'my-actions.mjs');
     writeFileSync(mod, `import { defineAction } from ${JSON.stringify(join(root, 'dist', 'runtime', 'index.js'))};
 export const actions = [defineAction({ name: 'greet.hello', input: { type: 'object', properties: { name: { type: 'string' } } }, run: ({ name }) => 'hello ' + name })];`);
-    const file = join(dir, 'greet.json');
+    const file = join(ws.dir, 'greet.json');
     writeFileSync(file, JSON.stringify({ script: 'export default async (input, actions) => actions.greet.hello({ name: input })', manifest: { name: 'greet', kind: 'user', actions: ['greet.hello'] } }));
     const r = alice('run', file, '--actions', mod, '--input', '"Bob"');
     expect(r.code, r.stderr).toBe(0);
@@ -180,7 +168,7 @@ describe('alice cancel, event, worker', () => {
     expect(event.code, event.stderr).toBe(0);
     expect(event.stdout).toMatch(/^event \d+ \(invoice\.paid\) delivered to tenant acme: woke 1 run\n$/);
 
-    const worker = spawn(process.execPath, ['--no-node-snapshot', cli, 'worker', '--poll', '50ms'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = spawn(process.execPath, ['--no-node-snapshot', cli, 'worker', '--poll', '50ms'], { cwd: ws.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     worker.stderr.on('data', (d) => (err += d));
@@ -233,12 +221,12 @@ describe('errors', () => {
   });
 
   it('reports a bad bundle in one line naming the file and the field, with exit 1', () => {
-    const bundle = join(dir, 'bad-bundle');
+    const bundle = join(ws.dir, 'bad-bundle');
     mkdirSync(bundle, { recursive: true });
     const manifest = join(bundle, 'manifest.json');
     writeFileSync(join(bundle, 'workflow.js'), 'export default async () => 1');
 
-    expectOneLineError(alice('run', join(dir, 'missing')), new RegExp(`${join(dir, 'missing')}: no such file or directory`));
+    expectOneLineError(alice('run', join(ws.dir, 'missing')), new RegExp(`${join(ws.dir, 'missing')}: no such file or directory`));
     writeFileSync(manifest, '{"name": "x",');
     expectOneLineError(alice('run', bundle), new RegExp(`${manifest}: not valid JSON`));
     writeFileSync(manifest, JSON.stringify({ name: 'x', kind: 'robot', actions: [] }));
@@ -247,14 +235,14 @@ describe('errors', () => {
     expectOneLineError(alice('run', bundle), new RegExp(`${manifest}: manifest\\.actions lists admin\\.nuke`));
     writeFileSync(manifest, JSON.stringify({ name: 'x', kind: 'user', actions: [], script: 'main.js' }));
     expectOneLineError(alice('run', bundle), new RegExp(`${join(bundle, 'main.js')}: no such file or directory`));
-    const single = join(dir, 'no-script.json');
+    const single = join(ws.dir, 'no-script.json');
     writeFileSync(single, JSON.stringify({ manifest: { name: 'x', kind: 'user', actions: [] } }));
     expectOneLineError(alice('run', single), new RegExp(`${single}: bundle\\.script must be`));
     expect(alice('run', bundle).code).toBe(1);
   });
 
   it('exits 4 on a corrupt store, says so, and leaves the file unchanged', () => {
-    const store = join(dir, 'corrupt.db');
+    const store = join(ws.dir, 'corrupt.db');
     const garbage = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256));
     writeFileSync(store, garbage);
     for (const args of [['runs'], ['run', join(examples, 'order-flow'), '--input', order('A-9')], ['event', 'x']]) {
@@ -266,7 +254,7 @@ describe('errors', () => {
   });
 
   it('exits 4 on an SQLite file that is not an Alice store', () => {
-    const store = join(dir, 'other.db');
+    const store = join(ws.dir, 'other.db');
     const db = new Database(store);
     db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY)');
     db.close();
