@@ -75,7 +75,7 @@ export function abiTransformer(checker: ts.TypeChecker, sf: ts.SourceFile): ts.T
   };
 }
 
-/** `import { kv, sleep as pause, ActionError }` → `const { kv, sleep: pause } = actions$` and `const ActionError = ActionError`-free globals. */
+/** `import { kv, sleep as pause, ActionError as E }` → `const { kv, sleep: pause } = actions$` and `const E = ActionError` (the sandbox global). */
 function collectImports(stmt: ts.ImportDeclaration, checker: ts.TypeChecker, f: ts.NodeFactory, bindings: ts.BindingElement[], globals: ts.VariableDeclaration[]): void {
   const clause = stmt.importClause;
   if (clause === undefined || clause.isTypeOnly) return;
