@@ -1,5 +1,4 @@
 import { basename, extname } from 'node:path';
-import ts from './ts/typescript.cjs';
 import { validateBundle, type Bundle, type Manifest } from '../runtime/index.js';
 import type { CatalogEntry } from './catalog.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostic.js';
@@ -7,7 +6,7 @@ import { recordActionArguments } from './emit/arguments.js';
 import { abiTransformer } from './emit/transform.js';
 import { rules as allRules } from './rules/index.js';
 import { readSource, type ReadResult } from './sources.js';
-import { checkSourceFile } from './ts/check.js';
+import { checkSourceFile, diagnosticAt, fromTs } from './ts/check.js';
 import { aliceDeclarations } from './ts/declarations.js';
 import { FileFacts } from './ts/facts.js';
 import { readMetadata } from './ts/metadata.js';
@@ -53,14 +52,14 @@ export function compileSource(source: ReadResult, options: CompileOptions): Comp
   if (param !== undefined) {
     const { schema, problems } = typeToSchema(checker.getTypeAtLocation(param), checker, param);
     inputSchema = schema;
-    for (const p of problems) diagnostics.push(locate(sf, source.path, p.node, 'alice/workflow-input', `the input type must be JSON: ${p.message}`));
+    for (const p of problems) diagnostics.push(diagnosticAt(sf, source.path, p.node, 'alice/workflow-input', `the input type must be JSON: ${p.message}`));
   }
   if (hasErrors(diagnostics) || main.kind !== 'function') return { bundle: null, diagnostics: sortDiagnostics(diagnostics) };
 
   const fileBase = basename(source.path);
   const outputs = new Map<string, string>();
   const emitted = program.emit(sf, (name, text) => outputs.set(extname(name) === '.map' ? 'map' : 'js', text), undefined, false, { before: [abiTransformer(checker, sf)] });
-  for (const d of emitted.diagnostics) diagnostics.push(locate(sf, source.path, sf, `ts${d.code}`, ts.flattenDiagnosticMessageText(d.messageText, '\n')));
+  for (const d of emitted.diagnostics) diagnostics.push(fromTs(d, sf, source.path));
   const js = outputs.get('js');
   if (js === undefined || hasErrors(diagnostics)) return { bundle: null, diagnostics: sortDiagnostics(diagnostics) };
   const script = js.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
@@ -97,11 +96,4 @@ function normalizeMap(text: string | undefined, source: string): string | null {
   map.file = 'workflow.js';
   delete map.sourceRoot;
   return JSON.stringify(map);
-}
-
-function locate(sf: ts.SourceFile, file: string, node: ts.Node, rule: string, message: string): Diagnostic {
-  const start = node === sf ? 0 : node.getStart(sf);
-  const s = sf.getLineAndCharacterOfPosition(start);
-  const e = sf.getLineAndCharacterOfPosition(node === sf ? 0 : node.getEnd());
-  return { rule, severity: 'error', file, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1, message };
 }

@@ -199,25 +199,12 @@ export function notAssignable(from: Type, to: Type, path = ''): string | null {
 /** The type a type annotation names; unknown names are reported by the caller (null). */
 export function typeOfNode(node: TypeNode, unknown: (name: string, node: TypeNode) => void): Type {
   switch (node.kind) {
-    case 'named':
-      switch (node.name) {
-        case 'string':
-          return stringType;
-        case 'number':
-        case 'integer':
-          return numberType;
-        case 'boolean':
-          return booleanType;
-        case 'null':
-          return nullType;
-        case 'any':
-          return anyType;
-        case 'duration':
-          return durationType;
-        default:
-          unknown(node.name, node);
-          return anyType;
-      }
+    case 'named': {
+      const named = node.name === 'any' ? anyType : node.name === 'duration' ? durationType : primitiveType(node.name);
+      if (named !== undefined) return named;
+      unknown(node.name, node);
+      return anyType;
+    }
     case 'list':
       return listOf(typeOfNode(node.of, unknown));
     case 'record': {
@@ -308,8 +295,9 @@ function baseOfSchema(schema: Record<string, unknown>, depth: number): Type {
   return anyType;
 }
 
-function ofSchemaType(type: string, schema: Record<string, unknown>, depth: number): Type {
-  switch (type) {
+/** The DSL type of a primitive name, the same in annotations and in JSON Schema `type`. */
+function primitiveType(name: string): Type | undefined {
+  switch (name) {
     case 'string':
       return stringType;
     case 'number':
@@ -319,6 +307,15 @@ function ofSchemaType(type: string, schema: Record<string, unknown>, depth: numb
       return booleanType;
     case 'null':
       return nullType;
+    default:
+      return undefined;
+  }
+}
+
+function ofSchemaType(type: string, schema: Record<string, unknown>, depth: number): Type {
+  const primitive = primitiveType(type);
+  if (primitive !== undefined) return primitive;
+  switch (type) {
     case 'array':
       return listOf(isRecord(schema.items) ? typeOfSchema(schema.items, depth + 1) : anyType);
     case 'object': {

@@ -62,6 +62,11 @@ function dedupe(diags: Diagnostic[]): Diagnostic[] {
   });
 }
 
+/** An error at a node (the whole file: its start) of a workflow file. */
+export function diagnosticAt(sf: ts.SourceFile, file: string, node: ts.Node, rule: string, message: string, hint?: string): Diagnostic {
+  return node === sf ? at(sf, file, 0, 0, rule, message, hint) : at(sf, file, node.getStart(sf), node.getEnd(), rule, message, hint);
+}
+
 function at(sf: ts.SourceFile, file: string, start: number, end: number, rule: string, message: string, hint?: string): Diagnostic {
   const s = sf.getLineAndCharacterOfPosition(start);
   const e = sf.getLineAndCharacterOfPosition(Math.max(end, start));
@@ -78,7 +83,8 @@ function at(sf: ts.SourceFile, file: string, start: number, end: number, rule: s
   };
 }
 
-function fromTs(d: ts.Diagnostic, sf: ts.SourceFile, file: string): Diagnostic {
+/** A TypeScript diagnostic of a file as ours (rule `ts<code>`). */
+export function fromTs(d: ts.Diagnostic, sf: ts.SourceFile, file: string): Diagnostic {
   const start = d.start ?? 0;
   const diag = at(sf, file, start, start + (d.length ?? 0), `ts${d.code}`, ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   if (d.category === ts.DiagnosticCategory.Warning) diag.severity = 'warning';
@@ -109,8 +115,7 @@ function guarded(visitors: RuleVisitors, onError: (node: ts.Node, err: unknown) 
 }
 
 function internalError(sf: ts.SourceFile, file: string, node: ts.Node, what: string): Diagnostic {
-  const start = node === sf ? 0 : node.getStart(sf);
-  return at(sf, file, start, node === sf ? 0 : node.getEnd(), 'alice/internal-error', `${what}: this is a bug in Alice's checker; the file is refused because it could not be checked`, 'report it with the file');
+  return diagnosticAt(sf, file, node, 'alice/internal-error', `${what}: this is a bug in Alice's checker; the file is refused because it could not be checked`, 'report it with the file');
 }
 
 function errorText(err: unknown): string {

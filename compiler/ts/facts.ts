@@ -141,16 +141,18 @@ export class FileFacts {
   carriesSteps(node: ts.Node): boolean {
     if (this.mayStartSteps(node)) return true;
     const holders = this.holders();
+    return this.mentions(node, (sym, id) => holders.has(sym) || (ts.isCallExpression(id.parent) && id.parent.expression === id && this.callbackStartsSteps(sym)));
+  }
+
+  /** Whether a node names a symbol that passes `test` (an identifier anywhere inside it). */
+  private mentions(node: ts.Node, test: (sym: ts.Symbol, id: ts.Identifier) => boolean): boolean {
     let found = false;
     const visit = (n: ts.Node): void => {
       if (found) return;
       if (ts.isIdentifier(n)) {
         const sym = this.checker.getSymbolAtLocation(n);
-        if (sym !== undefined && holders.has(sym)) found = true;
-        else if (sym !== undefined && ts.isCallExpression(n.parent) && n.parent.expression === n && this.callbackStartsSteps(sym)) found = true;
-        return;
-      }
-      ts.forEachChild(n, visit);
+        if (sym !== undefined && test(sym, n)) found = true;
+      } else ts.forEachChild(n, visit);
     };
     visit(node);
     return found;
@@ -195,17 +197,7 @@ export class FileFacts {
     const carries = (e: ts.Node): boolean => {
       // An awaited result (`const r = await kv.get(…)`) is data; only promises and functions carry steps.
       if (!ts.isExpression(e) || !this.mayHoldPromise(this.checker.getTypeAtLocation(e))) return false;
-      if (this.mayStartSteps(e)) return true;
-      let found = false;
-      const visit = (n: ts.Node): void => {
-        if (found) return;
-        if (ts.isIdentifier(n)) {
-          const sym = this.checker.getSymbolAtLocation(n);
-          if (sym !== undefined && holders.has(sym)) found = true;
-        } else ts.forEachChild(n, visit);
-      };
-      visit(e);
-      return found;
+      return this.mayStartSteps(e) || this.mentions(e, (sym) => holders.has(sym));
     };
     const rootSymbol = (target: ts.Expression): ts.Symbol | undefined => {
       let e = skipOuter(target);
