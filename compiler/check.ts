@@ -2,7 +2,7 @@ import type { CatalogEntry } from './catalog.js';
 import { checkDslSources } from './dsl/compile.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import type { Rule } from './rules/rule.js';
-import { readSource, type ReadResult } from './sources.js';
+import { isDslPath, readSource, type ReadResult } from './sources.js';
 import { checkTypeScript } from './ts/check-sources.js';
 import type { SourceText } from './ts/program.js';
 
@@ -44,9 +44,4 @@ export function checkSources(results: readonly ReadResult[], options: CheckOptio
   if (dsl.length > 0) diagnostics.push(...checkDslSources(dsl, { catalog: options.catalog }));
   diagnostics.push(...checkTypeScript(sources, options));
   return { diagnostics: sortDiagnostics(diagnostics), files: results.length };
-}
-
-/** Whether a path names a DSL workflow rather than a TypeScript one. */
-export function isDslPath(path: string): boolean {
-  return path.endsWith('.alice');
 }

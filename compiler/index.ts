@@ -12,7 +12,7 @@
  */
 export { catalogOf } from './catalog.js';
 export type { CatalogEntry } from './catalog.js';
-export { checkFiles, checkSources, isDslPath } from './check.js';
+export { checkFiles, checkSources } from './check.js';
 export type { CheckOptions, CheckResult } from './check.js';
 export { compileFile, compileSource } from './compile.js';
 export type { CompileOptions, CompileResult } from './compile.js';
@@ -25,6 +25,6 @@ export type { OutputFormat } from './format.js';
 export { rules } from './rules/index.js';
 export { defineRule, ruleName } from './rules/rule.js';
 export type { Reference, Rule, RuleContext, RuleVisitors } from './rules/rule.js';
-export { expandInputs, NoFilesError, readSource } from './sources.js';
+export { expandInputs, isDslPath, NoFilesError, readSource } from './sources.js';
 export { aliceDeclarations } from './ts/declarations.js';
 export { tsCompilerVersion } from './version.js';

@@ -12,6 +12,11 @@ export const workflowExtensions = ['.ts', '.alice'] as const;
 
 const skippedDirs = new Set(['node_modules', '.git', 'dist', '.alice']);
 
+/** Whether a path names a DSL workflow rather than a TypeScript one. */
+export function isDslPath(path: string): boolean {
+  return path.endsWith('.alice');
+}
+
 function isWorkflowFile(path: string): boolean {
   return workflowExtensions.some((ext) => path.endsWith(ext)) && !path.endsWith('.d.ts');
 }
@@ -42,7 +47,7 @@ export function expandInputs(inputs: readonly string[]): string[] {
       // A directory of a project holds host code too (action catalogs, tests): only .ts files
       // that import from "alice" are workflows. A .alice file is always one (the DSL has no
       // other use). Name a file or a glob to check it regardless.
-      const found = walk(input).filter(isWorkflowFile).filter((f) => f.endsWith('.alice') || importsAlice(f));
+      const found = walk(input).filter(isWorkflowFile).filter((f) => isDslPath(f) || importsAlice(f));
       if (found.length === 0) throw new NoFilesError(`${input}: the directory holds no workflow (a .alice file, or a .ts file that imports from "alice")`);
       for (const f of found) out.add(f);
     } else {

@@ -53,10 +53,10 @@ Example:
     if (files.length <= fewFiles) setFlagsFromString('--no-opt');
     // Only what the inputs need is loaded: a check of .ts files never loads the DSL, and one of
     // .alice files never loads TypeScript.
-    const { readSource } = await import('../../../compiler/sources.js');
+    const { isDslPath, readSource } = await import('../../../compiler/sources.js');
     const reads = files.map(readSource);
-    const dslReads = reads.filter((r) => r.ok && r.path.endsWith('.alice'));
-    const tsSources = reads.flatMap((r) => (r.ok && !r.path.endsWith('.alice') ? [{ path: r.path, text: r.text }] : []));
+    const dslReads = reads.filter((r) => r.ok && isDslPath(r.path));
+    const tsSources = reads.flatMap((r) => (r.ok && !isDslPath(r.path) ? [{ path: r.path, text: r.text }] : []));
     const [{ sortDiagnostics, hasErrors }, { formatDiagnostics }, { dslRuleDescriptors }, catalog] = await Promise.all([
       import('../../../compiler/diagnostic.js'),
       import('../../../compiler/format.js'),
