@@ -8,7 +8,7 @@
  * time (an `any` from an action): they throw a TypeError that names the function, and the
  * error's position is mapped back to the call in the .alice file.
  */
-import { anyType, booleanType, isKind, listOf, nullType, numberType, recordOf, stringType, union, withoutNull, type Type } from './types.js';
+import { anyType, booleanType, listOf, nullType, numberType, recordOf, stringType, union, withoutNull, type Type } from './types.js';
 
 export interface StdFunction {
   /** One line for docs and hovers. */
@@ -169,11 +169,6 @@ export function mergeTypes(a: Type | undefined, b: Type | undefined): Type {
   }
   const rest = ra.rest === null && rb.rest === null ? null : union([ra.rest ?? anyType, rb.rest ?? anyType]);
   return { kind: 'record', fields, rest, literal: true };
-}
-
-/** Whether `t` may be indexed by position (a list or a string). */
-export function isIndexable(t: Type): boolean {
-  return isKind(t, 'list', 'string');
 }
 
 /**

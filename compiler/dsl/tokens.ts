@@ -68,7 +68,6 @@ export const keywords: readonly TokenType[] = [
   Workflow, Description, Kind, Trigger, Input, Fn, Let, Var, If, Else, For, In, Where, Repeat, Times, Return, Try,
   Catch, As, Sleep, Wait, Event, Timeout, Log, Parallel, Race, Do, Fail, True, False, Null, And, Or, Not,
 ];
-export const keywordSet: ReadonlySet<string> = new Set(keywordNames);
 
 /** `5m`, `1h30m`, `250ms`: a duration in milliseconds, written as the engine's duration strings. */
 export const Duration = createToken({ name: 'Duration', pattern: /(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+(?![A-Za-z0-9_])/, label: 'a duration such as 5m' });

@@ -7,9 +7,6 @@ export const aliceModule = 'alice';
 /** The virtual file name the declarations live under inside the checker's program. */
 export const declarationsFileName = '/__alice__/alice.d.ts';
 
-/** The names every workflow may import besides the catalog's namespaces. */
-export const builtinImports = ['sleep', 'waitForEvent', 'now', 'random', 'log', 'ActionError'] as const;
-
 /**
  * The declarations of module `"alice"` for a catalog: one namespace per action namespace (so
  * `import { kv } from "alice"` then `kv.get({ key })` type-checks against the action's input

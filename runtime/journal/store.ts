@@ -8,7 +8,6 @@ import { migrateFrom2, schema, schemaVersion } from './schema.js';
 const quickCheckMaxBytes = 256 * 1024 * 1024;
 
 export type RunStatus = 'pending' | 'running' | 'suspended' | 'completed' | 'failed' | 'cancelled';
-export const terminalStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
 export function isTerminal(status: string): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
+import type { OutputFormat } from '../../../compiler/format.js';
 import { UsageError } from '../../errors.js';
 import { globalHelp, type Command } from '../command.js';
 import { ExitCode } from '../exit.js';
 import { compilerCatalog } from '../workflow-source.js';
 
-const formats = ['text', 'json', 'sarif', 'github'] as const;
 /** Up to this many files, V8's optimizing compiler is switched off (see below). */
 const fewFiles = 8;
 
@@ -37,7 +37,8 @@ Example:
   },
   async run({ globals, values, positionals, io }) {
     const format = (values.format as string | undefined) ?? 'text';
-    if (!(formats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, got ${JSON.stringify(format)}`);
+    const { outputFormats } = await import('../../../compiler/format.js');
+    if (!(outputFormats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${outputFormats.join(', ')}, got ${JSON.stringify(format)}`);
     if (positionals.length === 0) throw new UsageError('check needs FILES_OR_GLOBS: the workflow files to check (see alice check --help)');
     // The inputs are expanded before TypeScript is loaded (sources.js does not load it).
     const { expandInputs, NoFilesError } = await import('../../../compiler/sources.js');
@@ -76,7 +77,7 @@ Example:
     const { tsCompilerVersion } = await import('../../../compiler/version.js');
     const tsRules = format === 'sarif' ? await import('../../../compiler/rules/index.js') : null;
     const report = formatDiagnostics(sortDiagnostics(diagnostics), {
-      format: format as (typeof formats)[number],
+      format: format as OutputFormat,
       files: files.length,
       rules: [
         ...(tsRules?.rules ?? []).map((r) => ({ id: tsRules!.ruleName(r), description: r.description, helpUri: `https://github.com/alice-workflows/alice/blob/main/docs/rules/${r.id}.md` })),
