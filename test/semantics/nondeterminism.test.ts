@@ -53,17 +53,20 @@ function expectNondeterministic(engine: Engine, run: RunInfo, step: number): Rec
   return entries[0].data;
 }
 
+/** Calls x.one or x.two by the input's branch, sleeps, then x.after: a re-run with another branch diverges at step 1. */
+const branching = `export default async (input, actions) => {
+  if (input.branch === 'one') await actions.x.one({ n: 1 });
+  else await actions.x.two({ n: 1 });
+  await actions.sleep('1h');
+  await actions.x.after({});
+  return 'done';
+}`;
+
 describe('non-determinism', () => {
   it('fails the run when a re-run calls a different action at a journaled step, and calls neither', async () => {
     const x = recorder();
     const engine = fx.open(x.actions);
-    const wf = engine.deploy(bundle('nd-action', allX, `export default async (input, actions) => {
-      if (input.branch === 'one') await actions.x.one({ n: 1 });
-      else await actions.x.two({ n: 1 });
-      await actions.sleep('1h');
-      await actions.x.after({});
-      return 'done';
-    }`));
+    const wf = engine.deploy(bundle('nd-action', allX, branching));
     const run = engine.start(wf.id, { input: { branch: 'one' }, permissions: ['*'] });
     await engine.runUntilIdle();
     expect(x.calls).toEqual([['x.one', { n: 1 }]]);
@@ -274,13 +277,7 @@ describe('non-determinism', () => {
     // The control case: the same workflow, input unchanged, re-runs cleanly.
     const x = recorder();
     const engine = fx.open(x.actions);
-    const wf = engine.deploy(bundle('nd-control', allX, `export default async (input, actions) => {
-      if (input.branch === 'one') await actions.x.one({ n: 1 });
-      else await actions.x.two({ n: 1 });
-      await actions.sleep('1h');
-      await actions.x.after({});
-      return 'done';
-    }`));
+    const wf = engine.deploy(bundle('nd-control', allX, branching));
     const run = engine.start(wf.id, { input: { branch: 'one' }, permissions: ['*'] });
     await engine.runUntilIdle();
     fx.clock.advance('1h');
