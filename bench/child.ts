@@ -7,10 +7,12 @@
 import { checkGroup } from './check.js';
 import { dslGroup } from './dsl.js';
 import { isGroupName, type GroupName } from './groups.js';
+import { kbGroup } from './kb.js';
 import type { GroupResult } from './harness.js';
 import { latencyGroup } from './latency.js';
 import { replayGroup } from './replay.js';
 import { sleepingGroup } from './sleeping.js';
+import { stdlibGroup } from './stdlib.js';
 import { stepsGroup } from './steps.js';
 import { throughputGroup } from './throughput.js';
 
@@ -22,6 +24,8 @@ const groups: Record<GroupName, (options: { quick: boolean }) => Promise<GroupRe
   sleeping: sleepingGroup,
   check: checkGroup,
   dsl: dslGroup,
+  kb: kbGroup,
+  stdlib: stdlibGroup,
 };
 
 const name = process.argv[2] ?? '';

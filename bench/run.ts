@@ -4,7 +4,7 @@
  * `{"name","value","unit"}`, and a table with targets to stderr. Nothing else goes to stdout
  * (use `npm run -s bench` so that npm's own banner stays off stdout too).
  *
- * Options: --only steps,replay,latency,throughput,sleeping,check,dsl   --quick (fewer repetitions)
+ * Options: --only steps,replay,latency,throughput,sleeping,check,dsl,kb,stdlib   --quick (fewer repetitions)
  *          --cpu-prof-dir DIR (each child writes a .cpuprofile there)
  */
 import { fork } from 'node:child_process';

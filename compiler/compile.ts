@@ -77,6 +77,7 @@ export function compileSource(source: ReadResult, options: CompileOptions): Comp
     inputSchema,
     compilerVersion: tsCompilerVersion(),
     ...(metadata.description !== undefined ? { description: metadata.description } : {}),
+    ...(metadata.hosts !== undefined ? { hosts: metadata.hosts } : {}),
     arguments: args,
   };
   return { bundle: validateBundle({ script, manifest, sourceMap }), diagnostics: sortDiagnostics(diagnostics) };

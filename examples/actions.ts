@@ -1,5 +1,5 @@
 /**
- * Demo actions for the example bundles: a shop (inventory, payments, email), reminders, and a
+ * Demo actions for the example bundles: a shop (inventory, payments; its mail goes through the stdlib's email.send), reminders, and a
  * fake web fetch for fan-out. They keep their state in `example_*` tables of the engine's own
  * SQLite file, so every effect can be inspected afterwards, and they never touch the network.
  *
@@ -187,24 +187,6 @@ export function exampleActions(options: { store: string }): ActionDefinition[] {
     db().prepare('INSERT OR IGNORE INTO example_outbox (key, tenant, channel, recipient, subject, body) VALUES (?, ?, ?, ?, ?, ?)').run(key, tenant, channel, recipient, subject, body);
   }
 
-  const email = defineAction<{ to: string; subject: string; body: string }, { messageId: string }>({
-    name: 'email.send',
-    description: 'Queues an email in the outbox, exactly once per step.',
-    output: { type: 'object', properties: { messageId: { type: 'string' } }, required: ['messageId'] },
-    input: {
-      type: 'object',
-      properties: { to: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 254 }, subject: { type: 'string', maxLength: 200 }, body: { type: 'string', maxLength: 20_000 } },
-      required: ['to', 'subject', 'body'],
-      additionalProperties: false,
-    },
-    permission: 'email:send',
-    retry: quickRetry,
-    run: ({ to, subject, body }, ctx, step) => {
-      send('email', ctx.tenant, step.idempotencyKey, to, subject, body);
-      return { messageId: idFrom('msg', step.idempotencyKey) };
-    },
-  });
-
   const notify = defineAction<{ userId: string; message: string }, { notificationId: string }>({
     name: 'reminders.notify',
     description: 'Sends a user a notification (outbox channel "notify"), exactly once per step.',
@@ -247,5 +229,5 @@ export function exampleActions(options: { store: string }): ActionDefinition[] {
     },
   });
 
-  return [reserve, release, charge, email, notify, fetchPage];
+  return [reserve, release, charge, notify, fetchPage];
 }

@@ -40,6 +40,11 @@ declare module "alice" {
     kind?: "user" | "system" | "agent";
     /** Defaults to [{ type: "manual" }]. */
     triggers?: Trigger[];
+    /**
+     * The hosts http.request may reach: "api.example.com", "*.example.com" (subdomains),
+     * "127.0.0.1:8080", "api.example.com:*" (any port). None by default.
+     */
+    hosts?: string[];
   }
 
   /**
@@ -73,20 +78,190 @@ declare module "alice" {
     readonly details: unknown;
   }
 
+  export const chat: {
+    /**
+     * The last messages of one of the run's user's conversations, oldest first (default 20).
+     *
+     * Needs permission `chat:read`.
+     *
+     * Action `chat.history`.
+     */
+    readonly history: (args: {
+      /** The conversation's id, e.g. the chat thread a message came from. */
+      conversation: string;
+      limit?: number;
+      /** Only messages before this seq (for paging back). */
+      before?: number;
+    }) => Promise<{
+      messages: {
+        seq: number;
+        role: "user" | "assistant" | "system";
+        author: string;
+        text: string;
+        sources: {
+          id: string;
+          title?: string;
+          url?: string;
+        }[];
+        /** ms since the epoch */
+        at: number;
+      }[];
+    }>;
+    /**
+     * Posts a message (default role assistant) to one of the run's user's conversations, with optional sources to cite.
+     *
+     * Needs permission `chat:write`.
+     *
+     * Action `chat.post`.
+     */
+    readonly post: (args: {
+      /** The conversation's id, e.g. the chat thread a message came from. */
+      conversation: string;
+      text: string;
+      role?: "user" | "assistant" | "system";
+      /** Where the answer comes from; shown as citations. */
+      sources?: {
+        id: string;
+        title?: string;
+        url?: string;
+      }[];
+    }) => Promise<{
+      conversation: string;
+      seq: number;
+    }>;
+  };
+
   export const email: {
     /**
-     * Queues an email in the outbox, exactly once per step.
+     * Sends an email (to/cc/bcc: an address or a list, at most 50 in all; subject; text and/or html) exactly once per step; held in the outbox when no mail transport is configured.
      *
      * Needs permission `email:send`.
      *
      * Action `email.send`.
      */
     readonly send: (args: {
-      to: string;
+      /** an email address or a non-empty list of them */
+      to: string | string[];
+      /** an email address or a non-empty list of them */
+      cc?: string | string[];
+      /** an email address or a non-empty list of them */
+      bcc?: string | string[];
       subject: string;
-      body: string;
+      /** plain-text body; give text, html or both */
+      text?: string;
+      /** HTML body; give text, html or both */
+      html?: string;
+      /** an email address, local@domain */
+      replyTo?: string;
+      /** the sender; default: the configured one (ALICE_MAIL_FROM) */
+      from?: string;
     }) => Promise<{
+      /** the Message-ID header, derived from the step: the same on every resend */
       messageId: string;
+      /** held: no transport is configured, the message stays in the outbox */
+      status: "sent" | "held";
+      /** recipients the SMTP server accepted */
+      accepted: string[];
+      /** recipients it refused (the others still got the message) */
+      rejected: string[];
+    }>;
+  };
+
+  export const events: {
+    /**
+     * Emits an event in the run's tenant: wakes runs waiting for it and starts subscribed workflows.
+     *
+     * Needs permission `events:emit`.
+     *
+     * Action `events.emit`.
+     */
+    readonly emit: (args: {
+      /** e.g. order.shipped */
+      type: string;
+      /** Any JSON value; what waits match on and subscribed workflows get as input. */
+      data?: unknown;
+    }) => Promise<{
+      /** The event's id in the store. */
+      id: number;
+      /** Runs of subscribed workflows it started. */
+      started: number;
+      /** Waiting runs it woke. */
+      woken: number;
+      /** The step had emitted it already (a re-executed step); nothing was done again. */
+      duplicate: boolean;
+    }>;
+  };
+
+  export const http: {
+    /**
+     * Sends one HTTP(S) request to a host listed in the workflow's manifest hosts; returns status, headers and body. 429/502/503/504 and network faults are retried; other statuses are returned.
+     *
+     * Needs permission `http:request`.
+     *
+     * Action `http.request`.
+     */
+    readonly request: (args: {
+      /** An http: or https: URL; its host must be in the workflow's manifest `hosts`. */
+      url: string;
+      /** Default GET. */
+      method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+      /** Request headers. Not allowed: Host, Content-Length, Idempotency-Key, Authorization (use auth), hop-by-hop headers. */
+      headers?: Record<string, string>;
+      /** The request body as text. Not with json. */
+      body?: string;
+      /** A JSON request body; sets Content-Type: application/json unless headers set one. Not with body. */
+      json?: unknown;
+      /** The Authorization header value (e.g. "Bearer …"). Secret: masked in the log and journal; not sent to another host after a redirect. */
+      auth?: string;
+      /** Total time for the call in ms or as a duration ("10s"); default 30000 ms, at most 120000 ms. */
+      timeout?: number | string;
+      /** Largest response body in bytes; default and maximum 262144. */
+      maxBytes?: number;
+      /** follow (default, at most 5, each checked against hosts) or manual (return the 3xx answer). */
+      redirect?: "follow" | "manual";
+    }) => Promise<{
+      status: number;
+      statusText: string;
+      /** Lower-case names; Set-Cookie is dropped. */
+      headers: Record<string, string>;
+      /** The body as text (in its declared charset, else UTF-8). */
+      body: string;
+      /** The parsed body when the response is JSON, else null. */
+      json: unknown;
+      /** The final URL, after redirects. */
+      url: string;
+      /** The URLs redirected to, in order. */
+      redirects: string[];
+    }>;
+  };
+
+  export const human: {
+    /**
+     * Asks a person a question and waits (suspended, for days if need be) for the answer; returns it with who answered.
+     *
+     * Needs permission `human:ask`.
+     *
+     * Action `human.ask`.
+     */
+    readonly ask: (args: {
+      /** What the person is asked, in plain words. */
+      question: string;
+      /** Any JSON the person needs to decide (an order, a draft). */
+      details?: unknown;
+      /** JSON Schema the answer must fit; default any JSON. */
+      schema?: Record<string, unknown>;
+      /** Only this user may answer. */
+      assignee?: string;
+      /** After this long without an answer, the step returns timedOut: true. */
+      timeout?: number | string;
+    }) => Promise<{
+      /** The answer (null when timed out). */
+      answer: unknown;
+      /** Who answered. */
+      by: string | null;
+      /** When (ms since the epoch). */
+      at: number | null;
+      timedOut: boolean;
     }>;
   };
 
@@ -126,6 +301,75 @@ declare module "alice" {
       /** In cents. */
       total: number;
       currency: "EUR" | "USD";
+    }>;
+  };
+
+  export const kb: {
+    /**
+     * Adds or replaces a document (text at most 262144 bytes) in the run's tenant's knowledge base; idempotent per id and content.
+     *
+     * Needs permission `kb:write`.
+     *
+     * Action `kb.add`.
+     */
+    readonly add: (args: {
+      /** Unique per tenant; adding an id again replaces that document. */
+      id: string;
+      /** The document's text, at most 262144 bytes of UTF-8. */
+      text: string;
+      /** Searched too, and weighted above the text. */
+      title?: string;
+      /** Flat fields (string, number, boolean) returned with each hit and usable in search filters. Field names match ^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}$. */
+      metadata?: Record<string, string | number | boolean>;
+      /** Where the text comes from (a URL, a file), for citations. */
+      source?: string;
+    }) => Promise<{
+      id: string;
+      status: "added" | "updated" | "unchanged";
+    }>;
+    /**
+     * Removes a document from the run's tenant's knowledge base.
+     *
+     * Needs permission `kb:write`.
+     *
+     * Action `kb.remove`.
+     */
+    readonly remove: (args: {
+      /** Unique per tenant; adding an id again replaces that document. */
+      id: string;
+    }) => Promise<{
+      removed: boolean;
+    }>;
+    /**
+     * Full-text search (ranked, with snippets) in the run's tenant's knowledge base; at most 50 hits and 512 KiB.
+     *
+     * Needs permission `kb:read`.
+     *
+     * Action `kb.search`.
+     */
+    readonly search: (args: {
+      /** Plain words (any text) or, with syntax "fts", an FTS5 query. */
+      query: string;
+      /** Most hits; default 5. */
+      limit?: number;
+      /** "words" (default): any text, documents matching any of its words. "fts": SQLite FTS5 query syntax. */
+      syntax?: "words" | "fts";
+      /** Metadata equality: only documents whose metadata has every one of these fields with this value and JSON type. */
+      filter?: Record<string, string | number | boolean>;
+    }) => Promise<{
+      hits: {
+        id: string;
+        title: string | null;
+        /** A passage of the text; matched terms are marked «like this», cut text with …. */
+        snippet: string;
+        /** The document's text, cut after 2000 characters (then ending in …). */
+        text: string;
+        /** Relevance (bm25, negated): higher is better; compare within one search only. */
+        score: number;
+        /** The document metadata. Field names match ^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}$. */
+        metadata: Record<string, string | number | boolean>;
+        source: string | null;
+      }[];
     }>;
   };
 
@@ -183,6 +427,66 @@ declare module "alice" {
       value: unknown;
     }) => Promise<{
       key: string;
+    }>;
+  };
+
+  export const llm: {
+    /**
+     * Asks the configured LLM for one chat completion; returns its text, model, finish reason and token usage.
+     *
+     * Needs permission `llm:use`.
+     *
+     * Action `llm.chat`.
+     */
+    readonly chat: (args: {
+      messages: {
+        role: "system" | "user" | "assistant";
+        content: string;
+      }[];
+      /** Overrides ALICE_LLM_MODEL for this call. */
+      model?: string;
+      temperature?: number;
+      maxTokens?: number;
+      /** Ask for a JSON object (response_format json_object); mention JSON in the prompt. content is still text: parse it. */
+      json?: boolean;
+    }) => Promise<{
+      content: string;
+      model: string;
+      /** 'stop', or 'length' when maxTokens cut the answer. */
+      finishReason: string;
+      usage: {
+        promptTokens: number;
+        completionTokens: number;
+      };
+    }>;
+    /**
+     * Asks the configured LLM for JSON valid against a JSON Schema; validates it and asks for a bounded number of repairs.
+     *
+     * Needs permission `llm:use`.
+     *
+     * Action `llm.extract`.
+     */
+    readonly extract: (args: {
+      /** What to extract, in words. */
+      instructions: string;
+      /** The text to extract from. */
+      text?: string;
+      /** JSON Schema (draft-07) the result must satisfy. */
+      schema: Record<string, unknown>;
+      /** Overrides ALICE_LLM_MODEL for this call. */
+      model?: string;
+      /** Repair requests after an invalid answer (default 1). */
+      maxRepairs?: number;
+    }) => Promise<{
+      /** The answer, valid against `schema`. */
+      data: unknown;
+      model: string;
+      /** Repair requests it took (0: the first answer was valid). */
+      repairs: number;
+      usage: {
+        promptTokens: number;
+        completionTokens: number;
+      };
     }>;
   };
 

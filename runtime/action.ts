@@ -1,4 +1,6 @@
+import type { Manifest } from './bundle.js';
 import type { RunContext } from './context.js';
+import type { DeliveredEvent } from './engine/engine.js';
 import { durationMs } from './sandbox/shared.js';
 
 /** A JSON Schema (draft-07, as the engine's Ajv reads it) for an action's named arguments or result. */
@@ -32,6 +34,17 @@ export interface StepHandle {
   readonly idempotencyKey: string;
   /** Answers "not ready, call me later" (see {@link pending}). */
   pending(options: PendingOptions): Pending;
+  /**
+   * The workflow's manifest, as its reviewer approved it: its actions, triggers and the hosts
+   * it may reach (`http.request` enforces them).
+   */
+  readonly manifest: Readonly<Manifest>;
+  /**
+   * Emits an event in the run's tenant: it wakes runs waiting for it and starts subscribed
+   * workflows. Exactly once per step: the n-th emit of a step carries the key
+   * `<idempotencyKey>#<n>`, so a re-executed step (after a crash) emits nothing new.
+   */
+  emit(type: string, data?: unknown): DeliveredEvent;
 }
 
 /** When to call a pending action again: at a time, when an event arrives, or whichever is first. */

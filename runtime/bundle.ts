@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { WorkflowKind } from './context.js';
 import { BundleError } from './errors.js';
+import { parseHostPattern } from './host-pattern.js';
 import { canonicalJson } from './sandbox/shared.js';
 
 /** A trigger as the manifest declares it. */
@@ -30,6 +31,11 @@ export interface Manifest {
    * sees what a workflow does with an action, not only that it uses it.
    */
   arguments?: Record<string, ActionCallRecord[]>;
+  /**
+   * The hosts `http.request` may reach for this workflow (see runtime/host-pattern.ts for the
+   * patterns). Absent or empty: no host at all.
+   */
+  hosts?: string[];
 }
 
 /** Where one argument field's value comes from (see {@link Manifest.arguments}). */
@@ -112,6 +118,14 @@ export function validateBundle(input: unknown): Bundle {
   if (args !== undefined && !isCallRecords(args)) {
     throw new BundleError(`${field('arguments')} must map action names to lists of { line, args } records`, field('arguments'));
   }
+  const hosts = m.hosts;
+  if (hosts !== undefined) {
+    if (!Array.isArray(hosts)) throw new BundleError(`${field('hosts')} must be a list of host patterns, e.g. ["api.example.com"]`, field('hosts'));
+    for (const [i, h] of hosts.entries()) {
+      const parsed = parseHostPattern(h as string);
+      if (typeof parsed === 'string') throw new BundleError(`${field(`hosts[${i}]`)}: ${parsed}`, field('hosts'));
+    }
+  }
   const manifest: Omit<Manifest, 'codeHash'> & { codeHash?: string } = {
     name: m.name,
     kind: m.kind as WorkflowKind,
@@ -122,6 +136,7 @@ export function validateBundle(input: unknown): Bundle {
     compilerVersion: typeof m.compilerVersion === 'string' ? m.compilerVersion : 'hand-written',
     ...(typeof m.description === 'string' ? { description: m.description } : {}),
     ...(args !== undefined ? { arguments: args } : {}),
+    ...(hosts !== undefined ? { hosts: [...new Set(hosts as string[])] } : {}),
   };
   const codeHash = computeCodeHash(b.script, manifest as Manifest);
   if (m.codeHash !== undefined && m.codeHash !== codeHash) {

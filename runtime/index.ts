@@ -12,7 +12,7 @@
  * engine.getRun(run.id).output; // { i: 1 }
  */
 export { Engine, openEngine } from './engine/engine.js';
-export type { EngineOptions, RunInfo, StartOptions, StepInfo, Worker, WorkflowVersion } from './engine/engine.js';
+export type { DeliveredEvent, DeliverOptions, EngineOptions, RefusedStart, RunInfo, StartOptions, StepInfo, Subscription, Worker, WorkflowVersion } from './engine/engine.js';
 export type { LogEntry, LogKind } from './engine/log.js';
 export { formatLogEntry } from './engine/log.js';
 export { defineAction, pending, defaultRetry } from './action.js';
@@ -39,3 +39,5 @@ export {
   UsageError,
 } from './errors.js';
 export type { ErrorCode, LimitName } from './errors.js';
+export { hostAllowed, parseHostPattern } from './host-pattern.js';
+export type { HostPattern } from './host-pattern.js';

@@ -88,6 +88,8 @@ describe('alice runs, show, log', () => {
   let runId: string;
 
   beforeAll(() => {
+    // The CLI's standard actions serve registered tenants only (email.send refuses others).
+    expect(alice('tenants', 'add', 'acme', '--name', 'Acme Corp').stdout).toBe('tenant acme registered\n');
     const r = alice('run', join(examples, 'order-flow'), '--input', order('A-2'), '--json', '--tenant', 'acme');
     expect(r.code, r.stderr).toBe(0);
     runId = JSON.parse(r.stdout).runId;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, openEngine, type Engine } from '../runtime/index.js';
-import { maxValueBytes, standardActions } from '../stdlib/index.js';
+import { maxValueBytes, standardActions, TenantDirectory } from '../stdlib/index.js';
 
 // One workflow drives every test: it applies a list of kv operations and reports, for each,
 // the result or the caught ActionError's code, so tests read what the workflow saw.
@@ -31,7 +31,7 @@ let clock: ManualClock;
 let engine: Engine;
 
 function open(): Engine {
-  return openEngine({ store, clock, actions: standardActions({ store }) });
+  return openEngine({ store, clock, actions: standardActions({ store, tenants: 'registered' }) });
 }
 
 async function apply(ops: Op[], tenant: string, permissions: string[] = ['kv:*']): Promise<{ id: string; seen: Seen[] }> {
@@ -49,6 +49,9 @@ beforeEach(() => {
   store = join(dir, 'alice.db');
   clock = new ManualClock();
   engine = open();
+  const tenants = new TenantDirectory(store);
+  for (const t of ['acme', 'globex']) tenants.add(t);
+  tenants.close();
 });
 
 afterEach(async () => {
@@ -57,6 +60,23 @@ afterEach(async () => {
 });
 
 describe('stdlib kv', () => {
+  it('refuses a tenant that is not registered, with a memoized ALICE_UNKNOWN_TENANT, and writes nothing', async () => {
+    const wf = engine.deploy({ script, manifest });
+    const run = engine.start(wf.id, { input: { ops: [{ verb: 'set', args: { key: 'k', value: 1 } }] }, tenant: 'initech', permissions: ['kv:*'] });
+    await engine.runUntilIdle();
+    const seen = engine.getRun(run.id).output as Seen[];
+    expect(seen[0].code).toBe('ALICE_UNKNOWN_TENANT');
+    expect(seen[0].message).toContain('initech');
+    expect(engine.getJournal(run.id)[0]).toMatchObject({ state: 'error', attempts: 1 });
+    const db = new Database(store, { readonly: true });
+    try {
+      const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'kv'").get() !== undefined;
+      expect(hasTable ? db.prepare('SELECT count(*) AS n FROM kv').get() : { n: 0 }).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
   it("keeps each tenant's keys apart: reads, lists and deletes never cross tenants", async () => {
     await apply([{ verb: 'set', args: { key: 'plan', value: { tier: 'pro' } } }, { verb: 'set', args: { key: 'only-acme', value: 1 } }], 'acme');
     await apply([{ verb: 'set', args: { key: 'plan', value: { tier: 'free' } } }], 'globex');
@@ -150,7 +170,8 @@ describe('stdlib kv', () => {
     expect(after.slice(0, 5)).toEqual(before.slice(0, 5));
     const db = new Database(store, { readonly: true });
     try {
-      expect(db.prepare('SELECT count(*) AS n FROM kv').get()).toEqual({ n: 0 });
+      const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'kv'").get() !== undefined;
+      expect(hasTable ? db.prepare('SELECT count(*) AS n FROM kv').get() : { n: 0 }).toEqual({ n: 0 });
     } finally {
       db.close();
     }

@@ -114,6 +114,8 @@ export interface Header {
   description: { value: string; loc: Loc } | null;
   kind: { value: string; loc: Loc } | null;
   triggers: TriggerNode[];
+  /** `hosts "api.example.com", …`: what http.request may reach. */
+  hosts: Array<{ value: string; loc: Loc }>;
   input: TypeNode | null;
 }
 

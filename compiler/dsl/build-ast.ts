@@ -71,7 +71,7 @@ export class AstBuilder {
   }
 
   program(cst: CstNode): Program {
-    const header: Header = { name: null, description: null, kind: null, triggers: [], input: null };
+    const header: Header = { name: null, description: null, kind: null, triggers: [], hosts: [], input: null };
     if (has(cst, 'workflowName')) {
       const wn = node1(cst, 'workflowName');
       header.name = { value: this.constantString(node1(wn, 'stringLiteral')), loc: this.loc(node1(wn, 'stringLiteral')) };
@@ -87,6 +87,8 @@ export class AstBuilder {
         header.kind = { value: t.image, loc: tokenLoc(t) };
       } else if (has(item, 'triggerDeclaration')) {
         header.triggers.push(this.trigger(node1(item, 'triggerDeclaration')));
+      } else if (has(item, 'hostsDeclaration')) {
+        for (const s of nodes(node1(item, 'hostsDeclaration'), 'stringLiteral')) header.hosts.push({ value: this.constantString(s), loc: this.loc(s) });
       } else {
         const input = node1(item, 'inputDeclaration');
         if (header.input !== null) this.sink.report('dsl/metadata', this.loc(input), 'the input is declared twice; keep one');

@@ -84,6 +84,7 @@ export function compileDslSource(source: ReadResult, options: DslCompileOptions)
     inputSchema: metadata.inputSchema,
     compilerVersion: dslCompilerVersion(),
     ...(metadata.description !== undefined ? { description: metadata.description } : {}),
+    ...(metadata.hosts !== null ? { hosts: metadata.hosts } : {}),
     arguments: sortedArgs,
   };
   return { bundle: validateBundle({ script, manifest, sourceMap }), diagnostics };

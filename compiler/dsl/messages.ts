@@ -9,13 +9,13 @@ import { EOF } from './chevrotain.js';
 
 /** What each rule is about, for "expected …" when several things could come next. */
 const ruleWants: Record<string, string> = {
-  program: 'a statement, a function (fn) or a header line (workflow, description, kind, trigger, input)',
+  program: 'a statement, a function (fn) or a header line (workflow, description, kind, trigger, hosts, input)',
   statement: 'a statement: let, var, if, for, repeat, return, try, sleep, log, parallel, do, fail, or an expression such as an action call',
   expression: 'a value: a number, a string, a name, a call, a list [ … ] or a record { … }',
   operand: 'a value: a number, a string, a name, a call, a list [ … ] or a record { … }',
   postfix: 'a value: a number, a string, a name, a call, a list [ … ] or a record { … }',
   type: 'a type: string, number, integer, boolean, duration, any, null, [type] or { field: type }',
-  headerItem: 'a header line: description "…", kind user, trigger …, input { … }',
+  headerItem: 'a header line: description "…", kind user, trigger …, hosts "…", input { … }',
   triggerDeclaration: 'a trigger: manual, event "type", or schedule "cron"',
   recordField: 'a field: name: value, "quoted name": value, or ...record',
   ifStatement: 'if or a block { … } after else',

@@ -3,6 +3,7 @@
  * input schema). The header is data the compiler copies without running anything, so every
  * value in it must be a literal; each problem is a `dsl/metadata` diagnostic at its place.
  */
+import { parseHostPattern } from '../../runtime/host-pattern.js';
 import type { ManifestTrigger, WorkflowKind } from '../../runtime/index.js';
 import type { Expr, Header } from './ast.js';
 import type { DiagnosticSink } from './rules.js';
@@ -13,6 +14,8 @@ export interface DslMetadata {
   description: string | undefined;
   kind: WorkflowKind;
   triggers: ManifestTrigger[];
+  /** null when the header declares no hosts. */
+  hosts: string[] | null;
   inputSchema: Record<string, unknown> | null;
 }
 
@@ -52,9 +55,14 @@ export function readHeader(header: Header, fileBase: string, sink: DiagnosticSin
       }
     }
   }
+  for (const h of header.hosts) {
+    const parsed = parseHostPattern(h.value);
+    if (typeof parsed === 'string') sink.report('dsl/metadata', h.loc, `${parsed}; hosts lists what http.request may reach: "api.example.com", "*.example.com", "127.0.0.1:8080"`);
+  }
   return {
     name,
     description: header.description?.value,
+    hosts: header.hosts.length > 0 ? [...new Set(header.hosts.map((h) => h.value))] : null,
     kind,
     triggers: triggers.length > 0 ? triggers : [{ type: 'manual' }],
     inputSchema: header.input !== null ? (schemaOfNode(header.input) as Record<string, unknown>) : null,

@@ -48,6 +48,7 @@ export class DslParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Description); this.SUBRULE(this.stringLiteral); } },
       { ALT: () => { this.CONSUME(T.Kind); this.CONSUME(T.Identifier, { LABEL: 'kindName' }); } },
       { ALT: () => this.SUBRULE(this.triggerDeclaration) },
+      { ALT: () => this.SUBRULE(this.hostsDeclaration) },
       { ALT: () => this.SUBRULE(this.inputDeclaration) },
     ]);
   });
@@ -69,6 +70,11 @@ export class DslParser extends CstParser {
         },
       },
     ]);
+  });
+
+  private hostsDeclaration = this.RULE('hostsDeclaration', () => {
+    this.CONSUME(T.Hosts);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.stringLiteral) });
   });
 
   private inputDeclaration = this.RULE('inputDeclaration', () => {

@@ -8,7 +8,7 @@ import type { Loc } from './ast.js';
 
 export const dslRules = {
   'dsl/syntax': 'The text is not a DSL program: an unexpected character or token, an unclosed string or brace, or a form in the wrong place.',
-  'dsl/metadata': 'The header (workflow, description, kind, trigger, input) is malformed: a bad name or kind, an unknown trigger, a repeated line, a match that is not a literal.',
+  'dsl/metadata': 'The header (workflow, description, kind, trigger, hosts, input) is malformed: a bad name or kind, an unknown trigger, a bad host pattern, a repeated line, a match that is not a literal.',
   'dsl/unknown-name': 'A name is used that no let, var, parameter, loop, catch or fn declares, and that is not a standard function.',
   'dsl/unknown-action': 'A call names an action that is not in the action catalog.',
   'dsl/argument': 'A call has a missing, unknown, repeated or misplaced argument (actions take named arguments, functions positional ones).',

@@ -18,7 +18,7 @@ export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lex
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: [Name], label: 'a name' });
 
 const keywordNames = [
-  'workflow', 'description', 'kind', 'trigger', 'input', 'fn', 'let', 'var', 'if', 'else', 'for', 'in', 'where',
+  'workflow', 'description', 'kind', 'trigger', 'hosts', 'input', 'fn', 'let', 'var', 'if', 'else', 'for', 'in', 'where',
   'repeat', 'times', 'return', 'try', 'catch', 'as', 'sleep', 'wait', 'event', 'timeout', 'log', 'parallel',
   'race', 'do', 'fail', 'true', 'false', 'null', 'and', 'or', 'not',
 ] as const;
@@ -33,6 +33,7 @@ export const Workflow = keyword('workflow');
 export const Description = keyword('description');
 export const Kind = keyword('kind');
 export const Trigger = keyword('trigger');
+export const Hosts = keyword('hosts');
 export const Input = keyword('input');
 export const Fn = keyword('fn');
 export const Let = keyword('let');
@@ -65,7 +66,7 @@ export const Or = keyword('or');
 export const Not = keyword('not');
 
 export const keywords: readonly TokenType[] = [
-  Workflow, Description, Kind, Trigger, Input, Fn, Let, Var, If, Else, For, In, Where, Repeat, Times, Return, Try,
+  Workflow, Description, Kind, Trigger, Hosts, Input, Fn, Let, Var, If, Else, For, In, Where, Repeat, Times, Return, Try,
   Catch, As, Sleep, Wait, Event, Timeout, Log, Parallel, Race, Do, Fail, True, False, Null, And, Or, Not,
 ];
 

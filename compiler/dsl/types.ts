@@ -324,11 +324,14 @@ function ofSchemaType(type: string, schema: Record<string, unknown>, depth: numb
       const fields = new Map<string, FieldInfo>();
       for (const [k, s] of Object.entries(props)) fields.set(k, { type: typeOfSchema(s, depth + 1), optional: !required.has(k) });
       const extra = schema.additionalProperties;
+      // Fields named by patternProperties may appear too; their names are the host's to check.
+      const patterned = isRecord(schema.patternProperties) ? Object.values(schema.patternProperties).map((s) => typeOfSchema(s, depth + 1)) : [];
       let rest: Type | null;
       if (extra === false) rest = null;
       else if (isRecord(extra)) rest = typeOfSchema(extra, depth + 1);
-      else if (extra === true || fields.size === 0) rest = anyType;
+      else if (extra === true || (fields.size === 0 && patterned.length === 0)) rest = anyType;
       else rest = null;
+      if (patterned.length > 0) rest = union(rest === null ? patterned : [...patterned, rest]);
       return { kind: 'record', fields, rest };
     }
     default:

@@ -117,6 +117,11 @@ const preamble = `  /** A JSON value: what crosses into and out of a workflow. *
     kind?: "user" | "system" | "agent";
     /** Defaults to [{ type: "manual" }]. */
     triggers?: Trigger[];
+    /**
+     * The hosts http.request may reach: "api.example.com", "*.example.com" (subdomains),
+     * "127.0.0.1:8080", "api.example.com:*" (any port). None by default.
+     */
+    hosts?: string[];
   }
 
   /**

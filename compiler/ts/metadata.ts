@@ -1,4 +1,5 @@
 import ts from './typescript.cjs';
+import { parseHostPattern } from '../../runtime/host-pattern.js';
 import type { ManifestTrigger } from '../../runtime/index.js';
 
 /** The literal a workflow exports as `export const workflow = { … }`. */
@@ -7,6 +8,7 @@ export interface WorkflowMetadata {
   description?: string;
   kind?: 'user' | 'system' | 'agent';
   triggers?: ManifestTrigger[];
+  hosts?: string[];
 }
 
 /** The export that carries a workflow's static metadata. */
@@ -115,8 +117,14 @@ function validate(value: Json, node: ts.Expression, problems: MetadataProblem[])
         else problems.push({ node: at(key), message: `workflow triggers must be a list of {type:"manual"}, {type:"event", event, match?} or {type:"schedule", cron}${triggers?.find((t) => typeof t === 'string') ? `: ${triggers.find((t) => typeof t === 'string') as string}` : ''}` });
         break;
       }
+      case 'hosts': {
+        const bad = Array.isArray(v) ? v.map((h) => (typeof h === 'string' ? parseHostPattern(h) : 'each host is a string')).find((r): r is string => typeof r === 'string') : 'workflow hosts must be a list of host patterns';
+        if (Array.isArray(v) && bad === undefined) out.hosts = v as string[];
+        else problems.push({ node: at(key), message: `${bad ?? ''}; hosts lists what http.request may reach: "api.example.com", "*.example.com", "127.0.0.1:8080"` });
+        break;
+      }
       default:
-        problems.push({ node: at(key), message: `unknown workflow metadata ${JSON.stringify(key)}; the fields are name, description, kind and triggers` });
+        problems.push({ node: at(key), message: `unknown workflow metadata ${JSON.stringify(key)}; the fields are name, description, kind, triggers and hosts` });
     }
   }
   return out;

@@ -54,7 +54,7 @@ export default async function orderFlow(input: Input) {
     await email.send({
       to: customer,
       subject: `Order ${input.orderId}: payment failed`,
-      body: `We could not charge your card (${err.message}). Nothing was charged.`,
+      text: `We could not charge your card (${err.message}). Nothing was charged.`,
     });
     return { orderId: input.orderId, status: "payment-failed", reason: err.code, released: reservation.reservationId };
   }
@@ -62,7 +62,7 @@ export default async function orderFlow(input: Input) {
   const mail = await email.send({
     to: customer,
     subject: `Order ${input.orderId} confirmed`,
-    body: `Thank you! We charged ${(charge.amount / 100).toFixed(2)} ${charge.currency}.`,
+    text: `Thank you! We charged ${(charge.amount / 100).toFixed(2)} ${charge.currency}.`,
   });
   return {
     orderId: input.orderId,

@@ -13,6 +13,7 @@ import { parseCommandLine, resolveGlobals, splitCommand } from './args.js';
 import { globalHelp, type Command, type Io } from './command.js';
 import { checkCommand } from './commands/check.js';
 import { compileCommand } from './commands/compile.js';
+import { answerCommand, chatCommand, kbCommand, questionsCommand, tenantsCommand } from './commands/assistant.js';
 import { cancelCommand, eventCommand } from './commands/control.js';
 import { logCommand, runsCommand, showCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
@@ -20,7 +21,10 @@ import { typesCommand } from './commands/types.js';
 import { workerCommand } from './commands/worker.js';
 import { ExitCode, errorLine, exitCodeOf } from './exit.js';
 
-const commands: readonly Command[] = [runCommand, workerCommand, runsCommand, showCommand, logCommand, cancelCommand, eventCommand, checkCommand, compileCommand, typesCommand];
+const commands: readonly Command[] = [
+  runCommand, workerCommand, runsCommand, showCommand, logCommand, cancelCommand, eventCommand, checkCommand, compileCommand, typesCommand,
+  chatCommand, kbCommand, answerCommand, questionsCommand, tenantsCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

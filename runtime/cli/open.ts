@@ -13,7 +13,9 @@ import type { GlobalOptions } from './args.js';
  */
 export async function loadCatalog(globals: GlobalOptions): Promise<ActionDefinition[]> {
   const byName = new Map<string, ActionDefinition>();
-  for (const a of [...standardActions({ store: globals.store }), ...exampleActions({ store: globals.store })]) byName.set(a.name, a);
+  // The CLI serves registered tenants only (`alice tenants add`): a mistyped --tenant gets a
+  // clear ALICE_UNKNOWN_TENANT rather than data filed under a name nobody owns.
+  for (const a of [...standardActions({ store: globals.store, tenants: 'registered' }), ...exampleActions({ store: globals.store })]) byName.set(a.name, a);
   if (globals.actions !== null) {
     for (const a of await importActions(globals.actions, globals.store)) byName.set(a.name, a);
   }

@@ -6,7 +6,7 @@ import type { RunContext, Trigger, WorkflowKind } from '../context.js';
 import { AliceError, BundleError, ErrorCodes, NotFoundError, RunTerminalError, StoreError, UsageError } from '../errors.js';
 import { GroupCommit } from '../journal/group-commit.js';
 import { Queries } from '../journal/queries.js';
-import { isTerminal, Store, type Durability, type RunRow, type RunStatus, type StepRow, type WorkflowRow } from '../journal/store.js';
+import { isTerminal, Store, type Durability, type RunRow, type RunStatus, type StepRow, type SubscriptionRow, type WorkflowRow } from '../journal/store.js';
 import { resolveLimits, type Limits } from '../sandbox/limits.js';
 import { SandboxPool } from '../sandbox/pool.js';
 import { moduleToScript } from '../sandbox/module-script.js';
@@ -62,6 +62,52 @@ export interface StartOptions {
   trigger?: Trigger;
   /** When the run must be over (ms since epoch). */
   deadline?: number | null;
+}
+
+/** Options of {@link Engine.deliverEvent}. */
+export interface DeliverOptions {
+  /** Default `default`. */
+  tenant?: string;
+  /**
+   * A deduplication key: a second event with the same key is not stored or delivered again
+   * (the first one's id is returned, with `duplicate: true`). Actions pass their step's
+   * idempotency key, so a re-executed step emits once.
+   */
+  key?: string;
+}
+
+/** What {@link Engine.deliverEvent} did. */
+export interface DeliveredEvent {
+  id: number;
+  /** Waiting runs that the event woke. */
+  woken: number;
+  /** Runs that subscribed workflows started for it (see {@link Engine.subscribe}). */
+  started: string[];
+  /** Subscribed workflows whose trigger matched but that refused the start (e.g. the input schema). */
+  refused: RefusedStart[];
+  /** The key had been delivered already; nothing was done this time. */
+  duplicate: boolean;
+}
+
+/** A subscribed workflow that an event did not start, and why. */
+export interface RefusedStart {
+  workflow: string;
+  code: string;
+  message: string;
+}
+
+/** A workflow that events start (see {@link Engine.subscribe}). */
+export interface Subscription {
+  workflow: string;
+  /** A tenant, or `*` for every tenant. */
+  tenant: string;
+  user: { id: string; roles: string[] };
+  permissions: string[];
+  createdAt: number;
+}
+
+function toSubscription(row: SubscriptionRow): Subscription {
+  return { workflow: row.workflow, tenant: row.tenant, user: { id: row.user_id, roles: JSON.parse(row.roles) as string[] }, permissions: JSON.parse(row.permissions) as string[], createdAt: row.created_at };
 }
 
 /** A run as the API reports it. */
@@ -256,6 +302,13 @@ export class Engine {
   /** Starts a run. It executes when the engine works (`runUntilIdle` or a worker). */
   start(workflow: string | WorkflowVersion, options: StartOptions = {}): RunInfo {
     const wf = this.resolveWorkflow(typeof workflow === 'string' ? workflow : workflow.id);
+    const id = this.write(() => this.insertRun(wf, options));
+    this.worker?.wake();
+    return this.getRun(id);
+  }
+
+  /** Validates a start and writes the run; inside a write transaction. Returns the run id. */
+  private insertRun(wf: WorkflowRow, options: StartOptions): string {
     const manifest = JSON.parse(wf.manifest) as Manifest;
     const input = options.input === undefined ? null : options.input;
     let inputText: string;
@@ -287,15 +340,53 @@ export class Engine {
       startedAt: now,
       deadline: options.deadline ?? null,
     };
-    this.write(() => {
-      if (wf.kind === 'agent' && this.queries.runsOfWorkflow(wf.id) > 0) {
-        throw new AliceError(ErrorCodes.RUN_ONCE, `agent workflow ${wf.id} has already run; an agent workflow runs exactly once`);
-      }
-      this.queries.insertRun({ id, workflow_id: wf.id, input: inputText, context: JSON.stringify(context), created_at: now });
-      this.queries.insertLog({ runId: id, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: null, to: 'pending', workflow: wf.id, tenant, trigger: context.trigger }) });
-    });
-    this.worker?.wake();
-    return this.getRun(id);
+    if (wf.kind === 'agent' && this.queries.runsOfWorkflow(wf.id) > 0) {
+      throw new AliceError(ErrorCodes.RUN_ONCE, `agent workflow ${wf.id} has already run; an agent workflow runs exactly once`);
+    }
+    this.queries.insertRun({ id, workflow_id: wf.id, input: inputText, context: JSON.stringify(context), created_at: now });
+    this.queries.insertLog({ runId: id, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: null, to: 'pending', workflow: wf.id, tenant, trigger: context.trigger }) });
+    return id;
+  }
+
+  // ---- event subscriptions -------------------------------------------------------------
+
+  /**
+   * Lets events start a workflow: from now on, every event of `tenant` (or of every tenant,
+   * with `'*'`) that one of the workflow's event triggers matches starts a run of its latest
+   * version, in the event's tenant, with the event's data as input and this user and these
+   * permissions in its context. Subscribing again replaces the user and permissions.
+   *
+   * @example
+   * engine.subscribe('kb-updater', { tenant: '*' });
+   * engine.deliverEvent('kb.document', { id: 'faq', text: '…' }, { tenant: 'acme' }); // starts a run
+   */
+  subscribe(workflow: string, options: { tenant?: string; user?: { id: string; roles?: string[] }; permissions?: string[] } = {}): Subscription {
+    const wf = this.resolveWorkflow(workflow.includes('@') ? workflow.slice(0, workflow.indexOf('@')) : workflow);
+    const manifest = JSON.parse(wf.manifest) as Manifest;
+    if (!manifest.triggers.some((t) => t.type === 'event')) {
+      throw new UsageError(`workflow ${wf.name} has no event trigger; add one to its metadata (triggers: [{ type: 'event', event: '…' }]) before subscribing it to events`);
+    }
+    const tenant = options.tenant ?? 'default';
+    if (typeof tenant !== 'string' || tenant === '') throw new UsageError('tenant must be a non-empty string or "*"');
+    const row = {
+      workflow: wf.name,
+      tenant,
+      user_id: options.user?.id ?? 'system',
+      roles: JSON.stringify(options.user?.roles ?? []),
+      permissions: JSON.stringify(options.permissions ?? (wf.kind === 'system' ? ['*'] : [])),
+      created_at: this.clock.now(),
+    };
+    this.write(() => this.queries.subscribe(row));
+    return toSubscription(row);
+  }
+
+  /** Stops events of `tenant` from starting the workflow. true when it was subscribed. */
+  unsubscribe(workflow: string, options: { tenant?: string } = {}): boolean {
+    return this.write(() => this.queries.unsubscribe(workflow, options.tenant ?? 'default'));
+  }
+
+  listSubscriptions(): Subscription[] {
+    return this.queries.listSubscriptions().map(toSubscription);
   }
 
   getRun(id: string): RunInfo {
@@ -366,7 +457,7 @@ export class Engine {
    * Delivers an event to the tenant's runs: waits that match it complete, actions pending on
    * it are called again. Returns the event id and how many runs were woken.
    */
-  deliverEvent(type: string, data: unknown = null, options: { tenant?: string } = {}): { id: number; woken: number } {
+  deliverEvent(type: string, data: unknown = null, options: DeliverOptions = {}): DeliveredEvent {
     if (typeof type !== 'string' || type === '') throw new UsageError('an event needs a type');
     const tenant = options.tenant ?? 'default';
     let text: string;
@@ -380,8 +471,12 @@ export class Engine {
     }
     const now = this.clock.now();
     const parsed = JSON.parse(text) as unknown;
+    const key = options.key ?? null;
     const result = this.write(() => {
-      const id = this.queries.insertEvent(tenant, type, text, now);
+      const inserted = this.queries.insertEvent(tenant, type, text, now, key);
+      // The same key again: the event was delivered (and its runs started) the first time.
+      if (inserted === null) return { id: this.queries.eventByKey(key as string) as number, woken: [] as string[], started: [] as string[], refused: [] as RefusedStart[], duplicate: true };
+      const id = inserted;
       const woken = new Set<string>();
       for (const w of this.queries.waitsFor(tenant, type)) {
         if (woken.has(w.run_id)) continue;
@@ -391,11 +486,44 @@ export class Engine {
           this.queries.insertLog({ runId: w.run_id, step: w.seq, at: now, kind: 'event', durationMs: null, data: logData({ eventId: id, type }) });
         }
       }
-      return { id, woken: [...woken] };
+      const refused: RefusedStart[] = [];
+      return { id, woken: [...woken], started: this.startSubscribed(tenant, type, parsed, id, refused), refused, duplicate: false };
     });
     for (const runId of result.woken) this.active.get(runId)?.execution.onEvent(type);
     this.worker?.wake();
-    return { id: result.id, woken: result.woken.length };
+    return { id: result.id, woken: result.woken.length, started: result.started, refused: result.refused, duplicate: result.duplicate };
+  }
+
+  /**
+   * Starts the subscribed workflows whose event triggers match, inside the event's
+   * transaction: an event is stored together with the runs it starts, or not at all.
+   */
+  private startSubscribed(tenant: string, type: string, data: unknown, eventId: number, refused: RefusedStart[]): string[] {
+    const started: string[] = [];
+    for (const sub of this.queries.subscriptionsFor(tenant)) {
+      const wf = this.queries.latestWorkflow(sub.workflow);
+      if (wf === undefined) continue;
+      const manifest = JSON.parse(wf.manifest) as Manifest;
+      const fires = manifest.triggers.some((t) => t.type === 'event' && t.event === type && matchesEvent(data, t.match ?? null));
+      if (!fires) continue;
+      try {
+        started.push(
+          this.insertRun(wf, {
+            input: data,
+            tenant,
+            user: { id: sub.user_id, roles: JSON.parse(sub.roles) as string[] },
+            permissions: JSON.parse(sub.permissions) as string[],
+            trigger: { type: 'event', event: { id: eventId, type } },
+          }),
+        );
+      } catch (err) {
+        // Data its input schema refuses (or an agent workflow that already ran) starts no
+        // run of that workflow; the event itself is still delivered to everyone else.
+        if (!(err instanceof AliceError)) throw err;
+        refused.push({ workflow: wf.id, code: err.code, message: err.message });
+      }
+    }
+    return started;
   }
 
   // ---- working ---------------------------------------------------------------------------
@@ -551,6 +679,7 @@ export class Engine {
         suspect: (id) => this.suspects.add(id),
         eventCursor: () => this.eventCursor(),
         workflowScript: (w) => this.workflowScript(w.code_hash, w.script, w.id),
+        emit: (tenant, type, data, key) => this.deliverEvent(type, data, { tenant, key }),
       },
       row,
       wf,

@@ -3,7 +3,9 @@ import { isolatedVm } from '../deps.js';
 import { createHash, hash } from 'node:crypto';
 import { isPending, retryDelay, type ActionDefinition, type Pending, type StepHandle } from '../action.js';
 import { pending as makePending } from '../action.js';
+import type { Manifest } from '../bundle.js';
 import type { Clock } from '../clock.js';
+import type { DeliveredEvent } from './engine.js';
 import type { RunContext } from '../context.js';
 import { hasPermission } from '../context.js';
 import { ActionFailure, ErrorCodes, type LimitName } from '../errors.js';
@@ -42,6 +44,8 @@ export interface ExecutionHost {
   suspect(runId: string): void;
   /** The bundle's module rewritten as a loader script (cached per code hash). */
   workflowScript(workflow: WorkflowRow): string;
+  /** Delivers an event an action emits, deduplicated by `key`. */
+  emit(tenant: string, type: string, data: unknown, key: string): DeliveredEvent;
 }
 
 /** How an execution ended. `aborted`: it lost its isolate or lease; the run will simply re-run. */
@@ -93,6 +97,7 @@ export class Execution {
   private settle!: (end: ExecutionEnd) => void;
   private readonly finished: Promise<ExecutionEnd>;
   private readonly context: RunContext;
+  private readonly manifest: Manifest;
   private readonly manifestActions: Set<string>;
 
   /** Steps of catalog actions this execution started, by action (finalize must hear of them all). */
@@ -110,8 +115,19 @@ export class Execution {
     this.cpuLeft = host.limits.cpuMs;
     this.context = JSON.parse(run.context) as RunContext;
     this.logCount = run.log_count;
-    this.manifestActions = new Set((JSON.parse(workflow.manifest) as { actions: string[] }).actions);
+    this.manifest = JSON.parse(workflow.manifest) as Manifest;
+    this.manifestActions = new Set(this.manifest.actions);
     this.finished = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  private manifestFrozen = false;
+  /** The manifest actions see; frozen on first use, since most runs' actions never look. */
+  private frozenManifest(): Manifest {
+    if (!this.manifestFrozen) {
+      deepFreeze(this.manifest);
+      this.manifestFrozen = true;
+    }
+    return this.manifest;
   }
 
   get runId(): string {
@@ -678,12 +694,16 @@ export class Execution {
     // Taken before the action runs: an event that arrives while it runs must still wake it.
     const cursor = this.host.eventCursor();
     const attempt = row.attempts + 1;
+    const idempotencyKey = `${this.run.id}:${row.seq}`;
+    let emitted = 0;
     const step: StepHandle = {
       runId: this.run.id,
       seq: row.seq,
       attempt,
-      idempotencyKey: `${this.run.id}:${row.seq}`,
+      idempotencyKey,
       pending: makePending,
+      manifest: this.frozenManifest(),
+      emit: (type, data = null) => this.host.emit(this.context.tenant, type, data, `${idempotencyKey}#${++emitted}`),
     };
     const started = performance.now();
     let value: unknown;
@@ -1076,4 +1096,12 @@ export function withDeadline<T>(promise: PromiseLike<T>, ms: number, name: strin
       },
     );
   });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EventRow, LogRow, RunRow, RunStatus, StepRow, StepState, WorkflowRow } from './store.js';
+import type { EventRow, LogRow, SubscriptionRow, RunRow, RunStatus, StepRow, StepState, WorkflowRow } from './store.js';
 
 /** A step as replay reads it: [seq, action, fp, outcome, finished_at, completion, state, log_seq]. */
 export type JournalTuple = [number, string, string, string, number, number, StepState, number | null];
@@ -76,7 +76,13 @@ export class Queries {
       deleteWait: p('DELETE FROM waits WHERE run_id = ? AND seq = ?'),
       deleteWaits: p('DELETE FROM waits WHERE run_id = ?'),
       waitsFor: p('SELECT run_id, seq, match FROM waits WHERE tenant = ? AND type = ?'),
-      insertEvent: p('INSERT INTO events (tenant, type, data, at) VALUES (?, ?, ?, ?)'),
+      insertEvent: p('INSERT INTO events (tenant, type, data, at, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING'),
+      eventByKey: p('SELECT id FROM events WHERE key = ?'),
+      subscribe: p(`INSERT INTO subscriptions (workflow, tenant, user_id, roles, permissions, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (workflow, tenant) DO UPDATE SET user_id = excluded.user_id, roles = excluded.roles, permissions = excluded.permissions`),
+      unsubscribe: p('DELETE FROM subscriptions WHERE workflow = ? AND tenant = ?'),
+      subscriptionsFor: p("SELECT * FROM subscriptions WHERE tenant = ? OR tenant = '*' ORDER BY workflow, tenant"),
+      listSubscriptions: p('SELECT * FROM subscriptions ORDER BY workflow, tenant'),
       eventsAfter: p('SELECT * FROM events WHERE tenant = ? AND type = ? AND id > ? ORDER BY id LIMIT 500'),
       maxEventId: p("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS id"),
       // The next position after both the log's entries and those kept in journal rows.
@@ -226,8 +232,26 @@ export class Queries {
   waitsFor(tenant: string, type: string): Array<{ run_id: string; seq: number; match: string | null }> {
     return this.s.waitsFor.all(tenant, type) as Array<{ run_id: string; seq: number; match: string | null }>;
   }
-  insertEvent(tenant: string, type: string, data: string, at: number): number {
-    return Number(this.s.insertEvent.run(tenant, type, data, at).lastInsertRowid);
+  /** The new event's id, or null when an event with this key exists already. */
+  insertEvent(tenant: string, type: string, data: string, at: number, key: string | null = null): number | null {
+    const r = this.s.insertEvent.run(tenant, type, data, at, key);
+    return r.changes === 0 ? null : Number(r.lastInsertRowid);
+  }
+  eventByKey(key: string): number | undefined {
+    return (this.s.eventByKey.get(key) as { id: number } | undefined)?.id;
+  }
+  subscribe(row: SubscriptionRow): void {
+    this.s.subscribe.run(row.workflow, row.tenant, row.user_id, row.roles, row.permissions, row.created_at);
+  }
+  unsubscribe(workflow: string, tenant: string): boolean {
+    return this.s.unsubscribe.run(workflow, tenant).changes > 0;
+  }
+  /** Subscriptions that an event of this tenant reaches: the tenant's own and the '*' ones. */
+  subscriptionsFor(tenant: string): SubscriptionRow[] {
+    return this.s.subscriptionsFor.all(tenant) as SubscriptionRow[];
+  }
+  listSubscriptions(): SubscriptionRow[] {
+    return this.s.listSubscriptions.all() as SubscriptionRow[];
   }
   eventsAfter(tenant: string, type: string, after: number): EventRow[] {
     return this.s.eventsAfter.all(tenant, type, after) as EventRow[];

@@ -4,7 +4,7 @@
  * terminal runs terminal: triggers refuse any change of state, output or journal once a run is
  * completed, failed or cancelled.
  */
-export const schemaVersion = 3;
+export const schemaVersion = 4;
 
 export const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -73,9 +73,25 @@ CREATE TABLE IF NOT EXISTS events (
   tenant TEXT NOT NULL,
   type TEXT NOT NULL,
   data TEXT NOT NULL,
-  at INTEGER NOT NULL
+  at INTEGER NOT NULL,
+  -- Set when an action emits the event: its step's idempotency key, so a re-executed step
+  -- (after a crash between the emit and the journal write) does not emit it twice.
+  key TEXT
 );
 CREATE INDEX IF NOT EXISTS events_type ON events (tenant, type, id);
+CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (key) WHERE key IS NOT NULL;
+
+-- Workflows that events start (their manifests' event triggers), per tenant ('*' = every
+-- tenant), with the context their runs get. The latest version of the workflow runs.
+CREATE TABLE IF NOT EXISTS subscriptions (
+  workflow TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  permissions TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (workflow, tenant)
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS waits (
   run_id TEXT NOT NULL,
@@ -133,11 +149,26 @@ BEGIN SELECT RAISE(ABORT, 'ALICE_STEP_FINAL: a memoized step outcome never chang
 `;
 
 /**
- * Upgrades a schema-2 store: version 3 only adds the journal row's log entry columns. Rows
+ * Upgrades a schema-2 store to 3: version 3 only adds the journal row's log entry columns. Rows
  * written by version 2 keep their step entries in the log table (their log_seq stays NULL).
  */
 export const migrateFrom2 = `
 ALTER TABLE steps ADD COLUMN log_seq INTEGER;
 ALTER TABLE steps ADD COLUMN duration_ms REAL;
 ALTER TABLE steps ADD COLUMN log_data TEXT;
+`;
+
+/** Upgrades a schema-3 store: version 4 adds emitted events' keys and event subscriptions. */
+export const migrateFrom3 = `
+ALTER TABLE events ADD COLUMN key TEXT;
+CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (key) WHERE key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS subscriptions (
+  workflow TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  permissions TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (workflow, tenant)
+) WITHOUT ROWID;
 `;

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { betterSqlite3 } from '../deps.js';
 import { existsSync, statSync } from 'node:fs';
 import { ErrorCodes, StoreError, AliceError } from '../errors.js';
-import { migrateFrom2, schema, schemaVersion } from './schema.js';
+import { migrateFrom2, migrateFrom3, schema, schemaVersion } from './schema.js';
 
 /** Stores up to this size are integrity-checked when opened. */
 const quickCheckMaxBytes = 256 * 1024 * 1024;
@@ -89,6 +89,20 @@ export interface EventRow {
   type: string;
   data: string;
   at: number;
+  key: string | null;
+}
+
+/** A workflow that events of a tenant start (see `Engine.subscribe`). */
+export interface SubscriptionRow {
+  workflow: string;
+  /** A tenant, or '*' for every tenant. */
+  tenant: string;
+  user_id: string;
+  /** JSON list. */
+  roles: string;
+  /** JSON list. */
+  permissions: string;
+  created_at: number;
 }
 
 function describeOpenError(path: string, err: unknown): StoreError {
@@ -148,9 +162,10 @@ export class Store {
       if (version !== undefined && Number(version) > schemaVersion) {
         throw new AliceError(ErrorCodes.STORE_VERSION, `store ${path} has schema version ${version}, newer than this engine's ${schemaVersion}; upgrade Alice`);
       }
-      if (version !== undefined && Number(version) === 2) {
+      if (version !== undefined && (Number(version) === 2 || Number(version) === 3)) {
         this.db.transaction(() => {
-          this.db.exec(migrateFrom2);
+          if (Number(version) === 2) this.db.exec(migrateFrom2);
+          this.db.exec(migrateFrom3);
           this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(schemaVersion));
         }).immediate();
       } else if (version !== undefined && Number(version) < schemaVersion) {

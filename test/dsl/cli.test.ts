@@ -14,7 +14,7 @@ const { alice, write } = ws;
 
 describe('alice check on .alice files', () => {
   it('checks a directory of .alice files with the same formats as TypeScript, at exact positions', () => {
-    write('flows/good.alice', 'input { to: string }\nreturn email.send(to: input.to, subject: "hi", body: "b")\n');
+    write('flows/good.alice', 'input { to: string }\nreturn email.send(to: input.to, subject: "hi", text: "b")\n');
     const bad = write('flows/bad.alice', 'let a = 1\nlet a = kv.gett(key: "x")\nreturn a\nlog "never"\n');
     const r = alice('check', join(ws.dir, 'flows'), '--format', 'json');
     expect(r.code, r.stderr).toBe(1);

@@ -247,8 +247,8 @@ describe('tenants cannot see each other’s data', () => {
       expect(existsSync(stdlib)).toBe(false);
       return;
     }
-    const mod = (await import(pathToFileURL(stdlib).href)) as { standardActions(o: { store: string }): ActionDefinition[] };
-    const engine = env.open(mod.standardActions({ store: env.path }));
+    const mod = (await import(pathToFileURL(stdlib).href)) as { standardActions(o: { store: string; tenants: 'any' }): ActionDefinition[] };
+    const engine = env.open(mod.standardActions({ store: env.path, tenants: 'any' }));
     const writer = deploy(engine, 'kv-writer', `export default async (i, a) => a.kv.set({ key: 'plan', value: 'victim-plan-3u9' })`, ['kv.set']);
     const reader = deploy(engine, 'kv-reader', `export default async (i, a) => {
       const got = [await a.kv.get({ key: 'plan' })];

@@ -75,7 +75,7 @@ Example:
 };
 
 /** Works the run until it is terminal, or suspended past the wait horizon or on an event only. */
-async function work(engine: Engine, runId: string, waitMs: number): Promise<RunInfo> {
+export async function work(engine: Engine, runId: string, waitMs: number): Promise<RunInfo> {
   const horizon = Date.now() + waitMs;
   for (;;) {
     await engine.runUntilIdle();
@@ -98,7 +98,7 @@ async function work(engine: Engine, runId: string, waitMs: number): Promise<RunI
   }
 }
 
-function report(engine: Engine, info: RunInfo, json: boolean, io: Io): ExitCode {
+export function report(engine: Engine, info: RunInfo, json: boolean, io: Io): ExitCode {
   const events = info.status === 'suspended' ? awaitedEvents(engine.getLog(info.id)) : [];
   if (json) {
     io.out(JSON.stringify({ runId: info.id, workflow: info.workflowId, status: info.status, output: info.output, error: info.error, wakeAt: info.wakeAt, waitingFor: events }));

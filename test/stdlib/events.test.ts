@@ -1,0 +1,106 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Engine } from '../../runtime/index.js';
+import { standardActions } from '../../stdlib/index.js';
+import { newStoreFixture, type StoreFixture } from '../support/store.js';
+
+let fx: StoreFixture;
+let engine: Engine;
+
+beforeEach(() => {
+  fx = newStoreFixture('alice-events-');
+  engine = fx.open(standardActions({ store: fx.path, clock: fx.clock }));
+});
+afterEach(() => fx.cleanup());
+
+// A subscriber: started by 'order.placed' events (match on the region), it records its input in kv.
+const subscriber = {
+  script: `export default async (input, a) => { await a.kv.set({ key: 'seen:' + input.id, value: input }); return input.id; }`,
+  manifest: { name: 'on-order', kind: 'user' as const, actions: ['kv.set'], triggers: [{ type: 'event' as const, event: 'order.placed', match: { region: 'eu' } }] },
+};
+
+describe('event subscriptions (Engine.subscribe)', () => {
+  it("starts the subscribed workflow's latest version for a matching event, in the event's tenant, with the event as input", async () => {
+    engine.deploy(subscriber);
+    const sub = engine.subscribe('on-order', { tenant: 'default', permissions: ['kv:*'], user: { id: 'ops' } });
+    expect(sub).toMatchObject({ workflow: 'on-order', tenant: 'default', permissions: ['kv:*'], user: { id: 'ops', roles: [] } });
+    const miss = engine.deliverEvent('order.placed', { id: 'o1', region: 'us' });
+    expect(miss.started).toEqual([]);
+    const hit = engine.deliverEvent('order.placed', { id: 'o2', region: 'eu' });
+    expect(hit.started).toHaveLength(1);
+    await engine.runUntilIdle();
+    const run = engine.getRun(hit.started[0]);
+    expect(run).toMatchObject({ status: 'completed', output: 'o2', input: { id: 'o2', region: 'eu' }, tenant: 'default' });
+    expect(engine.getLog(run.id)[0].data).toMatchObject({ trigger: { type: 'event', event: { id: hit.id, type: 'order.placed' } } });
+    // Another tenant's events do not reach a subscription of 'default'.
+    expect(engine.deliverEvent('order.placed', { id: 'o3', region: 'eu' }, { tenant: 'acme' }).started).toEqual([]);
+    expect(engine.unsubscribe('on-order', { tenant: 'default' })).toBe(true);
+    expect(engine.deliverEvent('order.placed', { id: 'o4', region: 'eu' }).started).toEqual([]);
+  });
+
+  it("refuses to subscribe a workflow without an event trigger, and reports (not throws) an event its input schema refuses", async () => {
+    engine.deploy({ script: 'export default async () => 1', manifest: { name: 'manual-only', kind: 'user', actions: [] } });
+    expect(() => engine.subscribe('manual-only')).toThrow(/no event trigger/);
+    engine.deploy({ ...subscriber, manifest: { ...subscriber.manifest, name: 'strict', inputSchema: { type: 'object', required: ['id', 'total'] } } });
+    engine.subscribe('strict', { tenant: '*', permissions: ['kv:*'] });
+    const r = engine.deliverEvent('order.placed', { id: 'o5', region: 'eu' }, { tenant: 'acme' });
+    expect(r.started).toEqual([]);
+    expect(r.refused).toEqual([expect.objectContaining({ workflow: 'strict@1', code: 'ALICE_VALIDATION' })]);
+  });
+
+  it('delivers a keyed event once: the same key again stores nothing and starts nothing', () => {
+    engine.deploy(subscriber);
+    engine.subscribe('on-order', { permissions: ['kv:*'] });
+    const first = engine.deliverEvent('order.placed', { id: 'o6', region: 'eu' }, { key: 'k-1' });
+    const again = engine.deliverEvent('order.placed', { id: 'o6', region: 'eu' }, { key: 'k-1' });
+    expect(first).toMatchObject({ duplicate: false, started: [expect.any(String)] });
+    expect(again).toEqual({ id: first.id, woken: 0, started: [], refused: [], duplicate: true });
+    expect(fx.sql((db) => db.prepare("SELECT count(*) AS n FROM events WHERE key = 'k-1'").get())).toEqual({ n: 1 });
+  });
+});
+
+describe('events.emit', () => {
+  const emitter = (type: string) => ({
+    script: `export default async (input, a) => {
+      const out = [];
+      try { out.push(await a.events.emit({ type: ${JSON.stringify(type)}, data: input })); } catch (e) { out.push({ code: e.code }); }
+      return out;
+    }`,
+    manifest: { name: 'emitter', kind: 'user' as const, actions: ['events.emit'] },
+  });
+
+  it('wakes a waiting run of the same tenant and starts subscribed workflows, once per step', async () => {
+    engine.deploy(subscriber);
+    engine.subscribe('on-order', { permissions: ['kv:*'] });
+    const waiter = engine.deploy({ script: `export default async (i, a) => (await a.waitForEvent('order.placed', { match: { region: 'eu' } })).data.id`, manifest: { name: 'waiter', kind: 'user', actions: [] } });
+    const w = engine.start(waiter.id);
+    await engine.runUntilIdle();
+    expect(engine.getRun(w.id).status).toBe('suspended');
+
+    const wf = engine.deploy(emitter('order.placed'));
+    const run = engine.start(wf.id, { input: { id: 'o7', region: 'eu' }, permissions: ['events:emit'] });
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id).output).toEqual([{ id: expect.any(Number), started: 1, woken: 1, duplicate: false }]);
+    expect(engine.getRun(w.id)).toMatchObject({ status: 'completed', output: 'o7' });
+    expect(fx.sql((db) => db.prepare("SELECT count(*) AS n FROM events WHERE type = 'order.placed'").get())).toEqual({ n: 1 });
+    const started = engine.listRuns().filter((r) => r.workflowId === 'on-order@1');
+    expect(started).toHaveLength(1);
+    expect(started[0].status).toBe('completed');
+  });
+
+  it('refuses reserved alice.* types and bad types, memoized', async () => {
+    for (const [type, code] of [['alice.human.answered', 'ALICE_VALIDATION'], ['has space', 'ALICE_VALIDATION']] as const) {
+      const wf = engine.deploy({ ...emitter(type), manifest: { ...emitter(type).manifest, name: `emit-${code}-${type.length}` } });
+      const run = engine.start(wf.id, { input: { key: 'x' }, permissions: ['events:emit'] });
+      await engine.runUntilIdle();
+      expect(engine.getRun(run.id).output).toEqual([{ code }]);
+    }
+    expect(fx.sql((db) => db.prepare('SELECT count(*) AS n FROM events').get())).toEqual({ n: 0 });
+  });
+
+  it('needs events:emit', async () => {
+    const wf = engine.deploy(emitter('order.placed'));
+    const run = engine.start(wf.id, { input: {}, permissions: ['kv:*'] });
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id).output).toEqual([{ code: 'ALICE_UNAUTHORIZED' }]);
+  });
+});
