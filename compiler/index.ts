@@ -11,6 +11,7 @@
  * const { bundle } = compileFile('flows/order.ts', { catalog });
  */
 export { catalogOf } from './catalog.js';
+export { catalogText } from './catalog-text.js';
 export type { CatalogEntry } from './catalog.js';
 export { checkFiles, checkSources } from './check.js';
 export type { CheckOptions, CheckResult } from './check.js';

@@ -14,6 +14,7 @@ import { globalHelp, type Command, type Io } from './command.js';
 import { checkCommand } from './commands/check.js';
 import { compileCommand } from './commands/compile.js';
 import { answerCommand, chatCommand, kbCommand, questionsCommand, tenantsCommand } from './commands/assistant.js';
+import { catalogCommand } from './commands/catalog.js';
 import { cancelCommand, eventCommand } from './commands/control.js';
 import { logCommand, runsCommand, showCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
@@ -23,7 +24,7 @@ import { ExitCode, errorLine, exitCodeOf } from './exit.js';
 
 const commands: readonly Command[] = [
   runCommand, workerCommand, runsCommand, showCommand, logCommand, cancelCommand, eventCommand, checkCommand, compileCommand, typesCommand,
-  chatCommand, kbCommand, answerCommand, questionsCommand, tenantsCommand,
+  catalogCommand, chatCommand, kbCommand, answerCommand, questionsCommand, tenantsCommand,
 ];
 
 function mainHelp(): string {

@@ -3,6 +3,7 @@ import { betterSqlite3 } from '../deps.js';
 import { existsSync, statSync } from 'node:fs';
 import { ErrorCodes, StoreError, AliceError } from '../errors.js';
 import { migrateFrom2, migrateFrom3, schema, schemaVersion } from './schema.js';
+import { shareConnection, unshareConnection } from './shared-connection.js';
 
 /** Stores up to this size are integrity-checked when opened. */
 const quickCheckMaxBytes = 256 * 1024 * 1024;
@@ -178,6 +179,7 @@ export class Store {
         this.db.exec(schema);
         this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(schemaVersion));
       }
+      shareConnection(path, this.db);
     } catch (err) {
       try {
         this.db.close();
@@ -209,6 +211,7 @@ export class Store {
   }
 
   close(): void {
+    unshareConnection(this.path, this.db);
     if (this.db.open) this.db.close();
   }
 }

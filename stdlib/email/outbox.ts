@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ownerIsDead } from '../../runtime/engine/owner.js';
-import { ActionDatabase } from '../database.js';
+import { PreparedTable } from '../database.js';
 import type { EmailSendResult } from './schema.js';
 
 /**
@@ -121,17 +121,18 @@ interface Row {
  * one process, or two processes — never both decide to send.
  */
 export class EmailOutbox {
-  private readonly database: ActionDatabase;
-  private statements: ReturnType<typeof prepare> | null = null;
+  private readonly table: PreparedTable<ReturnType<typeof prepare>>;
 
   constructor(path: string) {
-    this.database = new ActionDatabase(path, (db) => db.exec(ddl));
+    this.table = new PreparedTable(path, ddl, prepare);
   }
 
   private get s(): ReturnType<typeof prepare> {
-    const db = this.database.get();
-    if (this.statements === null || this.statements.db !== db) this.statements = prepare(db);
-    return this.statements;
+    return this.table.get();
+  }
+
+  close(): void {
+    this.table.close();
   }
 
   claim(req: ClaimRequest): Claim {
@@ -200,10 +201,6 @@ export class EmailOutbox {
     return this.s.finalize.run({ now, run: runId }).changes;
   }
 
-  close(): void {
-    this.database.close();
-    this.statements = null;
-  }
 }
 
 function resultOf(row: Row): EmailSendResult {

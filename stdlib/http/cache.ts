@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ActionDatabase } from '../database.js';
+import { PreparedTable } from '../database.js';
 import type { HttpResult } from './client.js';
 
 // A rowid table: responses can be large, and WITHOUT ROWID tables suit small rows only.
@@ -25,17 +25,18 @@ CREATE INDEX IF NOT EXISTS http_cache_run ON http_cache (run_id);
  * cache.get('run-1:3') ?? cache.put('run-1:3', 'run-1', result, Date.now());
  */
 export class HttpCache {
-  private readonly database: ActionDatabase;
-  private statements: ReturnType<typeof prepare> | null = null;
+  private readonly table: PreparedTable<ReturnType<typeof prepare>>;
 
   constructor(path: string) {
-    this.database = new ActionDatabase(path, (db) => db.exec(ddl));
+    this.table = new PreparedTable(path, ddl, prepare);
   }
 
   private get s(): ReturnType<typeof prepare> {
-    const db = this.database.get();
-    if (this.statements === null || this.statements.db !== db) this.statements = prepare(db);
-    return this.statements;
+    return this.table.get();
+  }
+
+  close(): void {
+    this.table.close();
   }
 
   get(idempotencyKey: string): HttpResult | null {
@@ -52,10 +53,6 @@ export class HttpCache {
     return this.s.deleteRun.run(runId).changes;
   }
 
-  close(): void {
-    this.database.close();
-    this.statements = null;
-  }
 }
 
 function prepare(db: Database.Database) {

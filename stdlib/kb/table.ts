@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { ActionFailure, ErrorCodes, type RetryPolicy } from '../../runtime/index.js';
 import { StdCodes } from '../codes.js';
-import { ActionDatabase } from '../database.js';
+import { PreparedTable } from '../database.js';
 import { ftsQueryProblem, wordsQuery } from './query.js';
 
 /** Largest document text, in bytes of UTF-8. Split bigger texts into chunks, one document each. */
@@ -143,17 +143,18 @@ END;
  * kb.search('acme', { query: 'how do refunds work?' }).hits[0].id; // 'refunds'
  */
 export class KbTable {
-  private readonly database: ActionDatabase;
-  private statements: ReturnType<typeof prepare> | null = null;
+  private readonly table: PreparedTable<ReturnType<typeof prepare>>;
 
   constructor(path: string) {
-    this.database = new ActionDatabase(path, (db) => db.exec(ddl));
+    this.table = new PreparedTable(path, ddl, prepare);
   }
 
   private get s(): ReturnType<typeof prepare> {
-    const db = this.database.get();
-    if (this.statements === null || this.statements.db !== db) this.statements = prepare(db);
-    return this.statements;
+    return this.table.get();
+  }
+
+  close(): void {
+    this.table.close();
   }
 
   /**
@@ -245,10 +246,6 @@ export class KbTable {
     return { hits };
   }
 
-  close(): void {
-    this.database.close();
-    this.statements = null;
-  }
 }
 
 interface DocumentRow {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ActionFailure, ErrorCodes, type RetryPolicy, type RunContext } from '../../runtime/index.js';
 import { Type } from '../schema.js';
-import { ActionDatabase } from '../database.js';
+import { PreparedTable } from '../database.js';
 import { anyTenant, type TenantGuard } from '../tenants.js';
 
 /** Longest key, in characters. Keys are identifiers, not documents. */
@@ -41,17 +41,18 @@ export interface KvEntry {
  * neither see nor forge, so a tenant never reads or writes another's keys.
  */
 export class KvTable {
-  private readonly database: ActionDatabase;
-  private statements: ReturnType<typeof prepare> | null = null;
+  private readonly table: PreparedTable<ReturnType<typeof prepare>>;
 
   constructor(path: string, readonly tenants: TenantGuard = anyTenant) {
-    this.database = new ActionDatabase(path, (db) => db.exec(ddl));
+    this.table = new PreparedTable(path, ddl, prepare);
   }
 
   private get s(): ReturnType<typeof prepare> {
-    const db = this.database.get();
-    if (this.statements === null || this.statements.db !== db) this.statements = prepare(db);
-    return this.statements;
+    return this.table.get();
+  }
+
+  close(): void {
+    this.table.close();
   }
 
   get(ctx: RunContext, key: string): unknown {
@@ -84,10 +85,6 @@ export class KvTable {
     return { items, next: more ? items[items.length - 1].key : null };
   }
 
-  close(): void {
-    this.database.close();
-    this.statements = null;
-  }
 }
 
 function prepare(db: Database.Database) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { ActionFailure } from '../../runtime/index.js';
 import { StdCodes } from '../codes.js';
-import { ActionDatabase } from '../database.js';
+import { PreparedTable } from '../database.js';
 
 const ddl = `
 CREATE TABLE IF NOT EXISTS llm_cache (
@@ -27,17 +27,18 @@ export type CachedOutcome = { ok: true; value: unknown } | { ok: false; code: st
  * keeps the outcome for history after that. Only answers are stored: never the key or headers.
  */
 export class LlmCache {
-  private readonly database: ActionDatabase;
-  private statements: ReturnType<typeof prepare> | null = null;
+  private readonly table: PreparedTable<ReturnType<typeof prepare>>;
 
   constructor(path: string) {
-    this.database = new ActionDatabase(path, (db) => db.exec(ddl));
+    this.table = new PreparedTable(path, ddl, prepare);
   }
 
   private get s(): ReturnType<typeof prepare> {
-    const db = this.database.get();
-    if (this.statements === null || this.statements.db !== db) this.statements = prepare(db);
-    return this.statements;
+    return this.table.get();
+  }
+
+  close(): void {
+    this.table.close();
   }
 
   /** The outcome cached for the step, if it was made for the same arguments. */
@@ -69,10 +70,6 @@ export class LlmCache {
     return (this.s.countRun.get(runId) as { n: number }).n;
   }
 
-  close(): void {
-    this.database.close();
-    this.statements = null;
-  }
 }
 
 function prepare(db: Database.Database) {
