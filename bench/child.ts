@@ -4,28 +4,22 @@
  *   node --no-node-snapshot --expose-gc --cpu-prof dist/bench/child.js steps [--quick]
  * Without a parent the result is printed to stderr as JSON.
  */
-import { checkGroup } from './check.js';
-import { dslGroup } from './dsl.js';
 import { isGroupName, type GroupName } from './groups.js';
-import { kbGroup } from './kb.js';
 import type { GroupResult } from './harness.js';
-import { latencyGroup } from './latency.js';
-import { replayGroup } from './replay.js';
-import { sleepingGroup } from './sleeping.js';
-import { stdlibGroup } from './stdlib.js';
-import { stepsGroup } from './steps.js';
-import { throughputGroup } from './throughput.js';
 
-const groups: Record<GroupName, (options: { quick: boolean }) => Promise<GroupResult>> = {
-  steps: stepsGroup,
-  replay: replayGroup,
-  latency: latencyGroup,
-  throughput: throughputGroup,
-  sleeping: sleepingGroup,
-  check: checkGroup,
-  dsl: dslGroup,
-  kb: kbGroup,
-  stdlib: stdlibGroup,
+type Group = (options: { quick: boolean }) => Promise<GroupResult>;
+
+/** Each group's module is loaded only in its own process: no group pays for another's setup. */
+const groups: Record<GroupName, () => Promise<Group>> = {
+  steps: async () => (await import('./steps.js')).stepsGroup,
+  replay: async () => (await import('./replay.js')).replayGroup,
+  latency: async () => (await import('./latency.js')).latencyGroup,
+  throughput: async () => (await import('./throughput.js')).throughputGroup,
+  sleeping: async () => (await import('./sleeping.js')).sleepingGroup,
+  check: async () => (await import('./check.js')).checkGroup,
+  dsl: async () => (await import('./dsl.js')).dslGroup,
+  kb: async () => (await import('./kb.js')).kbGroup,
+  stdlib: async () => (await import('./stdlib.js')).stdlibGroup,
 };
 
 const name = process.argv[2] ?? '';
@@ -34,7 +28,7 @@ if (!isGroupName(name)) {
   process.exit(2);
 }
 try {
-  const result = await groups[name]({ quick: process.argv.includes('--quick') });
+  const result = await (await groups[name]())({ quick: process.argv.includes('--quick') });
   if (process.send) {
     await new Promise<void>((resolve, reject) => process.send!({ ok: true, result }, (err: Error | null) => (err ? reject(err) : resolve())));
   } else {

@@ -3,8 +3,10 @@ import { betterSqlite3 } from '../runtime/deps.js';
 import { sharedConnection } from '../runtime/journal/shared-connection.js';
 
 /**
- * A connection of its own to the engine's SQLite file, for the tables that actions keep (kv,
- * the examples' outboxes). It opens on first use, not at construction: the catalog is built
+ * The connection to the engine's SQLite file for the tables that actions keep (kv, the
+ * examples' outboxes): the engine's own when an engine of this process has the file open (see
+ * runtime/journal/shared-connection.ts for why), else one of its own. That one opens on first
+ * use, not at construction: the catalog is built
  * before the engine opens the store, and the engine must be the first to touch the file, so
  * that a corrupt or foreign file is reported (and left unchanged) by the store's own checks.
  *

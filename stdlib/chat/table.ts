@@ -63,7 +63,9 @@ export const maxHistory = 200;
 /**
  * Conversations and their messages, per tenant, in the engine's SQLite file. A conversation
  * belongs to the user who started it (the first post's context user): other users of the
- * tenant can neither read nor post to it, unless their run holds `chat:admin`.
+ * tenant can neither read nor post to it, unless their run is granted `chat:admin` by name
+ * (`*` and `chat:*` do not open other users' conversations). A user message's author is the
+ * context user; any other message's is the posting workflow.
  */
 export class ChatTable {
   private readonly database: ActionDatabase;
@@ -93,7 +95,7 @@ export class ChatTable {
         .get(ctx.tenant, m.conversation) as { next: number };
       this.db
         .prepare('INSERT INTO chat_messages (tenant, conversation, seq, role, author, text, sources, created_at, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(ctx.tenant, m.conversation, next, m.role, ctx.user.id, m.text, m.sources.length > 0 ? JSON.stringify(m.sources) : null, now, key);
+        .run(ctx.tenant, m.conversation, next, m.role, m.role === 'user' ? ctx.user.id : ctx.workflow.name, m.text, m.sources.length > 0 ? JSON.stringify(m.sources) : null, now, key);
       return { conversation: m.conversation, seq: next };
     }).immediate();
   }
@@ -119,7 +121,9 @@ export class ChatTable {
       if (create) this.db.prepare('INSERT INTO chat_conversations (tenant, id, user_id, created_at) VALUES (?, ?, ?, ?)').run(ctx.tenant, conversation, ctx.user.id, now);
       return create;
     }
-    if (row.user_id !== ctx.user.id && !ctx.permissions.some((p) => p === '*' || p === 'chat:admin' || p === 'chat:*')) {
+    // Only an explicit chat:admin opens other users' conversations: a system workflow runs with
+    // `*`, and the chat handler acting for eve must not read or post to ada's conversation.
+    if (row.user_id !== ctx.user.id && !ctx.permissions.includes('chat:admin')) {
       throw new ActionFailure(ErrorCodes.UNAUTHORIZED, `conversation ${JSON.stringify(conversation)} belongs to another user of tenant ${JSON.stringify(ctx.tenant)}; only its owner (or a run with chat:admin) may read or post to it`, { details: { conversation } });
     }
     return true;

@@ -50,7 +50,7 @@ describe('chat.post and chat.history', () => {
     expect(posted[2]).toEqual({
       messages: [
         { seq: 1, role: 'user', author: 'ada', text: 'What is the refund window?', sources: [], at: expect.any(Number) },
-        { seq: 2, role: 'assistant', author: 'ada', text: 'Thirty days [1].', sources: [{ id: 'policy#0', title: 'Refund policy' }], at: expect.any(Number) },
+        { seq: 2, role: 'assistant', author: 'chat-calls', text: 'Thirty days [1].', sources: [{ id: 'policy#0', title: 'Refund policy' }], at: expect.any(Number) },
       ],
     });
     expect((posted[3].messages as unknown[]).length).toBe(1);
