@@ -8,10 +8,10 @@
  * - `alice.kb-updater` (the DSL): a `kb.document` event with a document's text or URL → chunks
  *   → `kb.add`. Subscribed to the event for every tenant; re-running it adds nothing twice.
  *
- * `npm run build` compiles them into `dist/stdlib/workflows/bundles/`; from sources (tests run
- * the TypeScript directly) they are compiled on first use.
+ * `npm run build` compiles them into `dist/stdlib/workflows/bundles/`; when those are missing,
+ * or older than a source, they are compiled on first use.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostAllowed, parseHostPattern, validateBundle, type Bundle, type Engine, type HostPattern, type WorkflowVersion } from '../../runtime/index.js';
@@ -81,7 +81,10 @@ export function systemBundles(): Promise<Record<keyof typeof systemWorkflows, Bu
   loaded ??= (async () => {
     const dir = systemBundleDir();
     const files = Object.values(systemWorkflows).map((wf) => join(dir, `${wf.name}.json`));
-    if (files.every((f) => existsSync(f))) {
+    const sources = Object.values(systemWorkflows).map((wf) => join(systemSourceDir(), wf.source));
+    // A source edited after the build would otherwise run as its old bundle.
+    const fresh = files.every((f, i) => existsSync(f) && (!existsSync(sources[i]) || statSync(sources[i]).mtimeMs <= statSync(f).mtimeMs));
+    if (fresh) {
       const keys = Object.keys(systemWorkflows) as Array<keyof typeof systemWorkflows>;
       return Object.fromEntries(keys.map((k, i) => [k, validateBundle(JSON.parse(readFileSync(files[i], 'utf8')))])) as Record<keyof typeof systemWorkflows, Bundle>;
     }
