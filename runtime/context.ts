@@ -5,7 +5,11 @@ export type WorkflowKind = 'system' | 'user' | 'agent';
 export type Trigger =
   | { type: 'manual'; by?: string }
   | { type: 'api' }
-  | { type: 'event'; event: { id: number; type: string } }
+  /**
+   * `depth`: how many event-started runs led to this one (1 = started by an event that no run
+   * emitted, or by one a manually started run emitted). See `maxEventDepth`.
+   */
+  | { type: 'event'; event: { id: number; type: string }; depth?: number }
   | { type: 'schedule'; cron: string };
 
 /**

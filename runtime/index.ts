@@ -12,6 +12,7 @@
  * engine.getRun(run.id).output; // { i: 1 }
  */
 export { Engine, openEngine } from './engine/engine.js';
+export { maxEventDepth } from './engine/engine.js';
 export type { DeliveredEvent, DeliverOptions, EngineOptions, RefusedStart, RunInfo, StartOptions, StepInfo, Subscription, Worker, WorkflowVersion } from './engine/engine.js';
 export type { LogEntry, LogKind } from './engine/log.js';
 export { formatLogEntry } from './engine/log.js';

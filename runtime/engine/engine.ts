@@ -74,7 +74,19 @@ export interface DeliverOptions {
    * idempotency key, so a re-executed step emits once.
    */
   key?: string;
+  /**
+   * For events that runs emit: the emitting run's event depth (0 for a run no event started).
+   * Runs the event starts get depth + 1; past {@link maxEventDepth} none is started.
+   */
+  depth?: number;
 }
+
+/**
+ * How deep a chain of runs started by events that runs emitted may go. A workflow subscribed to
+ * the event it emits would otherwise start runs for ever; the run past the limit is not started
+ * and `deliverEvent` reports it in `refused` with `ALICE_RESOURCE_LIMIT`.
+ */
+export const maxEventDepth = 16;
 
 /** What {@link Engine.deliverEvent} did. */
 export interface DeliveredEvent {
@@ -487,7 +499,7 @@ export class Engine {
         }
       }
       const refused: RefusedStart[] = [];
-      return { id, woken: [...woken], started: this.startSubscribed(tenant, type, parsed, id, refused), refused, duplicate: false };
+      return { id, woken: [...woken], started: this.startSubscribed(tenant, type, parsed, id, (options.depth ?? 0) + 1, refused), refused, duplicate: false };
     });
     for (const runId of result.woken) this.active.get(runId)?.execution.onEvent(type);
     this.worker?.wake();
@@ -498,7 +510,7 @@ export class Engine {
    * Starts the subscribed workflows whose event triggers match, inside the event's
    * transaction: an event is stored together with the runs it starts, or not at all.
    */
-  private startSubscribed(tenant: string, type: string, data: unknown, eventId: number, refused: RefusedStart[]): string[] {
+  private startSubscribed(tenant: string, type: string, data: unknown, eventId: number, depth: number, refused: RefusedStart[]): string[] {
     const started: string[] = [];
     for (const sub of this.queries.subscriptionsFor(tenant)) {
       const wf = this.queries.latestWorkflow(sub.workflow);
@@ -506,6 +518,10 @@ export class Engine {
       const manifest = JSON.parse(wf.manifest) as Manifest;
       const fires = manifest.triggers.some((t) => t.type === 'event' && t.event === type && matchesEvent(data, t.match ?? null));
       if (!fires) continue;
+      if (depth > maxEventDepth) {
+        refused.push({ workflow: wf.id, code: ErrorCodes.RESOURCE_LIMIT, message: `event ${type} was emitted by a chain of ${depth - 1} event-started runs; past ${maxEventDepth} (limit 'event-depth') it starts no more runs` });
+        continue;
+      }
       try {
         started.push(
           this.insertRun(wf, {
@@ -513,7 +529,7 @@ export class Engine {
             tenant,
             user: { id: sub.user_id, roles: JSON.parse(sub.roles) as string[] },
             permissions: JSON.parse(sub.permissions) as string[],
-            trigger: { type: 'event', event: { id: eventId, type } },
+            trigger: { type: 'event', event: { id: eventId, type }, depth },
           }),
         );
       } catch (err) {
@@ -679,7 +695,7 @@ export class Engine {
         suspect: (id) => this.suspects.add(id),
         eventCursor: () => this.eventCursor(),
         workflowScript: (w) => this.workflowScript(w.code_hash, w.script, w.id),
-        emit: (tenant, type, data, key) => this.deliverEvent(type, data, { tenant, key }),
+        emit: (tenant, type, data, key, depth) => this.deliverEvent(type, data, { tenant, key, depth }),
       },
       row,
       wf,

@@ -44,8 +44,8 @@ export interface ExecutionHost {
   suspect(runId: string): void;
   /** The bundle's module rewritten as a loader script (cached per code hash). */
   workflowScript(workflow: WorkflowRow): string;
-  /** Delivers an event an action emits, deduplicated by `key`. */
-  emit(tenant: string, type: string, data: unknown, key: string): DeliveredEvent;
+  /** Delivers an event an action emits, deduplicated by `key`; `depth` is the emitting run's event depth. */
+  emit(tenant: string, type: string, data: unknown, key: string, depth: number): DeliveredEvent;
 }
 
 /** How an execution ended. `aborted`: it lost its isolate or lease; the run will simply re-run. */
@@ -703,7 +703,7 @@ export class Execution {
       idempotencyKey,
       pending: makePending,
       manifest: this.frozenManifest(),
-      emit: (type, data = null) => this.host.emit(this.context.tenant, type, data, `${idempotencyKey}#${++emitted}`),
+      emit: (type, data = null) => this.host.emit(this.context.tenant, type, data, `${idempotencyKey}#${++emitted}`, this.context.trigger.type === 'event' ? (this.context.trigger.depth ?? 1) : 0),
     };
     const started = performance.now();
     let value: unknown;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Engine } from '../../runtime/index.js';
+import { maxEventDepth, type Engine } from '../../runtime/index.js';
 import { standardActions } from '../../stdlib/index.js';
 import { newStoreFixture, type StoreFixture } from '../support/store.js';
 
@@ -95,6 +95,24 @@ describe('events.emit', () => {
       expect(engine.getRun(run.id).output).toEqual([{ code }]);
     }
     expect(fx.sql((db) => db.prepare('SELECT count(*) AS n FROM events').get())).toEqual({ n: 0 });
+  });
+
+  it('stops a workflow that starts itself by the event it emits after maxEventDepth runs', async () => {
+    engine.deploy({
+      script: `export default async (input, a) => (await a.events.emit({ type: 'ping', data: { n: input.n + 1 } })).started`,
+      manifest: { name: 'echo-loop', kind: 'user', actions: ['events.emit'], triggers: [{ type: 'event', event: 'ping' }] },
+    });
+    engine.subscribe('echo-loop', { permissions: ['events:emit'] });
+    const first = engine.deliverEvent('ping', { n: 0 });
+    expect(first.started).toHaveLength(1);
+    await engine.runUntilIdle();
+    const runs = engine.listRuns().filter((r) => r.workflowId === 'echo-loop@1');
+    expect(runs).toHaveLength(maxEventDepth);
+    expect(runs.every((r) => r.status === 'completed')).toBe(true);
+    // Each run but the deepest started the next one.
+    expect(runs.map((r) => r.output).sort()).toEqual([0, ...Array<number>(maxEventDepth - 1).fill(1)]);
+    const deepest = runs.find((r) => r.output === 0)!;
+    expect(deepest.input).toEqual({ n: maxEventDepth - 1 });
   });
 
   it('needs events:emit', async () => {
