@@ -14,7 +14,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hostAllowed, parseHostPattern, validateBundle, type Bundle, type Engine, type HostPattern, type WorkflowVersion } from '../../runtime/index.js';
+import { validateBundle, type Bundle, type Engine, type WorkflowVersion } from '../../runtime/index.js';
 
 /** The system workflows by name, with their source files (relative to stdlib/workflows/src). */
 export const systemWorkflows = {
@@ -134,11 +134,4 @@ function withHosts(bundle: Bundle, hosts: string[]): Bundle {
 export function hostPatternOf(url: string): string {
   const u = new URL(url);
   return u.port === '' ? u.hostname : `${u.hostname}:${u.port}`;
-}
-
-/** Whether the hosts allow the URL. */
-export function hostsAllow(hosts: readonly string[], url: string): boolean {
-  const u = new URL(url);
-  const patterns = hosts.map((h) => parseHostPattern(h)).filter((p): p is HostPattern => typeof p !== 'string');
-  return hostAllowed(patterns, u.hostname, u.port === '' ? null : Number(u.port));
 }
