@@ -75,6 +75,11 @@ describe('human.ask', () => {
     await engine.runUntilIdle();
     expect(engine.getRun(cancelled.id).finalizedAt).not.toBeNull();
     expect(desk.list({ runId: cancelled.id })[0].status).toBe('closed');
+    // finalize ran once for human.ask, and does not run again.
+    const finalizes = () => engine.getLog(cancelled.id).filter((e) => e.kind === 'finalize');
+    expect(finalizes().map((e) => e.data)).toEqual([expect.objectContaining({ action: 'human.ask', ok: true })]);
+    await engine.runUntilIdle();
+    expect(finalizes()).toHaveLength(1);
     expect(() => desk.answer(engine, { runId: cancelled.id, step: 1, data: { approved: true }, by: 'maria' })).toThrow(/is closed/);
     // Journal retention (1d here) purges the finished runs' steps.
     fx.clock.advance(2 * 86400_000);
