@@ -63,8 +63,8 @@ export class SandboxPool {
     this.next = (this.next + 1) % this.slots.length;
     let slot = this.slots[index];
     if (slot.isolate.isDisposed) slot = this.replace(index);
-    const ready = this.ready[index];
-    let lease = ready.pop();
+    // A context prepared in another isolate beats making one here, on the host's thread.
+    let lease = this.ready[index].pop() ?? this.ready.find((r, i) => r.length > 0 && !this.slots[i].isolate.isDisposed)?.pop();
     if (lease === undefined) {
       const context = slot.isolate.createContextSync();
       lease = { slot, context, entry: slot.guest.runSync(context, { reference: true, timeout: setupTimeoutMs }) as ivm.Reference<GuestEntry> };

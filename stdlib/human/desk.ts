@@ -142,12 +142,16 @@ export class HumanDesk {
    * Answers a question and wakes its run. The answer must fit the question's schema, and when
    * the question names an assignee, only they may answer. Answering again with the same data
    * (say, after a crash before the run was woken) wakes the run again; other data is refused.
+   * With `tenant` (an API serving one tenant's people passes theirs), a question of another
+   * tenant is answered as if it did not exist: neither answered nor confirmed.
    */
-  answer(engine: Pick<Engine, 'deliverEvent'>, a: { runId: string; step: number; data: unknown; by: string }, now: number = Date.now()): Question {
+  answer(engine: Pick<Engine, 'deliverEvent'>, a: { runId: string; step: number; data: unknown; by: string; tenant?: string }, now: number = Date.now()): Question {
     if (typeof a.by !== 'string' || a.by === '') throw new HumanAnswerError('an answer needs the id of the person who gives it');
     const key = `${a.runId}:${a.step}`;
     const row = this.db.prepare('SELECT * FROM human_questions WHERE key = ?').get(key) as Row | undefined;
-    if (row === undefined) throw new HumanAnswerError(`run ${a.runId} has no question at step ${a.step}; list open questions with \`alice questions\``);
+    if (row === undefined || (a.tenant !== undefined && row.tenant !== a.tenant)) {
+      throw new HumanAnswerError(`run ${a.runId} has no question at step ${a.step}${a.tenant === undefined ? '' : ` in tenant ${a.tenant}`}; list open questions with \`alice questions\``);
+    }
     const text = JSON.stringify(a.data ?? null);
     if (row.status === 'answered') {
       if (row.answer !== text || row.answered_by !== a.by) {
@@ -159,7 +163,14 @@ export class HumanDesk {
         throw new HumanAnswerError(`the question of run ${a.runId} step ${a.step} is assigned to ${row.assignee}; ${a.by} may not answer it`);
       }
       if (row.schema !== null) {
-        const problems = jsonValidator(JSON.parse(row.schema) as JsonSchema)(a.data ?? null);
+        let check: (value: unknown) => string[] | null;
+        try {
+          check = jsonValidator(JSON.parse(row.schema) as JsonSchema);
+        } catch (err) {
+          // A question stored before today's schema limits: it cannot be checked, so not answered.
+          throw new HumanAnswerError(`the question's schema cannot be used (${(err as Error).message}); the question cannot be answered`);
+        }
+        const problems = check(a.data ?? null);
         if (problems !== null) throw new HumanAnswerError(`the answer does not fit the question's schema: ${problems.join('; ')}`);
       }
       this.db.prepare("UPDATE human_questions SET status = 'answered', answer = ?, answered_by = ?, answered_at = ? WHERE key = ? AND status = 'open'").run(text, a.by, now, key);

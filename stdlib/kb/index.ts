@@ -7,7 +7,7 @@ import { KbTable } from './table.js';
 
 export { hitTextChars, KbTable, maxResultBytes, maxSearchLimit, maxTextBytes, snippetClose, snippetEllipsis, snippetOpen } from './table.js';
 export type { AddStatus, KbDocument, KbDocumentInput, KbHit, KbSearchOptions, Metadata, MetadataValue } from './table.js';
-export { maxQueryTerms, wordsQuery } from './query.js';
+export { maxPrefixTerms, maxQueryTerms, wordsQuery } from './query.js';
 
 /**
  * `kb.add`, `kb.search`, `kb.remove`: a per-tenant knowledge base in the engine's SQLite file,

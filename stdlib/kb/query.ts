@@ -61,6 +61,41 @@ export function wordsQuery(text: string): string | null {
   return terms.map((t) => `"${t}"`).join(' OR ');
 }
 
+/** Most prefix terms (`rel*`) of an `fts` query: each one reads every indexed term it starts. */
+export const maxPrefixTerms = 4;
+
+/**
+ * Why an `fts` query is refused before it reaches FTS5, or null. FTS5 evaluates a query on the
+ * engine's one thread, over the index of every tenant, and its cost grows with the square of
+ * the number of terms: 3,000 copies of one word take seconds over 200 documents, a 64 KiB query
+ * minutes. So an `fts` query may hold at most {@link maxQueryTerms} terms (the words of its
+ * phrases and its barewords; AND, OR, NOT, NEAR and column names are not terms), as a `words`
+ * query does, and at most {@link maxPrefixTerms} prefix terms.
+ */
+export function ftsQueryLimits(query: string): FtsQueryProblem | null {
+  let terms = 0;
+  let prefixes = 0;
+  // A string ("…", with "" inside) or a bareword; FTS5 splits barewords on everything else.
+  const token = /"((?:[^"]|"")*)"?|[\p{L}\p{N}\p{M}_\u001a]+/gu;
+  for (const m of query.matchAll(token)) {
+    // The first character after the token and its spaces (no slicing: the query may be 64 KiB).
+    let at = (m.index ?? 0) + m[0].length;
+    while (at < query.length && /\s/.test(query[at])) at++;
+    const next = query[at];
+    if (m[0].startsWith('"')) {
+      terms += [...(m[1] ?? '').matchAll(word)].length;
+    } else if (['AND', 'OR', 'NOT', 'NEAR'].includes(m[0]) || next === ':') {
+      continue;
+    } else {
+      terms++;
+    }
+    if (next === '*') prefixes++;
+    if (terms > maxQueryTerms) return { reason: `more than ${maxQueryTerms} terms; search for fewer words, or pass syntax: "words"`, position: m.index ?? null };
+    if (prefixes > maxPrefixTerms) return { reason: `more than ${maxPrefixTerms} prefix terms (word*)`, position: m.index ?? null };
+  }
+  return null;
+}
+
 /** Where and why an FTS5 query failed to parse, as far as SQLite's message tells. */
 export interface FtsQueryProblem {
   /** SQLite's message, e.g. `fts5: syntax error near "("`. */
@@ -70,7 +105,7 @@ export interface FtsQueryProblem {
 }
 
 /** Messages SQLite gives for a MATCH expression it cannot use; other errors are not the query's. */
-const queryErrors = /fts5: syntax error|unterminated string|no such column|unknown special query|fts5: .*not supported|malformed MATCH/;
+const queryErrors = /fts5: syntax error|unterminated string|no such column|unknown special query|fts5: .*not supported|malformed MATCH|fts5: parser stack overflow|fts5 expression tree is too large/;
 
 /**
  * Reads an SQLite error thrown while running MATCH with `query`: a problem of the query itself

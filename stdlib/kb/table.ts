@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { ActionFailure, ErrorCodes, type RetryPolicy } from '../../runtime/index.js';
 import { StdCodes } from '../codes.js';
 import { PreparedTable } from '../database.js';
-import { ftsQueryProblem, wordsQuery } from './query.js';
+import { ftsQueryLimits, ftsQueryProblem, wordsQuery } from './query.js';
 
 /** Largest document text, in bytes of UTF-8. Split bigger texts into chunks, one document each. */
 export const maxTextBytes = 256 * 1024;
@@ -226,6 +226,10 @@ export class KbTable {
     const syntax = options.syntax ?? 'words';
     const match = syntax === 'words' ? wordsQuery(options.query) : options.query;
     if (match === null) return { hits: [] };
+    const tooBig = syntax === 'fts' ? ftsQueryLimits(options.query) : null;
+    if (tooBig !== null) {
+      throw new ActionFailure(StdCodes.KB_QUERY, `kb.search: the FTS5 query ${JSON.stringify(clip(options.query))} has ${tooBig.reason}`, { details: { query: clip(options.query, 1000), ...tooBig } });
+    }
     let rows: HitRow[];
     try {
       rows = this.s.search.all({ tenant, match, limit, filter: JSON.stringify(filter) }) as HitRow[];

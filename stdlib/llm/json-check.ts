@@ -1,9 +1,10 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ActionFailure, ErrorCodes } from '../../runtime/index.js';
 import { ajvModule } from '../../runtime/deps.js';
+import { maxSchemaBytes, schemaBudgetProblem } from '../validate.js';
 
 /** Largest schema `llm.extract` accepts, in bytes of JSON: a schema is a shape, not data. */
-export const maxSchemaBytes = 64 * 1024;
+export { maxSchemaBytes };
 /** Validation errors kept per answer (in the repair prompt and in the failure's details). */
 export const maxReportedErrors = 10;
 
@@ -32,8 +33,10 @@ export class SchemaChecker {
       this.compiled.set(text, found);
       return found;
     }
-    if (Buffer.byteLength(text) > maxSchemaBytes) {
-      throw new ActionFailure(ErrorCodes.VALIDATION, `llm.extract: field schema is ${Buffer.byteLength(text)} bytes of JSON, over the ${maxSchemaBytes}-byte limit; describe only the fields you need`, { details: { field: 'schema', limit: maxSchemaBytes } });
+    // Before Ajv sees it: Ajv compiles and validates on the engine's one thread (see schemaBudgetProblem).
+    const problem = schemaBudgetProblem(schema);
+    if (problem !== null) {
+      throw new ActionFailure(ErrorCodes.VALIDATION, `llm.extract: field schema is refused: ${problem}`, { details: { field: 'schema', limit: maxSchemaBytes } });
     }
     const { $schema: _dialect, ...rest } = schema;
     let fn: ValidateFunction;
