@@ -10,7 +10,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { betterSqlite3 } from '../runtime/deps.js';
-import { KbTable, wordsQuery, type KbDocumentInput } from '../stdlib/kb/index.js';
+import { kbIndexName, KbTable, wordsQuery, type KbDocumentInput } from '../stdlib/kb/index.js';
 import { median, nowMs, percentile, round, scratch, type GroupResult } from './harness.js';
 
 /** mulberry32: a small, fast PRNG whose sequence depends only on the seed. */
@@ -152,10 +152,11 @@ function generatedQuery(rand: () => number): string {
 }
 
 /** Documents matched by each query's words, all of them, read through a connection of its own. */
-function matchCounts(path: string, queries: string[]): number[] {
+function matchCounts(path: string, tenant: string, queries: string[]): number[] {
   const db = new (betterSqlite3())(path, { readonly: true });
   try {
-    const count = db.prepare('SELECT count(*) AS n FROM kb_fts WHERE kb_fts MATCH ?');
+    const index = kbIndexName(tenant);
+    const count = db.prepare(`SELECT count(*) AS n FROM ${index} WHERE ${index} MATCH ?`);
     return queries.map((q) => (count.get(wordsQuery(q) ?? '""') as { n: number }).n);
   } finally {
     db.close();
@@ -193,7 +194,7 @@ export async function kbGroup(options: { quick: boolean }): Promise<GroupResult>
     }
     const words = Array.from({ length: 200 }, (_, i) => generatedDocument(i).text.split(' ').length);
     // How many documents each query matches (before the limit): the work bm25 does per search.
-    const matched = matchCounts(s.dbPath, Array.from({ length: 100 }, () => generatedQuery(rand)));
+    const matched = matchCounts(s.dbPath, 'bench', Array.from({ length: 100 }, () => generatedQuery(rand)));
     // The WAL may still hold pages not yet checkpointed into the main file.
     const bytes = [s.dbPath, `${s.dbPath}-wal`].filter((f) => existsSync(f)).reduce((sum, f) => sum + statSync(f).size, 0);
     return {

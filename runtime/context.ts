@@ -7,9 +7,10 @@ export type Trigger =
   | { type: 'api' }
   /**
    * `depth`: how many event-started runs led to this one (1 = started by an event that no run
-   * emitted, or by one a manually started run emitted). See `maxEventDepth`.
+   * emitted, or by one a manually started run emitted). `root`: for runs a chain of emitted
+   * events started, the chain's first event. See `maxEventDepth` and `maxChainRuns`.
    */
-  | { type: 'event'; event: { id: number; type: string }; depth?: number }
+  | { type: 'event'; event: { id: number; type: string }; depth?: number; root?: number }
   | { type: 'schedule'; cron: string };
 
 /**

@@ -3,6 +3,7 @@ import type * as AcornModule from 'acorn';
 import type * as AjvModule from 'ajv';
 import type Sqlite from 'better-sqlite3';
 import type Ivm from 'isolated-vm';
+import type * as Re2jsModule from 're2js';
 
 /**
  * The runtime's heavy CommonJS dependencies, loaded on first use with `require`. Commands that
@@ -16,6 +17,7 @@ let ivm: typeof Ivm | undefined;
 let sqlite: typeof Sqlite | undefined;
 let acorn: typeof AcornModule | undefined;
 let ajv: typeof AjvModule | undefined;
+let re2: typeof Re2jsModule | undefined;
 
 /** isolated-vm: the sandbox. */
 export function isolatedVm(): typeof Ivm {
@@ -35,4 +37,9 @@ export function acornParser(): typeof AcornModule {
 /** Ajv: host-side validation of action arguments and run inputs. */
 export function ajvModule(): typeof AjvModule {
   return (ajv ??= require('ajv') as typeof AjvModule);
+}
+
+/** re2js: linear-time regular expressions for the patterns of untrusted schemas. */
+export function re2js(): typeof Re2jsModule {
+  return (re2 ??= require('re2js') as typeof Re2jsModule);
 }

@@ -75,11 +75,19 @@ export interface DeliverOptions {
    */
   key?: string;
   /**
-   * For events that runs emit: the emitting run's event depth (0 for a run no event started).
-   * Runs the event starts get depth + 1; past {@link maxEventDepth} none is started.
+   * Set for events that runs emit (actions' `step.emit`): the emitting run's event depth (0 for
+   * a run no event started) and the first event of its chain. Runs the event starts get depth +
+   * 1; past {@link maxEventDepth}, or past {@link maxChainRuns} runs in the chain, none is
+   * started, and subscriptions made with `fromRuns: false` ignore such events.
    */
-  depth?: number;
+  emitted?: { depth: number; root?: number };
 }
+
+/** How many runs one chain of emitted events may start in all (its width, not only its depth). */
+export const maxChainRuns = 1000;
+
+/** Workflow names reserved for Alice's own (system) workflows. */
+export const systemNamePrefix = 'alice.';
 
 /**
  * How deep a chain of runs started by events that runs emitted may go. A workflow subscribed to
@@ -115,11 +123,13 @@ export interface Subscription {
   tenant: string;
   user: { id: string; roles: string[] };
   permissions: string[];
+  /** Whether events that runs emit (not only events the host delivers) start it. */
+  fromRuns: boolean;
   createdAt: number;
 }
 
 function toSubscription(row: SubscriptionRow): Subscription {
-  return { workflow: row.workflow, tenant: row.tenant, user: { id: row.user_id, roles: JSON.parse(row.roles) as string[] }, permissions: JSON.parse(row.permissions) as string[], createdAt: row.created_at };
+  return { workflow: row.workflow, tenant: row.tenant, user: { id: row.user_id, roles: JSON.parse(row.roles) as string[] }, permissions: JSON.parse(row.permissions) as string[], fromRuns: row.from_runs !== 0, createdAt: row.created_at };
 }
 
 /** A run as the API reports it. */
@@ -263,9 +273,14 @@ export class Engine {
   // ---- workflows -------------------------------------------------------------------------
 
   /** Deploys a bundle. The same name and code hash give back the same version. */
-  deploy(input: Bundle | unknown): WorkflowVersion {
+  deploy(input: Bundle | unknown, options: { system?: boolean } = {}): WorkflowVersion {
     const bundle = validateBundle(input);
     const m = bundle.manifest;
+    // System workflows run with the system's permissions, and subscriptions start the latest
+    // version of a name: a bundle that could take a system name, or the kind, would inherit both.
+    if ((m.kind === 'system' || m.name.startsWith(systemNamePrefix)) && options.system !== true) {
+      throw new BundleError(`manifest: kind "system" and names starting "${systemNamePrefix}" belong to Alice's own workflows, deployed by Alice (deploy(bundle, { system: true })); deploy this one as kind "user" under another name`, m.kind === 'system' ? 'manifest.kind' : 'manifest.name');
+    }
     // Refuse a script that does not parse, imports, or has no default export now, with its position.
     this.workflowScript(m.codeHash, bundle.script, `${m.name}`);
     for (const action of m.actions) {
@@ -275,7 +290,7 @@ export class Engine {
     }
     if (m.inputSchema !== null) {
       try {
-        new Validators().add('input', m.inputSchema);
+        new Validators().add('input', m.inputSchema, true);
       } catch (err) {
         throw new BundleError(`manifest.inputSchema: ${(err as Error).message}`, 'manifest.inputSchema');
       }
@@ -334,7 +349,7 @@ export class Engine {
     }
     if (manifest.inputSchema !== null) {
       const key = `input:${wf.id}`;
-      if (!this.validators.has(key)) this.validators.add(key, manifest.inputSchema);
+      if (!this.validators.has(key)) this.validators.add(key, manifest.inputSchema, true);
       const problem = this.validators.check(key, input);
       if (problem !== null) throw new AliceError(ErrorCodes.VALIDATION, `input of ${wf.id}: ${problem.replace('the arguments', 'the input')}`);
     }
@@ -372,7 +387,7 @@ export class Engine {
    * engine.subscribe('kb-updater', { tenant: '*' });
    * engine.deliverEvent('kb.document', { id: 'faq', text: '…' }, { tenant: 'acme' }); // starts a run
    */
-  subscribe(workflow: string, options: { tenant?: string; user?: { id: string; roles?: string[] }; permissions?: string[] } = {}): Subscription {
+  subscribe(workflow: string, options: { tenant?: string; user?: { id: string; roles?: string[] }; permissions?: string[]; fromRuns?: boolean } = {}): Subscription {
     const wf = this.resolveWorkflow(workflow.includes('@') ? workflow.slice(0, workflow.indexOf('@')) : workflow);
     const manifest = JSON.parse(wf.manifest) as Manifest;
     if (!manifest.triggers.some((t) => t.type === 'event')) {
@@ -387,6 +402,7 @@ export class Engine {
       roles: JSON.stringify(options.user?.roles ?? []),
       permissions: JSON.stringify(options.permissions ?? (wf.kind === 'system' ? ['*'] : [])),
       created_at: this.clock.now(),
+      from_runs: options.fromRuns === false ? 0 : 1,
     };
     this.write(() => this.queries.subscribe(row));
     return toSubscription(row);
@@ -499,7 +515,7 @@ export class Engine {
         }
       }
       const refused: RefusedStart[] = [];
-      return { id, woken: [...woken], started: this.startSubscribed(tenant, type, parsed, id, (options.depth ?? 0) + 1, refused), refused, duplicate: false };
+      return { id, woken: [...woken], started: this.startSubscribed(tenant, type, parsed, id, options.emitted ?? null, refused), refused, duplicate: false };
     });
     for (const runId of result.woken) this.active.get(runId)?.execution.onEvent(type);
     this.worker?.wake();
@@ -510,14 +526,25 @@ export class Engine {
    * Starts the subscribed workflows whose event triggers match, inside the event's
    * transaction: an event is stored together with the runs it starts, or not at all.
    */
-  private startSubscribed(tenant: string, type: string, data: unknown, eventId: number, depth: number, refused: RefusedStart[]): string[] {
+  private startSubscribed(tenant: string, type: string, data: unknown, eventId: number, emitted: { depth: number; root?: number } | null, refused: RefusedStart[]): string[] {
     const started: string[] = [];
+    const depth = (emitted?.depth ?? 0) + 1;
+    // Runs of a chain of emitted events are counted against its first event.
+    const root = emitted === null ? null : emitted.root ?? eventId;
     for (const sub of this.queries.subscriptionsFor(tenant)) {
       const wf = this.queries.latestWorkflow(sub.workflow);
       if (wf === undefined) continue;
       const manifest = JSON.parse(wf.manifest) as Manifest;
       const fires = manifest.triggers.some((t) => t.type === 'event' && t.event === type && matchesEvent(data, t.match ?? null));
       if (!fires) continue;
+      if (emitted !== null && sub.from_runs === 0) {
+        refused.push({ workflow: wf.id, code: ErrorCodes.UNAUTHORIZED, message: `${wf.name} is subscribed to ${type} events delivered by the host only, not to events that runs emit` });
+        continue;
+      }
+      if (root !== null && this.queries.chainRuns(root) >= maxChainRuns) {
+        refused.push({ workflow: wf.id, code: ErrorCodes.RESOURCE_LIMIT, message: `the chain of emitted events that began with event ${root} has started ${maxChainRuns} runs (limit 'event-chain-runs'); it starts no more` });
+        continue;
+      }
       if (depth > maxEventDepth) {
         refused.push({ workflow: wf.id, code: ErrorCodes.RESOURCE_LIMIT, message: `event ${type} was emitted by a chain of ${depth - 1} event-started runs; past ${maxEventDepth} (limit 'event-depth') it starts no more runs` });
         continue;
@@ -529,9 +556,10 @@ export class Engine {
             tenant,
             user: { id: sub.user_id, roles: JSON.parse(sub.roles) as string[] },
             permissions: JSON.parse(sub.permissions) as string[],
-            trigger: { type: 'event', event: { id: eventId, type }, depth },
+            trigger: { type: 'event', event: { id: eventId, type }, depth, ...(root !== null ? { root } : {}) },
           }),
         );
+        if (root !== null) this.queries.countChainRun(root);
       } catch (err) {
         // Data its input schema refuses (or an agent workflow that already ran) starts no
         // run of that workflow; the event itself is still delivered to everyone else.
@@ -695,7 +723,7 @@ export class Engine {
         suspect: (id) => this.suspects.add(id),
         eventCursor: () => this.eventCursor(),
         workflowScript: (w) => this.workflowScript(w.code_hash, w.script, w.id),
-        emit: (tenant, type, data, key, depth) => this.deliverEvent(type, data, { tenant, key, depth }),
+        emit: (tenant, type, data, key, chain) => this.deliverEvent(type, data, { tenant, key, emitted: { depth: chain.depth, root: chain.root ?? undefined } }),
       },
       row,
       wf,

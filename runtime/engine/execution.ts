@@ -45,7 +45,7 @@ export interface ExecutionHost {
   /** The bundle's module rewritten as a loader script (cached per code hash). */
   workflowScript(workflow: WorkflowRow): string;
   /** Delivers an event an action emits, deduplicated by `key`; `depth` is the emitting run's event depth. */
-  emit(tenant: string, type: string, data: unknown, key: string, depth: number): DeliveredEvent;
+  emit(tenant: string, type: string, data: unknown, key: string, chain: { depth: number; root: number | null }): DeliveredEvent;
 }
 
 /** How an execution ended. `aborted`: it lost its isolate or lease; the run will simply re-run. */
@@ -703,7 +703,10 @@ export class Execution {
       idempotencyKey,
       pending: makePending,
       manifest: this.frozenManifest(),
-      emit: (type, data = null) => this.host.emit(this.context.tenant, type, data, `${idempotencyKey}#${++emitted}`, this.context.trigger.type === 'event' ? (this.context.trigger.depth ?? 1) : 0),
+      emit: (type, data = null) => {
+        const t = this.context.trigger;
+        return this.host.emit(this.context.tenant, type, data, `${idempotencyKey}#${++emitted}`, t.type === 'event' ? { depth: t.depth ?? 1, root: t.root ?? t.event.id } : { depth: 0, root: null });
+      },
     };
     const started = performance.now();
     let value: unknown;

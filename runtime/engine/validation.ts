@@ -1,6 +1,7 @@
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../action.js';
 import { ajvModule } from '../deps.js';
+import { schemaBudgetProblem, untrustedAjv } from '../schema-budget.js';
 
 /**
  * Compiles JSON Schemas once and checks values host-side. Ajv turns a schema into a plain
@@ -10,9 +11,19 @@ export class Validators {
   private readonly ajv: Ajv = new (ajvModule().Ajv)({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  add(key: string, schema: JsonSchema): void {
+  /**
+   * Compiles a schema under `key`. `untrusted`: the schema comes from a bundle (a workflow's
+   * input schema), not from our catalog: it must pass the budget of schema-budget.ts, gets an
+   * Ajv instance of its own (its `$id`s cannot collide with another workflow's) and runs its
+   * patterns on RE2.
+   */
+  add(key: string, schema: JsonSchema, untrusted = false): void {
+    if (untrusted) {
+      const problem = schemaBudgetProblem(schema);
+      if (problem !== null) throw new TypeError(`schema of ${key} is refused: ${problem}`);
+    }
     try {
-      this.compiled.set(key, this.ajv.compile(schema));
+      this.compiled.set(key, (untrusted ? untrustedAjv({ allErrors: false }) : this.ajv).compile(schema));
     } catch (err) {
       throw new TypeError(`schema of ${key} is not a valid JSON Schema: ${(err as Error).message}`);
     }

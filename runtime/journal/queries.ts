@@ -78,8 +78,10 @@ export class Queries {
       waitsFor: p('SELECT run_id, seq, match FROM waits WHERE tenant = ? AND type = ?'),
       insertEvent: p('INSERT INTO events (tenant, type, data, at, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING'),
       eventByKey: p('SELECT id FROM events WHERE key = ?'),
-      subscribe: p(`INSERT INTO subscriptions (workflow, tenant, user_id, roles, permissions, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (workflow, tenant) DO UPDATE SET user_id = excluded.user_id, roles = excluded.roles, permissions = excluded.permissions`),
+      subscribe: p(`INSERT INTO subscriptions (workflow, tenant, user_id, roles, permissions, created_at, from_runs) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (workflow, tenant) DO UPDATE SET user_id = excluded.user_id, roles = excluded.roles, permissions = excluded.permissions, from_runs = excluded.from_runs`),
+      chainRuns: p('SELECT runs FROM event_chains WHERE root = ?'),
+      countChainRun: p('INSERT INTO event_chains (root, runs) VALUES (?, 1) ON CONFLICT (root) DO UPDATE SET runs = runs + 1'),
       unsubscribe: p('DELETE FROM subscriptions WHERE workflow = ? AND tenant = ?'),
       subscriptionsFor: p("SELECT * FROM subscriptions WHERE tenant = ? OR tenant = '*' ORDER BY workflow, tenant"),
       listSubscriptions: p('SELECT * FROM subscriptions ORDER BY workflow, tenant'),
@@ -241,7 +243,14 @@ export class Queries {
     return (this.s.eventByKey.get(key) as { id: number } | undefined)?.id;
   }
   subscribe(row: SubscriptionRow): void {
-    this.s.subscribe.run(row.workflow, row.tenant, row.user_id, row.roles, row.permissions, row.created_at);
+    this.s.subscribe.run(row.workflow, row.tenant, row.user_id, row.roles, row.permissions, row.created_at, row.from_runs);
+  }
+  /** Runs started so far by the chain of emitted events that began with event `root`. */
+  chainRuns(root: number): number {
+    return (this.s.chainRuns.get(root) as { runs: number } | undefined)?.runs ?? 0;
+  }
+  countChainRun(root: number): void {
+    this.s.countChainRun.run(root);
   }
   unsubscribe(workflow: string, tenant: string): boolean {
     return this.s.unsubscribe.run(workflow, tenant).changes > 0;

@@ -90,8 +90,15 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   roles TEXT NOT NULL,
   permissions TEXT NOT NULL,
   created_at INTEGER NOT NULL,
+  -- 0: only events delivered by the host (API, CLI) start it, not events that runs emit.
+  from_runs INTEGER NOT NULL DEFAULT 1,
   PRIMARY KEY (workflow, tenant)
 ) WITHOUT ROWID;
+-- Runs started so far by each chain of events that runs emitted, by the chain's first event.
+CREATE TABLE IF NOT EXISTS event_chains (
+  root INTEGER PRIMARY KEY,
+  runs INTEGER NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS waits (
   run_id TEXT NOT NULL,
@@ -169,6 +176,13 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   roles TEXT NOT NULL,
   permissions TEXT NOT NULL,
   created_at INTEGER NOT NULL,
+  -- 0: only events delivered by the host (API, CLI) start it, not events that runs emit.
+  from_runs INTEGER NOT NULL DEFAULT 1,
   PRIMARY KEY (workflow, tenant)
 ) WITHOUT ROWID;
+-- Runs started so far by each chain of events that runs emitted, by the chain's first event.
+CREATE TABLE IF NOT EXISTS event_chains (
+  root INTEGER PRIMARY KEY,
+  runs INTEGER NOT NULL
+);
 `;

@@ -104,6 +104,8 @@ export interface SubscriptionRow {
   /** JSON list. */
   permissions: string;
   created_at: number;
+  /** 1: events that runs emit start it too; 0: only events the host delivers. */
+  from_runs: number;
 }
 
 function describeOpenError(path: string, err: unknown): StoreError {

@@ -1,6 +1,7 @@
 import type { ActionDefinition } from '../../runtime/index.js';
 import type { StdlibEnv } from '../env.js';
-import type { EmailOptions } from './config.js';
+import { allowedFromProblem, type EmailOptions } from './config.js';
+import { addressPattern } from './schema.js';
 import { EmailOutbox } from './outbox.js';
 import emailSend from './send.js';
 import { resolveTransport } from './transport.js';
@@ -23,6 +24,11 @@ export type { TransportSetting } from './transport.js';
  * const actions = emailActions({ store: 'alice.db', tenants: anyTenant }, { transport: 'smtp://127.0.0.1:2525', from: 'alice@example.com' });
  */
 export function emailActions(env: StdlibEnv, options: EmailOptions = {}): ActionDefinition[] {
+  for (const entry of options.allowedFrom ?? []) {
+    // Checked now: a typo fails at startup, not as refused sends.
+    const problem = allowedFromProblem(entry, new RegExp(addressPattern));
+    if (problem !== null) throw new TypeError(`emailActions: ${problem}`);
+  }
   let fixed = null;
   if (options.transport !== undefined) {
     // A transport given in code is checked now: a typo fails at startup, not at the first send.

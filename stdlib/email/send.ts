@@ -4,7 +4,7 @@ import { ActionFailure, ErrorCodes, type ActionDefinition, type RunContext, type
 import { StdCodes } from '../codes.js';
 import { stdAction } from '../schema.js';
 import type { TenantGuard } from '../tenants.js';
-import { emailRetry, mailConfig, type EmailOptions } from './config.js';
+import { emailRetry, mailConfig, senderProblem, type EmailOptions } from './config.js';
 import type { EmailOutbox, OutboxMessage } from './outbox.js';
 import { EmailSendInput, EmailSendOutput, maxRecipients, type EmailSendArgs, type EmailSendResult } from './schema.js';
 import { deliver, sendFailure, type ResolvedTransport } from './transport.js';
@@ -52,6 +52,9 @@ export default function emailSend(deps: EmailSendDeps): ActionDefinition<EmailSe
     const config = mailConfig(options, fixed);
     const sender = message.from ?? config.from;
     let mode: 'send' | 'hold' | { config: string } = config.transport === null ? 'hold' : 'send';
+    // A sender the deployment does not allow: refused for good, before the outbox stores anything.
+    const refused = message.from === null ? null : senderProblem(message.from, options, config, config.transport === null ? 'hold' : 'send');
+    if (refused !== null) throw new ActionFailure(ErrorCodes.VALIDATION, `email.send: ${refused} — nothing was sent`, { details: { from: message.from } });
     if (config.problem !== null) mode = { config: config.problem };
     else if (mode === 'send' && sender === null) mode = { config: 'no sender is configured: set ALICE_MAIL_FROM (or the `from` option), or pass `from`' };
     const claim = outbox.claim({

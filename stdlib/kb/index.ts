@@ -5,7 +5,7 @@ import kbRemove from './remove.js';
 import kbSearch from './search.js';
 import { KbTable } from './table.js';
 
-export { hitTextChars, KbTable, maxResultBytes, maxSearchLimit, maxTextBytes, snippetClose, snippetEllipsis, snippetOpen } from './table.js';
+export { hitTextChars, KbTable, kbIndexName, maxResultBytes, maxSearchLimit, maxTextBytes, snippetClose, snippetEllipsis, snippetOpen } from './table.js';
 export type { AddStatus, KbDocument, KbDocumentInput, KbHit, KbSearchOptions, Metadata, MetadataValue } from './table.js';
 export { maxPrefixTerms, maxQueryTerms, wordsQuery } from './query.js';
 

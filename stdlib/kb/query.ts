@@ -66,7 +66,7 @@ export const maxPrefixTerms = 4;
 
 /**
  * Why an `fts` query is refused before it reaches FTS5, or null. FTS5 evaluates a query on the
- * engine's one thread, over the index of every tenant, and its cost grows with the square of
+ * engine's one thread, over the tenant's whole index, and its cost grows with the square of
  * the number of terms: 3,000 copies of one word take seconds over 200 documents, a 64 KiB query
  * minutes. So an `fts` query may hold at most {@link maxQueryTerms} terms (the words of its
  * phrases and its barewords; AND, OR, NOT, NEAR and column names are not terms), as a `words`

@@ -95,11 +95,18 @@ export interface KbHit {
   source: string | null;
 }
 
-// External content: the text lives once, in kb_documents, and the FTS5 index refers to it by
-// rowid. snippet() reads the text back from kb_documents, so it works (a contentless index could
-// not make snippets), and the index can be rebuilt from the table ('rebuild'). Triggers keep the
-// index in step with every insert, update and delete, inside the writer's transaction.
-// `doc` is an INTEGER PRIMARY KEY (a rowid alias), so VACUUM keeps the rowids the index holds.
+// One FTS5 index per tenant. bm25 scores a match with statistics of its whole index (the number
+// of rows, the average length, how many rows hold each term); one index shared by all tenants
+// would let a tenant's scores move with other tenants' documents, and so let it probe whether
+// another tenant's documents hold a word. Each tenant's index holds that tenant's rows only.
+//
+// External content: the text lives once, in kb_documents, and each index refers to it by rowid
+// through a view of the tenant's rows (`kb_text_<h>`). snippet() reads the text back through the
+// view, so it works (a contentless index could not make snippets), and the tenant's index can be
+// rebuilt or checked against exactly its rows ('rebuild', 'integrity-check'). KbTable writes the
+// index itself, in the transaction of the kb_documents write (a trigger cannot pick the table
+// by tenant). kb_indexes names each tenant's index; the index is created on the tenant's first
+// write. `doc` is an INTEGER PRIMARY KEY (a rowid alias), so VACUUM keeps the rowids indexes hold.
 const ddl = `
 CREATE TABLE IF NOT EXISTS kb_documents (
   doc INTEGER PRIMARY KEY,
@@ -113,26 +120,36 @@ CREATE TABLE IF NOT EXISTS kb_documents (
   updated_at INTEGER NOT NULL,
   UNIQUE (tenant, id)
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5(
-  title, text,
-  content = 'kb_documents', content_rowid = 'doc',
-  tokenize = 'porter unicode61 remove_diacritics 2'
+CREATE TABLE IF NOT EXISTS kb_indexes (
+  tenant TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
 );
-CREATE TRIGGER IF NOT EXISTS kb_documents_ai AFTER INSERT ON kb_documents BEGIN
-  INSERT INTO kb_fts (rowid, title, text) VALUES (new.doc, new.title, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS kb_documents_ad AFTER DELETE ON kb_documents BEGIN
-  INSERT INTO kb_fts (kb_fts, rowid, title, text) VALUES ('delete', old.doc, old.title, old.text);
-END;
-CREATE TRIGGER IF NOT EXISTS kb_documents_au AFTER UPDATE OF title, text ON kb_documents BEGIN
-  INSERT INTO kb_fts (kb_fts, rowid, title, text) VALUES ('delete', old.doc, old.title, old.text);
-  INSERT INTO kb_fts (rowid, title, text) VALUES (new.doc, new.title, new.text);
-END;
 `;
 
 /**
- * The knowledge base: documents per tenant in the engine's SQLite file, with an FTS5 index over
- * title and text. Every statement takes the tenant and filters on it; the actions pass the run's
+ * The name of a tenant's FTS5 index: `kb_fts_` and 16 hex digits of the sha256 of the tenant id
+ * (its view of documents is `kb_text_` and the same digits). Hex only, so it sits in SQL as it is.
+ *
+ * @example db.exec(`INSERT INTO ${kbIndexName('acme')} (${kbIndexName('acme')}, rank) VALUES ('integrity-check', 1)`);
+ */
+export function kbIndexName(tenant: string): string {
+  return `kb_fts_${tenantDigits(tenant)}`;
+}
+
+function tenantDigits(tenant: string): string {
+  return createHash('sha256').update(tenant).digest('hex').slice(0, 16);
+}
+
+/** The statements of one tenant's index, on one connection. */
+interface IndexStatements {
+  insert: Database.Statement;
+  delete: Database.Statement;
+  search: Database.Statement;
+}
+
+/**
+ * The knowledge base: documents per tenant in the engine's SQLite file, with one FTS5 index per
+ * tenant over title and text (so a tenant's scores depend on its own documents only). Every statement takes the tenant and filters on it; the actions pass the run's
  * tenant (from the context, which the workflow can neither see nor forge), and host code (the
  * CLI, the benchmark) passes the tenant it serves. It does not check the tenant directory: the
  * actions call the tenant guard first.
@@ -143,13 +160,13 @@ END;
  * kb.search('acme', { query: 'how do refunds work?' }).hits[0].id; // 'refunds'
  */
 export class KbTable {
-  private readonly table: PreparedTable<ReturnType<typeof prepare>>;
+  private readonly table: PreparedTable<Statements>;
 
   constructor(path: string) {
     this.table = new PreparedTable(path, ddl, prepare);
   }
 
-  private get s(): ReturnType<typeof prepare> {
+  private get s(): Statements {
     return this.table.get();
   }
 
@@ -168,13 +185,17 @@ export class KbTable {
     const s = this.s;
     return s.db
       .transaction((): AddStatus => {
-        const existing = s.hashOf.get(tenant, doc.id) as { doc: number; hash: string } | undefined;
+        const existing = s.stored.get(tenant, doc.id) as StoredRow | undefined;
         if (existing?.hash === row.hash) return 'unchanged';
+        const index = writableIndex(s, tenant);
         if (existing === undefined) {
-          s.insert.run({ tenant, id: doc.id, ...row, now });
+          const rowid = Number(s.insert.run({ tenant, id: doc.id, ...row, now }).lastInsertRowid);
+          index.insert.run(rowid, row.title, row.text);
           return 'added';
         }
+        index.delete.run(existing.doc, existing.title, existing.text);
         s.update.run({ doc: existing.doc, ...row, now });
+        index.insert.run(existing.doc, row.title, row.text);
         return 'updated';
       })
       .immediate();
@@ -194,7 +215,16 @@ export class KbTable {
 
   /** true when the tenant had a document with this id. */
   remove(tenant: string, id: string): boolean {
-    return this.s.remove.run(tenant, id).changes > 0;
+    const s = this.s;
+    return s.db
+      .transaction((): boolean => {
+        const existing = s.stored.get(tenant, id) as StoredRow | undefined;
+        if (existing === undefined) return false;
+        writableIndex(s, tenant).delete.run(existing.doc, existing.title, existing.text);
+        s.remove.run(existing.doc);
+        return true;
+      })
+      .immediate();
   }
 
   get(tenant: string, id: string): KbDocument | null {
@@ -230,9 +260,12 @@ export class KbTable {
     if (tooBig !== null) {
       throw new ActionFailure(StdCodes.KB_QUERY, `kb.search: the FTS5 query ${JSON.stringify(clip(options.query))} has ${tooBig.reason}`, { details: { query: clip(options.query, 1000), ...tooBig } });
     }
+    const index = existingIndex(this.s, tenant);
+    // No index yet: the tenant never added a document, so nothing matches.
+    if (index === null) return { hits: [] };
     let rows: HitRow[];
     try {
-      rows = this.s.search.all({ tenant, match, limit, filter: JSON.stringify(filter) }) as HitRow[];
+      rows = index.search.all({ tenant, match, limit, filter: JSON.stringify(filter) }) as HitRow[];
     } catch (err) {
       const problem = syntax === 'fts' ? ftsQueryProblem(options.query, err) : null;
       if (problem === null) throw err;
@@ -274,35 +307,127 @@ interface HitRow {
   source: string | null;
 }
 
+interface StoredRow {
+  doc: number;
+  hash: string;
+  title: string | null;
+  text: string;
+}
+
+/** Statements of one tenant's index cached per connection; past this many tenants the cache starts over. */
+const maxCachedIndexes = 512;
+
+const sqlText = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
 function prepare(db: Database.Database) {
-  const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  upgradeSharedIndex(db);
   return {
     db,
-    hashOf: db.prepare('SELECT doc, hash FROM kb_documents WHERE tenant = ? AND id = ?'),
+    /** Statements of each tenant's index known on this connection (an index, once made, stays). */
+    indexes: new Map<string, IndexStatements>(),
+    indexOf: db.prepare('SELECT name FROM kb_indexes WHERE tenant = ?'),
+    stored: db.prepare('SELECT doc, hash, title, text FROM kb_documents WHERE tenant = ? AND id = ?'),
     insert: db.prepare(`INSERT INTO kb_documents (tenant, id, title, text, metadata, source, hash, updated_at)
                         VALUES (@tenant, @id, @title, @text, @metadata, @source, @hash, @now)`),
     update: db.prepare(`UPDATE kb_documents SET title = @title, text = @text, metadata = @metadata, source = @source,
                         hash = @hash, updated_at = @now WHERE doc = @doc`),
-    remove: db.prepare('DELETE FROM kb_documents WHERE tenant = ? AND id = ?'),
+    remove: db.prepare('DELETE FROM kb_documents WHERE doc = ?'),
     get: db.prepare('SELECT id, title, text, metadata, source, hash, updated_at FROM kb_documents WHERE tenant = ? AND id = ?'),
     count: db.prepare('SELECT count(*) AS n FROM kb_documents WHERE tenant = ?'),
+  };
+}
+
+type Statements = ReturnType<typeof prepare>;
+
+/** The statements of the tenant's index, or null when the tenant has none yet (it never added a document). */
+function existingIndex(s: Statements, tenant: string): IndexStatements | null {
+  const cached = s.indexes.get(tenant);
+  if (cached !== undefined) return cached;
+  const row = s.indexOf.get(tenant) as { name: string } | undefined;
+  if (row === undefined) return null;
+  return remember(s, tenant, prepareIndex(s.db, row.name));
+}
+
+/** The statements of the tenant's index, made now if it has none. Call inside the write's transaction. */
+function writableIndex(s: Statements, tenant: string): IndexStatements {
+  const found = existingIndex(s, tenant);
+  if (found !== null) return found;
+  return remember(s, tenant, prepareIndex(s.db, createIndex(s.db, tenant)));
+}
+
+function remember(s: Statements, tenant: string, statements: IndexStatements): IndexStatements {
+  if (s.indexes.size >= maxCachedIndexes) s.indexes.clear();
+  s.indexes.set(tenant, statements);
+  return statements;
+}
+
+/**
+ * Makes the tenant's (empty) index and its view of the tenant's documents, and registers it.
+ * The view finds the tenant through kb_indexes, so no tenant text is ever spliced into SQL.
+ */
+function createIndex(db: Database.Database, tenant: string): string {
+  const name = kbIndexName(tenant);
+  const owner = db.prepare('SELECT tenant FROM kb_indexes WHERE name = ?').get(name) as { tenant: string } | undefined;
+  if (owner !== undefined && owner.tenant !== tenant) {
+    // 64 bits of sha256: never expected; refuse rather than mix two tenants in one index.
+    throw new Error(`kb: tenants ${JSON.stringify(owner.tenant)} and ${JSON.stringify(tenant)} hash to the same index name ${name}`);
+  }
+  const view = `kb_text_${tenantDigits(tenant)}`;
+  db.prepare('INSERT OR IGNORE INTO kb_indexes (tenant, name) VALUES (?, ?)').run(tenant, name);
+  db.exec(`CREATE VIEW IF NOT EXISTS ${view} AS
+             SELECT doc, title, text FROM kb_documents WHERE tenant = (SELECT tenant FROM kb_indexes WHERE name = ${sqlText(name)});
+           CREATE VIRTUAL TABLE IF NOT EXISTS ${name} USING fts5(
+             title, text,
+             content = ${sqlText(view)}, content_rowid = 'doc',
+             tokenize = 'porter unicode61 remove_diacritics 2'
+           );`);
+  return name;
+}
+
+function prepareIndex(db: Database.Database, name: string): IndexStatements {
+  return {
+    insert: db.prepare(`INSERT INTO ${name} (rowid, title, text) VALUES (?, ?, ?)`),
+    // External content: FTS5 must be given the values it indexed to remove them.
+    delete: db.prepare(`INSERT INTO ${name} (${name}, rowid, title, text) VALUES ('delete', ?, ?, ?)`),
     // ORDER BY the FTS5 `rank` column lets FTS5 sort the matches by bm25 itself, and the join
-    // then stops after LIMIT rows of the tenant, so snippet() runs for the returned hits only
-    // (ordering by a computed bm25() would build every match's snippet before sorting).
+    // then stops after LIMIT rows, so snippet() runs for the returned hits only (ordering by a
+    // computed bm25() would build every match's snippet before sorting). The index holds the
+    // tenant's rows only; d.tenant is checked again all the same.
     // The filter is a JSON object; a document passes when, for every field, its metadata holds
     // the same JSON type and value (field names match metadataKeyPattern, so no `"` breaks the path).
     // substr() and length() count characters, so the cut never splits one.
-    search: db.prepare(`SELECT d.id, d.title, d.metadata, d.source, kb_fts.rank AS rank,
+    search: db.prepare(`SELECT d.id, d.title, d.metadata, d.source, ${name}.rank AS rank,
                           substr(d.text, 1, ${hitTextChars}) AS text, length(d.text) > ${hitTextChars} AS cut,
-                          snippet(kb_fts, 1, ${sqlText(snippetOpen)}, ${sqlText(snippetClose)}, ${sqlText(snippetEllipsis)}, ${snippetTokens}) AS snippet
-                        FROM kb_fts JOIN kb_documents d ON d.doc = kb_fts.rowid
-                        WHERE kb_fts MATCH @match AND kb_fts.rank MATCH 'bm25(${titleWeight}.0, 1.0)'
+                          snippet(${name}, 1, ${sqlText(snippetOpen)}, ${sqlText(snippetClose)}, ${sqlText(snippetEllipsis)}, ${snippetTokens}) AS snippet
+                        FROM ${name} JOIN kb_documents d ON d.doc = ${name}.rowid
+                        WHERE ${name} MATCH @match AND ${name}.rank MATCH 'bm25(${titleWeight}.0, 1.0)'
                           AND d.tenant = @tenant
                           AND NOT EXISTS (SELECT 1 FROM json_each(@filter) f
                                           WHERE json_type(d.metadata, '$."' || f.key || '"') IS NOT f.type
                                              OR json_extract(d.metadata, '$."' || f.key || '"') IS NOT f.value)
-                        ORDER BY kb_fts.rank LIMIT @limit`),
+                        ORDER BY ${name}.rank LIMIT @limit`),
   };
+}
+
+/**
+ * Stores of an earlier version have one index of all tenants, `kb_fts`, kept by triggers. Once,
+ * in one transaction: drop the triggers, give each tenant with documents its own index, rebuilt
+ * from its rows, and drop `kb_fts`. A connection that finds `kb_fts` gone inside its
+ * transaction (another process upgraded first) does nothing.
+ */
+function upgradeSharedIndex(db: Database.Database): void {
+  const legacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kb_fts'");
+  if (legacy.get() === undefined) return;
+  db.transaction(() => {
+    if (legacy.get() === undefined) return;
+    db.exec('DROP TRIGGER IF EXISTS kb_documents_ai; DROP TRIGGER IF EXISTS kb_documents_ad; DROP TRIGGER IF EXISTS kb_documents_au;');
+    const tenants = db.prepare('SELECT DISTINCT tenant FROM kb_documents').pluck().all() as string[];
+    for (const tenant of tenants) {
+      const name = createIndex(db, tenant);
+      db.exec(`INSERT INTO ${name} (${name}) VALUES ('rebuild')`);
+    }
+    db.exec('DROP TABLE kb_fts');
+  }).immediate();
 }
 
 /** The stored form of a document, checked against the limits the schema cannot express. */

@@ -1,6 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ActionFailure, ErrorCodes } from '../../runtime/index.js';
-import { ajvModule } from '../../runtime/deps.js';
+import { untrustedAjv } from '../../runtime/schema-budget.js';
 import { maxSchemaBytes, schemaBudgetProblem } from '../validate.js';
 
 /** Largest schema `llm.extract` accepts, in bytes of JSON: a schema is a shape, not data. */
@@ -41,7 +41,7 @@ export class SchemaChecker {
     const { $schema: _dialect, ...rest } = schema;
     let fn: ValidateFunction;
     try {
-      const ajv = new (ajvModule().Ajv)({ allErrors: true, strict: false, validateFormats: false, logger: false, coerceTypes: false, useDefaults: false });
+      const ajv = untrustedAjv({ allErrors: true });
       fn = ajv.compile(rest);
     } catch (err) {
       throw new ActionFailure(ErrorCodes.VALIDATION, `llm.extract: field schema is not a valid JSON Schema (draft-07): ${(err as Error).message}; fix the schema in the workflow`, { details: { field: 'schema' } });

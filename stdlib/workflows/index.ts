@@ -113,14 +113,15 @@ export interface InstallOptions {
  */
 export async function installSystemWorkflows(engine: Engine, options: InstallOptions = {}): Promise<{ chat: WorkflowVersion; kbUpdater: WorkflowVersion }> {
   const bundles = await systemBundles();
-  const chat = engine.deploy(bundles.chat);
+  const chat = engine.deploy(bundles.chat, { system: true });
   const previous = engine.listWorkflows().filter((w) => w.name === systemWorkflows.kbUpdater.name).pop();
   const hosts = [...new Set([...(previous?.manifest.hosts ?? []), ...(bundles.kbUpdater.manifest.hosts ?? []), ...(options.kbHosts ?? [])])];
   const granted = hosts.length === (bundles.kbUpdater.manifest.hosts ?? []).length ? bundles.kbUpdater : withHosts(bundles.kbUpdater, hosts);
-  const kbUpdater = engine.deploy(granted);
-  if (!engine.listSubscriptions().some((s) => s.workflow === kbUpdater.name && s.tenant === '*')) {
-    engine.subscribe(kbUpdater.name, { tenant: '*', user: { id: 'system' } });
-  }
+  const kbUpdater = engine.deploy(granted, { system: true });
+  // Documents come from people and the host (the CLI, the API), never from events that runs
+  // emit: the updater runs with the system's permissions, so a workflow holding only
+  // events:emit must not be able to have it fetch a URL or rewrite the knowledge base.
+  engine.subscribe(kbUpdater.name, { tenant: '*', user: { id: 'system' }, fromRuns: false });
   return { chat, kbUpdater };
 }
 

@@ -340,7 +340,7 @@ describe('events and subscriptions', () => {
     expect(fx.sql((db) => db.prepare("SELECT count(*) AS n FROM events WHERE type = 'big'").get())).toEqual({ n: 0 });
   });
 
-  // BROKE: maxEventDepth bounds how deep a chain of event-started runs goes, not how wide. A
+  // Found by the red-team review, now fixed: maxEventDepth bounds how deep a chain of event-started runs goes, not how wide. A
   // subscribed workflow that emits its own trigger event ten times starts 10 runs, which start
   // 100, … up to 10^15 runs before depth 16: one run floods the scheduler and the store.
   // Fix (runtime/engine/engine.ts, startSubscribed + the run's trigger): give every chain a
@@ -431,7 +431,7 @@ describe('schemas that arrive as data', () => {
     expect(s[0].message).toContain('65536-byte limit');
   });
 
-  // BROKE: Ajv compiles `pattern` with the backtracking RegExp engine and validates the model's
+  // Found by the red-team review, now fixed: Ajv compiles `pattern` with the backtracking RegExp engine and validates the model's
   // answer on the engine's one thread: `^(a+)+$` against 27 a's and a "!" takes seconds, 40 take
   // days, and every run of every tenant stops meanwhile. The answer is the model's, which a
   // prompt steers. Fix (stdlib/llm/json-check.ts and stdlib/validate.ts): give Ajv a linear-time
@@ -449,7 +449,7 @@ describe('schemas that arrive as data', () => {
     expect(ms).toBeLessThan(1_000);
   });
 
-  // BROKE: the engine validates a run's input against the manifest's inputSchema on its one
+  // Found by the red-team review, now fixed: the engine validates a run's input against the manifest's inputSchema on its one
   // thread, at start and for every event a subscription turns into a run. refBomb(40) makes that
   // take hours: one deploy and one start stop the whole engine. Fix (runtime/bundle.ts
   // validateBundle, or runtime/engine/engine.ts deploy): refuse input schemas past a cost budget
@@ -459,7 +459,7 @@ describe('schemas that arrive as data', () => {
     expect(codeOf(() => engine.deploy({ script: 'export default async () => 1', manifest: { name: 'input-bomb', kind: 'user', actions: [], inputSchema: refBomb(40) } }))).toBe('ALICE_BUNDLE_INVALID');
   });
 
-  // BROKE: the engine compiles every workflow's input schema into one shared Ajv instance, where
+  // Found by the red-team review, now fixed: the engine compiles every workflow's input schema into one shared Ajv instance, where
   // an `$id` is global: a workflow of tenant acme that starts first owns the id, and the start of
   // another workflow whose input schema has the same `$id` throws a TypeError. In a subscription
   // that TypeError escapes startSubscribed and fails the whole event: nothing is delivered to
@@ -501,7 +501,7 @@ describe('kb', () => {
     expect(performance.now() - started).toBeLessThan(3_000);
   });
 
-  // BROKE: bm25's statistics (how many documents hold a term) are those of the one FTS5 index
+  // Found by the red-team review, now fixed: bm25's statistics (how many documents hold a term) are those of the one FTS5 index
   // of every tenant, so a tenant's scores move when another tenant adds documents: acme learns
   // whether globex's documents mention "zanzibar" (a code name, a customer) by searching its own
   // documents before and after. Fix (stdlib/kb/table.ts): one FTS5 index per tenant (a table per
@@ -562,7 +562,7 @@ describe('email.send', () => {
     expect(outbox).toBe(0);
   });
 
-  // BROKE: `from` takes any address, so every workflow with email:send mails as anyone
+  // Found by the red-team review, now fixed: `from` takes any address, so every workflow with email:send mails as anyone
   // (ceo@, security@, another tenant's domain) through the deployment's trusted relay, which
   // receivers then believe (SPF/DKIM pass for the relay). Fix (stdlib/email/send.ts and
   // config.ts): an `allowedFrom` option (addresses or `@domain`), defaulting to the configured
@@ -620,7 +620,7 @@ describe("the engine's shared SQLite connection", () => {
 // ---- system workflows ------------------------------------------------------------------------------
 
 describe('system workflows', () => {
-  // BROKE: the knowledge-base updater is subscribed for every tenant with the system's `*` and
+  // Found by the red-team review, now fixed: the knowledge-base updater is subscribed for every tenant with the system's `*` and
   // fetches any URL on its allowlist, and the allowlist is global: a host one tenant's operator
   // granted (`alice kb add https://intranet…`) serves every tenant. A workflow of another tenant
   // holding only events:emit and kb:read emits kb.document with a URL on that host, the updater
@@ -641,7 +641,7 @@ describe('system workflows', () => {
     expect(found[0].ok.hits).toEqual([]);
   });
 
-  // BROKE: the same subscription turns events:emit into kb:write (and kv:write of `kb-chunks:*`,
+  // Found by the red-team review, now fixed: the same subscription turns events:emit into kb:write (and kv:write of `kb-chunks:*`,
   // kb.remove of `ID#n`): a workflow that may not write the knowledge base replaces a document
   // that the chat handler then quotes to every user of the tenant. Fix: as above (the updater acts
   // for the emitter: an event emitted by a run starts it only if that run holds kb:write).
@@ -655,7 +655,7 @@ describe('system workflows', () => {
     expect(kb.get('acme', 'refunds#1')).toBeNull();
   });
 
-  // BROKE: workflow names are one namespace for everyone, and a subscription starts the latest
+  // Found by the red-team review, now fixed: workflow names are one namespace for everyone, and a subscription starts the latest
   // version of a name with the subscription's context (for the updater: every tenant, `*`). A
   // hostile bundle deployed as `alice.kb-updater` becomes that latest version, and the next
   // kb.document of any tenant (`alice kb add`) runs it inside that tenant with every permission.
@@ -667,10 +667,14 @@ describe('system workflows', () => {
     const { kbUpdater } = await installSystemWorkflows(engine);
     const setter = hostile(engine, 'setter', ['kv.set']);
     seen(await run(engine, setter, [['kv', 'set', { key: 'api-token', value: 'tok-globex-7f3a' }]], { tenant: 'globex', permissions: ['kv:write'] }));
-    engine.deploy({
-      script: `export default async (input, a) => ({ stolen: await a.kv.get({ key: 'api-token' }) })`,
-      manifest: { name: 'alice.kb-updater', kind: 'user', actions: ['kv.get'], triggers: [{ type: 'event', event: kbDocumentEvent }] },
-    });
+    const squat = (manifest: Record<string, unknown>) => () =>
+      engine.deploy({
+        script: `export default async (input, a) => ({ stolen: await a.kv.get({ key: 'api-token' }) })`,
+        manifest: { name: 'alice.kb-updater', kind: 'user', actions: ['kv.get'], triggers: [{ type: 'event', event: kbDocumentEvent }], ...manifest },
+      });
+    // Only Alice deploys alice.* names and kind "system" (deploy(bundle, { system: true })).
+    expect(squat({})).toThrow(expect.objectContaining({ code: 'ALICE_BUNDLE_INVALID', message: expect.stringMatching(/belong to Alice's own workflows/) }));
+    expect(squat({ name: 'kb-updater-lookalike', kind: 'system' })).toThrow(expect.objectContaining({ code: 'ALICE_BUNDLE_INVALID' }));
     const event = engine.deliverEvent(kbDocumentEvent, { id: 'faq', text: 'Opening hours are 9 to 5.' }, { tenant: 'globex' });
     await engine.runUntilIdle();
     const started = engine.getRun(event.started[0]);
@@ -678,7 +682,7 @@ describe('system workflows', () => {
     expect(JSON.stringify(started.output)).not.toContain('tok-globex');
   });
 
-  // BROKE: installSystemWorkflows carries the hosts of the latest deployed `alice.kb-updater`
+  // Found by the red-team review, now fixed: installSystemWorkflows carries the hosts of the latest deployed `alice.kb-updater`
   // into the new system version, whoever deployed it: a squatter's hosts become the system
   // updater's grants at the next install or `alice kb add`. Fix: see the test above (only the
   // system may deploy `alice.*`); in stdlib/workflows/index.ts, keep the operator's grants in a
@@ -688,7 +692,7 @@ describe('system workflows', () => {
     await installSystemWorkflows(engine);
     const { kbUpdater: system } = await systemBundles();
     const { codeHash: _hash, ...manifest } = system.manifest;
-    engine.deploy({ script: system.script, manifest: { ...manifest, hosts: ['exfil.evil.test'] } });
+    expect(() => engine.deploy({ script: system.script, manifest: { ...manifest, hosts: ['exfil.evil.test'] } })).toThrow(/belong to Alice's own workflows/);
     const again = await installSystemWorkflows(engine, { kbHosts: ['docs.example.com'] });
     expect(again.kbUpdater.manifest.hosts).toEqual(['docs.example.com']);
   });

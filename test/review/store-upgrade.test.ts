@@ -10,7 +10,7 @@ const starter = { script: `export default async (input) => input`, manifest: { n
 /** Turns the fixture's fresh store back into the layout an older schema had. */
 function downgrade(to: 2 | 3): void {
   fx.sql((db) => {
-    db.exec(`DROP INDEX events_key; ALTER TABLE events DROP COLUMN key; DROP TABLE subscriptions;`);
+    db.exec(`DROP INDEX events_key; ALTER TABLE events DROP COLUMN key; DROP TABLE subscriptions; DROP TABLE event_chains;`);
     if (to === 2) db.exec(`ALTER TABLE steps DROP COLUMN log_seq; ALTER TABLE steps DROP COLUMN duration_ms; ALTER TABLE steps DROP COLUMN log_data;`);
     db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(to));
   });

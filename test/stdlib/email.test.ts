@@ -413,7 +413,7 @@ describe('email.send', () => {
     expect(() => catalog({ transport: 'http://mailer:Hunter2-pw@127.0.0.1:25' })).toThrow(/smtp:\/\/ or smtps:\/\//);
     const smtp = await startSmtp();
     const env: Record<string, string | undefined> = { ALICE_SMTP_URL: 'https://mailer:Hunter2-pw@127.0.0.1/' };
-    const engine = fx.open(catalog({ env, from: undefined }));
+    const engine = fx.open(catalog({ env, from: undefined, allowedFrom: ['ops@example.com'] }));
     const bad = await send(engine, [{ to: 'ada@example.com', subject: 'x', text: 'x' }]);
     env.ALICE_SMTP_URL = `smtp://127.0.0.1:${smtp.port}`;
     const noSender = await send(engine, [{ to: 'ada@example.com', subject: 'x', text: 'x' }]);
@@ -423,6 +423,47 @@ describe('email.send', () => {
     expect(output(engine, noSender)[0]).toMatchObject({ code: 'ALICE_EMAIL_CONFIG', message: expect.stringMatching(/ALICE_MAIL_FROM/) });
     expect(output(engine, withSender)[0].ok?.status).toBe('sent');
     expect(smtp.received.map((m) => m.envelope.from)).toEqual(['ops@example.com']);
+  });
+
+  it('lets a workflow send only as an allowed sender: the configured one by default, or allowedFrom addresses and @domains; any other from is a memoized ALICE_VALIDATION, nothing stored or sent', async () => {
+    const smtp = await startSmtp();
+    const transport = `smtp://127.0.0.1:${smtp.port}`;
+    const byDefault = fx.open(catalog({ transport, from: 'Alice <alice@example.com>' }));
+    const first = await send(byDefault, [
+      { to: 'ada@example.com', subject: 'x', text: 'x', from: 'ALICE@example.com' },
+      { to: 'ada@example.com', subject: 'x', text: 'x', from: 'ceo@example.com' },
+    ]);
+    const seen = output(byDefault, first);
+    expect(seen.map((x) => x.code ?? x.ok?.status)).toEqual(['sent', 'ALICE_VALIDATION']);
+    expect(seen[1].message).toMatch(/ceo@example\.com.*not an allowed sender.*alice@example\.com/);
+    expect(byDefault.getJournal(first).map((s) => [s.state, s.attempts])).toEqual([['done', 1], ['error', 1]]);
+    await byDefault.close();
+
+    const listed = fx.open(catalog({ transport, allowedFrom: ['ops@example.com', '@support.example.com'] }));
+    const second = await send(listed, [
+      { to: 'ada@example.com', subject: 'x', text: 'x', from: 'ops@example.com' },
+      { to: 'ada@example.com', subject: 'x', text: 'x', from: 'desk@Support.Example.com' },
+      { to: 'ada@example.com', subject: 'x', text: 'x', from: 'x@evil.support.example.com' },
+      { to: 'ada@example.com', subject: 'x', text: 'x', from: 'alice@example.com' },
+      { to: 'ada@example.com', subject: 'x', text: 'x' },
+    ]);
+    expect(output(listed, second).map((x) => x.code ?? x.ok?.status)).toEqual(['sent', 'sent', 'ALICE_VALIDATION', 'ALICE_VALIDATION', 'sent']);
+    expect(smtp.received.map((m) => m.envelope.from.toLowerCase())).toEqual(['alice@example.com', 'ops@example.com', 'desk@support.example.com', 'alice@example.com']);
+    expect(outbox()).toHaveLength(4);
+    expect(() => catalog({ allowedFrom: ['example.com'] })).toThrow(/allowedFrom entry "example\.com"/);
+  });
+
+  it('holds a message from any sender when no sender is configured, and refuses to send one', async () => {
+    const held = fx.open(catalog({ from: undefined }));
+    const runId = await send(held, [{ to: 'ada@example.com', subject: 'x', text: 'x', from: 'anyone@example.com' }]);
+    expect(output(held, runId)[0].ok?.status).toBe('held');
+    await held.close();
+    const smtp = await startSmtp();
+    const live = fx.open(catalog({ from: undefined, transport: `smtp://127.0.0.1:${smtp.port}` }));
+    const refused = await send(live, [{ to: 'ada@example.com', subject: 'x', text: 'x', from: 'anyone@example.com' }]);
+    expect(output(live, refused)[0]).toMatchObject({ code: 'ALICE_VALIDATION', message: expect.stringMatching(/no sender is configured/) });
+    expect(smtp.rcptCalls).toBe(0);
+    expect(outbox()).toHaveLength(1);
   });
 
   it('refuses a run without email:send, and a tenant that is not registered', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, openEngine, type Engine } from '../../runtime/index.js';
-import { hitTextChars, kbActions, KbTable, maxQueryTerms, maxResultBytes, maxTextBytes, wordsQuery } from '../../stdlib/kb/index.js';
+import { hitTextChars, kbActions, kbIndexName, KbTable, maxQueryTerms, maxResultBytes, maxTextBytes, wordsQuery } from '../../stdlib/kb/index.js';
 import { anyTenant, TenantDirectory, type TenantGuard } from '../../stdlib/tenants.js';
 
 // One workflow drives every test: it applies a list of kb operations and reports, for each,
@@ -73,9 +73,11 @@ function documentCount(): number {
   });
 }
 
-/** FTS5's own check that the index holds exactly the table's content (throws SQLITE_CORRUPT_VTAB otherwise). */
+/** FTS5's own check that each tenant's index holds exactly its documents (throws SQLITE_CORRUPT_VTAB otherwise). */
 function checkIndex(): void {
-  inStore((db) => db.exec("INSERT INTO kb_fts (kb_fts, rank) VALUES ('integrity-check', 1)"));
+  inStore((db) => {
+    for (const name of db.prepare('SELECT name FROM kb_indexes').pluck().all() as string[]) db.exec(`INSERT INTO ${name} (${name}, rank) VALUES ('integrity-check', 1)`);
+  });
 }
 
 beforeEach(() => {
@@ -206,7 +208,8 @@ describe('stdlib kb: add, search, remove', () => {
     ]);
     expect(inStore((db) => db.prepare('SELECT doc, hash, updated_at FROM kb_documents').all())).toEqual(stored);
     expect((await search({ query: 'opening hours' })).map((h) => h.id)).toEqual(['faq']);
-    expect(inStore((db) => db.prepare("SELECT count(*) AS n FROM kb_fts WHERE kb_fts MATCH 'opening'").get())).toEqual({ n: 1 });
+    const index = kbIndexName('acme');
+    expect(inStore((db) => db.prepare(`SELECT count(*) AS n FROM ${index} WHERE ${index} MATCH 'opening'`).get())).toEqual({ n: 1 });
     checkIndex();
   });
 
@@ -463,5 +466,39 @@ describe('KbTable on the host', () => {
     } finally {
       table.close();
     }
+  });
+
+  it("moves a store with the earlier shared index to one index per tenant, once, keeping every tenant's documents searchable", async () => {
+    await engine.close();
+    // The schema of the earlier version: one FTS5 index of all tenants, kept by triggers.
+    inStore((db) => {
+      db.exec(`CREATE TABLE kb_documents (doc INTEGER PRIMARY KEY, tenant TEXT NOT NULL, id TEXT NOT NULL, title TEXT, text TEXT NOT NULL,
+                 metadata TEXT NOT NULL, source TEXT, hash TEXT NOT NULL, updated_at INTEGER NOT NULL, UNIQUE (tenant, id));
+               CREATE VIRTUAL TABLE kb_fts USING fts5(title, text, content = 'kb_documents', content_rowid = 'doc', tokenize = 'porter unicode61 remove_diacritics 2');
+               CREATE TRIGGER kb_documents_ai AFTER INSERT ON kb_documents BEGIN INSERT INTO kb_fts (rowid, title, text) VALUES (new.doc, new.title, new.text); END;`);
+      const insert = db.prepare("INSERT INTO kb_documents (tenant, id, title, text, metadata, source, hash, updated_at) VALUES (?, ?, ?, ?, '{}', NULL, 'h', 0)");
+      insert.run('acme', 'refunds', 'Refund policy', 'Refunds within 30 days.');
+      insert.run('globex', 'refunds', null, 'Globex refunds never.');
+      insert.run('globex', 'office', null, 'Our office is in Springfield.');
+    });
+    const table = new KbTable(store);
+    try {
+      expect(table.search('acme', { query: 'refund' }).hits.map((h) => [h.id, h.snippet])).toEqual([['refunds', '«Refunds» within 30 days.']]);
+      expect(table.search('globex', { query: 'refunds office' }).hits.map((h) => h.id).sort()).toEqual(['office', 'refunds']);
+      expect(table.remove('globex', 'office')).toBe(true);
+      expect(table.add('acme', { id: 'office', text: 'Acme office in Lyon.' }, 1)).toBe('added');
+    } finally {
+      table.close();
+    }
+    const schema = inStore((db) => db.prepare("SELECT name FROM sqlite_master WHERE name = 'kb_fts' OR (type = 'trigger' AND tbl_name = 'kb_documents')").all());
+    expect(schema).toEqual([]);
+    expect(inStore((db) => db.prepare('SELECT tenant, name FROM kb_indexes ORDER BY tenant').all())).toEqual([
+      { tenant: 'acme', name: kbIndexName('acme') },
+      { tenant: 'globex', name: kbIndexName('globex') },
+    ]);
+    checkIndex();
+    engine = open();
+    expect((await search({ query: 'office' })).map((h) => h.id)).toEqual(['office']);
+    expect(await search({ query: 'office' }, 'globex')).toEqual([]);
   });
 });
