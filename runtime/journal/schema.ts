@@ -6,6 +6,28 @@
  */
 export const schemaVersion = 4;
 
+/** Schema 4's event subscriptions (see Engine.subscribe), in the schema and in its upgrade. */
+const subscriptionTables = `
+-- Workflows that events start (their manifests' event triggers), per tenant ('*' = every
+-- tenant), with the context their runs get. The latest version of the workflow runs.
+CREATE TABLE IF NOT EXISTS subscriptions (
+  workflow TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  permissions TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  -- 0: only events delivered by the host (API, CLI) start it, not events that runs emit.
+  from_runs INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (workflow, tenant)
+) WITHOUT ROWID;
+-- Runs started so far by each chain of events that runs emitted, by the chain's first event.
+CREATE TABLE IF NOT EXISTS event_chains (
+  root INTEGER PRIMARY KEY,
+  runs INTEGER NOT NULL
+);
+`;
+
 export const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
@@ -81,25 +103,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_type ON events (tenant, type, id);
 CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (key) WHERE key IS NOT NULL;
 
--- Workflows that events start (their manifests' event triggers), per tenant ('*' = every
--- tenant), with the context their runs get. The latest version of the workflow runs.
-CREATE TABLE IF NOT EXISTS subscriptions (
-  workflow TEXT NOT NULL,
-  tenant TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  roles TEXT NOT NULL,
-  permissions TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  -- 0: only events delivered by the host (API, CLI) start it, not events that runs emit.
-  from_runs INTEGER NOT NULL DEFAULT 1,
-  PRIMARY KEY (workflow, tenant)
-) WITHOUT ROWID;
--- Runs started so far by each chain of events that runs emitted, by the chain's first event.
-CREATE TABLE IF NOT EXISTS event_chains (
-  root INTEGER PRIMARY KEY,
-  runs INTEGER NOT NULL
-);
-
+${subscriptionTables}
 CREATE TABLE IF NOT EXISTS waits (
   run_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -169,20 +173,4 @@ ALTER TABLE steps ADD COLUMN log_data TEXT;
 export const migrateFrom3 = `
 ALTER TABLE events ADD COLUMN key TEXT;
 CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (key) WHERE key IS NOT NULL;
-CREATE TABLE IF NOT EXISTS subscriptions (
-  workflow TEXT NOT NULL,
-  tenant TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  roles TEXT NOT NULL,
-  permissions TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  -- 0: only events delivered by the host (API, CLI) start it, not events that runs emit.
-  from_runs INTEGER NOT NULL DEFAULT 1,
-  PRIMARY KEY (workflow, tenant)
-) WITHOUT ROWID;
--- Runs started so far by each chain of events that runs emitted, by the chain's first event.
-CREATE TABLE IF NOT EXISTS event_chains (
-  root INTEGER PRIMARY KEY,
-  runs INTEGER NOT NULL
-);
-`;
+${subscriptionTables}`;
