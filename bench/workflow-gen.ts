@@ -90,7 +90,7 @@ export default async function run${i}(input: Input) {
     const sent = await email.send({
       to: \`\${input.customer}@example.com\`,
       subject: \`Report ${i}: \${summary.pages} pages\`,
-      body: \`\${words} words; heaviest item \${summary.heaviest ?? "none"}. \${input.note ?? ""}\`,
+      text: \`\${words} words; heaviest item \${summary.heaviest ?? "none"}. \${input.note ?? ""}\`,
     });
     log("sent", sent.messageId);
   }

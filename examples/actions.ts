@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ActionFailure, defineAction, type ActionDefinition, type JsonSchema } from '../runtime/index.js';
-import { ActionDatabase } from '../stdlib/index.js';
+import { ActionDatabase } from '../stdlib/database.js';
 
 /** Prices in cents and stock of the demo shop. `unobtainium` is never in stock. */
 export const shopCatalog: Readonly<Record<string, { price: number; stock: number }>> = Object.freeze({

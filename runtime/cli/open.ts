@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { exampleActions } from '../../examples/actions.js';
-import { standardActions } from '../../stdlib/index.js';
 import { StoreError, UsageError, openEngine, type ActionDefinition, type Engine } from '../index.js';
 import type { GlobalOptions } from './args.js';
 
@@ -12,6 +11,7 @@ import type { GlobalOptions } from './args.js';
  * a demo action for a real one).
  */
 export async function loadCatalog(globals: GlobalOptions): Promise<ActionDefinition[]> {
+  const { standardActions } = await import('../../stdlib/index.js');
   const byName = new Map<string, ActionDefinition>();
   // The CLI serves registered tenants only (`alice tenants add`): a mistyped --tenant gets a
   // clear ALICE_UNKNOWN_TENANT rather than data filed under a name nobody owns.
@@ -26,7 +26,7 @@ export async function loadCatalog(globals: GlobalOptions): Promise<ActionDefinit
  * Loads an action module: it exports `actions` (an array of defineAction results) or a
  * default array, or a function of `{ store }` returning one.
  */
-async function importActions(path: string, store: string): Promise<ActionDefinition[]> {
+export async function importActions(path: string, store: string): Promise<ActionDefinition[]> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CatalogEntry } from '../../compiler/catalog.js';
 import type { Bundle } from '../bundle.js';
 import { BundleError, UsageError } from '../errors.js';
 import type { GlobalOptions } from './args.js';
@@ -41,9 +42,18 @@ export function workflowSourceOf(path: string): string | null {
  * The catalog as the compiler sees it: the same actions the engine of this command line runs
  * (standard, examples, `--actions`), so a workflow is checked against what will serve it.
  */
-export async function compilerCatalog(globals: GlobalOptions) {
-  const [{ loadCatalog }, { catalogOf }] = await Promise.all([import('./open.js'), import('../../compiler/catalog.js')]);
-  return catalogOf(await loadCatalog(globals));
+export async function compilerCatalog(globals: GlobalOptions): Promise<CatalogEntry[]> {
+  // The standard actions' entries come prebuilt (see stdlib/catalog.ts): a check never loads them.
+  const [{ importActions }, { catalogOf }, { standardCatalog }, { exampleActions }] = await Promise.all([
+    import('./open.js'),
+    import('../../compiler/catalog.js'),
+    import('../../stdlib/catalog.js'),
+    import('../../examples/actions.js'),
+  ]);
+  const byName = new Map((await standardCatalog()).map((e) => [e.name, e]));
+  for (const e of catalogOf(exampleActions({ store: globals.store }))) byName.set(e.name, e);
+  if (globals.actions !== null) for (const e of catalogOf(await importActions(globals.actions, globals.store))) byName.set(e.name, e);
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
  * `npm run build` step: compiles the system workflows (stdlib/workflows/src) into bundles in
- * dist/stdlib/workflows/bundles, so `alice chat` and `alice kb add` never load a compiler.
+ * dist/stdlib/workflows/bundles, so `alice chat` and `alice kb add` never load a compiler, and
+ * writes the standard catalog (dist/stdlib/catalog.json), so `alice check` never loads the actions.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildStandardCatalog, catalogFile } from '../catalog.js';
 import { compileSystemWorkflows, systemBundleDir } from './index.js';
 
 const bundles = await compileSystemWorkflows();
@@ -12,3 +14,4 @@ for (const bundle of Object.values(bundles)) {
   writeFileSync(join(systemBundleDir(), `${bundle.manifest.name}.json`), `${JSON.stringify(bundle, null, 2)}\n`);
 }
 process.stderr.write(`compiled ${Object.keys(bundles).length} system workflows into ${systemBundleDir()}\n`);
+writeFileSync(catalogFile, `${JSON.stringify(await buildStandardCatalog())}\n`);

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { catalogOf } from '../../compiler/catalog.js';
 import { catalogText } from '../../compiler/catalog-text.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildStandardCatalog } from '../../stdlib/catalog.js';
 import { standardActions } from '../../stdlib/index.js';
+import { ensureBuilt } from '../support/cli.js';
 
 describe('catalogText', () => {
   const catalog = catalogOf(standardActions({ store: ':memory:' }));
@@ -22,5 +26,13 @@ describe('catalogText', () => {
     const section = text.slice(text.indexOf('### http.request\n')).split('\n### ')[0];
     expect(section).toMatch(/url: string;/);
     expect(section).toMatch(/method\?: "GET" \| "HEAD" \| "POST"/);
+  });
+});
+
+describe('the prebuilt standard catalog', () => {
+  it('that `alice check` reads is the catalog of the standard actions themselves', async () => {
+    ensureBuilt();
+    const built = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'dist', 'stdlib', 'catalog.json'), 'utf8')) as unknown;
+    expect(built).toEqual(await buildStandardCatalog());
   });
 });
