@@ -126,6 +126,9 @@ export class Queries {
       // a cancelled run can no longer pin old events for ever.
       oldestWaitCursor: p("SELECT min(json_extract(s.wait, '$.after')) AS id FROM waits w JOIN steps s ON s.run_id = w.run_id AND s.seq = w.seq WHERE s.wait IS NOT NULL"),
       purgeEvents: p('DELETE FROM events WHERE id <= ? AND at <= ?'),
+      // A chain's count goes with its first event: counting resumes from 0 for a chain that
+      // outlives the retention of its first event.
+      purgeChains: p('DELETE FROM event_chains WHERE root < (SELECT coalesce(min(id), 9007199254740991) FROM events)'),
       nextPurge: p('SELECT min(purge_at) AS at FROM runs WHERE purge_at IS NOT NULL'),
     };
   }
@@ -321,7 +324,9 @@ export class Queries {
   purgeEvents(before: number): number {
     const oldest = (this.s.oldestWaitCursor.get() as { id: number | null }).id;
     const upTo = oldest === null ? Number.MAX_SAFE_INTEGER : oldest;
-    return this.s.purgeEvents.run(upTo, before).changes;
+    const purged = this.s.purgeEvents.run(upTo, before).changes;
+    if (purged > 0) this.s.purgeChains.run();
+    return purged;
   }
   nextFinalize(): number | null {
     return (this.s.nextFinalize.get() as { at: number | null }).at;

@@ -113,6 +113,12 @@ describe('events.emit', () => {
     expect(runs.map((r) => r.output).sort()).toEqual([0, ...Array<number>(maxEventDepth - 1).fill(1)]);
     const deepest = runs.find((r) => r.output === 0)!;
     expect(deepest.input).toEqual({ n: maxEventDepth - 1 });
+    // The chain's run count goes with its first event, when retention purges it.
+    expect(fx.sql((db) => db.prepare('SELECT root, runs FROM event_chains').all())).toEqual([{ root: first.id, runs: maxEventDepth - 1 }]);
+    fx.clock.advance('8d');
+    await engine.runUntilIdle();
+    expect(fx.sql((db) => db.prepare('SELECT count(*) AS n FROM events').get())).toEqual({ n: 0 });
+    expect(fx.sql((db) => db.prepare('SELECT count(*) AS n FROM event_chains').get())).toEqual({ n: 0 });
   });
 
   it('needs events:emit', async () => {
