@@ -13,11 +13,19 @@ import type Database from 'better-sqlite3';
  */
 const connections = new Map<string, Database.Database>();
 
+/** Resolved keys by path as given: the lookup runs on every action's statement, realpath once. */
+const keys = new Map<string, string>();
+
 function keyOf(path: string): string | null {
   if (path === ':memory:' || path === '') return null;
+  const known = keys.get(path);
+  if (known !== undefined) return known;
   try {
-    return realpathSync(path);
+    const key = realpathSync(path);
+    keys.set(path, key);
+    return key;
   } catch {
+    // Not created yet: not cached, so the real path is taken once the file exists.
     return resolve(path);
   }
 }
