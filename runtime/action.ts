@@ -108,6 +108,16 @@ export interface ActionDefinition<Args = any, Result = unknown> {
   readonly secret: readonly string[];
   /** Longest one attempt may take before it counts as a (retryable) failure, in ms. */
   readonly timeoutMs: number;
+  /**
+   * The action answers at once: `run` returns its result (not a promise) after a little work in
+   * this process (a read or write of Alice's own store, a computation). The engine may then run
+   * it while the workflow's call is still on the stack, commit its outcome there, and hand it
+   * back at the call, saving a round trip through the event loop and a bridge crossing per
+   * step; a re-run hands it back at the call too, from the journal, without leaving the sandbox.
+   * An inline action is called even when the workflow does not await it. A `run` that returns a
+   * promise anyway is simply awaited, as for any other action. Only in `process` durability.
+   */
+  readonly inline: boolean;
   run(args: Args, ctx: RunContext, step: StepHandle): Promise<Result | Pending> | Result | Pending;
   /** Called once (at least once, so it must be idempotent) when a run that used it is over for ever. */
   finalize?(ctx: RunContext, run: FinalizedRun): Promise<void> | void;
@@ -130,6 +140,8 @@ export interface ActionSpec<Args, Result> {
   retry?: Partial<RetryPolicy>;
   secret?: readonly string[];
   timeout?: number | string;
+  /** See {@link ActionDefinition.inline}. Default false. */
+  inline?: boolean;
   run(args: Args, ctx: RunContext, step: StepHandle): Promise<Result | Pending> | Result | Pending;
   finalize?(ctx: RunContext, run: FinalizedRun): Promise<void> | void;
 }
@@ -177,6 +189,7 @@ export function defineAction<Args = any, Result = unknown>(spec: ActionSpec<Args
     retry: Object.freeze(retry),
     secret: Object.freeze([...(spec.secret ?? [])]),
     timeoutMs: durationMs(spec.timeout ?? '5m'),
+    inline: spec.inline === true,
     run: spec.run,
     finalize: spec.finalize,
   });

@@ -46,6 +46,24 @@ export interface ExecutionHost {
   workflowScript(workflow: WorkflowRow): string;
   /** Delivers an event an action emits, deduplicated by `key`; `depth` is the emitting run's event depth. */
   emit(tenant: string, type: string, data: unknown, key: string, chain: { depth: number; root: number | null }): DeliveredEvent;
+  /**
+   * Whether inline actions may complete at the call now (`process` durability, and few runs
+   * executing: under load, shared group commits cost less than a commit per step).
+   */
+  inline(): boolean;
+}
+
+/**
+ * Host time (ms) one slice may spend running inline actions and committing their outcomes
+ * before further calls take the ordinary path. The slice's CPU timer is set this much longer
+ * than the workflow's budget, so host work is never taken for the workflow's own.
+ */
+const inlineHostMs = 25;
+
+let guestCallDepth = 0;
+/** True while an inline action runs inside a workflow's call: nothing may enter a sandbox then. */
+export function insideGuestCall(): boolean {
+  return guestCallDepth > 0;
 }
 
 /** How an execution ended. `aborted`: it lost its isolate or lease; the run will simply re-run. */
@@ -62,6 +80,7 @@ interface Blocked {
 const builtins = new Set(['sleep', 'waitForEvent']);
 /** The arguments of every replay slice (one array, not one per journaled step). */
 const replayNext: readonly unknown[] = [GuestOp.replayNext];
+const replayEnd: readonly unknown[] = [GuestOp.replayEnd];
 
 /** The seed words of a run's PRNG: derived from the run id, which the guest never sees. */
 function seedOf(runId: string): [number, number, number, number] {
@@ -198,7 +217,7 @@ export class Execution {
   }
 
   /** Journaled (completed) steps by seq: [action, fingerprint]. Full rows are read on demand. */
-  private readonly journaled = new Map<number, readonly [string, string]>();
+  private readonly journaled = new Set<number>();
 
   /** A step's row: waiting or touched in this execution, else read from the journal. */
   private rowOf(seq: number): StepRow | undefined {
@@ -223,7 +242,7 @@ export class Execution {
         if (row !== undefined) this.rows.set(row.seq, row);
         continue;
       }
-      this.journaled.set(d[0], [d[1], d[2]]);
+      this.journaled.add(d[0]);
       if (done.length > 0 && d[5] < done[done.length - 1][5]) ordered = false;
       done.push(d);
     }
@@ -244,7 +263,7 @@ export class Execution {
         action = d[1];
         quoted = JSON.stringify(action);
       }
-      journal += `${i === 0 ? '' : ','}[${d[0]},${quoted},"${d[2]}",${d[4]}]`;
+      journal += `${i === 0 ? '' : ','}[${d[0]},${quoted},${parseInt(d[2], 16)},${d[4]},${d[9] === 1 ? 1 : 0}]`;
     }
     const config: Omit<GuestConfig, 'journal'> = {
       seed: seedOf(this.run.id),
@@ -286,25 +305,45 @@ export class Execution {
       this.result = { kind: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, name: 'BundleError', message: `the bundle does not load: ${(err as Error).message}` } };
       return;
     }
+    // The guest pulls the journal's outcomes in batches as the re-run needs them (see `feed`).
+    this.replay = { done, fed: 0 };
     const started = this.slice([GuestOp.start, fn.derefInto(), this.run.input]);
     fn.release();
     if (!started) return;
-    const batchBytes = Math.max(64 * 1024, Math.floor(this.host.limits.heapMiB * 1024 * 1024 / 8));
-    let fed = 0;
+    // Outcomes delivered inline were handed back at their calls, inside the slices; each other
+    // outcome gets a slice of its own, in completion order, as when it first arrived.
     for (let i = 0; i < done.length; i++) {
-      if (i === fed) {
-        let text = '';
-        let bytes = 0;
-        while (fed < done.length && (fed === i || bytes + done[fed][3].length < batchBytes)) {
-          const outcome = done[fed][3];
-          text += (text === '' ? '' : ',') + outcome;
-          bytes += outcome.length;
-          fed++;
-        }
-        if (!this.slice([GuestOp.feed, `[${text}]`])) return;
-      }
-      if (!this.slice(replayNext)) return;
+      if (done[i][9] !== 1 && !this.slice(replayNext)) return;
     }
+    if (done.length > 0 && !this.slice(replayEnd)) return;
+    this.replay = null;
+  }
+
+  /** The journal being replayed, and how much of it the guest has been fed. */
+  private replay: { done: JournalTuple[]; fed: number } | null = null;
+
+  /**
+   * The next batch of journaled outcomes for the guest, in completion order: each outcome with
+   * its arguments' canonical text, as a JSON array `[outcome, args, outcome, args, …]`; "" when
+   * all are fed. Batches stay well under the isolate's heap limit, so a long journal never has
+   * to fit in it at once.
+   */
+  private feed(): string {
+    const r = this.replay;
+    if (r === null || r.fed >= r.done.length) return '';
+    const batchBytes = Math.max(64 * 1024, Math.floor(this.host.limits.heapMiB * 1024 * 1024 / 8));
+    const done = r.done;
+    let text = '';
+    let bytes = 0;
+    const first = r.fed;
+    while (r.fed < done.length && (r.fed === first || bytes + done[r.fed][3].length + done[r.fed][8].length < batchBytes)) {
+      const outcome = done[r.fed][3];
+      const args = JSON.stringify(done[r.fed][8]);
+      text += (text === '' ? '' : ',') + outcome + ',' + args;
+      bytes += outcome.length + args.length;
+      r.fed++;
+    }
+    return `[${text}]`;
   }
 
   /**
@@ -322,21 +361,46 @@ export class Execution {
     return script.runSync(lease.context, { reference: true, timeout }) as ivm.Reference;
   }
 
+  /** Host time (ms) the current slice spent in inline actions (not the workflow's CPU). */
+  private hostMs = 0;
+  private inSlice = false;
+  /** The lease was given up while a slice ran in it; released when the slice returns. */
+  private releaseAfterSlice: Lease | null = null;
+
   /** One synchronous guest slice under the CPU limit; false if the execution cannot go on. */
   private slice(args: readonly unknown[]): boolean {
     const entry = this.entry;
-    if (this.ending !== null || entry === null) return false;
+    if (this.ending !== null || entry === null || this.inSlice) return false;
     const budget = this.cpuLeft;
     const started = performance.now();
+    this.hostMs = 0;
+    this.inSlice = true;
+    let failure: unknown = null;
     try {
-      entry.applySync(undefined, args as unknown[], { timeout: Math.max(1, Math.ceil(budget)) });
+      entry.applySync(undefined, args as unknown[], { timeout: Math.max(1, Math.ceil(budget + 2 * inlineHostMs)) });
     } catch (err) {
-      this.onSliceError(err);
-      return false;
+      failure = err ?? new Error('the sandbox failed');
+    }
+    this.inSlice = false;
+    const late = this.releaseAfterSlice;
+    if (late !== null) {
+      this.releaseAfterSlice = null;
+      this.host.pool.release(late);
     }
     // Replay counts too (DESIGN §10: CPU per execution): every execution re-runs the workflow
-    // from the start, so this bounds how long any resume can hold the host's thread.
-    const spent = performance.now() - started;
+    // from the start, so this bounds how long any resume can hold the host's thread. The host's
+    // own work inside the slice (inline actions, their commits) is not the workflow's.
+    const spent = performance.now() - started - this.hostMs;
+    if (failure !== null) {
+      if (/timed out/i.test((failure as Error)?.message ?? '') && spent < budget && this.ending === null) {
+        // The timer ran out while the host worked (a commit that waited on a lock): the
+        // workflow is not to blame, and its journal is intact. Run it again.
+        this.abort('the sandbox timer ran out during host work');
+        return false;
+      }
+      this.onSliceError(failure);
+      return false;
+    }
     this.cpuLeft -= spent;
     if (this.cpuLeft <= 0) this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution (the re-run of its journal included)`);
     this.drainQueue();
@@ -388,10 +452,11 @@ export class Execution {
   }
 
   /** The host callback. Runs inside a guest slice: record, never throw, never call back in. */
-  private fromGuest(kind: GuestMessage, a: unknown, b: unknown, c: unknown, d: unknown): void {
+  private fromGuest(kind: GuestMessage, a: unknown, b: unknown, c: unknown, d: unknown): unknown {
     switch (kind) {
       case 'issue':
         if (typeof a === 'number' && Number.isSafeInteger(a) && a > 0 && typeof b === 'string' && typeof c === 'string') {
+          if (this.canInline(b)) return this.issueInline(a, b, c);
           this.queue.push([a, b, c]);
         } else {
           this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: 'the sandbox sent a malformed call' }, log: { kind: 'error', data: { message: 'malformed call from the sandbox' } } });
@@ -403,6 +468,8 @@ export class Execution {
         this.nondeterministic(seq, row ? this.callOf(row) : null, { action: String(b), args: this.maskedArgs(String(b), d) });
         return;
       }
+      case 'feed':
+        return this.feed();
       case 'missing': {
         const seq = Number(a);
         const row = this.rowOf(seq);
@@ -519,6 +586,41 @@ export class Execution {
     }
   }
 
+  /** The outcome an inline call completed with, set by `complete` during `issueInline`. */
+  private inlined: { seq: number; answer: string | undefined } | null = null;
+
+  /**
+   * Whether a call may be handled during the slice that issued it: an inline action, in the
+   * `process` durability, with nothing issued before it still waiting for the host (calls are
+   * handled in the order they were issued), within this slice's host-time allowance.
+   */
+  private canInline(action: string): boolean {
+    return this.queue.length === 0 && this.fault === null && this.result === null && this.ending === null &&
+      this.hostMs < inlineHostMs && this.host.catalog.get(action)?.inline === true && this.manifestActions.has(action) && this.host.inline();
+  }
+
+  /**
+   * Handles a call while the workflow's call is on the stack. If its outcome is there at once
+   * and commits, returns `[time, outcome]` as JSON for the guest to settle the step with;
+   * otherwise the step goes on as any other and its outcome arrives in a slice of its own.
+   */
+  private issueInline(seq: number, action: string, text: string): string | undefined {
+    const started = performance.now();
+    this.inlined = { seq, answer: undefined };
+    guestCallDepth++;
+    try {
+      this.issue(seq, action, text);
+    } catch (err) {
+      this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `step ${seq} could not be issued: ${(err as Error)?.message ?? String(err)}` }, log: { kind: 'error', data: { message: 'a call from the sandbox could not be handled' } } });
+    } finally {
+      guestCallDepth--;
+    }
+    const answer = this.inlined.answer;
+    this.inlined = null;
+    this.hostMs += performance.now() - started;
+    return answer;
+  }
+
   private issue(seq: number, action: string, text: string): void {
     if (seq > this.host.limits.stepsPerRun) {
       this.setLimit('steps', `step ${seq} (${action.slice(0, 100)}) is over the limit of ${this.host.limits.stepsPerRun} steps per run`);
@@ -542,9 +644,10 @@ export class Execution {
     // Arguments that are JSON but not an object (a patched toJSON can do that) are the
     // workflow's mistake, answered like any schema violation; malformed text is not.
     let notAnObject = false;
+    let tooDeep = false;
     try {
-      if (jsonDepth(text) > maxDepth) throw new Error(`nested deeper than ${maxDepth} levels`);
-      const parsed = JSON.parse(text) as unknown;
+      tooDeep = jsonDepth(text) > maxDepth;
+      const parsed = tooDeep ? {} : (JSON.parse(text) as unknown);
       notAnObject = parsed === null || typeof parsed !== 'object' || Array.isArray(parsed);
       args = notAnObject ? {} : (parsed as Record<string, unknown>);
     } catch (err) {
@@ -553,8 +656,13 @@ export class Execution {
       return;
     }
     // Secret fields are masked before hashing: no stored digest may confirm a guessed secret.
+    // The journal keeps the canonical form (and its digest), and the call's own text when that
+    // differs (JSON.stringify's key order), which a re-run compares its call with first.
     const secret = def !== undefined && this.manifestActions.has(action) ? def.secret : [];
-    const masked = secret.length === 0 ? text : canonicalJson(redact(args, secret));
+    const redacted = secret.length === 0 ? args : redact(args, secret);
+    const masked = tooDeep ? text : canonicalJson(redacted);
+    const written = tooDeep || secret.length === 0 ? text : JSON.stringify(redacted);
+    const callText = written === masked ? null : written;
     const fp = fingerprint(masked);
     const row = this.rowOf(seq);
     if (row !== undefined) {
@@ -575,11 +683,15 @@ export class Execution {
     const now = this.host.clock.now();
     const fresh: StepRow = {
       run_id: this.run.id, seq, action, digest: hash('sha256', masked), fp,
-      args: masked, state: 'waiting', outcome: null, completion: null,
+      args: masked, call_text: callText, state: 'waiting', outcome: null, completion: null,
       attempts: 0, failures: 0, started_at: now, finished_at: null, wake_at: null, wait: null,
-      log_seq: null, duration_ms: null, log_data: null,
+      log_seq: null, duration_ms: null, log_data: null, inline: null,
     };
     this.rows.set(seq, fresh);
+    if (tooDeep) {
+      this.complete(fresh, errorOutcome(ErrorCodes.INVALID_VALUE, `arguments of ${action} are not JSON the engine accepts: nested deeper than ${maxDepth} levels`, action), 0);
+      return;
+    }
     const bad = notAnObject ? 'they must be one object of named arguments' : builtins.has(action) ? badBuiltinArgs(action, args) : null;
     if (bad !== null) {
       this.complete(fresh, errorOutcome(ErrorCodes.VALIDATION, `invalid arguments for ${action}: ${bad}`, action), 0);
@@ -883,13 +995,31 @@ export class Execution {
       log_seq: ++this.logPos, duration_ms: duration, log_data: data,
     };
     this.rows.set(row.seq, done);
+    const write = () => {
+      this.assertOwner();
+      this.writeLogs(logs, logCount);
+      this.host.queries.upsertStep(done);
+      if (wasWaitingEvent) this.host.queries.deleteWait(row.run_id, row.seq);
+    };
+    const inlined = this.inlined;
+    if (inlined !== null && inlined.seq === row.seq && this.fault === null) {
+      done.inline = 1;
+      // Committed here and now, so that the guest may see the outcome at its call (DESIGN §11:
+      // an outcome is committed before the workflow sees it). If this write fails (a lock,
+      // a lost lease), the step takes the ordinary path below and its error handling.
+      try {
+        this.host.commit.writeNow(write);
+        if (attempt !== null) this.host.attemptEnded(this.run.id, attempt, false);
+        this.inFlight--;
+        this.settledCount++;
+        inlined.answer = `[${now},${outcomeJson}]`;
+        return;
+      } catch {
+        done.inline = null;
+      }
+    }
     this.host.commit
-      .enqueue(() => {
-        this.assertOwner();
-        this.writeLogs(logs, logCount);
-        this.host.queries.upsertStep(done);
-        if (wasWaitingEvent) this.host.queries.deleteWait(row.run_id, row.seq);
-      })
+      .enqueue(write)
       .then(
         () => {
           if (attempt !== null) this.host.attemptEnded(this.run.id, attempt, false);
@@ -1008,7 +1138,11 @@ export class Execution {
     }
     // The entry reference goes with the lease.
     this.entry = null;
-    if (this.lease !== null) this.host.pool.release(this.lease);
+    // Not while the guest is on the stack (an inline action ended the run): after the slice.
+    if (this.lease !== null) {
+      if (this.inSlice) this.releaseAfterSlice = this.lease;
+      else this.host.pool.release(this.lease);
+    }
     this.lease = null;
   }
 }

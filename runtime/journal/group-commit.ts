@@ -13,9 +13,11 @@ export class GroupCommit {
   private scheduled = false;
   private readonly tx: Database.Transaction<(ops: Op[]) => Array<unknown>>;
   private readonly savepoint: (op: Op) => void;
+  private readonly single: Database.Transaction<(write: () => void) => void>;
 
   constructor(db: Database.Database) {
     this.savepoint = db.transaction((op: Op) => op.write());
+    this.single = db.transaction((write: () => void) => write());
     this.tx = db.transaction((ops: Op[]) => {
       const failures: unknown[] = new Array(ops.length);
       if (ops.length === 1) {
@@ -47,6 +49,16 @@ export class GroupCommit {
 
   /** Changes with every group transaction: a check made inside one holds for all its writes. */
   generation = 0;
+
+  /**
+   * Commits one write now, in a transaction of its own, ahead of the writes queued for the next
+   * group (for an outcome the workflow must see before this turn of the event loop ends). Throws
+   * what the write or the commit threw; nothing of it is then written.
+   */
+  writeNow(write: () => void): void {
+    this.generation++;
+    this.single.immediate(write);
+  }
 
   /** Commits everything queued now (also called by `close`). */
   flush(): void {

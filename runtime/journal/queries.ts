@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { EventRow, LogRow, SubscriptionRow, RunRow, RunStatus, StepRow, StepState, WorkflowRow } from './store.js';
 
 /** A step as replay reads it: [seq, action, fp, outcome, finished_at, completion, state, log_seq]. */
-export type JournalTuple = [number, string, string, string, number, number, StepState, number | null];
+/** A journal row as replay reads it: seq, action, fp, outcome, finished_at, completion, state, log_seq, the call's text, inline. */
+export type JournalTuple = [number, string, string, string, number, number, StepState, number | null, string, number | null];
 
 /** A log row before insertion. */
 export interface NewLog {
@@ -65,13 +66,13 @@ export class Queries {
       wakeRun: p("UPDATE runs SET wake_at = ? WHERE id = ? AND status = 'suspended' AND (wake_at IS NULL OR wake_at > ?)"),
       steps: p('SELECT * FROM steps WHERE run_id = ? ORDER BY seq'),
       // In key order, so no sort: one pass over the run's rows serves replay and waiting steps.
-      journalOf: p('SELECT seq, action, fp, outcome, finished_at, completion, state, log_seq FROM steps WHERE run_id = ? ORDER BY seq').raw(true),
+      journalOf: p('SELECT seq, action, fp, outcome, finished_at, completion, state, log_seq, coalesce(call_text, args), inline FROM steps WHERE run_id = ? ORDER BY seq').raw(true),
       step: p('SELECT * FROM steps WHERE run_id = ? AND seq = ?'),
-      upsertStep: p(`INSERT INTO steps (run_id, seq, action, digest, fp, args, state, outcome, completion, attempts, failures, started_at, finished_at, wake_at, wait, log_seq, duration_ms, log_data)
-                     VALUES (@run_id, @seq, @action, @digest, @fp, @args, @state, @outcome, @completion, @attempts, @failures, @started_at, @finished_at, @wake_at, @wait, @log_seq, @duration_ms, @log_data)
+      upsertStep: p(`INSERT INTO steps (run_id, seq, action, digest, fp, args, state, outcome, completion, attempts, failures, started_at, finished_at, wake_at, wait, log_seq, duration_ms, log_data, inline, call_text)
+                     VALUES (@run_id, @seq, @action, @digest, @fp, @args, @state, @outcome, @completion, @attempts, @failures, @started_at, @finished_at, @wake_at, @wait, @log_seq, @duration_ms, @log_data, @inline, @call_text)
                      ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, outcome = excluded.outcome, completion = excluded.completion,
                        attempts = excluded.attempts, failures = excluded.failures, finished_at = excluded.finished_at, wake_at = excluded.wake_at, wait = excluded.wait,
-                       log_seq = excluded.log_seq, duration_ms = excluded.duration_ms, log_data = excluded.log_data`),
+                       log_seq = excluded.log_seq, duration_ms = excluded.duration_ms, log_data = excluded.log_data, inline = excluded.inline`),
       insertWait: p('INSERT OR REPLACE INTO waits (run_id, seq, tenant, type, match) VALUES (?, ?, ?, ?, ?)'),
       deleteWait: p('DELETE FROM waits WHERE run_id = ? AND seq = ?'),
       deleteWaits: p('DELETE FROM waits WHERE run_id = ?'),
@@ -223,7 +224,7 @@ export class Queries {
     return this.s.step.get(runId, seq) as StepRow | undefined;
   }
   upsertStep(row: StepRow): void {
-    this.s.upsertStep.run(row);
+    this.s.upsertStep.run(row.inline === undefined || row.call_text === undefined ? { inline: null, call_text: null, ...row } : row);
   }
   insertWait(runId: string, seq: number, tenant: string, type: string, match: string | null): void {
     this.s.insertWait.run(runId, seq, tenant, type, match);

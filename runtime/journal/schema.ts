@@ -4,7 +4,7 @@
  * terminal runs terminal: triggers refuse any change of state, output or journal once a run is
  * completed, failed or cancelled.
  */
-export const schemaVersion = 4;
+export const schemaVersion = 5;
 
 /** Schema 4's event subscriptions (see Engine.subscribe), in the schema and in its upgrade. */
 const subscriptionTables = `
@@ -87,6 +87,12 @@ CREATE TABLE IF NOT EXISTS steps (
   log_seq INTEGER,
   duration_ms REAL,
   log_data TEXT,
+  -- 1 when the outcome was delivered at the call, inside the slice that issued it (an inline
+  -- action, see ActionDefinition.inline); a re-run delivers it there again. NULL otherwise.
+  inline INTEGER,
+  -- The (masked) arguments as the call wrote them, JSON.stringify's key order, when that is not
+  -- the canonical text in args: a re-run compares its call's text with it (or with args).
+  call_text TEXT,
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -174,3 +180,9 @@ export const migrateFrom3 = `
 ALTER TABLE events ADD COLUMN key TEXT;
 CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (key) WHERE key IS NOT NULL;
 ${subscriptionTables}`;
+
+/** Upgrades a schema-4 store: version 5 marks steps delivered inline (older rows never were) and keeps the call's own text. */
+export const migrateFrom4 = `
+ALTER TABLE steps ADD COLUMN inline INTEGER;
+ALTER TABLE steps ADD COLUMN call_text TEXT;
+`;

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { betterSqlite3 } from '../deps.js';
 import { existsSync, statSync } from 'node:fs';
 import { ErrorCodes, StoreError, AliceError } from '../errors.js';
-import { migrateFrom2, migrateFrom3, schema, schemaVersion } from './schema.js';
+import { migrateFrom2, migrateFrom3, migrateFrom4, schema, schemaVersion } from './schema.js';
 import { shareConnection, unshareConnection } from './shared-connection.js';
 
 /** Stores up to this size are integrity-checked when opened. */
@@ -71,6 +71,10 @@ export interface StepRow {
   log_seq: number | null;
   duration_ms: number | null;
   log_data: string | null;
+  /** 1 when the outcome was delivered at the call (an inline action); see schema.ts. */
+  inline?: number | null;
+  /** The arguments in the call's own key order, when not the same text as `args`; see schema.ts. */
+  call_text?: string | null;
 }
 
 export interface LogRow {
@@ -165,10 +169,11 @@ export class Store {
       if (version !== undefined && Number(version) > schemaVersion) {
         throw new AliceError(ErrorCodes.STORE_VERSION, `store ${path} has schema version ${version}, newer than this engine's ${schemaVersion}; upgrade Alice`);
       }
-      if (version !== undefined && (Number(version) === 2 || Number(version) === 3)) {
+      if (version !== undefined && Number(version) >= 2 && Number(version) < schemaVersion) {
         this.db.transaction(() => {
-          if (Number(version) === 2) this.db.exec(migrateFrom2);
-          this.db.exec(migrateFrom3);
+          if (Number(version) <= 2) this.db.exec(migrateFrom2);
+          if (Number(version) <= 3) this.db.exec(migrateFrom3);
+          this.db.exec(migrateFrom4);
           this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(schemaVersion));
         }).immediate();
       } else if (version !== undefined && Number(version) < schemaVersion) {

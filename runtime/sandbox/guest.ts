@@ -14,11 +14,12 @@
  * so that this cost stays off the host's step path. The first call through the entry point
  * (`init`) then binds the context to one execution: its config and its host callback.
  */
-import { canonicalJson, durationMs, fingerprint53 } from './shared.js';
+import { canonicalJson, durationMs, fingerprint53, jsonText } from './shared.js';
 
 /** Messages from guest to host; the first argument of the host callback. */
 export type GuestMessage =
-  | 'issue' // seq, action, canonical args: a call not in the journal
+  | 'issue' // seq, action, canonical args: a call not in the journal; answers `[time, outcome]` JSON when it completed inline
+  | 'feed' // (): answers the next batch of journaled outcomes (see `GuestOp`), or "" when none is left
   | 'nondet' // seq, actual action, actual fingerprint, actual canonical args: a call that differs from the journal
   | 'missing' // seq, action: a journaled call the re-run never issued
   | 'log' // index, text
@@ -41,10 +42,11 @@ export interface GuestConfig {
   /** Secret argument fields per action: masked before fingerprinting, so no hash confirms a guess. */
   secrets: Record<string, string[]>;
   /**
-   * Completed steps in completion order: [seq, action, fingerprint, logical time]. Their
-   * outcomes arrive separately, in batches, through `feed`.
+   * Completed steps in completion order: [seq, action, fingerprint (`fingerprint53` of the
+   * journaled arguments), logical time, 1 if delivered inline (at the call) else 0]. Their
+   * outcomes and arguments are pulled from the host in batches as the re-run needs them.
    */
-  journal: Array<[number, string, string, number]>;
+  journal: Array<[number, string, number, number, number]>;
 }
 
 export type Outcome =
@@ -64,10 +66,15 @@ export const GuestOp = {
   start: 1,
   /** (seq, outcome JSON, logical time): a committed outcome. */
   deliver: 2,
-  /** (outcomes JSON array): the outcomes of the next journal entries, in completion order. */
-  feed: 3,
-  /** (): settles the next journaled step. */
+  /**
+   * (): settles the next journaled step that was not delivered inline (those are settled at
+   * their calls). The outcomes come from the host's 'feed' answers: JSON arrays
+   * `[outcome, arguments text, outcome, arguments text, …]` of the next journal entries in
+   * completion order, each with the canonical JSON of its (masked) arguments as journaled.
+   */
   replayNext: 4,
+  /** (): the journal has been replayed; a journaled inline call the re-run never made is a divergence. */
+  replayEnd: 5,
 } as const;
 export type GuestOp = (typeof GuestOp)[keyof typeof GuestOp];
 
@@ -76,6 +83,7 @@ export type GuestEntry = (op: GuestOp, a?: unknown, b?: unknown, c?: unknown) =>
 
 function guestRuntime(
   canonical: typeof canonicalJson,
+  strict: typeof jsonText,
   fp53: typeof fingerprint53,
   duration: typeof durationMs,
 ): GuestEntry {
@@ -87,6 +95,7 @@ function guestRuntime(
   const defineProperty = Object.defineProperty;
   const create = Object.create;
   const isArray = Array.isArray;
+  const keysOf = Object.keys;
   const P = Promise;
   const promiseThen = P.prototype.then;
   const apply = Reflect.apply;
@@ -97,8 +106,6 @@ function guestRuntime(
   const captureStack = Error.captureStackTrace;
   const charCodeAt = String.prototype.charCodeAt;
   const indexOf = String.prototype.indexOf;
-
-  const parseHex = Number.parseInt;
 
   // Set by `init`, before any workflow code runs in this context.
   let host: HostFn = () => undefined;
@@ -121,12 +128,17 @@ function guestRuntime(
   }
 
   // Journal lookups by seq; arrays indexed by seq, no Map, so patched prototypes cannot reach in.
-  const journal: Array<[number, string, string, number] | undefined> = [];
-  // The journaled fingerprints as numbers, by seq: a re-issued call is checked with one compare.
-  const journalFp: Array<number | undefined> = [];
-  // Outcomes fed by the host, consumed (and dropped) by replayNext in completion order.
-  let outcomes: Outcome[] = [];
-  let outcomeAt = 0;
+  const journal: Array<[number, string, number, number, number] | undefined> = [];
+  // A journaled step's position in completion order, by seq (the order the host feeds them in).
+  const position: Array<number | undefined> = [];
+  // Fed outcomes by seq, until their step is settled.
+  const outcomeOf: Array<Outcome | undefined> = [];
+  // The journaled arguments' canonical text, by seq, once fed and until the call is re-issued:
+  // a re-issued call is checked by comparing strings, which costs next to nothing, where hashing
+  // them runs a loop per character in V8's interpreter (every context starts cold).
+  const journalArgs: Array<string | undefined> = [];
+  // How many journal entries (in completion order) have been fed.
+  let fedCount = 0;
   const waiting: Array<[(v: unknown) => void, (e: unknown) => void] | undefined> = [];
   let replayIdx = 0;
   let seq = 0;
@@ -171,11 +183,36 @@ function guestRuntime(
     if (arg === null || typeof arg !== 'object' || isArray(arg)) {
       return rejected('ALICE_VALIDATION', `${name} takes one object of named arguments, got ${arg === null ? 'null' : isArray(arg) ? 'an array' : typeof arg}`, name);
     }
-    let text: string;
-    try {
-      text = canonical(arg);
-    } catch (e) {
-      return rejected('ALICE_INVALID_VALUE', `arguments of ${name} are not JSON: ${(e as Error).message}`, name);
+    // The arguments cross as the text JSON.stringify writes (the host derives the canonical form
+    // for the digest), built by a strict walk that refuses what JSON would silently change. A
+    // re-run checks a journaled call with the builtin JSON.stringify first: one pass of native
+    // code, where the walk runs in V8's interpreter (every context starts cold) and cost half
+    // of what replaying a step does. Either way the workflow's getters run once per call.
+    const entry = journal[seq + 1];
+    let text: string | undefined = undefined;
+    let matched = false;
+    if (entry !== undefined && entry[1] === name && cfg.secrets[name] === undefined) {
+      if (entry[4] === 1) fedThrough(seq + 1);
+      const expected = journalArgs[seq + 1];
+      if (expected !== undefined) {
+        let quick: string | undefined;
+        try {
+          quick = stringify(arg);
+        } catch (e) {
+          quick = undefined;
+        }
+        if (quick === expected) {
+          text = quick;
+          matched = true;
+        }
+      }
+    }
+    if (text === undefined) {
+      try {
+        text = strict(arg);
+      } catch (e) {
+        return rejected('ALICE_INVALID_VALUE', `arguments of ${name} are not JSON: ${describeThrown(e)}`, name);
+      }
     }
     if (text.length > cfg.maxBytes) {
       halt('bridge-bytes', `arguments of ${name} are ${text.length} characters, over the ${cfg.maxBytes}-byte limit`);
@@ -191,26 +228,83 @@ function guestRuntime(
       settle = [resolve, reject];
     });
     waiting[n] = settle;
-    const entry = journal[n];
     if (entry !== undefined) {
-      const secret = cfg.secrets[name];
-      const digest = fp53(secret === undefined ? text : canonical(mask(arg as Record<string, unknown>, secret)));
-      if (entry[1] !== name || journalFp[n] !== digest) {
-        halted = true;
-        host('nondet', n, name, digest, text);
+      // An inline step is settled here, so its outcome (and arguments) must be at hand first.
+      if (entry[4] === 1) fedThrough(n);
+      const expected = journalArgs[n];
+      journalArgs[n] = undefined;
+      if (!matched) {
+        const secret = cfg.secrets[name];
+        const sent = secret === undefined ? text : stringify(mask(parse(text) as Record<string, unknown>, secret));
+        if (entry[1] !== name || (sent !== expected && !sameCall(sent, entry[2]))) {
+          halted = true;
+          host('nondet', n, name, 0, text);
+          return promise;
+        }
+      }
+      if (entry[4] === 1) {
+        const outcome = outcomeOf[n];
+        outcomeOf[n] = undefined;
+        if (outcome !== undefined) settleStep(n, outcome, entry[3]);
       }
     } else {
-      host('issue', n, name, text);
+      // An inline action's outcome comes back at once, committed: settle the step now, as a
+      // re-run will from the journal.
+      const answer = host('issue', n, name, text);
+      if (typeof answer === 'string') {
+        const done = parse(answer) as [number, Outcome];
+        settleStep(n, done[1], done[0]);
+      }
     }
     return promise;
   }
 
+  // Pulls batches of journaled outcomes from the host until step n's is in.
+  function fedThrough(n: number): boolean {
+    const at = position[n];
+    if (at === undefined) return false;
+    while (fedCount <= at) {
+      const text = host('feed');
+      if (typeof text !== 'string' || text === '') return false;
+      const batch = parse(text) as unknown[];
+      for (let i = 0; i + 1 < batch.length; i += 2) {
+        const entry = cfg.journal[fedCount++];
+        if (entry === undefined) break;
+        outcomeOf[entry[0]] = batch[i] as Outcome;
+        // Calls already issued were checked by fingerprint; their text is not kept.
+        if (entry[0] > seq && typeof batch[i + 1] === 'string') journalArgs[entry[0]] = batch[i + 1] as string;
+      }
+    }
+    return true;
+  }
+
+  // Whether a re-issued call whose text differs from the journaled text (an older version
+  // journaled the canonical form; arguments not fed yet) is the same call all the same: the
+  // journal's fingerprint is of the canonical form of the (masked) arguments.
+  function sameCall(sent: string, fp: number): boolean {
+    try {
+      return fp53(canonical(parse(sent))) === fp;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  // The host's redaction of secret fields, on parsed (plain) arguments: same keys, same order.
   function mask(o: Record<string, unknown>, secret: string[]): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const keys = Object.keys(o);
-    for (let i = 0; i < keys.length; i++) out[keys[i]] = o[keys[i]];
-    for (let i = 0; i < secret.length; i++) if (secret[i] in out) out[secret[i]] = '[secret]';
+    if (o === null || typeof o !== 'object' || isArray(o)) return o;
+    const keys = keysOf(o);
+    for (let i = 0; i < keys.length; i++) defineProperty(out, keys[i], { value: o[keys[i]], writable: true, enumerable: true, configurable: true });
+    for (let i = 0; i < secret.length; i++) if (secret[i] in out) defineProperty(out, secret[i], { value: '[secret]', writable: true, enumerable: true, configurable: true });
     return out;
+  }
+
+  function describeThrown(e: unknown): string {
+    try {
+      return e !== null && typeof e === 'object' && typeof (e as Error).message === 'string' ? (e as Error).message : StringCtor(e);
+    } catch (err) {
+      return 'the value could not be converted';
+    }
   }
 
   function settleStep(n: number, outcome: Outcome, time: number): boolean {
@@ -477,7 +571,7 @@ function guestRuntime(
     for (let i = 0; i < cfg.journal.length; i++) {
       const entry = cfg.journal[i];
       journal[entry[0]] = entry;
-      journalFp[entry[0]] = parseHex(entry[2], 16);
+      position[entry[0]] = i;
     }
     actions = buildActions();
   }
@@ -511,23 +605,32 @@ function guestRuntime(
         fail(err);
       }
     },
-    feed(outcomesJson: string): void {
+    replayNext(): void {
       try {
-        outcomes = parse(outcomesJson) as Outcome[];
-        outcomeAt = 0;
+        let entry = cfg.journal[replayIdx++];
+        while (entry !== undefined && entry[4] === 1) entry = cfg.journal[replayIdx++];
+        if (entry === undefined || halted || !fedThrough(entry[0])) return;
+        const outcome = outcomeOf[entry[0]];
+        outcomeOf[entry[0]] = undefined;
+        if (outcome === undefined) return;
+        if (!settleStep(entry[0], outcome, entry[3])) {
+          halted = true;
+          host('missing', entry[0], entry[1]);
+        }
       } catch (err) {
         fail(err);
       }
     },
-    replayNext(): void {
+    replayEnd(): void {
       try {
-        const entry = cfg.journal[replayIdx++];
-        const outcome = outcomes[outcomeAt];
-        outcomes[outcomeAt++] = undefined as unknown as Outcome;
-        if (entry === undefined || outcome === undefined || halted) return;
-        if (!settleStep(entry[0], outcome, entry[3])) {
-          halted = true;
-          host('missing', entry[0], entry[1]);
+        if (halted) return;
+        for (let i = 0; i < cfg.journal.length; i++) {
+          const entry = cfg.journal[i];
+          if (entry[4] === 1 && entry[0] > seq) {
+            halted = true;
+            host('missing', entry[0], entry[1]);
+            return;
+          }
         }
       } catch (err) {
         fail(err);
@@ -544,10 +647,10 @@ function guestRuntime(
         return api.start(a, b as string);
       case 2:
         return api.deliver(a as number, b as string, c as number);
-      case 3:
-        return api.feed(a as string);
       case 4:
         return api.replayNext();
+      case 5:
+        return api.replayEnd();
       default:
         return undefined;
     }
@@ -560,9 +663,22 @@ function guestRuntime(
  */
 export const guestSource = `(function () {
   'use strict';
-  const canonicalJson = ${canonicalJson.toString()};
-  const fingerprint53 = ${fingerprint53.toString()};
-  const durationMs = ${durationMs.toString()};
+  // The shared helpers read JSON, Object, Array, Math, Number and String when called: here
+  // they see the intrinsics as they were before any workflow code ran, not what it put there.
+  const freeze = Object.freeze;
+  const own = freeze({
+    JSON: freeze({ stringify: JSON.stringify, parse: JSON.parse }),
+    Object: freeze({ keys: Object.keys }),
+    Array: freeze({ isArray: Array.isArray }),
+    Math: freeze({ imul: Math.imul, ceil: Math.ceil }),
+    Number,
+    String,
+  });
+  const bound = (make) => make(own.JSON, own.Object, own.Array, own.Math, own.Number, own.String);
+  const canonicalJson = bound((JSON, Object, Array, Math, Number, String) => ${canonicalJson.toString()});
+  const jsonText = bound((JSON, Object, Array, Math, Number, String) => ${jsonText.toString()});
+  const fingerprint53 = bound((JSON, Object, Array, Math, Number, String) => ${fingerprint53.toString()});
+  const durationMs = bound((JSON, Object, Array, Math, Number, String) => ${durationMs.toString()});
   const setup = ${guestRuntime.toString()};
-  return setup(canonicalJson, fingerprint53, durationMs);
+  return setup(canonicalJson, jsonText, fingerprint53, durationMs);
 })()`;

@@ -11,11 +11,24 @@
  */
 export function canonicalJson(value: unknown): string {
   const seen: unknown[] = [];
+  // The keys from the root down to the value being walked, by depth. The path an error names is
+  // built from them only when there is an error: building it for every value cost more than the
+  // walk itself in a fresh sandbox context, where this code runs in V8's interpreter.
+  const trail: Array<string | number> = [];
   const quote = JSON.stringify;
   const keysOf = Object.keys;
   const isArray = Array.isArray;
-  function walk(v: unknown, path: string, depth: number): string | undefined {
-    if (depth > 200) throw new TypeError(`value at ${path} is nested deeper than 200 levels`);
+  function where(at: number): string {
+    let path = '$';
+    for (let i = 0; i < at; i++) {
+      const k = trail[i];
+      path += typeof k === 'number' ? '[' + k + ']' : '.' + k;
+    }
+    return path;
+  }
+  // `depth` counts nesting (toJSON results included) for the limit; `at` is the length of the path.
+  function walk(v: unknown, depth: number, at: number): string | undefined {
+    if (depth > 200) throw new TypeError(`value at ${where(at)} is nested deeper than 200 levels`);
     if (v === null) return 'null';
     switch (typeof v) {
       case 'string':
@@ -23,40 +36,43 @@ export function canonicalJson(value: unknown): string {
       case 'boolean':
         return v ? 'true' : 'false';
       case 'number':
-        if (v !== v || v === Infinity || v === -Infinity) throw new TypeError(`value at ${path} is ${String(v)}, which is not JSON`);
+        if (v !== v || v === Infinity || v === -Infinity) throw new TypeError(`value at ${where(at)} is ${String(v)}, which is not JSON`);
         return quote(v);
       case 'undefined':
       case 'function':
       case 'symbol':
         return undefined;
       case 'bigint':
-        throw new TypeError(`value at ${path} is a BigInt, which is not JSON`);
+        throw new TypeError(`value at ${where(at)} is a BigInt, which is not JSON`);
       default:
         break;
     }
     const obj = v as Record<string, unknown>;
     if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
-      return walk((obj as { toJSON: (k: string) => unknown }).toJSON(''), path, depth + 1);
+      return walk((obj as { toJSON: (k: string) => unknown }).toJSON(''), depth + 1, at);
     }
     for (let i = 0; i < seen.length; i++) {
-      if (seen[i] === obj) throw new TypeError(`value at ${path} is circular`);
+      if (seen[i] === obj) throw new TypeError(`value at ${where(at)} is circular`);
     }
     seen[seen.length] = obj;
     let out: string;
     if (isArray(obj)) {
       out = '[';
       for (let i = 0; i < obj.length; i++) {
-        const item = walk(obj[i], `${path}[${i}]`, depth + 1);
+        trail[at] = i;
+        const item = walk(obj[i], depth + 1, at + 1);
         out += (i > 0 ? ',' : '') + (item === undefined ? 'null' : item);
       }
       out += ']';
     } else {
-      const keys = keysOf(obj).sort();
+      const keys = keysOf(obj);
+      if (keys.length > 1) keys.sort();
       out = '{';
       let first = true;
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i];
-        const item = walk(obj[k], `${path}.${k}`, depth + 1);
+        trail[at] = k;
+        const item = walk(obj[k], depth + 1, at + 1);
         if (item === undefined) continue;
         out += (first ? '' : ',') + quote(k) + ':' + item;
         first = false;
@@ -66,7 +82,88 @@ export function canonicalJson(value: unknown): string {
     seen.length = seen.length - 1;
     return out;
   }
-  const result = walk(value, '$', 0);
+  const result = walk(value, 0, 0);
+  return result === undefined ? 'null' : result;
+}
+
+/**
+ * The JSON text `JSON.stringify(value)` writes (same keys, same order, `toJSON` called with the
+ * same key), but strict as `canonicalJson` is: non-finite numbers, BigInt, cycles and nesting
+ * deeper than 200 levels are refused with a TypeError that names the path. The guest sends a
+ * call's arguments in this form; a re-run can then check a call with the builtin
+ * `JSON.stringify` alone, one pass of native code instead of a walk in V8's interpreter.
+ * (Boxed primitives are walked as objects, as `canonicalJson` does; `JSON.stringify` unwraps
+ * them, so such a call is checked the slow way.)
+ */
+export function jsonText(value: unknown): string {
+  const seen: unknown[] = [];
+  const trail: Array<string | number> = [];
+  const quote = JSON.stringify;
+  const keysOf = Object.keys;
+  const isArray = Array.isArray;
+  function where(at: number): string {
+    let path = '$';
+    for (let i = 0; i < at; i++) {
+      const k = trail[i];
+      path += typeof k === 'number' ? '[' + k + ']' : '.' + k;
+    }
+    return path;
+  }
+  function walk(v: unknown, key: string, depth: number, at: number): string | undefined {
+    if (depth > 200) throw new TypeError(`value at ${where(at)} is nested deeper than 200 levels`);
+    if (v === null) return 'null';
+    switch (typeof v) {
+      case 'string':
+        return quote(v);
+      case 'boolean':
+        return v ? 'true' : 'false';
+      case 'number':
+        if (v !== v || v === Infinity || v === -Infinity) throw new TypeError(`value at ${where(at)} is ${String(v)}, which is not JSON`);
+        return quote(v);
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        return undefined;
+      case 'bigint':
+        throw new TypeError(`value at ${where(at)} is a BigInt, which is not JSON`);
+      default:
+        break;
+    }
+    const obj = v as Record<string, unknown>;
+    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
+      return walk((obj as { toJSON: (k: string) => unknown }).toJSON(key), key, depth + 1, at);
+    }
+    for (let i = 0; i < seen.length; i++) {
+      if (seen[i] === obj) throw new TypeError(`value at ${where(at)} is circular`);
+    }
+    seen[seen.length] = obj;
+    let out: string;
+    if (isArray(obj)) {
+      out = '[';
+      for (let i = 0; i < obj.length; i++) {
+        trail[at] = i;
+        const item = walk(obj[i], '' + i, depth + 1, at + 1);
+        out += (i > 0 ? ',' : '') + (item === undefined ? 'null' : item);
+      }
+      out += ']';
+    } else {
+      const keys = keysOf(obj);
+      out = '{';
+      let first = true;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        trail[at] = k;
+        const item = walk(obj[k], k, depth + 1, at + 1);
+        if (item === undefined) continue;
+        out += (first ? '' : ',') + quote(k) + ':' + item;
+        first = false;
+      }
+      out += '}';
+    }
+    seen.length = seen.length - 1;
+    return out;
+  }
+  const result = walk(value, '', 0, 0);
   return result === undefined ? 'null' : result;
 }
 
@@ -76,17 +173,20 @@ export function canonicalJson(value: unknown): string {
  * the replay of each step more than hashing the call did.
  */
 export function fingerprint53(text: string): number {
+  // Read once per call: a global lookup per character made this the costliest part of replaying
+  // a step in a fresh context (interpreted code).
+  const imul = Math.imul;
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
+    h1 = imul(h1 ^ ch, 2654435761);
+    h2 = imul(h2 ^ ch, 1597334677);
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  h1 = imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 

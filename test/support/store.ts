@@ -29,6 +29,17 @@ export interface StoreFixture {
   cleanup(): Promise<void>;
 }
 
+let allInline = false;
+
+/**
+ * Makes every action given to `open` an inline action (ActionDefinition.inline) from now on in
+ * this test file: the suites that import the semantics tests again this way check that steps
+ * delivered at the call keep every guarantee the ordinary path keeps.
+ */
+export function useInlineActions(on: boolean): void {
+  allInline = on;
+}
+
 export function newStoreFixture(prefix: string, defaults: Partial<EngineOptions> = {}): StoreFixture {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const path = join(dir, 'alice.db');
@@ -40,7 +51,7 @@ export function newStoreFixture(prefix: string, defaults: Partial<EngineOptions>
     path,
     clock,
     open(actions, options = {}) {
-      const engine = openEngine({ ...defaults, ...options, store: path, clock, actions });
+      const engine = openEngine({ ...defaults, ...options, store: path, clock, actions: allInline ? actions.map((a) => ({ ...a, inline: true })) : actions });
       engines.push(engine);
       return engine;
     },
