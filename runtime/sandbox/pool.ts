@@ -34,18 +34,22 @@ export class SandboxPool {
   private readonly slots: IsolateSlot[] = [];
   private readonly ready: Lease[][] = [];
   private readonly warming: number[] = [];
+  /** Contexts to keep prepared per isolate: grows (up to `maxPrewarm`) each time demand outruns it. */
+  private readonly want: number[] = [];
   private next = 0;
   private closed = false;
 
   constructor(
     private readonly heapMiB: number,
-    size = 2,
-    private readonly prewarm = 8,
+    size = 4,
+    private readonly prewarm = 4,
+    private readonly maxPrewarm = 32,
   ) {
     for (let i = 0; i < size; i++) {
       this.slots.push(this.newSlot(i));
       this.ready.push([]);
       this.warming.push(0);
+      this.want.push(prewarm);
     }
     for (let i = 0; i < size; i++) this.refill(i);
   }
@@ -64,7 +68,14 @@ export class SandboxPool {
     let slot = this.slots[index];
     if (slot.isolate.isDisposed) slot = this.replace(index);
     // A context prepared in another isolate beats making one here, on the host's thread.
-    let lease = this.ready[index].pop() ?? this.ready.find((r, i) => r.length > 0 && !this.slots[i].isolate.isDisposed)?.pop();
+    let lease = this.ready[index].pop();
+    if (lease === undefined) {
+      // Demand outran what this isolate keeps prepared: keep more (a burst of runs then finds
+      // contexts made on isolated-vm's threads, not on the host's, which runs everything else).
+      this.want[index] = Math.min(this.maxPrewarm, this.want[index] * 2);
+      this.refill(index);
+      lease = this.ready.find((r, i) => r.length > 0 && !this.slots[i].isolate.isDisposed)?.pop();
+    }
     if (lease === undefined) {
       const context = slot.isolate.createContextSync();
       lease = { slot, context, entry: slot.guest.runSync(context, { reference: true, timeout: setupTimeoutMs }) as ivm.Reference<GuestEntry> };
@@ -87,7 +98,7 @@ export class SandboxPool {
   private refill(index: number): void {
     if (this.prewarm <= 0) return;
     const slot = this.slots[index];
-    const need = this.prewarm - this.ready[index].length - this.warming[index];
+    const need = this.want[index] - this.ready[index].length - this.warming[index];
     for (let i = 0; i < need; i++) {
       this.warming[index]++;
       const generation = slot.generation;

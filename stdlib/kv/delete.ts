@@ -18,6 +18,8 @@ export default function kvDelete(table: KvTable): ActionDefinition<KvDeleteArgs,
     input: KvDeleteInput,
     output: KvDeleteOutput,
     permission: 'kv:write',
+    // A statement on Alice's own store: its outcome can be handed back at the call.
+    inline: true,
     // Deleting twice leaves the same state; only `deleted` may read false on a re-executed step.
     retry: kvRetry,
     timeout: '10s',

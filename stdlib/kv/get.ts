@@ -19,6 +19,8 @@ export default function kvGet(table: KvTable): ActionDefinition<KvGetArgs, unkno
     // Any JSON value, or null when the key is absent.
     output: Type.Unknown(),
     permission: 'kv:read',
+    // A statement on Alice's own store: its outcome can be handed back at the call.
+    inline: true,
     // A read has no effect, so a retry or a re-executed step simply reads again.
     retry: kvRetry,
     timeout: '10s',

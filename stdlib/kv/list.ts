@@ -30,6 +30,8 @@ export default function kvList(table: KvTable): ActionDefinition<KvListArgs, Sta
     input: KvListInput,
     output: KvListOutput,
     permission: 'kv:read',
+    // A statement on Alice's own store: its outcome can be handed back at the call.
+    inline: true,
     // A read has no effect; the journal keeps the page the workflow saw, so replay is stable
     // even when the table changes later.
     retry: kvRetry,

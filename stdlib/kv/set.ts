@@ -26,6 +26,8 @@ export default function kvSet(table: KvTable): ActionDefinition<KvSetArgs, Stati
     input: KvSetInput,
     output: KvSetOutput,
     permission: 'kv:write',
+    // A statement on Alice's own store: its outcome can be handed back at the call.
+    inline: true,
     // Writing the same value twice leaves the same state: a re-executed step (after a crash
     // between the write and the journal) is harmless without an idempotency key.
     retry: kvRetry,
