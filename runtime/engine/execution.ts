@@ -237,7 +237,7 @@ export class Execution {
     this.logPos = q.lastLogSeq(this.run.id);
     for (const d of q.journalOf(this.run.id)) {
       if (d[7] !== null && d[7] > this.logPos) this.logPos = d[7];
-      if (d[6] === 'waiting') {
+      if (d[6] === 1) {
         const row = q.step(this.run.id, d[0]);
         if (row !== undefined) this.rows.set(row.seq, row);
         continue;

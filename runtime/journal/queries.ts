@@ -2,8 +2,12 @@ import type Database from 'better-sqlite3';
 import type { EventRow, LogRow, SubscriptionRow, RunRow, RunStatus, StepRow, StepState, WorkflowRow } from './store.js';
 
 /** A step as replay reads it: [seq, action, fp, outcome, finished_at, completion, state, log_seq]. */
-/** A journal row as replay reads it: seq, action, fp, outcome, finished_at, completion, state, log_seq, the call's text, inline. */
-export type JournalTuple = [number, string, string, string, number, number, StepState, number | null, string, number | null];
+/**
+ * A journal row as replay reads it: seq, action, fp, outcome, finished_at, completion, 1 if the
+ * step is waiting (else 0: a number, not the state's text, is one string less per row), log_seq,
+ * the call's text, inline.
+ */
+export type JournalTuple = [number, string, string, string, number, number, number, number | null, string, number | null];
 
 /** A log row before insertion. */
 export interface NewLog {
@@ -66,7 +70,7 @@ export class Queries {
       wakeRun: p("UPDATE runs SET wake_at = ? WHERE id = ? AND status = 'suspended' AND (wake_at IS NULL OR wake_at > ?)"),
       steps: p('SELECT * FROM steps WHERE run_id = ? ORDER BY seq'),
       // In key order, so no sort: one pass over the run's rows serves replay and waiting steps.
-      journalOf: p('SELECT seq, action, fp, outcome, finished_at, completion, state, log_seq, coalesce(call_text, args), inline FROM steps WHERE run_id = ? ORDER BY seq').raw(true),
+      journalOf: p("SELECT seq, action, fp, outcome, finished_at, completion, state = 'waiting', log_seq, coalesce(call_text, args), inline FROM steps WHERE run_id = ? ORDER BY seq").raw(true),
       step: p('SELECT * FROM steps WHERE run_id = ? AND seq = ?'),
       upsertStep: p(`INSERT INTO steps (run_id, seq, action, digest, fp, args, state, outcome, completion, attempts, failures, started_at, finished_at, wake_at, wait, log_seq, duration_ms, log_data, inline, call_text)
                      VALUES (@run_id, @seq, @action, @digest, @fp, @args, @state, @outcome, @completion, @attempts, @failures, @started_at, @finished_at, @wake_at, @wait, @log_seq, @duration_ms, @log_data, @inline, @call_text)

@@ -223,40 +223,58 @@ function guestRuntime(
       halt('steps', `step ${n} (${name}) is over the limit of ${cfg.maxSteps} steps per run`);
       return never();
     }
-    let settle: [(v: unknown) => void, (e: unknown) => void] | undefined;
-    const promise = new P<unknown>((resolve, reject) => {
-      settle = [resolve, reject];
-    });
-    waiting[n] = settle;
     if (entry !== undefined) {
-      // An inline step is settled here, so its outcome (and arguments) must be at hand first.
-      if (entry[4] === 1) fedThrough(n);
       const expected = journalArgs[n];
       journalArgs[n] = undefined;
       if (!matched) {
+        // An inline step is settled here, so its outcome (and arguments) must be at hand first.
+        if (entry[4] === 1) fedThrough(n);
         const secret = cfg.secrets[name];
         const sent = secret === undefined ? text : stringify(mask(parse(text) as Record<string, unknown>, secret));
-        if (entry[1] !== name || (sent !== expected && !sameCall(sent, entry[2]))) {
+        if (entry[1] !== name || (sent !== (expected ?? journalArgs[n]) && !sameCall(sent, entry[2]))) {
+          journalArgs[n] = undefined;
           halted = true;
           host('nondet', n, name, 0, text);
-          return promise;
+          return never();
         }
+        journalArgs[n] = undefined;
       }
       if (entry[4] === 1) {
+        // Delivered at the call the first time: settled at the call again.
         const outcome = outcomeOf[n];
         outcomeOf[n] = undefined;
-        if (outcome !== undefined) settleStep(n, outcome, entry[3]);
+        if (outcome !== undefined) return settled(outcome, entry[3]);
+        return never();
       }
-    } else {
-      // An inline action's outcome comes back at once, committed: settle the step now, as a
-      // re-run will from the journal.
-      const answer = host('issue', n, name, text);
-      if (typeof answer === 'string') {
-        const done = parse(answer) as [number, Outcome];
-        settleStep(n, done[1], done[0]);
-      }
+      return pending(n);
     }
-    return promise;
+    // An inline action's outcome comes back at once, committed: settle the step now, as a
+    // re-run will from the journal.
+    const answer = host('issue', n, name, text);
+    if (typeof answer === 'string') {
+      const done = parse(answer) as [number, Outcome];
+      return settled(done[1], done[0]);
+    }
+    return pending(n);
+  }
+
+  // A step's promise, settled later by `deliver` or `replayNext`.
+  function pending(n: number): Promise<unknown> {
+    return new P<unknown>((resolve, reject) => {
+      waiting[n] = [resolve, reject];
+    });
+  }
+
+  // A step's promise, settled now with its committed outcome.
+  function settled(outcome: Outcome, time: number): Promise<unknown> {
+    if (time > clock) clock = time;
+    if (outcome.ok) {
+      const value = outcome.value;
+      return new P<unknown>((resolve) => resolve(value));
+    }
+    const e = outcome.error;
+    const error = new ActionError(StringCtor(e.code), StringCtor(e.message), e.action, e.details);
+    return new P<unknown>((_, reject) => reject(error));
   }
 
   // Pulls batches of journaled outcomes from the host until step n's is in.
