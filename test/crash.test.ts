@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -297,10 +298,16 @@ describe('crash safety under SIGKILL', () => {
       const reexecuted = [...byKey.values()].filter((l) => l.length > 1);
       const lost = executions.filter((e) => killed.has(e.pid) && !view.journals.get(e.runId)?.some((s) => nonceOf(s) === e.nonce));
       const killsInFlight = new Set(lost.map((e) => e.pid)).size;
+      // crash.note is an inline action: how many of its steps were handed back at the call
+      // (only while at most two runs executed), so the kills covered that path too.
+      const db = new Database(store, { readonly: true });
+      const notes = db.prepare("SELECT count(*) AS n, count(*) FILTER (WHERE inline = 1) AS inline FROM steps WHERE action = 'crash.note'").get() as { n: number; inline: number };
+      db.close();
       console.log(
         `crash test (seed ${seed}): ${killed.size} kills (${lives.filter((l) => l.when.includes('spawn')).length} during start-up), ` +
           `${killsInFlight} with steps in flight; ${totalSteps} journaled steps in ${view.runs.length} runs, ${journaledKeys.size} action steps, ` +
-          `${executions.length} executions, ${reexecuted.length} steps re-executed (${lost.length} executions lost to kills); ${((Date.now() - began) / 1000).toFixed(1)} s`,
+          `${executions.length} executions, ${reexecuted.length} steps re-executed (${lost.length} executions lost to kills); ` +
+          `${notes.inline} of ${notes.n} crash.note steps inline; ${((Date.now() - began) / 1000).toFixed(1)} s`,
       );
       // If no kill ever interrupted a step, the checks above proved nothing.
       if (reexecuted.length === 0) problems.push(`no kill interrupted a step (${killed.size} kills): the test did not exercise re-execution`);
