@@ -14,7 +14,7 @@
  * so that this cost stays off the host's step path. The first call through the entry point
  * (`init`) then binds the context to one execution: its config and its host callback.
  */
-import { canonicalJson, durationMs, fingerprint53, jsonText } from './shared.js';
+import { durationMs, fingerprint53, strictJson, type canonicalJson, type jsonText } from './shared.js';
 
 /** Messages from guest to host; the first argument of the host callback. */
 export type GuestMessage =
@@ -693,8 +693,9 @@ export const guestSource = `(function () {
     String,
   });
   const bound = (make) => make(own.JSON, own.Object, own.Array, own.Math, own.Number, own.String);
-  const canonicalJson = bound((JSON, Object, Array, Math, Number, String) => ${canonicalJson.toString()});
-  const jsonText = bound((JSON, Object, Array, Math, Number, String) => ${jsonText.toString()});
+  const strictJson = bound((JSON, Object, Array, Math, Number, String) => ${strictJson.toString()});
+  const canonicalJson = (value) => strictJson(value, true);
+  const jsonText = (value) => strictJson(value, false);
   const fingerprint53 = bound((JSON, Object, Array, Math, Number, String) => ${fingerprint53.toString()});
   const durationMs = bound((JSON, Object, Array, Math, Number, String) => ${durationMs.toString()});
   const setup = ${guestRuntime.toString()};

@@ -10,6 +10,25 @@
  * meaning), cycles and BigInt refused. Throws a TypeError that names the path.
  */
 export function canonicalJson(value: unknown): string {
+  return strictJson(value, true);
+}
+
+/**
+ * The JSON text `JSON.stringify(value)` writes (same keys, same order, `toJSON` called with the
+ * same key), but strict as `canonicalJson` is. The guest sends a call's arguments in this form;
+ * a re-run can then check a call with the builtin `JSON.stringify` alone, one pass of native
+ * code instead of a walk in V8's interpreter. (Boxed primitives are walked as objects;
+ * `JSON.stringify` unwraps them, so such a call is checked the slow way.)
+ */
+export function jsonText(value: unknown): string {
+  return strictJson(value, false);
+}
+
+/**
+ * The walk behind both: keys in JSON.stringify's order, or sorted. Refuses non-finite numbers,
+ * BigInt, cycles and nesting deeper than 200 levels with a TypeError that names the path.
+ */
+export function strictJson(value: unknown, sorted: boolean): string {
   const seen: unknown[] = [];
   // The keys from the root down to the value being walked, by depth. The path an error names is
   // built from them only when there is an error: building it for every value cost more than the
@@ -27,88 +46,6 @@ export function canonicalJson(value: unknown): string {
     return path;
   }
   // `depth` counts nesting (toJSON results included) for the limit; `at` is the length of the path.
-  function walk(v: unknown, depth: number, at: number): string | undefined {
-    if (depth > 200) throw new TypeError(`value at ${where(at)} is nested deeper than 200 levels`);
-    if (v === null) return 'null';
-    switch (typeof v) {
-      case 'string':
-        return quote(v);
-      case 'boolean':
-        return v ? 'true' : 'false';
-      case 'number':
-        if (v !== v || v === Infinity || v === -Infinity) throw new TypeError(`value at ${where(at)} is ${String(v)}, which is not JSON`);
-        return quote(v);
-      case 'undefined':
-      case 'function':
-      case 'symbol':
-        return undefined;
-      case 'bigint':
-        throw new TypeError(`value at ${where(at)} is a BigInt, which is not JSON`);
-      default:
-        break;
-    }
-    const obj = v as Record<string, unknown>;
-    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
-      return walk((obj as { toJSON: (k: string) => unknown }).toJSON(''), depth + 1, at);
-    }
-    for (let i = 0; i < seen.length; i++) {
-      if (seen[i] === obj) throw new TypeError(`value at ${where(at)} is circular`);
-    }
-    seen[seen.length] = obj;
-    let out: string;
-    if (isArray(obj)) {
-      out = '[';
-      for (let i = 0; i < obj.length; i++) {
-        trail[at] = i;
-        const item = walk(obj[i], depth + 1, at + 1);
-        out += (i > 0 ? ',' : '') + (item === undefined ? 'null' : item);
-      }
-      out += ']';
-    } else {
-      const keys = keysOf(obj);
-      if (keys.length > 1) keys.sort();
-      out = '{';
-      let first = true;
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        trail[at] = k;
-        const item = walk(obj[k], depth + 1, at + 1);
-        if (item === undefined) continue;
-        out += (first ? '' : ',') + quote(k) + ':' + item;
-        first = false;
-      }
-      out += '}';
-    }
-    seen.length = seen.length - 1;
-    return out;
-  }
-  const result = walk(value, 0, 0);
-  return result === undefined ? 'null' : result;
-}
-
-/**
- * The JSON text `JSON.stringify(value)` writes (same keys, same order, `toJSON` called with the
- * same key), but strict as `canonicalJson` is: non-finite numbers, BigInt, cycles and nesting
- * deeper than 200 levels are refused with a TypeError that names the path. The guest sends a
- * call's arguments in this form; a re-run can then check a call with the builtin
- * `JSON.stringify` alone, one pass of native code instead of a walk in V8's interpreter.
- * (Boxed primitives are walked as objects, as `canonicalJson` does; `JSON.stringify` unwraps
- * them, so such a call is checked the slow way.)
- */
-export function jsonText(value: unknown): string {
-  const seen: unknown[] = [];
-  const trail: Array<string | number> = [];
-  const quote = JSON.stringify;
-  const keysOf = Object.keys;
-  const isArray = Array.isArray;
-  function where(at: number): string {
-    let path = '$';
-    for (let i = 0; i < at; i++) {
-      const k = trail[i];
-      path += typeof k === 'number' ? '[' + k + ']' : '.' + k;
-    }
-    return path;
-  }
   function walk(v: unknown, key: string, depth: number, at: number): string | undefined {
     if (depth > 200) throw new TypeError(`value at ${where(at)} is nested deeper than 200 levels`);
     if (v === null) return 'null';
@@ -148,6 +85,7 @@ export function jsonText(value: unknown): string {
       out += ']';
     } else {
       const keys = keysOf(obj);
+      if (sorted && keys.length > 1) keys.sort();
       out = '{';
       let first = true;
       for (let i = 0; i < keys.length; i++) {
