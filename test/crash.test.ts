@@ -17,10 +17,22 @@ import { seededRandom } from './support/seeded.js';
 const workerScript = join(root, 'test/fixtures/crash-worker.mjs');
 const lockHolderScript = join(root, 'test/fixtures/lock-holder.mjs');
 
-const RUNS = 6;
-const ROUNDS = 22; // about 7 steps a round: ~150 steps per run, ~5 s of action time uncrashed
-const WIDTH = 4;
-const KILLS = 20;
+/** One crash scenario: how many runs of how many rounds, how many kills, how many runs execute at once. */
+interface Scenario {
+  runs: number;
+  /** About 8 steps a round. */
+  rounds: number;
+  width: number;
+  kills: number;
+  /** The worker's engine concurrency; at most 2 makes most crash.note steps inline. */
+  concurrency: number;
+}
+
+// ~170 steps per run, ~5 s of action time uncrashed; six runs execute at once.
+const MAIN: Scenario = { runs: 6, rounds: 22, width: 4, kills: 20, concurrency: 64 };
+// Two runs at a time, so the kills also land on inline steps (executed, committed and handed
+// back inside the workflow's call).
+const INLINE: Scenario = { runs: 4, rounds: 14, width: 2, kills: 12, concurrency: 2 };
 
 
 
@@ -59,8 +71,8 @@ function launch(args: string[]): Child {
   };
 }
 
-function startWorker(store: string, record: string): Child {
-  return launch([workerScript, store, record, String(RUNS), String(ROUNDS), String(WIDTH)]);
+function startWorker(store: string, record: string, p: Scenario): Child {
+  return launch([workerScript, store, record, String(p.runs), String(p.rounds), String(p.width), String(p.concurrency)]);
 }
 
 function timeout(ms: number): Promise<'timeout'> {
@@ -150,6 +162,19 @@ const describeExec = (e: ExecRecord): string => `pid ${e.pid} nonce ${e.nonce} (
 
 describe('crash safety under SIGKILL', () => {
   it('completes every run with the uncrashed output, never re-executes a journaled step, and re-executes only steps in flight at a kill', async () => {
+    await crashScenario(MAIN);
+  }, 150_000);
+
+  it('keeps the same guarantees for inline steps, with two runs executing at a time', async () => {
+    const notes = await crashScenario(INLINE);
+    // The scenario is there for them: most crash.note steps must have been handed back inline.
+    expect(notes.inline, `${notes.inline} of ${notes.n} crash.note steps inline`).toBeGreaterThan(notes.n / 2);
+  }, 150_000);
+});
+
+async function crashScenario(p: Scenario): Promise<{ n: number; inline: number }> {
+  const { runs: RUNS, kills: KILLS } = p;
+  {
     assertFreshBuild('the crash worker');
     const seed = Number(process.env.ALICE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const rng = seededRandom(seed);
@@ -163,13 +188,13 @@ describe('crash safety under SIGKILL', () => {
     const problems: string[] = [];
     try {
       // The reference: the same workflow and inputs, never killed, on its own store.
-      const reference = startWorker(refStore, refRecord);
+      const reference = startWorker(refStore, refRecord, p);
 
       const killed = new Set<number>();
       let finishedEarly = false;
       const lives: Array<{ pid: number; when: string }> = [];
       while (killed.size < KILLS) {
-        const w = startWorker(store, record);
+        const w = startWorker(store, record, p);
         // One kill in five lands during start-up (module load, store open, lease recovery);
         // the others land while the worker works, at a random moment after it is ready.
         const early = rng() < 0.2;
@@ -195,7 +220,7 @@ describe('crash safety under SIGKILL', () => {
 
       // Let a last worker finish the work undisturbed.
       if (!finishedEarly) {
-        const last = startWorker(store, record);
+        const last = startWorker(store, record, p);
         const end = await Promise.race([last.exited, timeout(60_000)]);
         if (end === 'timeout' || end.code !== 0) {
           last.proc.kill('SIGKILL');
@@ -311,19 +336,20 @@ describe('crash safety under SIGKILL', () => {
       );
       // If no kill ever interrupted a step, the checks above proved nothing.
       if (reexecuted.length === 0) problems.push(`no kill interrupted a step (${killed.size} kills): the test did not exercise re-execution`);
-      if (finishedEarly) problems.push(`every run was over after only ${killed.size} kills; if the runs completed correctly, make ROUNDS larger so ${KILLS} kills land while runs are in flight`);
+      if (finishedEarly) problems.push(`every run was over after only ${killed.size} kills; if the runs completed correctly, make the rounds more so ${KILLS} kills land while runs are in flight`);
 
       const shown = problems.length > 40 ? [...problems.slice(0, 40), `… and ${problems.length - 40} more`] : problems;
       expect(shown, `seed ${seed}; killed ${lives.map((l) => `${l.pid} (${l.when})`).join(', ')}; files kept in ${dir}`).toEqual([]);
       keep = false;
+      return notes;
     } catch (err) {
       (err as Error).message += `\nseed ${seed}; store, record and reference kept in ${dir}`;
       throw err;
     } finally {
       if (!keep) rmSync(dir, { recursive: true, force: true });
     }
-  }, 150_000);
-});
+  }
+}
 
 // ---- corrupt and locked stores -------------------------------------------------------------
 
