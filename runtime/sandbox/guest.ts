@@ -188,13 +188,15 @@ function guestRuntime(
     // re-run checks a journaled call with the builtin JSON.stringify first: one pass of native
     // code, where the walk runs in V8's interpreter (every context starts cold) and cost half
     // of what replaying a step does. Either way the workflow's getters run once per call.
-    const entry = journal[seq + 1];
+    const peeked = journal[seq + 1];
     let text: string | undefined = undefined;
     let matched = false;
-    if (entry !== undefined && entry[1] === name && cfg.secrets[name] === undefined) {
+    if (peeked !== undefined && peeked[1] === name && cfg.secrets[name] === undefined) {
+      const entry = peeked;
       if (entry[4] === 1) fedThrough(seq + 1);
       const expected = journalArgs[seq + 1];
       if (expected !== undefined) {
+        const before = seq;
         let quick: string | undefined;
         try {
           quick = stringify(arg);
@@ -204,6 +206,10 @@ function guestRuntime(
         if (quick === expected) {
           text = quick;
           matched = true;
+        } else if (seq !== before && quick !== undefined) {
+          // A getter issued calls while the arguments were serialized: serializing them again
+          // would issue them again, which the first run did not. Check this text as it is.
+          text = quick;
         }
       }
     }
@@ -223,6 +229,10 @@ function guestRuntime(
       halt('steps', `step ${n} (${name}) is over the limit of ${cfg.maxSteps} steps per run`);
       return never();
     }
+    // A getter or toJSON that called an action while the arguments were serialized took the
+    // step number peeked at above: then the quick match was against another step's entry.
+    const entry = journal[n];
+    if (entry !== peeked) matched = false;
     if (entry !== undefined) {
       const expected = journalArgs[n];
       journalArgs[n] = undefined;

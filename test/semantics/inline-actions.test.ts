@@ -212,3 +212,25 @@ describe('inline actions', () => {
     expect(inlineColumn(one.id).every((s) => s.inline === null)).toBe(true);
   });
 });
+
+describe('inline actions called while arguments are serialized', () => {
+  it('replay a call whose argument getter issues another call, without issuing it twice', async () => {
+    const c = actions();
+    const engine = fx.open(c.actions);
+    // The getter runs while the outer call's arguments are serialized, and calls x.inc itself:
+    // that call takes step 1, the outer call step 2. A re-run must see the same.
+    const run = engine.start(engine.deploy(bundle('getter', ['x.inc'], `export default async (i, a) => {
+      let inner;
+      const arg = { n: 1, get extra() { inner = a.x.inc({ n: 7 }); return 'e'; } };
+      const outer = await a.x.inc(arg);
+      const first = await inner;
+      await a.sleep('1h');
+      return { outer, first, last: (await a.x.inc({ n: outer.n + first.n })).n };
+    }`)).id, { permissions: ['*'] });
+    await engine.runUntilIdle();
+    fx.clock.advance('1h');
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: { outer: { n: 2 }, first: { n: 8 }, last: 11 } });
+    expect(c.calls['x.inc']).toBe(3);
+  });
+});
