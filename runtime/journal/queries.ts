@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EventRow, LogRow, SubscriptionRow, RunRow, RunStatus, StepRow, StepState, WorkflowRow } from './store.js';
+import type { EventRow, LogRow, SubscriptionRow, RunRow, RunStatus, StepRow, WorkflowRow } from './store.js';
 
 /** A step as replay reads it: [seq, action, fp, outcome, finished_at, completion, state, log_seq]. */
 /**

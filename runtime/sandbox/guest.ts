@@ -191,7 +191,7 @@ function guestRuntime(
     const peeked = journal[seq + 1];
     let text: string | undefined = undefined;
     let matched = false;
-    if (peeked !== undefined && peeked[1] === name && cfg.secrets[name] === undefined) {
+    if (peeked !== undefined && peeked[1] === name && secretsOf[name] === undefined) {
       const entry = peeked;
       if (entry[4] === 1) fedThrough(seq + 1);
       const expected = journalArgs[seq + 1];
@@ -239,7 +239,7 @@ function guestRuntime(
       if (!matched) {
         // An inline step is settled here, so its outcome (and arguments) must be at hand first.
         if (entry[4] === 1) fedThrough(n);
-        const secret = cfg.secrets[name];
+        const secret = secretsOf[name];
         const sent = secret === undefined ? text : stringify(mask(parse(text) as Record<string, unknown>, secret));
         if (entry[1] !== name || (sent !== (expected ?? journalArgs[n]) && !sameCall(sent, entry[2]))) {
           journalArgs[n] = undefined;
@@ -587,6 +587,10 @@ function guestRuntime(
       ]);
   }
 
+  // Secret fields by action, in a map of its own: a workflow's Object.prototype must not supply
+  // a list for an action that has none.
+  const secretsOf = create(null) as Record<string, string[] | undefined>;
+
   function init(h: HostFn, configJson: string): void {
     // A context serves exactly one execution (DESIGN §7).
     if (bound) throw new ErrorCtor('the guest runtime is already bound to an execution');
@@ -595,6 +599,7 @@ function guestRuntime(
     cfg = parse(configJson) as GuestConfig;
     clock = cfg.start;
     [sa, sb, sc, sd] = cfg.seed;
+    for (const name of keysOf(cfg.secrets)) secretsOf[name] = cfg.secrets[name];
     for (let i = 0; i < 12; i++) random();
     for (let i = 0; i < cfg.journal.length; i++) {
       const entry = cfg.journal[i];
