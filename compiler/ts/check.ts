@@ -27,7 +27,7 @@ export function checkSourceFile(program: ts.Program, sf: ts.SourceFile, display:
     const visitors: RuleVisitors[] = rules.map((rule) =>
       guarded(
         rule.create({
-          checker,
+          checker: facts.checker,
           sourceFile: sf,
           facts,
           report(node, message, hint) {

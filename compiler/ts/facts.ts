@@ -31,12 +31,20 @@ export class FileFacts {
   /** Variables that hold step promises (or functions that start steps), computed on first use. */
   private stepHolders: Set<ts.Symbol> | undefined;
 
+  /**
+   * The program's checker, answering each node's symbol and type question once per file: the
+   * walk, the facts and several rules ask about the same names, and the checker itself does not
+   * keep these answers (a name's symbol is looked up scope by scope on every call).
+   */
+  readonly checker: ts.TypeChecker;
+
   constructor(
     readonly program: ts.Program,
-    readonly checker: ts.TypeChecker,
+    checker: ts.TypeChecker,
     readonly sourceFile: ts.SourceFile,
   ) {
-    this.resolver = new ReferenceResolver(program, checker);
+    this.checker = memoizedChecker(checker);
+    this.resolver = new ReferenceResolver(program, this.checker);
     this.computeActionFunctions();
   }
 
@@ -320,6 +328,26 @@ export class FileFacts {
       for (const caller of callers.get(f) ?? []) mark(caller);
     }
   }
+}
+
+/** A checker whose node-to-symbol and node-to-type answers are kept (they never change once the file is checked). */
+function memoizedChecker(checker: ts.TypeChecker): ts.TypeChecker {
+  const symbols = new Map<ts.Node, ts.Symbol | undefined>();
+  const types = new Map<ts.Node, ts.Type>();
+  // The checker is an object of closures that never use `this`, so the rest is inherited as is.
+  const memo = Object.create(checker) as ts.TypeChecker;
+  memo.getSymbolAtLocation = (node) => {
+    if (symbols.has(node)) return symbols.get(node);
+    const sym = checker.getSymbolAtLocation(node);
+    symbols.set(node, sym);
+    return sym;
+  };
+  memo.getTypeAtLocation = (node) => {
+    let type = types.get(node);
+    if (type === undefined) types.set(node, (type = checker.getTypeAtLocation(node)));
+    return type;
+  };
+  return memo;
 }
 
 export function isFunctionLike(n: ts.Node): n is FunctionLike {
