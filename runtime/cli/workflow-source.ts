@@ -43,16 +43,14 @@ export function workflowSourceOf(path: string): string | null {
  * (standard, examples, `--actions`), so a workflow is checked against what will serve it.
  */
 export async function compilerCatalog(globals: GlobalOptions): Promise<CatalogEntry[]> {
-  // The standard actions' entries come prebuilt (see stdlib/catalog.ts): a check never loads them.
-  const [{ importActions }, { catalogOf }, { standardCatalog }, { exampleActions }] = await Promise.all([
-    import('./open.js'),
-    import('../../compiler/catalog.js'),
-    import('../../stdlib/catalog.js'),
-    import('../../examples/actions.js'),
-  ]);
-  const byName = new Map((await standardCatalog()).map((e) => [e.name, e]));
-  for (const e of catalogOf(exampleActions({ store: globals.store }))) byName.set(e.name, e);
-  if (globals.actions !== null) for (const e of catalogOf(await importActions(globals.actions, globals.store))) byName.set(e.name, e);
+  // The standard and example actions' entries come prebuilt (compiler/catalog.ts,
+  // prebuiltCatalog): a check loads actions only when --actions names a module of them.
+  const [{ standardCatalog }, { exampleCatalog }] = await Promise.all([import('../../stdlib/catalog.js'), import('./example-catalog.js')]);
+  const byName = new Map([...(await standardCatalog()), ...(await exampleCatalog())].map((e) => [e.name, e]));
+  if (globals.actions !== null) {
+    const [{ importActions }, { catalogOf }] = await Promise.all([import('./open.js'), import('../../compiler/catalog.js')]);
+    for (const e of catalogOf(await importActions(globals.actions, globals.store))) byName.set(e.name, e);
+  }
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

@@ -3,6 +3,7 @@ import { catalogOf } from '../../compiler/catalog.js';
 import { catalogText } from '../../compiler/catalog-text.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildExampleCatalog } from '../../runtime/cli/example-catalog.js';
 import { buildStandardCatalog } from '../../stdlib/catalog.js';
 import { standardActions } from '../../stdlib/index.js';
 import { ensureBuilt } from '../support/cli.js';
@@ -29,10 +30,11 @@ describe('catalogText', () => {
   });
 });
 
-describe('the prebuilt standard catalog', () => {
-  it('that `alice check` reads is the catalog of the standard actions themselves', async () => {
+describe('the prebuilt catalogs', () => {
+  const dist = join(import.meta.dirname, '..', '..', 'dist');
+  it('that `alice check` reads are the catalogs of the standard and example actions themselves', async () => {
     ensureBuilt();
-    const built = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'dist', 'stdlib', 'catalog.json'), 'utf8')) as unknown;
-    expect(built).toEqual(await buildStandardCatalog());
+    expect(JSON.parse(readFileSync(join(dist, 'stdlib', 'catalog.json'), 'utf8'))).toEqual(await buildStandardCatalog());
+    expect(JSON.parse(readFileSync(join(dist, 'runtime', 'cli', 'example-catalog.json'), 'utf8'))).toEqual(await buildExampleCatalog());
   });
 });

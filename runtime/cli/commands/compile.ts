@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { expectPositionals } from '../args.js';
-import { defaultScript } from '../bundle-file.js';
 import { globalHelp, type Command } from '../command.js';
 import { ExitCode } from '../exit.js';
 import { compileWorkflow, isSourceFile } from '../workflow-source.js';
@@ -38,6 +37,8 @@ Example:
     if (out === undefined || out === '') throw new UsageError('compile needs -o DIR, the directory to write the bundle to');
     if (!isSourceFile(file)) throw new UsageError(`compile takes a workflow source (.ts or .alice), got ${JSON.stringify(file)}`);
     const bundle = await compileWorkflow(file, globals, io);
+    // Loaded here, not with the command table: it brings node:crypto, which `alice check` never needs.
+    const { defaultScript } = await import('../bundle-file.js');
     try {
       mkdirSync(out, { recursive: true });
       writeFileSync(join(out, defaultScript), bundle.script);
