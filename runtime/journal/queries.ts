@@ -72,8 +72,9 @@ export class Queries {
       // In key order, so no sort: one pass over the run's rows serves replay and waiting steps.
       journalOf: p("SELECT seq, action, fp, outcome, finished_at, completion, state = 'waiting', log_seq, coalesce(call_text, args), inline FROM steps WHERE run_id = ? ORDER BY seq").raw(true),
       step: p('SELECT * FROM steps WHERE run_id = ? AND seq = ?'),
+      // Positional parameters: binding twenty named ones from an object cost more than the insert.
       upsertStep: p(`INSERT INTO steps (run_id, seq, action, digest, fp, args, state, outcome, completion, attempts, failures, started_at, finished_at, wake_at, wait, log_seq, duration_ms, log_data, inline, call_text)
-                     VALUES (@run_id, @seq, @action, @digest, @fp, @args, @state, @outcome, @completion, @attempts, @failures, @started_at, @finished_at, @wake_at, @wait, @log_seq, @duration_ms, @log_data, @inline, @call_text)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, outcome = excluded.outcome, completion = excluded.completion,
                        attempts = excluded.attempts, failures = excluded.failures, finished_at = excluded.finished_at, wake_at = excluded.wake_at, wait = excluded.wait,
                        log_seq = excluded.log_seq, duration_ms = excluded.duration_ms, log_data = excluded.log_data, inline = excluded.inline`),
@@ -228,7 +229,9 @@ export class Queries {
     return this.s.step.get(runId, seq) as StepRow | undefined;
   }
   upsertStep(row: StepRow): void {
-    this.s.upsertStep.run(row.inline === undefined || row.call_text === undefined ? { inline: null, call_text: null, ...row } : row);
+    const r = row;
+    this.s.upsertStep.run(r.run_id, r.seq, r.action, r.digest, r.fp, r.args, r.state, r.outcome, r.completion, r.attempts, r.failures, r.started_at, r.finished_at,
+      r.wake_at, r.wait, r.log_seq, r.duration_ms, r.log_data, r.inline ?? null, r.call_text ?? null);
   }
   insertWait(runId: string, seq: number, tenant: string, type: string, match: string | null): void {
     this.s.insertWait.run(runId, seq, tenant, type, match);
