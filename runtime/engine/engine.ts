@@ -803,12 +803,12 @@ export class Engine {
   }
 
   /** Inside the terminal transaction: queue finalize calls, or mark the run finalized now. */
-  private onTerminal(runId: string, now: number, started: ReadonlyMap<string, readonly number[]>): void {
+  private onTerminal(runId: string, now: number, started: ReadonlyMap<string, ReadonlySet<number>>): void {
     const finalizable = this.finalizable;
     let queued = finalizable.length === 0 ? 0 : this.queries.insertFinalizeTasks(runId, [...finalizable], now);
     for (const [action, seqs] of started) {
       // Steps still running have no journal row: finalize must hear of them all the same.
-      if (finalizable.includes(action)) queued += this.queries.insertFinalizeTask(runId, action, now, seqs);
+      if (finalizable.includes(action)) queued += this.queries.insertFinalizeTask(runId, action, now, [...seqs]);
     }
     if (queued === 0) this.queries.markFinalized(runId, now, now + this.retentionMs);
   }

@@ -34,7 +34,7 @@ export interface ExecutionHost {
    * Called inside the transaction that makes a run terminal, with the catalog actions this
    * execution started (some may have no journal row yet: they still get finalized).
    */
-  onTerminal(runId: string, status: 'completed' | 'failed' | 'cancelled', now: number, started: ReadonlyMap<string, readonly number[]>): void;
+  onTerminal(runId: string, status: 'completed' | 'failed' | 'cancelled', now: number, started: ReadonlyMap<string, ReadonlySet<number>>): void;
   /** An event id no later than the newest event now (cheap; may lag, never leads). */
   eventCursor(): number;
   /** An action attempt of the run began / ended (finalization waits for attempts to end). */
@@ -120,7 +120,7 @@ export class Execution {
   private readonly manifestActions: Set<string>;
 
   /** Steps of catalog actions this execution started, by action (finalize must hear of them all). */
-  readonly startedSteps = new Map<string, number[]>();
+  readonly startedSteps = new Map<string, Set<number>>();
   /** CPU (ms) left for the live part of this execution; replay is not charged again. */
   private cpuLeft: number;
 
@@ -800,8 +800,8 @@ export class Execution {
     this.inFlight++;
     this.pendingArgs.set(row.seq, args);
     const seqs = this.startedSteps.get(def.name);
-    if (seqs === undefined) this.startedSteps.set(def.name, [row.seq]);
-    else if (!seqs.includes(row.seq)) seqs.push(row.seq);
+    if (seqs === undefined) this.startedSteps.set(def.name, new Set([row.seq]));
+    else seqs.add(row.seq);
     this.host.attemptStarted(this.run.id);
     // Taken before the action runs: an event that arrives while it runs must still wake it.
     const cursor = this.host.eventCursor();
