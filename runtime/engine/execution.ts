@@ -15,7 +15,7 @@ import type { RunRow, StepRow, WorkflowRow } from '../journal/store.js';
 import { GuestOp, type GuestConfig, type GuestMessage, type Outcome } from '../sandbox/guest.js';
 import type { Limits } from '../sandbox/limits.js';
 import type { Lease, SandboxPool } from '../sandbox/pool.js';
-import { canonicalJson, fingerprint } from '../sandbox/shared.js';
+import { canonicalJson, canonicalJsonOfParsed, fingerprint } from '../sandbox/shared.js';
 import { logData, redact, type LogKind } from './log.js';
 import { matchesEvent } from './events.js';
 import { errorSource, logSource, scriptName } from './source-positions.js';
@@ -660,7 +660,7 @@ export class Execution {
     // differs (JSON.stringify's key order), which a re-run compares its call with first.
     const secret = def !== undefined && this.manifestActions.has(action) ? def.secret : [];
     const redacted = secret.length === 0 ? args : redact(args, secret);
-    const masked = tooDeep ? text : canonicalJson(redacted);
+    const masked = tooDeep ? text : secret.length === 0 ? canonicalJsonOfParsed(args) : canonicalJson(redacted);
     const written = tooDeep || secret.length === 0 ? text : JSON.stringify(redacted);
     const callText = written === masked ? null : written;
     const fp = fingerprint(masked);
