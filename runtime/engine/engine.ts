@@ -735,7 +735,11 @@ export class Engine {
         queries: this.queries, commit: this.commit, pool: this.pool, clock: this.clock, limits: this.limits, owner: this.owner, catalog: this.catalog,
         validate: (action, args) => this.validators.check(action, args),
         onTerminal: (id, _status, at, started) => this.onTerminal(id, at, started),
-        attemptStarted: (id) => this.attempts.set(id, (this.attempts.get(id) ?? 0) + 1),
+        attemptStarted: (id) => {
+          const running = this.attempts.get(id);
+          if (running === undefined) this.attempts.set(id, { n: 1 });
+          else running.n++;
+        },
         attemptEnded: (id, action, refused) => this.attemptEnded(id, action, refused),
         suspect: (id) => this.suspects.add(id),
         eventCursor: () => this.eventCursor(),
@@ -747,8 +751,17 @@ export class Engine {
       wf,
       this.suspects.delete(runId),
     );
-    const done = execution.execute().finally(() => {
+    // Its first slices run inside execute(), before the run is in `active`.
+    this.launching = runId;
+    let started: Promise<ExecutionEnd>;
+    try {
+      started = execution.execute();
+    } finally {
+      this.launching = null;
+    }
+    const done = started.finally(() => {
       this.active.delete(runId);
+      if ((this.attempts.get(runId)?.n ?? 0) <= 0) this.attempts.delete(runId);
       const settled = this.settled;
       this.settled = signal();
       settled.resolve();
@@ -756,15 +769,20 @@ export class Engine {
     this.active.set(runId, { execution, done });
   }
 
-  /** Action attempts running per run; a run is not finalized while one of its actions runs. */
-  private readonly attempts = new Map<string, number>();
+  /**
+   * Action attempts running per run; a run is not finalized while one of its actions runs. An
+   * executing run keeps its counter at zero between steps (removed when the execution ends):
+   * deleting and re-adding a map entry around every step cost more than the counting.
+   */
+  private readonly attempts = new Map<string, { n: number }>();
+  /** The run whose execution `launch` is starting (its first slices run before it is in `active`). */
+  private launching: string | null = null;
   /** Runs that were executing when a shared isolate ran out of memory: re-run them alone. */
   private readonly suspects = new Set<string>();
 
   private attemptEnded(runId: string, action: string, refused: boolean): void {
-    const n = (this.attempts.get(runId) ?? 1) - 1;
-    if (n <= 0) this.attempts.delete(runId);
-    else this.attempts.set(runId, n);
+    const running = this.attempts.get(runId);
+    if (running !== undefined && --running.n <= 0 && !this.active.has(runId) && this.launching !== runId) this.attempts.delete(runId);
     // An attempt whose outcome the store refused ran for a run that is already over (cancelled
     // meanwhile, perhaps by another process): its action must still be told, to clean up.
     if (refused && typeof this.catalog.get(action)?.finalize === 'function') {
@@ -826,7 +844,7 @@ export class Engine {
     const now = this.clock.now();
     for (const task of this.queries.finalizeDue(now, 64)) {
       // Its action may still be running for the run (cancelled mid-step): wait for it to end.
-      if (this.attempts.has(task.run_id)) continue;
+      if ((this.attempts.get(task.run_id)?.n ?? 0) > 0) continue;
       const key = `${task.run_id} ${task.action}`;
       if (this.finalizing.has(key)) continue;
       count++;
