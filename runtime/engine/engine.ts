@@ -782,7 +782,10 @@ export class Engine {
 
   private attemptEnded(runId: string, action: string, refused: boolean): void {
     const running = this.attempts.get(runId);
-    if (running !== undefined && --running.n <= 0 && !this.active.has(runId) && this.launching !== runId) this.attempts.delete(runId);
+    if (running !== undefined) {
+      running.n = Math.max(0, running.n - 1);
+      if (running.n === 0 && !this.active.has(runId) && this.launching !== runId) this.attempts.delete(runId);
+    }
     // An attempt whose outcome the store refused ran for a run that is already over (cancelled
     // meanwhile, perhaps by another process): its action must still be told, to clean up.
     if (refused && typeof this.catalog.get(action)?.finalize === 'function') {

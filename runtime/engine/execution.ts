@@ -802,9 +802,10 @@ export class Execution {
     const seqs = this.startedSteps.get(def.name);
     if (seqs === undefined) this.startedSteps.set(def.name, new Set([row.seq]));
     else seqs.add(row.seq);
-    this.host.attemptStarted(this.run.id);
     // Taken before the action runs: an event that arrives while it runs must still wake it.
+    // (And before the attempt is counted: if reading it failed, the run could never be finalized.)
     const cursor = this.host.eventCursor();
+    this.host.attemptStarted(this.run.id);
     const attempt = row.attempts + 1;
     const idempotencyKey = `${this.run.id}:${row.seq}`;
     let emitted = 0;
