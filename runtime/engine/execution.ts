@@ -660,7 +660,7 @@ export class Execution {
     // differs (JSON.stringify's key order), which a re-run compares its call with first.
     const secret = def !== undefined && this.manifestActions.has(action) ? def.secret : [];
     const redacted = secret.length === 0 ? args : redact(args, secret);
-    const masked = tooDeep ? text : secret.length === 0 ? canonicalJsonOfParsed(args) : canonicalJson(redacted);
+    const masked = tooDeep ? text : canonicalJsonOfParsed(redacted);
     const written = tooDeep || secret.length === 0 ? text : JSON.stringify(redacted);
     const callText = written === masked ? null : written;
     const fp = fingerprint(masked);

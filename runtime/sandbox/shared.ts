@@ -14,8 +14,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * `canonicalJson` of a value `JSON.parse` made (host side only): no getters, no `toJSON`, no
- * cycles. When every object's keys already come in sorted order and every number is finite,
+ * `canonicalJson` of a value `JSON.parse` made, or a plain copy of one (host side only): no
+ * getters, no `toJSON`, no cycles. When every object's keys already come in sorted order and every number is finite,
  * as in most calls' arguments, that is exactly what the builtin `JSON.stringify` writes, in
  * one pass of native code; otherwise the strict walk decides (and names what it refuses).
  */
