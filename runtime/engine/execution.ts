@@ -10,7 +10,7 @@ import type { RunContext } from '../context.js';
 import { hasPermission } from '../context.js';
 import { ActionFailure, ErrorCodes, type LimitName } from '../errors.js';
 import type { GroupCommit } from '../journal/group-commit.js';
-import type { JournalTuple, NewLog, Queries } from '../journal/queries.js';
+import type { JournalText, NewLog, Queries } from '../journal/queries.js';
 import type { RunRow, StepRow, WorkflowRow } from '../journal/store.js';
 import { GuestOp, type GuestConfig, type GuestMessage, type Outcome } from '../sandbox/guest.js';
 import type { Limits } from '../sandbox/limits.js';
@@ -216,64 +216,48 @@ export class Execution {
     this.check();
   }
 
-  /** Journaled (completed) steps by seq: [action, fingerprint]. Full rows are read on demand. */
-  private readonly journaled = new Set<number>();
+  /** The highest seq among journaled (completed) steps: their full rows are read on demand. */
+  private lastDone = 0;
 
   /** A step's row: waiting or touched in this execution, else read from the journal. */
   private rowOf(seq: number): StepRow | undefined {
     const row = this.rows.get(seq);
-    if (row !== undefined || !this.journaled.has(seq)) return row;
+    if (row !== undefined || seq > this.lastDone) return row;
     return this.host.queries.step(this.run.id, seq);
   }
 
   private begin(): void {
     const q = this.host.queries;
-    // Compact tuples, not row objects, in one pass over the run's rows: replay reads every
-    // journaled step, so this is its hot loop. Waiting steps (few) are then read in full.
-    const done: JournalTuple[] = [];
-    let ordered = true;
+    const shape = q.journalShape(this.run.id);
     // This execution numbers the log entries it writes itself (see `stamp`), after every
     // position already taken: in the log table, or by a step entry kept in its journal row.
-    this.logPos = q.lastLogSeq(this.run.id);
-    for (const d of q.journalOf(this.run.id)) {
-      if (d[7] !== null && d[7] > this.logPos) this.logPos = d[7];
-      if (d[6] === 1) {
-        const row = q.step(this.run.id, d[0]);
+    this.logPos = Math.max(q.lastLogSeq(this.run.id), shape.logSeq);
+    this.lastDone = shape.lastDone;
+    this.completions = shape.completions;
+    // Waiting steps (few) are read in full; journaled ones as the guest's texts.
+    if (shape.waiting !== '') {
+      for (const seq of shape.waiting.split(',')) {
+        const row = q.step(this.run.id, Number(seq));
         if (row !== undefined) this.rows.set(row.seq, row);
-        continue;
       }
-      this.journaled.add(d[0]);
-      if (done.length > 0 && d[5] < done[done.length - 1][5]) ordered = false;
-      done.push(d);
     }
-    // Outcomes are replayed in completion order; a sequential run's is already its seq order.
-    if (!ordered) done.sort((x, y) => x[5] - y[5]);
-    if (done.length > 0) this.completions = done[done.length - 1][5];
+    // Outcomes are replayed in completion order.
+    const done = q.journalTexts(this.run.id);
     const limits = this.host.limits;
-    const manifest = JSON.parse(this.workflow.manifest) as { actions: string[] };
     // The guest gets every journaled call up front (to check calls as they are issued) but the
     // outcomes in bounded batches, in completion order, so a long journal never has to fit in
     // the isolate's heap at once.
     let journal = '';
-    let action = '';
-    let quoted = '';
-    for (let i = 0; i < done.length; i++) {
-      const d = done[i];
-      if (d[1] !== action) {
-        action = d[1];
-        quoted = JSON.stringify(action);
-      }
-      journal += `${i === 0 ? '' : ','}[${d[0]},${quoted},${parseInt(d[2], 16)},${d[4]},${d[9] === 1 ? 1 : 0}]`;
-    }
+    for (let i = 0; i < done.length; i++) journal += i === 0 ? done[i][0] : `,${done[i][0]}`;
     const config: Omit<GuestConfig, 'journal'> = {
       seed: seedOf(this.run.id),
       start: this.context.startedAt,
       logCount: this.logCount,
       maxSteps: limits.stepsPerRun,
       maxBytes: limits.bridgeBytes,
-      actions: manifest.actions,
+      actions: this.manifest.actions,
       secrets: Object.fromEntries(
-        manifest.actions.flatMap((a) => {
+        this.manifest.actions.flatMap((a) => {
           const secret = this.host.catalog.get(a)?.secret ?? [];
           return secret.length > 0 ? [[a, [...secret]]] : [];
         }),
@@ -312,15 +296,15 @@ export class Execution {
     if (!started) return;
     // Outcomes delivered inline were handed back at their calls, inside the slices; each other
     // outcome gets a slice of its own, in completion order, as when it first arrived.
-    for (let i = 0; i < done.length; i++) {
-      if (done[i][9] !== 1 && !this.slice(replayNext)) return;
+    for (let i = 0; i < shape.sliced; i++) {
+      if (!this.slice(replayNext)) return;
     }
     if (done.length > 0 && !this.slice(replayEnd)) return;
     this.replay = null;
   }
 
   /** The journal being replayed, and how much of it the guest has been fed. */
-  private replay: { done: JournalTuple[]; fed: number } | null = null;
+  private replay: { done: JournalText[]; fed: number } | null = null;
 
   /**
    * The next batch of journaled outcomes for the guest, in completion order: each outcome with
@@ -336,11 +320,10 @@ export class Execution {
     let text = '';
     let bytes = 0;
     const first = r.fed;
-    while (r.fed < done.length && (r.fed === first || bytes + done[r.fed][3].length + done[r.fed][8].length < batchBytes)) {
-      const outcome = done[r.fed][3];
-      const args = JSON.stringify(done[r.fed][8]);
-      text += (text === '' ? '' : ',') + outcome + ',' + args;
-      bytes += outcome.length + args.length;
+    while (r.fed < done.length && (r.fed === first || bytes + done[r.fed][1].length < batchBytes)) {
+      const pair = done[r.fed][1];
+      text += text === '' ? pair : `,${pair}`;
+      bytes += pair.length;
       r.fed++;
     }
     return `[${text}]`;

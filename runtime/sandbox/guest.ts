@@ -43,10 +43,11 @@ export interface GuestConfig {
   secrets: Record<string, string[]>;
   /**
    * Completed steps in completion order: [seq, action, fingerprint (`fingerprint53` of the
-   * journaled arguments), logical time, 1 if delivered inline (at the call) else 0]. Their
-   * outcomes and arguments are pulled from the host in batches as the re-run needs them.
+   * journaled arguments, as the journal's 14 hex digits), logical time, 1 if delivered inline (at
+   * the call) else 0]. Their outcomes and arguments are pulled from the host in batches as the
+   * re-run needs them.
    */
-  journal: Array<[number, string, number, number, number]>;
+  journal: Array<[number, string, string, number, number]>;
 }
 
 export type Outcome =
@@ -98,6 +99,10 @@ function guestRuntime(
   const keysOf = Object.keys;
   const P = Promise;
   const promiseThen = P.prototype.then;
+  // Captured: the workflow may replace Promise.resolve / Promise.reject, and must not see or
+  // change how its steps settle.
+  const resolveWith = P.resolve;
+  const rejectWith = P.reject;
   const apply = Reflect.apply;
   const construct = Reflect.construct;
   const RealDate = Date;
@@ -128,7 +133,7 @@ function guestRuntime(
   }
 
   // Journal lookups by seq; arrays indexed by seq, no Map, so patched prototypes cannot reach in.
-  const journal: Array<[number, string, number, number, number] | undefined> = [];
+  const journal: Array<[number, string, string, number, number] | undefined> = [];
   // A journaled step's position in completion order, by seq (the order the host feeds them in).
   const position: Array<number | undefined> = [];
   // Fed outcomes by seq, until their step is settled.
@@ -275,16 +280,15 @@ function guestRuntime(
     });
   }
 
-  // A step's promise, settled now with its committed outcome.
+  // A step's promise, settled now with its committed outcome. `Promise.resolve` of parsed JSON
+  // (never a promise) is `new Promise((r) => r(value))` to the microtask: same jobs, same order,
+  // so runs journaled by either form replay alike. It skips the executor closure, which in a
+  // fresh context's interpreter cost about half a microsecond per step.
   function settled(outcome: Outcome, time: number): Promise<unknown> {
     if (time > clock) clock = time;
-    if (outcome.ok) {
-      const value = outcome.value;
-      return new P<unknown>((resolve) => resolve(value));
-    }
+    if (outcome.ok) return apply(resolveWith, P, [outcome.value]) as Promise<unknown>;
     const e = outcome.error;
-    const error = new ActionError(StringCtor(e.code), StringCtor(e.message), e.action, e.details);
-    return new P<unknown>((_, reject) => reject(error));
+    return apply(rejectWith, P, [new ActionError(StringCtor(e.code), StringCtor(e.message), e.action, e.details)]) as Promise<unknown>;
   }
 
   // Pulls batches of journaled outcomes from the host until step n's is in.
@@ -309,9 +313,15 @@ function guestRuntime(
   // Whether a re-issued call whose text differs from the journaled text (an older version
   // journaled the canonical form; arguments not fed yet) is the same call all the same: the
   // journal's fingerprint is of the canonical form of the (masked) arguments.
-  function sameCall(sent: string, fp: number): boolean {
+  function sameCall(sent: string, fp: string): boolean {
     try {
-      return fp53(canonical(parse(sent))) === fp;
+      // The journal's hex, read here rather than for every entry up front: only this path needs it.
+      let expected = 0;
+      for (let i = 0; i < fp.length; i++) {
+        const c = apply(charCodeAt, fp, [i]) as number;
+        expected = expected * 16 + (c <= 57 ? c - 48 : c - 87);
+      }
+      return fp.length === 14 && fp53(canonical(parse(sent))) === expected;
     } catch (e) {
       return false;
     }

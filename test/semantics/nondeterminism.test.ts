@@ -273,6 +273,41 @@ describe('non-determinism', () => {
     expect(journalRows(run.id)).toHaveLength(1);
   });
 
+  it.each([
+    ['replays a call whose journal keeps only the canonical text, by its fingerprint', null],
+    ['fails a call whose journal keeps only the canonical text when the fingerprint differs', '0000000000002a'],
+  ] as const)('%s', async (_title, forgedFp) => {
+    // Older versions journaled a call's canonical JSON alone (sorted keys). A re-run sends
+    // JSON.stringify's text, which differs when the keys are not sorted: the guest then checks the
+    // call against the journal's 14-hex-digit fingerprint instead of comparing texts.
+    const x = recorder();
+    const engine = fx.open(x.actions);
+    const wf = engine.deploy(bundle('nd-canonical', allX, `export default async (input, actions) => {
+      await actions.x.one({ b: 1, a: { d: 2, c: 3 } });
+      await actions.sleep('1h');
+      await actions.x.after({});
+      return 'done';
+    }`));
+    const run = engine.start(wf.id, { input: {}, permissions: ['*'] });
+    await engine.runUntilIdle();
+    fx.sql((db) => {
+      const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
+      db.exec('DROP TRIGGER steps_done_is_final');
+      const edited = db.prepare('UPDATE steps SET call_text = NULL, fp = coalesce(?, fp) WHERE run_id = ? AND seq = 1 AND call_text IS NOT NULL').run(forgedFp, run.id).changes;
+      db.exec(trigger);
+      expect(edited).toBe(1);
+    });
+    fx.clock.advance('1h');
+    await engine.runUntilIdle();
+    if (forgedFp === null) {
+      expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: 'done' });
+      expect(logOf(engine, run.id, 'nondeterminism')).toEqual([]);
+    } else {
+      expectNondeterministic(engine, run, 1);
+    }
+    expect(x.calls.map((c) => c[0])).toEqual(forgedFp === null ? ['x.one', 'x.after'] : ['x.one']);
+  });
+
   it('does not flag a faithful re-run', async () => {
     // The control case: the same workflow, input unchanged, re-runs cleanly.
     const x = recorder();
