@@ -10,7 +10,8 @@ import type { RunContext } from '../context.js';
 import { hasPermission } from '../context.js';
 import { ActionFailure, ErrorCodes, type LimitName } from '../errors.js';
 import type { GroupCommit } from '../journal/group-commit.js';
-import type { JournalText, NewLog, Queries } from '../journal/queries.js';
+import type { NewLog, Queries } from '../journal/queries.js';
+import { replayJournal } from './replay-journal.js';
 import type { RunRow, StepRow, WorkflowRow } from '../journal/store.js';
 import { GuestOp, type GuestConfig, type GuestMessage, type Outcome } from '../sandbox/guest.js';
 import type { Limits } from '../sandbox/limits.js';
@@ -228,27 +229,24 @@ export class Execution {
 
   private begin(): void {
     const q = this.host.queries;
-    const shape = q.journalShape(this.run.id);
-    // This execution numbers the log entries it writes itself (see `stamp`), after every
-    // position already taken: in the log table, or by a step entry kept in its journal row.
-    this.logPos = Math.max(q.lastLogSeq(this.run.id), shape.logSeq);
-    this.lastDone = shape.lastDone;
-    this.completions = shape.completions;
-    // Waiting steps (few) are read in full; journaled ones as the guest's texts.
-    if (shape.waiting !== '') {
-      for (const seq of shape.waiting.split(',')) {
-        const row = q.step(this.run.id, Number(seq));
-        if (row !== undefined) this.rows.set(row.seq, row);
-      }
-    }
-    // Outcomes are replayed in completion order.
-    const done = q.journalTexts(this.run.id);
     const limits = this.host.limits;
     // The guest gets every journaled call up front (to check calls as they are issued) but the
     // outcomes in bounded batches, in completion order, so a long journal never has to fit in
     // the isolate's heap at once.
-    let journal = '';
-    for (let i = 0; i < done.length; i++) journal += i === 0 ? done[i][0] : `,${done[i][0]}`;
+    const journal = replayJournal(q, this.run.id, Math.max(64 * 1024, Math.floor(limits.heapMiB * 1024 * 1024 / 8)));
+    const bounds = journal.bounds;
+    // This execution numbers the log entries it writes itself (see `stamp`), after every
+    // position already taken: in the log table, or by a step entry kept in its journal row.
+    this.logPos = Math.max(q.lastLogSeq(this.run.id), bounds.logSeq);
+    this.lastDone = bounds.lastDone;
+    this.completions = bounds.completions;
+    // Waiting steps (few) are read in full; journaled ones as the guest reads them.
+    if (bounds.waiting !== '') {
+      for (const seq of bounds.waiting.split(',')) {
+        const row = q.step(this.run.id, Number(seq));
+        if (row !== undefined) this.rows.set(row.seq, row);
+      }
+    }
     const config: Omit<GuestConfig, 'journal'> = {
       seed: seedOf(this.run.id),
       start: this.context.startedAt,
@@ -263,7 +261,7 @@ export class Execution {
         }),
       ),
     };
-    const configJson = `${JSON.stringify(config).slice(0, -1)},"journal":[${journal}]}`;
+    const configJson = `${JSON.stringify(config).slice(0, -1)},"journal":${journal.json}}`;
 
     const lease = this.dedicated ? this.host.pool.acquireDedicated() : this.host.pool.acquire();
     this.lease = lease;
@@ -290,43 +288,31 @@ export class Execution {
       return;
     }
     // The guest pulls the journal's outcomes in batches as the re-run needs them (see `feed`).
-    this.replay = { done, fed: 0 };
+    this.replay = { units: journal.feed, fed: 0 };
     const started = this.slice([GuestOp.start, fn.derefInto(), this.run.input]);
     fn.release();
     if (!started) return;
     // Outcomes delivered inline were handed back at their calls, inside the slices; each other
     // outcome gets a slice of its own, in completion order, as when it first arrived.
-    for (let i = 0; i < shape.sliced; i++) {
+    for (let i = 0; i < bounds.sliced; i++) {
       if (!this.slice(replayNext)) return;
     }
-    if (done.length > 0 && !this.slice(replayEnd)) return;
+    if (bounds.done > 0 && !this.slice(replayEnd)) return;
     this.replay = null;
   }
 
-  /** The journal being replayed, and how much of it the guest has been fed. */
-  private replay: { done: JournalText[]; fed: number } | null = null;
+  /** The journal's outcomes being replayed (see `ReplayJournal.feed`), and how many units are fed. */
+  private replay: { units: string[]; fed: number } | null = null;
 
   /**
    * The next batch of journaled outcomes for the guest, in completion order: each outcome with
-   * its arguments' canonical text, as a JSON array `[outcome, args, outcome, args, …]`; "" when
-   * all are fed. Batches stay well under the isolate's heap limit, so a long journal never has
-   * to fit in it at once.
+   * its arguments' text as journaled, as a JSON array `[outcome, args, outcome, args, …]`; ""
+   * when all are fed.
    */
   private feed(): string {
     const r = this.replay;
-    if (r === null || r.fed >= r.done.length) return '';
-    const batchBytes = Math.max(64 * 1024, Math.floor(this.host.limits.heapMiB * 1024 * 1024 / 8));
-    const done = r.done;
-    let text = '';
-    let bytes = 0;
-    const first = r.fed;
-    while (r.fed < done.length && (r.fed === first || bytes + done[r.fed][1].length < batchBytes)) {
-      const pair = done[r.fed][1];
-      text += text === '' ? pair : `,${pair}`;
-      bytes += pair.length;
-      r.fed++;
-    }
-    return `[${text}]`;
+    if (r === null || r.fed >= r.units.length) return '';
+    return `[${r.units[r.fed++]}]`;
   }
 
   /**

@@ -42,12 +42,28 @@ export interface GuestConfig {
   /** Secret argument fields per action: masked before fingerprinting, so no hash confirms a guess. */
   secrets: Record<string, string[]>;
   /**
-   * Completed steps in completion order: [seq, action, fingerprint (`fingerprint53` of the
-   * journaled arguments, as the journal's 14 hex digits), logical time, 1 if delivered inline (at
-   * the call) else 0]. Their outcomes and arguments are pulled from the host in batches as the
-   * re-run needs them.
+   * Completed steps, column by column, each in completion order. Their outcomes and arguments
+   * are pulled from the host in batches as the re-run needs them.
    */
-  journal: Array<[number, string, string, number, number]>;
+  journal: GuestJournal;
+}
+
+/**
+ * The journal's completed steps as columns in completion order: a handful of arrays, not an
+ * object per step, since whatever the guest keeps for the whole re-run is copied by every
+ * young-generation collection it lives through.
+ */
+export interface GuestJournal {
+  seq: number[];
+  /** Index into `names` of each step's action. */
+  name: number[];
+  names: string[];
+  /** `fingerprint53` of each step's journaled (masked) arguments: 14 hex digits per step. */
+  fp: string;
+  /** Logical time at which each step's outcome was committed. */
+  time: Array<number | null>;
+  /** 1 if the outcome was handed back at the call (inline), else 0. */
+  inline: number[];
 }
 
 export type Outcome =
@@ -132,9 +148,10 @@ function guestRuntime(
     return (t >>> 0) / 4294967296;
   }
 
-  // Journal lookups by seq; arrays indexed by seq, no Map, so patched prototypes cannot reach in.
-  const journal: Array<[number, string, string, number, number] | undefined> = [];
+  // The journal's columns (see GuestJournal), read by position in completion order.
+  let J = null as unknown as GuestJournal;
   // A journaled step's position in completion order, by seq (the order the host feeds them in).
+  // Arrays indexed by seq, no Map, so patched prototypes cannot reach in.
   const position: Array<number | undefined> = [];
   // Fed outcomes by seq, until their step is settled.
   const outcomeOf: Array<Outcome | undefined> = [];
@@ -193,12 +210,11 @@ function guestRuntime(
     // re-run checks a journaled call with the builtin JSON.stringify first: one pass of native
     // code, where the walk runs in V8's interpreter (every context starts cold) and cost half
     // of what replaying a step does. Either way the workflow's getters run once per call.
-    const peeked = journal[seq + 1];
+    const peeked = position[seq + 1];
     let text: string | undefined = undefined;
     let matched = false;
-    if (peeked !== undefined && peeked[1] === name && secretsOf[name] === undefined) {
-      const entry = peeked;
-      if (entry[4] === 1) fedThrough(seq + 1);
+    if (peeked !== undefined && J.names[J.name[peeked]] === name && secretsOf[name] === undefined) {
+      if (J.inline[peeked] === 1) fedThrough(seq + 1);
       const expected = journalArgs[seq + 1];
       if (expected !== undefined) {
         const before = seq;
@@ -236,17 +252,17 @@ function guestRuntime(
     }
     // A getter or toJSON that called an action while the arguments were serialized took the
     // step number peeked at above: then the quick match was against another step's entry.
-    const entry = journal[n];
-    if (entry !== peeked) matched = false;
-    if (entry !== undefined) {
+    const at = position[n];
+    if (at !== peeked) matched = false;
+    if (at !== undefined) {
       const expected = journalArgs[n];
       journalArgs[n] = undefined;
       if (!matched) {
         // An inline step is settled here, so its outcome (and arguments) must be at hand first.
-        if (entry[4] === 1) fedThrough(n);
+        if (J.inline[at] === 1) fedThrough(n);
         const secret = secretsOf[name];
         const sent = secret === undefined ? text : stringify(mask(parse(text) as Record<string, unknown>, secret));
-        if (entry[1] !== name || (sent !== (expected ?? journalArgs[n]) && !sameCall(sent, entry[2]))) {
+        if (J.names[J.name[at]] !== name || (sent !== (expected ?? journalArgs[n]) && !sameCall(sent, at))) {
           journalArgs[n] = undefined;
           halted = true;
           host('nondet', n, name, 0, text);
@@ -254,11 +270,11 @@ function guestRuntime(
         }
         journalArgs[n] = undefined;
       }
-      if (entry[4] === 1) {
+      if (J.inline[at] === 1) {
         // Delivered at the call the first time: settled at the call again.
         const outcome = outcomeOf[n];
         outcomeOf[n] = undefined;
-        if (outcome !== undefined) return settled(outcome, entry[3]);
+        if (outcome !== undefined) return settled(outcome, J.time[at] as number);
         return never();
       }
       return pending(n);
@@ -300,11 +316,11 @@ function guestRuntime(
       if (typeof text !== 'string' || text === '') return false;
       const batch = parse(text) as unknown[];
       for (let i = 0; i + 1 < batch.length; i += 2) {
-        const entry = cfg.journal[fedCount++];
-        if (entry === undefined) break;
-        outcomeOf[entry[0]] = batch[i] as Outcome;
+        const s = J.seq[fedCount++];
+        if (s === undefined) break;
+        outcomeOf[s] = batch[i] as Outcome;
         // Calls already issued were checked by fingerprint; their text is not kept.
-        if (entry[0] > seq && typeof batch[i + 1] === 'string') journalArgs[entry[0]] = batch[i + 1] as string;
+        if (s > seq && typeof batch[i + 1] === 'string') journalArgs[s] = batch[i + 1] as string;
       }
     }
     return true;
@@ -313,15 +329,16 @@ function guestRuntime(
   // Whether a re-issued call whose text differs from the journaled text (an older version
   // journaled the canonical form; arguments not fed yet) is the same call all the same: the
   // journal's fingerprint is of the canonical form of the (masked) arguments.
-  function sameCall(sent: string, fp: string): boolean {
+  function sameCall(sent: string, at: number): boolean {
     try {
       // The journal's hex, read here rather than for every entry up front: only this path needs it.
       let expected = 0;
-      for (let i = 0; i < fp.length; i++) {
-        const c = apply(charCodeAt, fp, [i]) as number;
+      for (let i = 14 * at; i < 14 * at + 14; i++) {
+        const c = apply(charCodeAt, J.fp, [i]) as number;
+        if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
         expected = expected * 16 + (c <= 57 ? c - 48 : c - 87);
       }
-      return fp.length === 14 && fp53(canonical(parse(sent))) === expected;
+      return fp53(canonical(parse(sent))) === expected;
     } catch (e) {
       return false;
     }
@@ -611,11 +628,8 @@ function guestRuntime(
     [sa, sb, sc, sd] = cfg.seed;
     for (const name of keysOf(cfg.secrets)) secretsOf[name] = cfg.secrets[name];
     for (let i = 0; i < 12; i++) random();
-    for (let i = 0; i < cfg.journal.length; i++) {
-      const entry = cfg.journal[i];
-      journal[entry[0]] = entry;
-      position[entry[0]] = i;
-    }
+    J = cfg.journal;
+    for (let i = 0; i < J.seq.length; i++) position[J.seq[i]] = i;
     actions = buildActions();
   }
 
@@ -650,15 +664,16 @@ function guestRuntime(
     },
     replayNext(): void {
       try {
-        let entry = cfg.journal[replayIdx++];
-        while (entry !== undefined && entry[4] === 1) entry = cfg.journal[replayIdx++];
-        if (entry === undefined || halted || !fedThrough(entry[0])) return;
-        const outcome = outcomeOf[entry[0]];
-        outcomeOf[entry[0]] = undefined;
+        let at = replayIdx++;
+        while (at < J.seq.length && J.inline[at] === 1) at = replayIdx++;
+        const s = J.seq[at];
+        if (s === undefined || halted || !fedThrough(s)) return;
+        const outcome = outcomeOf[s];
+        outcomeOf[s] = undefined;
         if (outcome === undefined) return;
-        if (!settleStep(entry[0], outcome, entry[3])) {
+        if (!settleStep(s, outcome, J.time[at] as number)) {
           halted = true;
-          host('missing', entry[0], entry[1]);
+          host('missing', s, J.names[J.name[at]]);
         }
       } catch (err) {
         fail(err);
@@ -667,11 +682,10 @@ function guestRuntime(
     replayEnd(): void {
       try {
         if (halted) return;
-        for (let i = 0; i < cfg.journal.length; i++) {
-          const entry = cfg.journal[i];
-          if (entry[4] === 1 && entry[0] > seq) {
+        for (let i = 0; i < J.seq.length; i++) {
+          if (J.inline[i] === 1 && J.seq[i] > seq) {
             halted = true;
-            host('missing', entry[0], entry[1]);
+            host('missing', J.seq[i], J.names[J.name[i]]);
             return;
           }
         }

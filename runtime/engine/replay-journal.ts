@@ -1,0 +1,109 @@
+/**
+ * A run's journal as a re-run hands it to the guest runtime: the completed steps' calls as the
+ * columns of `GuestJournal` (JSON, for the guest's config) and their outcomes as feed units, all
+ * in completion order. Replay reads every journaled step, so this is its hot path: most runs
+ * complete their steps in seq order, and then SQLite's one unsorted pass (`journalScan`) already
+ * has every list in place; otherwise the rows are read again, sorted, one by one.
+ */
+import type { JournalBounds, JournalScan, Queries } from '../journal/queries.js';
+
+export interface ReplayJournal {
+  bounds: JournalBounds;
+  /** JSON of the guest's `journal` config member (see `GuestJournal`). */
+  json: string;
+  /** Comma-joined `outcome,"arguments text"` pairs in completion order; each unit whole steps. */
+  feed: string[];
+}
+
+const emptyJson = '{"seq":[],"name":[],"names":[],"fp":"","time":[],"inline":[]}';
+
+/**
+ * The journal of a run for the guest. `batchBytes` bounds a feed unit (past one step): the
+ * guest parses a unit at a time, and a long journal never has to fit in its heap at once.
+ */
+export function replayJournal(queries: Queries, runId: string, batchBytes: number): ReplayJournal {
+  let scan: JournalScan;
+  try {
+    scan = queries.journalScan(runId);
+  } catch (err) {
+    // A journal whose lists outgrow one string (SQLite's or V8's limit): row by row, then.
+    if (!/too big|string length|TOOBIG/i.test((err as Error)?.message ?? '')) throw err;
+    const bounds = queries.journalBounds(runId);
+    return bounds.done === 0 ? { bounds, json: emptyJson, feed: [] } : fromRows(queries, runId, bounds, batchBytes);
+  }
+  if (scan.done === 0) return { bounds: scan, json: emptyJson, feed: [] };
+  const actions = scan.actions.split(',');
+  // A list out of completion order, or an action name that is not one word of the catalog's
+  // alphabet (only a store edited by hand has one), takes the row-by-row path.
+  if (!ascending(scan.order) || actions.length !== scan.done || scan.fps.length !== 14 * scan.done) return fromRows(queries, runId, scan, batchBytes);
+  const { names, ids } = numbered(actions);
+  const json = `{"seq":[${scan.seqs}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(scan.fps)},"time":[${scan.times}],"inline":[${scan.inlines}]}`;
+  if (scan.feed.length <= batchBytes) return { bounds: scan, json, feed: [scan.feed] };
+  return { bounds: scan, json, feed: batched(queries.journalRows(runId).map((r) => r[5]), batchBytes) };
+}
+
+function fromRows(queries: Queries, runId: string, bounds: JournalBounds, batchBytes: number): ReplayJournal {
+  const rows = queries.journalRows(runId);
+  const { names, ids } = numbered(rows.map((r) => r[1]));
+  const json = `{"seq":[${rows.map((r) => r[0]).join(',')}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(rows.map((r) => r[2]).join(''))},` +
+    `"time":[${rows.map((r) => (r[3] === null ? 'null' : r[3])).join(',')}],"inline":[${rows.map((r) => (r[4] === 1 ? 1 : 0)).join(',')}]}`;
+  return { bounds, json, feed: batched(rows.map((r) => r[5]), batchBytes) };
+}
+
+/** Each distinct action once, and every step's action as its index in that list. */
+function numbered(actions: readonly string[]): { names: string[]; ids: number[] } {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const ids = new Array<number>(actions.length);
+  let last = '';
+  let lastId = -1;
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i];
+    if (a !== last || lastId < 0) {
+      let id = index.get(a);
+      if (id === undefined) {
+        id = names.length;
+        names.push(a);
+        index.set(a, id);
+      }
+      last = a;
+      lastId = id;
+    }
+    ids[i] = lastId;
+  }
+  return { names, ids };
+}
+
+/** Whether a comma-separated list of non-negative integers is strictly ascending (read in place). */
+function ascending(list: string): boolean {
+  let previous = -1;
+  let n = 0;
+  for (let i = 0; i <= list.length; i++) {
+    const c = i < list.length ? list.charCodeAt(i) : 44;
+    if (c === 44) {
+      if (n <= previous) return false;
+      previous = n;
+      n = 0;
+    } else if (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Pairs joined into units of at most `batchBytes` characters (at least one pair each). */
+function batched(pairs: readonly string[], batchBytes: number): string[] {
+  const units: string[] = [];
+  let unit = '';
+  for (const pair of pairs) {
+    if (unit !== '' && unit.length + pair.length + 1 > batchBytes) {
+      units.push(unit);
+      unit = '';
+    }
+    unit = unit === '' ? pair : `${unit},${pair}`;
+  }
+  if (unit !== '') units.push(unit);
+  return units;
+}

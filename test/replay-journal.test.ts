@@ -1,0 +1,145 @@
+/**
+ * The journal as a re-run hands it to the guest (runtime/engine/replay-journal.ts). Its fast
+ * path takes SQLite's lists from one unsorted pass over a run's rows; the row-by-row path sorts.
+ * Both must give the guest the same journal, whichever path a run's store leads to, and a run
+ * whose steps completed out of seq order must be given them in completion order.
+ */
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineAction, type Engine } from '../runtime/index.js';
+import { replayJournal, type ReplayJournal } from '../runtime/engine/replay-journal.js';
+import { Queries, type JournalScan } from '../runtime/journal/queries.js';
+import { newStoreFixture, type StoreFixture } from './support/store.js';
+
+let fx: StoreFixture;
+afterEach(() => fx.cleanup());
+
+const actions = [
+  defineAction({ name: 'j.fast', inline: true, run: (a: Record<string, unknown>) => ({ echo: a }) }),
+  defineAction({ name: 'j.slow', run: (a: Record<string, unknown>) => ({ got: a }) }),
+  defineAction({ name: 'j.fail', retry: { maxAttempts: 1 }, run: () => { throw new Error('no "such" thing\n'); } }),
+  defineAction({ name: 'j.later', run: async (a: { ms: number }) => { await new Promise((r) => setTimeout(r, a.ms)); return a.ms; } }),
+];
+const names = actions.map((a) => a.name);
+
+/** Sequential steps of every kind (inline, ordinary, a memoized error, keys out of order), then a sleep. */
+const sequential = `export default async (input, actions) => {
+  for (let i = 0; i < 30; i++) {
+    await actions.j.fast({ i, z: 'é\\u2028"' });
+    await actions.j.slow({ b: i, a: [i, { y: 1, x: null }] });
+    if (i % 10 === 0) { try { await actions.j.fail({}); } catch (e) {} }
+  }
+  await actions.sleep('1h');
+  return 'done';
+}`;
+
+/** Steps that complete in the reverse of their seq order, then a sleep. */
+const concurrent = `export default async (input, actions) => {
+  await Promise.all([actions.j.later({ ms: 60 }), actions.j.later({ ms: 30 }), actions.j.later({ ms: 0 })]);
+  await actions.sleep('1h');
+  return 'done';
+}`;
+
+async function suspendedRun(engine: Engine, script: string): Promise<string> {
+  const wf = engine.deploy({ script, manifest: { name: `j-${script.length}`, kind: 'user', actions: names } });
+  const run = engine.start(wf.id, { permissions: ['*'] });
+  await engine.runUntilIdle();
+  expect(engine.getRun(run.id).status).toBe('suspended');
+  return run.id;
+}
+
+/** `queries` with `journalScan` replaced: the paths a real store reaches only when huge or edited. */
+function withScan(queries: Queries, scan: (runId: string) => JournalScan): Queries {
+  return Object.assign(Object.create(queries) as Queries, { journalScan: scan });
+}
+
+function same(a: ReplayJournal, b: ReplayJournal): void {
+  expect(a.json).toBe(b.json);
+  expect(a.feed.join(',')).toBe(b.feed.join(','));
+  expect(a.bounds).toMatchObject({ completions: b.bounds.completions, logSeq: b.bounds.logSeq, lastDone: b.bounds.lastDone, done: b.bounds.done, sliced: b.bounds.sliced, waiting: b.bounds.waiting });
+}
+
+describe('the journal a re-run hands to the guest', () => {
+  it('is the same from the one-pass lists as from the rows, and matches the journal row for row', async () => {
+    fx = newStoreFixture('alice-replay-journal-');
+    const engine = fx.open(actions);
+    const runId = await suspendedRun(engine, sequential);
+    const db = new Database(fx.path);
+    try {
+      const q = new Queries(db);
+      const fast = replayJournal(q, runId, 1 << 30);
+      const tooBig = replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30);
+      const unsorted = replayJournal(withScan(q, (id) => ({ ...q.journalScan(id), order: '2,1' })), runId, 1 << 30);
+      same(tooBig, fast);
+      same(unsorted, fast);
+
+      const steps = db.prepare("SELECT seq, action, fp, finished_at, inline, outcome, coalesce(call_text, args) AS text FROM steps WHERE run_id = ? AND state <> 'waiting' ORDER BY completion").all(runId) as Array<{ seq: number; action: string; fp: string; finished_at: number; inline: number | null; outcome: string; text: string }>;
+      expect(steps.length).toBe(30 * 2 + 3);
+      const journal = JSON.parse(fast.json) as { seq: number[]; name: number[]; names: string[]; fp: string; time: number[]; inline: number[] };
+      expect(journal.seq).toEqual(steps.map((s) => s.seq));
+      expect(journal.name.map((i) => journal.names[i])).toEqual(steps.map((s) => s.action));
+      expect(journal.names).toEqual(['j.fast', 'j.slow', 'j.fail']);
+      expect(journal.fp).toBe(steps.map((s) => s.fp).join(''));
+      expect(journal.time).toEqual(steps.map((s) => s.finished_at));
+      expect(journal.inline).toEqual(steps.map((s) => (s.inline === 1 ? 1 : 0)));
+      expect(JSON.parse(`[${fast.feed.join(',')}]`)).toEqual(steps.flatMap((s) => [JSON.parse(s.outcome), s.text]));
+      expect(fast.bounds).toMatchObject({ done: steps.length, sliced: steps.filter((s) => s.inline !== 1).length, waiting: String(steps.length + 1) });
+    } finally {
+      db.close();
+    }
+    // And the run replays all of it.
+    fx.clock.advance('1h');
+    await engine.runUntilIdle();
+    expect(engine.getRun(runId)).toMatchObject({ status: 'completed', output: 'done' });
+  });
+
+  it('feeds a journal larger than a batch in units of whole steps, each within the bound past its first step', async () => {
+    fx = newStoreFixture('alice-replay-journal-');
+    const engine = fx.open(actions);
+    const runId = await suspendedRun(engine, sequential);
+    const db = new Database(fx.path);
+    try {
+      const q = new Queries(db);
+      const whole = replayJournal(q, runId, 1 << 30);
+      const batched = replayJournal(q, runId, 300);
+      expect(whole.feed).toHaveLength(1);
+      expect(batched.feed.length).toBeGreaterThan(10);
+      expect(batched.feed.join(',')).toBe(whole.feed[0]);
+      for (const unit of batched.feed) {
+        const pairs = JSON.parse(`[${unit}]`) as unknown[];
+        expect(pairs.length % 2).toBe(0);
+        expect(unit.length <= 300 || pairs.length === 2).toBe(true);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('gives the steps of a run that completed them out of seq order in completion order', async () => {
+    fx = newStoreFixture('alice-replay-journal-');
+    const engine = fx.open(actions);
+    const runId = await suspendedRun(engine, concurrent);
+    const db = new Database(fx.path);
+    try {
+      const q = new Queries(db);
+      const order = (db.prepare("SELECT seq FROM steps WHERE run_id = ? AND state <> 'waiting' ORDER BY completion").all(runId) as Array<{ seq: number }>).map((r) => r.seq);
+      expect(order).toEqual([3, 2, 1]);
+      expect((JSON.parse(replayJournal(q, runId, 1 << 30).json) as { seq: number[] }).seq).toEqual(order);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('lets any other failure of the scan through', async () => {
+    fx = newStoreFixture('alice-replay-journal-');
+    const engine = fx.open(actions);
+    const runId = await suspendedRun(engine, concurrent);
+    const db = new Database(fx.path);
+    try {
+      const q = withScan(new Queries(db), () => { throw new Error('database disk image is malformed'); });
+      expect(() => replayJournal(q, runId, 1 << 30)).toThrow(/malformed/);
+    } finally {
+      db.close();
+    }
+  });
+});
