@@ -316,8 +316,8 @@ function guestRuntime(
       if (typeof text !== 'string' || text === '') return false;
       const batch = parse(text) as unknown[];
       for (let i = 0; i + 1 < batch.length; i += 2) {
+        if (fedCount >= J.seq.length) break;
         const s = J.seq[fedCount++];
-        if (s === undefined) break;
         outcomeOf[s] = batch[i] as Outcome;
         // Calls already issued were checked by fingerprint; their text is not kept.
         if (s > seq && typeof batch[i + 1] === 'string') journalArgs[s] = batch[i + 1] as string;
@@ -666,8 +666,10 @@ function guestRuntime(
       try {
         let at = replayIdx++;
         while (at < J.seq.length && J.inline[at] === 1) at = replayIdx++;
+        // Within the columns only: a read past their end would ask the prototype chain.
+        if (at >= J.seq.length || halted) return;
         const s = J.seq[at];
-        if (s === undefined || halted || !fedThrough(s)) return;
+        if (!fedThrough(s)) return;
         const outcome = outcomeOf[s];
         outcomeOf[s] = undefined;
         if (outcome === undefined) return;
