@@ -111,6 +111,7 @@ function guestRuntime(
   const freeze = Object.freeze;
   const defineProperty = Object.defineProperty;
   const create = Object.create;
+  const setPrototypeOf = Object.setPrototypeOf;
   const isArray = Array.isArray;
   const keysOf = Object.keys;
   const P = Promise;
@@ -150,18 +151,20 @@ function guestRuntime(
 
   // The journal's columns (see GuestJournal), read by position in completion order.
   let J = null as unknown as GuestJournal;
+  // Lookups by seq are arrays with no prototype: a hole reads as undefined, never as an index the
+  // workflow put on Array.prototype or Object.prototype (nor does a Map's patched `get` answer).
+  const bySeq = <T>(): Array<T | undefined> => setPrototypeOf([], null) as Array<T | undefined>;
   // A journaled step's position in completion order, by seq (the order the host feeds them in).
-  // Arrays indexed by seq, no Map, so patched prototypes cannot reach in.
-  const position: Array<number | undefined> = [];
+  const position = bySeq<number>();
   // Fed outcomes by seq, until their step is settled.
-  const outcomeOf: Array<Outcome | undefined> = [];
+  const outcomeOf = bySeq<Outcome>();
   // The journaled arguments' canonical text, by seq, once fed and until the call is re-issued:
   // a re-issued call is checked by comparing strings, which costs next to nothing, where hashing
   // them runs a loop per character in V8's interpreter (every context starts cold).
-  const journalArgs: Array<string | undefined> = [];
+  const journalArgs = bySeq<string>();
   // How many journal entries (in completion order) have been fed.
   let fedCount = 0;
-  const waiting: Array<[(v: unknown) => void, (e: unknown) => void] | undefined> = [];
+  const waiting = bySeq<[(v: unknown) => void, (e: unknown) => void]>();
   let replayIdx = 0;
   let seq = 0;
   let logIndex = 0;
