@@ -23,6 +23,8 @@ import { Validators } from './validation.js';
  * steps share group commits, which costs less per step than a commit each.
  */
 const inlineMaxActive = 2;
+/** The least time an action past its deadline is waited for before its run may be finalized. */
+const stragglerGraceMinMs = 1000;
 
 /** Options of {@link openEngine}. */
 export interface EngineOptions {
@@ -741,6 +743,7 @@ export class Engine {
           else running.n++;
         },
         attemptEnded: (id, action, refused) => this.attemptEnded(id, action, refused),
+        straggler: (id, action, late, timeoutMs) => this.straggler(id, action, late, timeoutMs),
         suspect: (id) => this.suspects.add(id),
         eventCursor: () => this.eventCursor(),
         workflowScript: (w) => this.workflowScript(w.code_hash, w.script, w.id),
@@ -779,6 +782,27 @@ export class Engine {
   private launching: string | null = null;
   /** Runs that were executing when a shared isolate ran out of memory: re-run them alone. */
   private readonly suspects = new Set<string>();
+
+  /**
+   * Counts an action whose deadline passed as still running until its code ends, so its
+   * finalize cannot overlap it; but not for ever: past ten times its timeout (at least a
+   * second) the engine stops waiting for code that may never return.
+   */
+  private straggler(runId: string, action: string, late: PromiseLike<unknown>, timeoutMs: number): void {
+    const running = this.attempts.get(runId);
+    if (running === undefined) this.attempts.set(runId, { n: 1 });
+    else running.n++;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(giveUp);
+      this.attemptEnded(runId, action, false);
+    };
+    const giveUp = setTimeout(end, Math.max(stragglerGraceMinMs, 10 * timeoutMs));
+    giveUp.unref?.();
+    Promise.resolve(late).then(end, end);
+  }
 
   private attemptEnded(runId: string, action: string, refused: boolean): void {
     const running = this.attempts.get(runId);

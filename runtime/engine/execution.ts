@@ -41,6 +41,11 @@ export interface ExecutionHost {
   /** An action attempt of the run began / ended (finalization waits for attempts to end). */
   attemptStarted(runId: string): void;
   attemptEnded(runId: string, action: string, refused: boolean): void;
+  /**
+   * An attempt's deadline passed while its action's code still runs: the step has its timeout
+   * outcome, but the run is not finalized before that code ends (see docs/runtime.md).
+   */
+  straggler(runId: string, action: string, late: PromiseLike<unknown>, timeoutMs: number): void;
   /** The run was executing when its shared isolate ran out of memory. */
   suspect(runId: string): void;
   /** The bundle's module rewritten as a loader script (cached per code hash). */
@@ -797,7 +802,7 @@ export class Execution {
     try {
       value = def.run(args, this.context, step);
       // Most actions are async; only a promise needs the deadline watch (and an await).
-      if (isThenable(value)) value = await withDeadline(value, def.timeoutMs, def.name);
+      if (isThenable(value)) value = await withDeadline(value, def.timeoutMs, def.name, (late) => this.host.straggler(this.run.id, def.name, late, def.timeoutMs));
     } catch (err) {
       failed = true;
       failure = err;
@@ -1184,9 +1189,15 @@ function sweep(): void {
   }
 }
 
-export function withDeadline<T>(promise: PromiseLike<T>, ms: number, name: string): Promise<T> {
+export function withDeadline<T>(promise: PromiseLike<T>, ms: number, name: string, onLate?: (late: PromiseLike<T>) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const entry = { at: Date.now() + ms, fail: () => reject(new Error(`${name} did not answer within ${ms} ms`)) };
+    const entry = {
+      at: Date.now() + ms,
+      fail: () => {
+        onLate?.(promise);
+        reject(new Error(`${name} did not answer within ${ms} ms`));
+      },
+    };
     deadlines.add(entry);
     if (sweeper === null) {
       sweeper = setInterval(sweep, sweepMs);

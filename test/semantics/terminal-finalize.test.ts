@@ -240,6 +240,63 @@ describe('finalization', () => {
   });
 });
 
+describe('finalization after a deadline', () => {
+  // A timed-out attempt gives the step its timeout outcome at once, but the action's code may
+  // still be running: its finalize (which may delete what that code is writing) waits for it.
+  function lateAction(events: string[], g: Promise<void> | null, timeout: string): ActionDefinition {
+    return defineAction({
+      name: 'demo.late',
+      timeout,
+      retry: { maxAttempts: 1 },
+      run: async () => {
+        events.push('action-start');
+        await (g ?? new Promise<never>(() => {}));
+        events.push('action-end');
+        return { late: true };
+      },
+      finalize: () => {
+        events.push('finalize');
+      },
+    });
+  }
+  const script = `export default async (i, a) => { try { await a.demo.late({}); return 'answered'; } catch (e) { return e.code; } }`;
+
+  it('does not finalize a run while an action that missed its deadline is still running', async () => {
+    const events: string[] = [];
+    const g = gate();
+    const engine = env.open([lateAction(events, g.promise, '300ms')]);
+    const run = engine.start(deploy(engine, 'late', script, ['demo.late']).id, { permissions: ['*'] });
+    expect(await settle(engine)).toBe('idle');
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: ErrorCodes.ACTION_FAILED });
+    expect(String(logOf(engine, run.id, 'attempt')[0]?.data.error && (logOf(engine, run.id, 'attempt')[0].data.error as { message: string }).message)).toMatch(/did not answer within 300 ms/);
+    expect(await settle(engine)).toBe('idle');
+    expect(events).toEqual(['action-start']);
+    expect(engine.getRun(run.id).finalizedAt).toBeNull();
+
+    g.open();
+    await until(() => events.includes('action-end'), 'the late action to end');
+    expect(await settle(engine)).toBe('idle');
+    expect(events).toEqual(['action-start', 'action-end', 'finalize']);
+    expect(engine.getRun(run.id).finalizedAt).not.toBeNull();
+  });
+
+  it('finalizes all the same once ten times the timeout (at least a second) has passed, if the code never ends', async () => {
+    const events: string[] = [];
+    const engine = env.open([lateAction(events, null, '50ms')]);
+    const run = engine.start(deploy(engine, 'never', script, ['demo.late']).id, { permissions: ['*'] });
+    expect(await settle(engine)).toBe('idle');
+    expect(engine.getRun(run.id).status).toBe('completed');
+    expect(events).toEqual(['action-start']);
+    const deadline = Date.now() + 5_000;
+    while (!events.includes('finalize') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await settle(engine)).toBe('idle');
+    }
+    expect(events).toEqual(['action-start', 'finalize']);
+    expect(engine.getRun(run.id).finalizedAt).not.toBeNull();
+  });
+});
+
 describe('journal retention', () => {
   it("keeps step outcomes for the retention period after finalization, then purges them ('1d')", async () => {
     const engine = env.open([echoAction(rec)], { retention: '1d' });
