@@ -788,21 +788,23 @@ export class Engine {
    * finalize cannot overlap it; but not for ever: past ten times its timeout (at least a
    * second) the engine stops waiting for code that may never return.
    */
-  private straggler(runId: string, action: string, late: PromiseLike<unknown>, timeoutMs: number): void {
+  private straggler(runId: string, action: string, ended: Promise<void>, timeoutMs: number): void {
     const running = this.attempts.get(runId);
     if (running === undefined) this.attempts.set(runId, { n: 1 });
     else running.n++;
-    let ended = false;
+    let counted = true;
     const end = () => {
-      if (ended) return;
-      ended = true;
+      if (!counted) return;
+      counted = false;
       clearTimeout(giveUp);
       this.attemptEnded(runId, action, false);
     };
-    const giveUp = setTimeout(end, Math.max(stragglerGraceMinMs, 10 * timeoutMs));
+    // Capped where Node's timers overflow (≈ 24.8 days), which would fire at once instead.
+    const giveUp = setTimeout(end, Math.min(2 ** 31 - 1, Math.max(stragglerGraceMinMs, 10 * timeoutMs)));
     giveUp.unref?.();
-    Promise.resolve(late).then(end, end);
+    void ended.then(end);
   }
+
 
   private attemptEnded(runId: string, action: string, refused: boolean): void {
     const running = this.attempts.get(runId);

@@ -45,7 +45,7 @@ export interface ExecutionHost {
    * An attempt's deadline passed while its action's code still runs: the step has its timeout
    * outcome, but the run is not finalized before that code ends (see docs/runtime.md).
    */
-  straggler(runId: string, action: string, late: PromiseLike<unknown>, timeoutMs: number): void;
+  straggler(runId: string, action: string, ended: Promise<void>, timeoutMs: number): void;
   /** The run was executing when its shared isolate ran out of memory. */
   suspect(runId: string): void;
   /** The bundle's module rewritten as a loader script (cached per code hash). */
@@ -1189,13 +1189,21 @@ function sweep(): void {
   }
 }
 
-export function withDeadline<T>(promise: PromiseLike<T>, ms: number, name: string, onLate?: (late: PromiseLike<T>) => void): Promise<T> {
+export function withDeadline<T>(promise: PromiseLike<T>, ms: number, name: string, onLate?: (ended: Promise<void>) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    // Settles when the action's promise does, whenever that is: what `onLate` waits for. The
+    // action's thenable is subscribed to once only (some start their work on every `then`).
+    let markEnded!: () => void;
+    const ended = new Promise<void>((r) => (markEnded = r));
     const entry = {
       at: Date.now() + ms,
       fail: () => {
-        onLate?.(promise);
         reject(new Error(`${name} did not answer within ${ms} ms`));
+        try {
+          onLate?.(ended);
+        } catch {
+          // Bookkeeping of the engine's own; the attempt has its outcome and the sweep goes on.
+        }
       },
     };
     deadlines.add(entry);
@@ -1203,16 +1211,17 @@ export function withDeadline<T>(promise: PromiseLike<T>, ms: number, name: strin
       sweeper = setInterval(sweep, sweepMs);
       sweeper.unref?.();
     }
-    promise.then(
-      (v) => {
-        deadlines.delete(entry);
-        resolve(v);
-      },
-      (e: unknown) => {
-        deadlines.delete(entry);
-        reject(e);
-      },
-    );
+    const settle = (ok: boolean, value: unknown) => {
+      deadlines.delete(entry);
+      markEnded();
+      if (ok) resolve(value as T);
+      else reject(value);
+    };
+    try {
+      promise.then((v) => settle(true, v), (e: unknown) => settle(false, e));
+    } catch (err) {
+      settle(false, err);
+    }
   });
 }
 

@@ -46,7 +46,7 @@ function fromRows(queries: Queries, runId: string, bounds: JournalBounds, batchB
   const rows = queries.journalRows(runId);
   const { names, ids } = numbered(rows.map((r) => r[1]));
   const json = `{"seq":[${rows.map((r) => r[0]).join(',')}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(rows.map((r) => r[2]).join(''))},` +
-    `"time":[${rows.map((r) => (r[3] === null ? 'null' : r[3])).join(',')}],"inline":[${rows.map((r) => (r[4] === 1 ? 1 : 0)).join(',')}]}`;
+    `"time":[${rows.map((r) => (r[3] === null ? 'null' : r[3])).join(',')}],"inline":[${rows.map((r) => r[4]).join(',')}]}`;
   return { bounds, json, feed: batched(rows.map((r) => r[5]), batchBytes) };
 }
 

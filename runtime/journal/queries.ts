@@ -1,12 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { EventRow, LogRow, SubscriptionRow, RunRow, RunStatus, StepRow, WorkflowRow } from './store.js';
 
-/** A step as replay reads it: [seq, action, fp, outcome, finished_at, completion, state, log_seq]. */
-/**
- * A journal row as replay reads it: seq, action, fp, outcome, finished_at, completion, 1 if the
- * step is waiting (else 0: a number, not the state's text, is one string less per row), log_seq,
- * the call's text, inline.
- */
 /**
  * A run's journal as one pass over its rows gives it (see `Queries.journalScan`). The list
  * columns are comma-separated, in the order SQLite visited the rows (the key's, seq order, in
@@ -46,6 +40,17 @@ export interface JournalBounds {
  * inline (0/1), `outcome,"arguments text"`.
  */
 export type JournalRow = [number, string, string, number | null, number, string];
+
+/** `JournalBounds` of a run's steps, as aggregates over its rows. */
+const journalBoundsSql = `coalesce(max(completion) FILTER (WHERE state <> 'waiting'), 0) AS completions, coalesce(max(log_seq), 0) AS logSeq,
+  coalesce(max(seq) FILTER (WHERE state <> 'waiting'), 0) AS lastDone,
+  count(*) FILTER (WHERE state <> 'waiting') AS done,
+  count(*) FILTER (WHERE state <> 'waiting' AND inline IS NOT 1) AS sliced,
+  coalesce(group_concat(seq, ',') FILTER (WHERE state = 'waiting'), '') AS waiting`;
+/** A step's fingerprint as exactly 14 hex digits (anything else, from a store edited by hand, as 14 that match nothing). */
+const stepFpSql = `CASE WHEN length(fp) = 14 AND fp NOT GLOB '*[^0-9a-f]*' THEN fp ELSE '--------------' END`;
+/** A step's `outcome,"arguments text"` for the guest's feed. */
+const stepFeedSql = `ifnull(outcome, 'null') || ',' || json_quote(coalesce(call_text, args))`;
 
 /** A log row before insertion. */
 export interface NewLog {
@@ -111,29 +116,19 @@ export class Queries {
       // texts itself, in one pass with no sort: better-sqlite3 pays per value it hands to
       // JavaScript (ten columns of a thousand rows cost 1 ms, these few strings a fifth of that),
       // and ordered aggregates sort once each. Missing values keep their place in every list.
-      journalScan: p(`SELECT coalesce(max(completion) FILTER (WHERE state <> 'waiting'), 0) AS completions, coalesce(max(log_seq), 0) AS logSeq,
-                        coalesce(max(seq) FILTER (WHERE state <> 'waiting'), 0) AS lastDone,
-                        count(*) FILTER (WHERE state <> 'waiting') AS done,
-                        count(*) FILTER (WHERE state <> 'waiting' AND inline IS NOT 1) AS sliced,
-                        coalesce(group_concat(seq, ',') FILTER (WHERE state = 'waiting'), '') AS waiting,
+      journalScan: p(`SELECT ${journalBoundsSql},
                         coalesce(group_concat(ifnull(completion, 0), ',') FILTER (WHERE state <> 'waiting'), '') AS "order",
                         coalesce(group_concat(seq, ',') FILTER (WHERE state <> 'waiting'), '') AS seqs,
                         coalesce(group_concat(action, ',') FILTER (WHERE state <> 'waiting'), '') AS actions,
-                        coalesce(group_concat(substr(ifnull(fp, '') || '--------------', 1, 14), '') FILTER (WHERE state <> 'waiting'), '') AS fps,
+                        coalesce(group_concat(${stepFpSql}, '') FILTER (WHERE state <> 'waiting'), '') AS fps,
                         coalesce(group_concat(ifnull(finished_at, 'null'), ',') FILTER (WHERE state <> 'waiting'), '') AS times,
-                        coalesce(group_concat(ifnull(inline, 0), ',') FILTER (WHERE state <> 'waiting'), '') AS inlines,
-                        coalesce(group_concat(ifnull(outcome, 'null') || ',' || json_quote(coalesce(call_text, args)), ',') FILTER (WHERE state <> 'waiting'), '') AS feed
+                        coalesce(group_concat(inline IS 1, ',') FILTER (WHERE state <> 'waiting'), '') AS inlines,
+                        coalesce(group_concat(${stepFeedSql}, ',') FILTER (WHERE state <> 'waiting'), '') AS feed
                       FROM steps WHERE run_id = ?`),
       // The scan's counts alone: when its lists would not fit in one string (see replay-journal.ts).
-      journalBounds: p(`SELECT coalesce(max(completion) FILTER (WHERE state <> 'waiting'), 0) AS completions, coalesce(max(log_seq), 0) AS logSeq,
-                          coalesce(max(seq) FILTER (WHERE state <> 'waiting'), 0) AS lastDone,
-                          count(*) FILTER (WHERE state <> 'waiting') AS done,
-                          count(*) FILTER (WHERE state <> 'waiting' AND inline IS NOT 1) AS sliced,
-                          coalesce(group_concat(seq, ',') FILTER (WHERE state = 'waiting'), '') AS waiting
-                        FROM steps WHERE run_id = ?`),
+      journalBounds: p(`SELECT ${journalBoundsSql} FROM steps WHERE run_id = ?`),
       // The same, row by row in completion order: for runs whose steps completed out of seq order.
-      journalRows: p(`SELECT seq, action, substr(ifnull(fp, '') || '--------------', 1, 14), finished_at, ifnull(inline, 0),
-                        ifnull(outcome, 'null') || ',' || json_quote(coalesce(call_text, args))
+      journalRows: p(`SELECT seq, action, ${stepFpSql}, finished_at, inline IS 1, ${stepFeedSql}
                       FROM steps WHERE run_id = ? AND state <> 'waiting' ORDER BY completion, seq`).raw(true),
       step: p('SELECT * FROM steps WHERE run_id = ? AND seq = ?'),
       // Positional parameters: binding twenty named ones from an object cost more than the insert.

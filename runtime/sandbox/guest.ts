@@ -594,7 +594,7 @@ function guestRuntime(
       return;
     }
     const result = apply(fn as (...a: unknown[]) => unknown, undefined, [parse(inputJson), actions]);
-    apply(promiseThen, P.resolve(result), [
+    apply(promiseThen, apply(resolveWith, P, [result]), [
         (value: unknown) => {
           if (finished || halted) return;
           finished = true;

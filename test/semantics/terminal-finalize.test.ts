@@ -280,6 +280,38 @@ describe('finalization after a deadline', () => {
     expect(engine.getRun(run.id).finalizedAt).not.toBeNull();
   });
 
+  it('subscribes to an action\'s thenable once, even when it misses its deadline', async () => {
+    // Some thenables (query builders) start their work on every `then`: waiting for a late one
+    // must not start it again.
+    let thens = 0;
+    const events: string[] = [];
+    const thenable = defineAction({
+      name: 'demo.late',
+      timeout: '100ms',
+      retry: { maxAttempts: 1 },
+      run: () => ({
+        then(resolve: (v: unknown) => void) {
+          thens++;
+          setTimeout(() => {
+            events.push('action-end');
+            resolve({ late: true });
+          }, 500);
+        },
+      }),
+      finalize: () => {
+        events.push('finalize');
+      },
+    });
+    const engine = env.open([thenable]);
+    const run = engine.start(deploy(engine, 'thenable', script, ['demo.late']).id, { permissions: ['*'] });
+    expect(await settle(engine)).toBe('idle');
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: ErrorCodes.ACTION_FAILED });
+    await until(() => events.includes('action-end'), 'the late thenable to settle');
+    expect(await settle(engine)).toBe('idle');
+    expect(events).toEqual(['action-end', 'finalize']);
+    expect(thens).toBe(1);
+  });
+
   it('finalizes all the same once ten times the timeout (at least a second) has passed, if the code never ends', async () => {
     const events: string[] = [];
     const engine = env.open([lateAction(events, null, '50ms')]);
