@@ -53,6 +53,20 @@ function withScan(queries: Queries, scan: (runId: string) => JournalScan): Queri
   return Object.assign(Object.create(queries) as Queries, { journalScan: scan });
 }
 
+/** A suspended run of `script` on a fresh store, and the store through a connection of the test's own. */
+async function onSuspendedRun(script: string, test: (q: Queries, db: Database.Database, runId: string, engine: Engine) => void): Promise<{ engine: Engine; runId: string }> {
+  fx = newStoreFixture('alice-replay-journal-');
+  const engine = fx.open(actions);
+  const runId = await suspendedRun(engine, script);
+  const db = new Database(fx.path);
+  try {
+    test(new Queries(db), db, runId, engine);
+  } finally {
+    db.close();
+  }
+  return { engine, runId };
+}
+
 function same(a: ReplayJournal, b: ReplayJournal): void {
   expect(a.json).toBe(b.json);
   expect(a.feed.join(',')).toBe(b.feed.join(','));
@@ -61,12 +75,7 @@ function same(a: ReplayJournal, b: ReplayJournal): void {
 
 describe('the journal a re-run hands to the guest', () => {
   it('is the same from the one-pass lists as from the rows, and matches the journal row for row', async () => {
-    fx = newStoreFixture('alice-replay-journal-');
-    const engine = fx.open(actions);
-    const runId = await suspendedRun(engine, sequential);
-    const db = new Database(fx.path);
-    try {
-      const q = new Queries(db);
+    const { engine, runId } = await onSuspendedRun(sequential, (q, db, runId) => {
       const fast = replayJournal(q, runId, 1 << 30);
       const tooBig = replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30);
       const unsorted = replayJournal(withScan(q, (id) => ({ ...q.journalScan(id), order: '2,1' })), runId, 1 << 30);
@@ -84,9 +93,7 @@ describe('the journal a re-run hands to the guest', () => {
       expect(journal.inline).toEqual(steps.map((s) => (s.inline === 1 ? 1 : 0)));
       expect(JSON.parse(`[${fast.feed.join(',')}]`)).toEqual(steps.flatMap((s) => [JSON.parse(s.outcome), s.text]));
       expect(fast.bounds).toMatchObject({ done: steps.length, sliced: steps.filter((s) => s.inline !== 1).length, waiting: String(steps.length + 1) });
-    } finally {
-      db.close();
-    }
+    });
     // And the run replays all of it.
     fx.clock.advance('1h');
     await engine.runUntilIdle();
@@ -94,12 +101,7 @@ describe('the journal a re-run hands to the guest', () => {
   });
 
   it('feeds a journal larger than a batch in units of whole steps, each within the bound past its first step', async () => {
-    fx = newStoreFixture('alice-replay-journal-');
-    const engine = fx.open(actions);
-    const runId = await suspendedRun(engine, sequential);
-    const db = new Database(fx.path);
-    try {
-      const q = new Queries(db);
+    await onSuspendedRun(sequential, (q, _db, runId) => {
       const whole = replayJournal(q, runId, 1 << 30);
       const batched = replayJournal(q, runId, 300);
       expect(whole.feed).toHaveLength(1);
@@ -110,36 +112,20 @@ describe('the journal a re-run hands to the guest', () => {
         expect(pairs.length % 2).toBe(0);
         expect(unit.length <= 300 || pairs.length === 2).toBe(true);
       }
-    } finally {
-      db.close();
-    }
+    });
   });
 
   it('gives the steps of a run that completed them out of seq order in completion order', async () => {
-    fx = newStoreFixture('alice-replay-journal-');
-    const engine = fx.open(actions);
-    const runId = await suspendedRun(engine, concurrent);
-    const db = new Database(fx.path);
-    try {
-      const q = new Queries(db);
+    await onSuspendedRun(concurrent, (q, db, runId) => {
       const order = (db.prepare("SELECT seq FROM steps WHERE run_id = ? AND state <> 'waiting' ORDER BY completion").all(runId) as Array<{ seq: number }>).map((r) => r.seq);
       expect(order).toEqual([3, 2, 1]);
       expect((JSON.parse(replayJournal(q, runId, 1 << 30).json) as { seq: number[] }).seq).toEqual(order);
-    } finally {
-      db.close();
-    }
+    });
   });
 
   it('lets any other failure of the scan through', async () => {
-    fx = newStoreFixture('alice-replay-journal-');
-    const engine = fx.open(actions);
-    const runId = await suspendedRun(engine, concurrent);
-    const db = new Database(fx.path);
-    try {
-      const q = withScan(new Queries(db), () => { throw new Error('database disk image is malformed'); });
-      expect(() => replayJournal(q, runId, 1 << 30)).toThrow(/malformed/);
-    } finally {
-      db.close();
-    }
+    await onSuspendedRun(concurrent, (q, _db, runId) => {
+      expect(() => replayJournal(withScan(q, () => { throw new Error('database disk image is malformed'); }), runId, 1 << 30)).toThrow(/malformed/);
+    });
   });
 });
