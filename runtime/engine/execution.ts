@@ -11,7 +11,6 @@ import { hasPermission } from '../context.js';
 import { ActionFailure, ErrorCodes, type LimitName } from '../errors.js';
 import type { GroupCommit } from '../journal/group-commit.js';
 import type { NewLog, Queries } from '../journal/queries.js';
-import { replayJournal } from './replay-journal.js';
 import type { RunRow, StepRow, WorkflowRow } from '../journal/store.js';
 import { GuestOp, type GuestConfig, type GuestMessage, type Outcome } from '../sandbox/guest.js';
 import type { Limits } from '../sandbox/limits.js';
@@ -19,6 +18,7 @@ import type { Lease, SandboxPool } from '../sandbox/pool.js';
 import { canonicalJson, canonicalJsonOfParsed, fingerprint } from '../sandbox/shared.js';
 import { logData, redact, type LogKind } from './log.js';
 import { matchesEvent } from './events.js';
+import { replayJournal } from './replay-journal.js';
 import { errorSource, logSource, scriptName } from './source-positions.js';
 
 /** What an execution needs from its engine. */
