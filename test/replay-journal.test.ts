@@ -36,6 +36,8 @@ const sequential = `export default async (input, actions) => {
 /** Steps that complete in the reverse of their seq order, then a sleep. */
 const concurrent = `export default async (input, actions) => {
   await Promise.all([actions.j.later({ ms: 60 }), actions.j.later({ ms: 30 }), actions.j.later({ ms: 0 })]);
+  await actions.j.fast({ then: 'in order' });
+  await Promise.all([actions.j.later({ ms: 40 }), actions.j.fast({ n: 1 }), actions.j.later({ ms: 10 }), actions.j.slow({ n: 2 })]);
   await actions.sleep('1h');
   return 'done';
 }`;
@@ -118,8 +120,13 @@ describe('the journal a re-run hands to the guest', () => {
   it('gives the steps of a run that completed them out of seq order in completion order', async () => {
     await onSuspendedRun(concurrent, (q, db, runId) => {
       const order = (db.prepare("SELECT seq FROM steps WHERE run_id = ? AND state <> 'waiting' ORDER BY completion").all(runId) as Array<{ seq: number }>).map((r) => r.seq);
-      expect(order).toEqual([3, 2, 1]);
-      expect((JSON.parse(replayJournal(q, runId, 1 << 30).json) as { seq: number[] }).seq).toEqual(order);
+      expect(order.slice(0, 4)).toEqual([3, 2, 1, 4]);
+      expect(order).not.toEqual([...order].sort((x, y) => x - y));
+      const journal = replayJournal(q, runId, 1 << 30);
+      expect((JSON.parse(journal.json) as { seq: number[] }).seq).toEqual(order);
+      // The scan's lists put in order here, and the rows read sorted, give the same journal.
+      same(journal, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30));
+      same(replayJournal(q, runId, 120), replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 120));
     });
   });
 

@@ -1,9 +1,10 @@
 /**
  * A run's journal as a re-run hands it to the guest runtime: the completed steps' calls as the
  * columns of `GuestJournal` (JSON, for the guest's config) and their outcomes as feed units, all
- * in completion order. Replay reads every journaled step, so this is its hot path: most runs
- * complete their steps in seq order, and then SQLite's one unsorted pass (`journalScan`) already
- * has every list in place; otherwise the rows are read again, sorted, one by one.
+ * in completion order. Replay reads every journaled step, so this is its hot path: SQLite's one
+ * unsorted pass (`journalScan`) gives every list in key (seq) order, which is completion order
+ * for most runs; for the others the lists are put in order here. Only a store that does not fit
+ * those lists (one edited by hand, or too big for one string) is read row by row.
  */
 import type { JournalBounds, JournalScan, Queries } from '../journal/queries.js';
 
@@ -33,13 +34,35 @@ export function replayJournal(queries: Queries, runId: string, batchBytes: numbe
   }
   if (scan.done === 0) return { bounds: scan, json: emptyJson, feed: [] };
   const actions = scan.actions.split(',');
-  // A list out of completion order, or an action name that is not one word of the catalog's
-  // alphabet (only a store edited by hand has one), takes the row-by-row path.
-  if (!ascending(scan.order) || actions.length !== scan.done || scan.fps.length !== 14 * scan.done) return fromRows(queries, runId, scan, batchBytes);
+  // An action name that is not one word of the catalog's alphabet, or an outcome that is not
+  // the engine's JSON (only a store edited by hand has either), takes the row-by-row path.
+  if (actions.length !== scan.done || scan.fps.length !== 14 * scan.done || count(scan.feed, '\x1e') !== scan.done - 1) return fromRows(queries, runId, scan, batchBytes);
+  if (!ascending(scan.order)) return reordered(queries, runId, scan, actions, batchBytes);
   const { names, ids } = numbered(actions);
   const json = `{"seq":[${scan.seqs}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(scan.fps)},"time":[${scan.times}],"inline":[${scan.inlines}]}`;
-  if (scan.feed.length <= batchBytes) return { bounds: scan, json, feed: [scan.feed] };
-  return { bounds: scan, json, feed: batched(queries.journalRows(runId).map((r) => r[5]), batchBytes) };
+  if (scan.feed.length <= batchBytes) return { bounds: scan, json, feed: [scan.feed.replaceAll('\x1e', ',')] };
+  return { bounds: scan, json, feed: batched(scan.feed.split('\x1e'), batchBytes) };
+}
+
+/**
+ * The scan's lists put in completion order (ties by seq, as `ORDER BY completion, seq`): steps
+ * that completed out of seq order, as under `Promise.all`, need no second read of the rows.
+ */
+function reordered(queries: Queries, runId: string, scan: JournalScan, actions: string[], batchBytes: number): ReplayJournal {
+  const n = scan.done;
+  const order = scan.order.split(',').map(Number);
+  const seqs = scan.seqs.split(',').map(Number);
+  const times = scan.times.split(',');
+  const inlines = scan.inlines.split(',');
+  const pairs = scan.feed.split('\x1e');
+  if (order.length !== n || seqs.length !== n || times.length !== n || inlines.length !== n || !order.every((c) => Number.isSafeInteger(c) && c > 0)) {
+    return fromRows(queries, runId, scan, batchBytes);
+  }
+  const at = Array.from({ length: n }, (_, i) => i).sort((x, y) => order[x] - order[y] || seqs[x] - seqs[y]);
+  const { names, ids } = numbered(at.map((i) => actions[i]));
+  const json = `{"seq":[${at.map((i) => seqs[i]).join(',')}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(at.map((i) => scan.fps.slice(14 * i, 14 * i + 14)).join(''))},` +
+    `"time":[${at.map((i) => times[i]).join(',')}],"inline":[${at.map((i) => inlines[i]).join(',')}]}`;
+  return { bounds: scan, json, feed: batched(at.map((i) => pairs[i]), batchBytes) };
 }
 
 function fromRows(queries: Queries, runId: string, bounds: JournalBounds, batchBytes: number): ReplayJournal {
@@ -72,6 +95,13 @@ function numbered(actions: readonly string[]): { names: string[]; ids: number[] 
     ids[i] = lastId;
   }
   return { names, ids };
+}
+
+/** How many times `char` occurs in `text`. */
+function count(text: string, char: string): number {
+  let n = 0;
+  for (let i = text.indexOf(char); i >= 0; i = text.indexOf(char, i + 1)) n++;
+  return n;
 }
 
 /** Whether a comma-separated list of non-negative integers is strictly ascending (read in place). */

@@ -15,7 +15,10 @@ export interface JournalScan extends JournalBounds {
   fps: string;
   times: string;
   inlines: string;
-  /** `outcome,"arguments text"` of each step, both JSON. */
+  /**
+   * `outcome,"arguments text"` of each step, both JSON, separated by U+001E: JSON text never
+   * holds that character raw (control characters are escaped), so the pairs can be told apart.
+   */
   feed: string;
 }
 
@@ -123,7 +126,7 @@ export class Queries {
                         coalesce(group_concat(${stepFpSql}, '') FILTER (WHERE state <> 'waiting'), '') AS fps,
                         coalesce(group_concat(ifnull(finished_at, 'null'), ',') FILTER (WHERE state <> 'waiting'), '') AS times,
                         coalesce(group_concat(inline IS 1, ',') FILTER (WHERE state <> 'waiting'), '') AS inlines,
-                        coalesce(group_concat(${stepFeedSql}, ',') FILTER (WHERE state <> 'waiting'), '') AS feed
+                        coalesce(group_concat(${stepFeedSql}, char(30)) FILTER (WHERE state <> 'waiting'), '') AS feed
                       FROM steps WHERE run_id = ?`),
       // The scan's counts alone: when its lists would not fit in one string (see replay-journal.ts).
       journalBounds: p(`SELECT ${journalBoundsSql} FROM steps WHERE run_id = ?`),
