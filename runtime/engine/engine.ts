@@ -737,11 +737,7 @@ export class Engine {
         queries: this.queries, commit: this.commit, pool: this.pool, clock: this.clock, limits: this.limits, owner: this.owner, catalog: this.catalog,
         validate: (action, args) => this.validators.check(action, args),
         onTerminal: (id, _status, at, started) => this.onTerminal(id, at, started),
-        attemptStarted: (id) => {
-          const running = this.attempts.get(id);
-          if (running === undefined) this.attempts.set(id, { n: 1 });
-          else running.n++;
-        },
+        attemptStarted: (id) => this.attemptStarted(id),
         attemptEnded: (id, action, refused) => this.attemptEnded(id, action, refused),
         straggler: (id, action, late, timeoutMs) => this.straggler(id, action, late, timeoutMs),
         suspect: (id) => this.suspects.add(id),
@@ -789,9 +785,7 @@ export class Engine {
    * second) the engine stops waiting for code that may never return.
    */
   private straggler(runId: string, action: string, ended: Promise<void>, timeoutMs: number): void {
-    const running = this.attempts.get(runId);
-    if (running === undefined) this.attempts.set(runId, { n: 1 });
-    else running.n++;
+    this.attemptStarted(runId);
     let counted = true;
     const end = () => {
       if (!counted) return;
@@ -805,6 +799,11 @@ export class Engine {
     void ended.then(end);
   }
 
+  private attemptStarted(runId: string): void {
+    const running = this.attempts.get(runId);
+    if (running === undefined) this.attempts.set(runId, { n: 1 });
+    else running.n++;
+  }
 
   private attemptEnded(runId: string, action: string, refused: boolean): void {
     const running = this.attempts.get(runId);

@@ -38,8 +38,7 @@ export function replayJournal(queries: Queries, runId: string, batchBytes: numbe
   // the engine's JSON (only a store edited by hand has either), takes the row-by-row path.
   if (actions.length !== scan.done || scan.fps.length !== 14 * scan.done || count(scan.feed, '\x1e') !== scan.done - 1) return fromRows(queries, runId, scan, batchBytes);
   if (!ascending(scan.order)) return reordered(queries, runId, scan, actions, batchBytes);
-  const { names, ids } = numbered(actions);
-  const json = `{"seq":[${scan.seqs}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(scan.fps)},"time":[${scan.times}],"inline":[${scan.inlines}]}`;
+  const json = guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines);
   if (scan.feed.length <= batchBytes) return { bounds: scan, json, feed: [scan.feed.replaceAll('\x1e', ',')] };
   return { bounds: scan, json, feed: batched(scan.feed.split('\x1e'), batchBytes) };
 }
@@ -59,18 +58,25 @@ function reordered(queries: Queries, runId: string, scan: JournalScan, actions: 
     return fromRows(queries, runId, scan, batchBytes);
   }
   const at = Array.from({ length: n }, (_, i) => i).sort((x, y) => order[x] - order[y] || seqs[x] - seqs[y]);
-  const { names, ids } = numbered(at.map((i) => actions[i]));
-  const json = `{"seq":[${at.map((i) => seqs[i]).join(',')}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(at.map((i) => scan.fps.slice(14 * i, 14 * i + 14)).join(''))},` +
-    `"time":[${at.map((i) => times[i]).join(',')}],"inline":[${at.map((i) => inlines[i]).join(',')}]}`;
+  const json = guestJson(at.map((i) => seqs[i]).join(','), at.map((i) => actions[i]), at.map((i) => scan.fps.slice(14 * i, 14 * i + 14)).join(''),
+    at.map((i) => times[i]).join(','), at.map((i) => inlines[i]).join(','));
   return { bounds: scan, json, feed: batched(at.map((i) => pairs[i]), batchBytes) };
 }
 
 function fromRows(queries: Queries, runId: string, bounds: JournalBounds, batchBytes: number): ReplayJournal {
   const rows = queries.journalRows(runId);
-  const { names, ids } = numbered(rows.map((r) => r[1]));
-  const json = `{"seq":[${rows.map((r) => r[0]).join(',')}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(rows.map((r) => r[2]).join(''))},` +
-    `"time":[${rows.map((r) => (r[3] === null ? 'null' : r[3])).join(',')}],"inline":[${rows.map((r) => r[4]).join(',')}]}`;
+  const json = guestJson(rows.map((r) => r[0]).join(','), rows.map((r) => r[1]), rows.map((r) => r[2]).join(''),
+    rows.map((r) => (r[3] === null ? 'null' : r[3])).join(','), rows.map((r) => r[4]).join(','));
   return { bounds, json, feed: batched(rows.map((r) => r[5]), batchBytes) };
+}
+
+/**
+ * The `GuestJournal` JSON from its lists in completion order: seqs, times and inline flags
+ * comma-separated, fingerprints 14 characters each, one action name per step.
+ */
+function guestJson(seqs: string, actions: readonly string[], fps: string, times: string, inlines: string): string {
+  const { names, ids } = numbered(actions);
+  return `{"seq":[${seqs}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(fps)},"time":[${times}],"inline":[${inlines}]}`;
 }
 
 /** Each distinct action once, and every step's action as its index in that list. */
