@@ -1,9 +1,12 @@
 import ts from '../ts/typescript.cjs';
-import { constantString, rootOf } from '../ts/references.js';
+import { constantString, isConst, rootOf, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
 /** Reflective reads that take (object, key): with key "constructor" they reach the Function constructor. */
 const reflectiveReads = new Set(['Reflect.get', 'Reflect.getOwnPropertyDescriptor', 'Object.getOwnPropertyDescriptor']);
+
+/** Calls that return a prototype (typed `any`), possibly a function's. */
+const prototypeGetters = new Set(['Object.getPrototypeOf', 'Reflect.getPrototypeOf']);
 
 /** Whether an expression is what a call or `new` calls. */
 function isCallee(node: ts.Expression): boolean {
@@ -47,7 +50,63 @@ export default defineRule({
     };
     const reportConstructor = (node: ts.Node) =>
       ctx.report(node, `the constructor of a function is the Function constructor (or AsyncFunction's), which compiles strings into code: ${why}.`, 'call the function itself; never reach code through .constructor');
+    /**
+     * Whether a value is a prototype taken at run time (`Object.getPrototypeOf(…)`, also held in a
+     * `const`): typed `any`, but it may well be a function's, whose members include the Function
+     * constructor.
+     */
+    const isPrototypeOf = (expr: ts.Expression, depth = 0): boolean => {
+      const e = skipOuter(expr);
+      if (ts.isCallExpression(e)) return prototypeGetters.has(ctx.facts.resolver.resolve(e.expression) ?? '');
+      if (ts.isPropertyAccessExpression(e)) return e.name.text === '__proto__';
+      if (!ts.isIdentifier(e) || depth > 8) return false;
+      const decl = checker.getSymbolAtLocation(e)?.declarations?.[0];
+      return decl !== undefined && ts.isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined && decl.getSourceFile() === ctx.sourceFile && isPrototypeOf(decl.initializer, depth + 1);
+    };
+
+    /**
+     * `({ constructor: C } = fn)`: a destructuring assignment takes the constructor as surely as a
+     * binding pattern. `source` is the type of what the pattern is matched against.
+     */
+    const checkAssignmentPattern = (pattern: ts.Expression, source: ts.Type | undefined, depth = 0): void => {
+      const p = skipOuter(pattern);
+      if (depth > 8) return;
+      if (ts.isObjectLiteralExpression(p)) {
+        for (const prop of p.properties) {
+          if (ts.isSpreadAssignment(prop)) continue;
+          const name = prop.name;
+          const text = ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) ? name.text : ts.isComputedPropertyName(name) ? constantString(name.expression, checker) : undefined;
+          if (source !== undefined && (text === 'constructor' || text === undefined) && mayBeFunctionType(source, true)) {
+            reportConstructor(prop);
+            continue;
+          }
+          if (ts.isPropertyAssignment(prop)) {
+            const target = ts.isBinaryExpression(prop.initializer) && prop.initializer.operatorToken.kind === ts.SyntaxKind.EqualsToken ? prop.initializer.left : prop.initializer;
+            const inner = source !== undefined && text !== undefined ? checker.getApparentType(source).getProperty(text) : undefined;
+            checkAssignmentPattern(target, inner !== undefined ? checker.getTypeOfSymbol(inner) : undefined, depth + 1);
+          }
+        }
+      } else if (ts.isArrayLiteralExpression(p)) {
+        const element = source !== undefined ? checker.getIndexTypeOfType(checker.getApparentType(source), ts.IndexKind.Number) : undefined;
+        for (const el of p.elements) {
+          const target = ts.isBinaryExpression(el) && el.operatorToken.kind === ts.SyntaxKind.EqualsToken ? el.left : ts.isSpreadElement(el) ? undefined : el;
+          if (target !== undefined) checkAssignmentPattern(target, element, depth + 1);
+        }
+      }
+    };
+
     return {
+      BinaryExpression(node) {
+        if (node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+        const left = skipOuter(node.left);
+        if (ts.isObjectLiteralExpression(left) || ts.isArrayLiteralExpression(left)) checkAssignmentPattern(left, checker.getTypeAtLocation(node.right));
+      },
+      ForOfStatement(node) {
+        const init = node.initializer;
+        if (!ts.isObjectLiteralExpression(init) && !ts.isArrayLiteralExpression(init)) return;
+        const element = checker.getIndexTypeOfType(checker.getApparentType(checker.getTypeAtLocation(node.expression)), ts.IndexKind.Number);
+        checkAssignmentPattern(init, element);
+      },
       reference(ref) {
         // `fn.name` resolves to `Function#name`, a member of a function value, not the global.
         if (ref.usage === 'typeof' || ref.path.includes('#')) return;
@@ -64,7 +123,8 @@ export default defineRule({
       ElementAccessExpression(node) {
         const key = constantString(node.argumentExpression, checker);
         if (key === 'constructor' && mayBeFunction(node.expression)) reportConstructor(node);
-        else if (key === undefined && mayBeFunction(node.expression, false)) {
+        // A symbol key (`f[Symbol.iterator]`) is never the string "constructor".
+        else if (key === undefined && !(checker.getTypeAtLocation(node.argumentExpression).flags & ts.TypeFlags.ESSymbolLike) && (mayBeFunction(node.expression, false) || mayBeFunction(skipOuter(node.expression), false) || isPrototypeOf(node.expression))) {
           ctx.report(node, `a computed member of a function can be its constructor, the Function constructor: ${why}.`, 'name the member you use');
         } else if (key === undefined && mayBeFunction(node.expression) && isCallee(node)) {
           // `o[k][k]("code")` with `o: any` and k = "constructor" reaches Function in two steps.

@@ -67,7 +67,41 @@ export default defineRule({
       if (proto !== undefined) ctx.report(node, `this changes a built-in prototype (reached through ${proto}), which every object of its kind shares: ${why}.`, 'keep the value in a local variable');
     };
 
+    /**
+     * The targets of a destructuring assignment (`({ r: Math.random } = o)`, `[a.b] = xs`): each
+     * is written. A target with a default (`[Date.now = f] = []`) is an assignment of its own,
+     * which the walk already sees as a write.
+     */
+    const checkPattern = (node: ts.Node, pattern: ts.Expression, depth = 0): void => {
+      const p = skipOuter(pattern);
+      if (depth > maxDepth) return;
+      const leaves: ts.Expression[] = [];
+      if (ts.isObjectLiteralExpression(p)) {
+        for (const prop of p.properties) {
+          if (ts.isPropertyAssignment(prop)) leaves.push(prop.initializer);
+          else if (ts.isSpreadAssignment(prop)) leaves.push(prop.expression);
+        }
+      } else if (ts.isArrayLiteralExpression(p)) {
+        for (const el of p.elements) leaves.push(ts.isSpreadElement(el) ? el.expression : el);
+      }
+      for (const leaf of leaves) {
+        const t = skipOuter(leaf);
+        if (ts.isBinaryExpression(t) && t.operatorToken.kind === ts.SyntaxKind.EqualsToken) continue;
+        if (ts.isObjectLiteralExpression(t) || ts.isArrayLiteralExpression(t)) {
+          checkPattern(node, t, depth + 1);
+          continue;
+        }
+        if (!(ts.isPropertyAccessExpression(t) || ts.isElementAccessExpression(t))) continue;
+        const path = resolver.resolve(t);
+        if (isGlobal(path)) ctx.report(t, `this destructuring assignment changes the global ${path.replace(/\.\[computed\]/g, '[…]')}: ${why}.`, 'keep the value in a local variable');
+        else checkWrite(t, t);
+      }
+    };
+
     return {
+      ForOfStatement(node) {
+        if (ts.isObjectLiteralExpression(node.initializer) || ts.isArrayLiteralExpression(node.initializer)) checkPattern(node, node.initializer);
+      },
       reference(ref) {
         if (ref.usage === 'write' && isGlobal(ref.path)) {
           ctx.report(ref.node, `this changes the global ${ref.path.replace(/\.\[computed\]/g, '[…]')}: ${why}.`, 'keep the value in a local variable');
@@ -78,6 +112,7 @@ export default defineRule({
       BinaryExpression(node) {
         const op = node.operatorToken.kind;
         if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) checkWrite(node, node.left);
+        if (op === ts.SyntaxKind.EqualsToken) checkPattern(node, node.left);
       },
       DeleteExpression(node) {
         checkWrite(node, node.expression);

@@ -23,6 +23,8 @@ const mutators = new Set([
 ]);
 
 const maxDepth = 8;
+/** How far moduleRoot follows aliases, parameters and helpers' returns. */
+const maxAliasDepth = 64;
 
 /** The function, static block or field whose `this` a `this` keyword is (arrows have none of their own). */
 function thisContainer(node: ts.Node): ts.Node | undefined {
@@ -84,19 +86,35 @@ export default defineRule({
     };
 
     /**
-     * The module-level declaration a chain like `cache.items[k]` is rooted at, if any, also
-     * through local `const` aliases (`const i = cache.items; i.n = 1`) and `this` in a static
-     * method of a module-level class.
+     * The module-level declaration whose object graph the object `target` evaluates to is part
+     * of, if any: `cache`, `cache.items[k]`, also through local aliases (`const i = cache.items`,
+     * `let r = rows`), destructuring, for-of variables, helpers' returns and parameters, and `this`
+     * in a static method of a module-level class. `after` counts the member accesses applied to
+     * `target` on the way to the object asked about: a fresh array or object literal (`[...rows]`,
+     * `{ xs: items }`) is a new object itself, and only what is read out of it (`[...rows][0]`,
+     * `{ xs: items }.xs`) is shared with the module-level objects it was built from.
      */
-    const moduleRoot = (target: ts.Expression, depth = 0): { name: string } | undefined => {
-      if (depth > maxDepth) return undefined;
+    const moduleRoot = (target: ts.Expression, depth = 0, after = 0, seen = new Set<ts.Node>()): { name: string } | undefined => {
+      // Cycles (a recursive helper passing its parameter on) end at `seen`; the depth only bounds
+      // very long chains of aliases, which are followed well beyond what code writes by hand.
+      if (depth > maxAliasDepth) return undefined;
       let e = skipOuter(target);
-      while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
+      let reach = after;
+      while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+        e = skipOuter(e.expression);
+        reach++;
+      }
+      // `(input.b ? rows : mine).push(1)` and `(cached ?? rows)` may be either side.
+      if (ts.isConditionalExpression(e)) return moduleRoot(e.whenTrue, depth + 1, reach, seen) ?? moduleRoot(e.whenFalse, depth + 1, reach, seen);
+      if (ts.isBinaryExpression(e) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.AmpersandAmpersandToken].includes(e.operatorToken.kind)) {
+        return moduleRoot(e.left, depth + 1, reach, seen) ?? moduleRoot(e.right, depth + 1, reach, seen);
+      }
       if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) {
-        // `{ xs: items }` and `[...rows]` hold module-level objects themselves, not copies of them.
+        if (reach === 0) return undefined; // the literal itself is a new object
+        // `{ xs: items }.xs` and `[...rows][0]` are module-level objects (or their elements).
         for (const el of ts.isObjectLiteralExpression(e) ? e.properties : e.elements) {
-          const value = ts.isPropertyAssignment(el) ? el.initializer : ts.isShorthandPropertyAssignment(el) ? el.name : ts.isSpreadElement(el) ? el.expression : ts.isSpreadAssignment(el) ? undefined : ts.isExpression(el) ? el : undefined;
-          const root = value !== undefined ? moduleRoot(value, depth + 1) : undefined;
+          const value = ts.isPropertyAssignment(el) ? el.initializer : ts.isShorthandPropertyAssignment(el) ? el.name : ts.isSpreadElement(el) || ts.isSpreadAssignment(el) ? el.expression : ts.isExpression(el) ? el : undefined;
+          const root = value !== undefined ? moduleRoot(value, depth + 1, ts.isSpreadElement(el) ? reach : reach - 1, seen) : undefined;
           if (root !== undefined) return root;
         }
         return undefined;
@@ -105,15 +123,17 @@ export default defineRule({
         // `rows.find(…)` is an element of rows; `items()` of a helper that returns a module-level object is that object.
         const callee = skipOuter(e.expression);
         const path = ctx.facts.resolver.resolve(callee);
-        if ((path === 'Object.values' || path === 'Object.entries' || path === 'Array.from') && e.arguments.length > 0) return moduleRoot(e.arguments[0], depth + 1);
-        if (ts.isPropertyAccessExpression(callee) && elementMethods.has(callee.name.text) && isLibMethod(callee.name)) return moduleRoot(callee.expression, depth + 1);
+        // A new array of the object's values: the array is fresh, its elements are shared.
+        if ((path === 'Object.values' || path === 'Object.entries' || path === 'Array.from') && e.arguments.length > 0) return reach === 0 ? undefined : moduleRoot(e.arguments[0], depth + 1, reach, seen);
+        if (ts.isPropertyAccessExpression(callee) && elementMethods.has(callee.name.text) && isLibMethod(callee.name)) return moduleRoot(callee.expression, depth + 1, reach + 1, seen);
         for (const fn of ctx.facts.targetsOf(callee)) {
-          if (fn.body === undefined) continue;
+          if (fn.body === undefined || seen.has(fn)) continue;
+          seen.add(fn);
           const returned: ts.Expression[] = [];
           if (!ts.isBlock(fn.body)) returned.push(fn.body);
           else forEachReturn(fn.body, (r) => returned.push(r));
           for (const r of returned) {
-            const root = moduleRoot(r, depth + 1);
+            const root = moduleRoot(r, depth + 1, reach, seen);
             if (root !== undefined) return root;
           }
         }
@@ -135,14 +155,16 @@ export default defineRule({
       if (!ts.isIdentifier(e)) return undefined;
       const sym = checker.getSymbolAtLocation(e);
       const decl = sym?.declarations?.[0];
-      if (decl === undefined || decl.getSourceFile() !== ctx.sourceFile) return undefined;
+      if (sym === undefined || decl === undefined || decl.getSourceFile() !== ctx.sourceFile) return undefined;
       // A parameter: what the calls of its function in this file pass (`add(items)` with `function add(xs) { xs.push(1) }`).
       if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && isFunctionLike(decl.parent)) {
         const fn = decl.parent;
+        if (seen.has(decl)) return undefined;
+        seen.add(decl);
         const index = fn.parameters.indexOf(decl);
         for (const call of ctx.facts.callSitesOf(fn)) {
           const arg = (call.arguments ?? [])[index];
-          const root = arg !== undefined && !ts.isSpreadElement(arg) ? moduleRoot(arg, depth + 1) : undefined;
+          const root = arg !== undefined && !ts.isSpreadElement(arg) ? moduleRoot(arg, depth + 1, reach, seen) : undefined;
           if (root !== undefined) return root;
         }
         return undefined;
@@ -150,19 +172,50 @@ export default defineRule({
       const declared = ts.isVariableDeclaration(decl) || ts.isFunctionDeclaration(decl) || ts.isClassDeclaration(decl) || ts.isBindingElement(decl) || ts.isEnumDeclaration(decl) || ts.isModuleDeclaration(decl);
       if (!declared) return undefined;
       if (isModuleLevel(decl)) return { name: e.text };
-      // A local const that is only another name for (a part of) a module-level object, also
-      // destructured (`const { m } = state`) or as the variable of a for-of over it.
+      // A local variable that is only another name for (a part of) a module-level object, also
+      // destructured (`const { m } = state`: one access in) or as the variable of a for-of over it
+      // (an element: one access in).
       let holder: ts.Node = decl;
-      while (ts.isBindingElement(holder)) holder = holder.parent.parent;
-      if (ts.isVariableDeclaration(holder) && ts.isForOfStatement(holder.parent.parent) && holder.parent.parent.initializer === holder.parent) return moduleRoot(holder.parent.parent.expression, depth + 1);
-      if (ts.isVariableDeclaration(holder) && isConst(holder) && holder.initializer !== undefined) {
-        const init = skipOuter(holder.initializer);
-        if (ts.isIdentifier(init) || ts.isPropertyAccessExpression(init) || ts.isElementAccessExpression(init) || ts.isCallExpression(init)) return moduleRoot(init, depth + 1);
+      let inner = reach;
+      while (ts.isBindingElement(holder)) {
+        holder = holder.parent.parent;
+        inner++;
+      }
+      if (ts.isVariableDeclaration(holder) && ts.isForOfStatement(holder.parent.parent) && holder.parent.parent.initializer === holder.parent) return moduleRoot(holder.parent.parent.expression, depth + 1, inner + 1, seen);
+      if (!ts.isVariableDeclaration(holder) || seen.has(holder)) return undefined;
+      seen.add(holder);
+      // A `let` may be given a module-level object by its initializer or any later assignment.
+      const values = holder.initializer !== undefined ? [holder.initializer] : [];
+      if (!isConst(holder) && ts.isIdentifier(holder.name)) values.push(...assignedValues(sym));
+      for (const v of values) {
+        const root = moduleRoot(v, depth + 1, inner, seen);
+        if (root !== undefined) return root;
       }
       return undefined;
     };
+
+    /** The right-hand sides of `x = …` in the file for a local `let x`. */
+    const assignments = new Map<ts.Symbol, ts.Expression[]>();
+    const assignedValues = (sym: ts.Symbol): ts.Expression[] => {
+      let found = assignments.get(sym);
+      if (found !== undefined) return found;
+      const out: ts.Expression[] = [];
+      const visit = (n: ts.Node): void => {
+        if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(skipOuter(n.left)) && checker.getSymbolAtLocation(skipOuter(n.left)) === sym) out.push(n.right);
+        ts.forEachChild(n, visit);
+      };
+      const scope = sym.valueDeclaration !== undefined ? ts.findAncestor(sym.valueDeclaration, isFunctionLike) : undefined;
+      visit(scope ?? ctx.sourceFile);
+      assignments.set(sym, (found = out));
+      return found;
+    };
+    /**
+     * Whether a node runs when a function is called. A static block is not a function: it runs
+     * once, when its class is defined, so in a module-level class it is initialisation at module
+     * load like a top-level statement (and in a class inside a function, that function counts).
+     */
     const insideFunction = (node: ts.Node): boolean => {
-      for (let p = node.parent; p !== undefined; p = p.parent) if (isFunctionLike(p) || ts.isClassStaticBlockDeclaration(p)) return true;
+      for (let p = node.parent; p !== undefined; p = p.parent) if (isFunctionLike(p)) return true;
       return false;
     };
     const report = (node: ts.Node, name: string, verb = 'this changes') =>
@@ -186,7 +239,8 @@ export default defineRule({
         return;
       }
       if (!(ts.isPropertyAccessExpression(t) || ts.isElementAccessExpression(t)) || !insideFunction(node)) return;
-      const root = moduleRoot(t);
+      // The object changed is the one the property is written on.
+      const root = moduleRoot(t.expression);
       if (root !== undefined) report(node, root.name);
     };
     const checkLoopTarget = (node: ts.ForOfStatement | ts.ForInStatement) => {
@@ -287,14 +341,28 @@ export default defineRule({
           if (root !== undefined) report(node, root.name, `${path}() changes`);
           return;
         }
-        // `Array.prototype.push.call(items, 1)`: a mutating method of a prototype, run on a module-level object.
-        const viaProto = path !== undefined ? /^[A-Za-z]+\.prototype\.([A-Za-z]+)\.(call|apply)$/.exec(path) : null;
-        if (viaProto !== null && mutatingMethods.has(viaProto[1]) && node.arguments.length > 0) {
-          const root = moduleRoot(node.arguments[0]);
-          if (root !== undefined) report(node, root.name, `${viaProto[1]}() changes`);
+        // `Array.prototype.push.call(items, 1)`, `push.call(items, 1)` after `const { push } = items`,
+        // `Reflect.apply(Array.prototype.push, items, [1])`: a mutating method run on a module-level object.
+        const viaProto = path !== undefined ? /^[A-Za-z]+(?:\.prototype\.|#)([A-Za-z]+)\.(call|apply|bind)$/.exec(path) : null;
+        const applied = path === 'Reflect.apply' && node.arguments.length > 1 ? /^[A-Za-z]+(?:\.prototype\.|#)([A-Za-z]+)$/.exec(ctx.facts.resolver.resolve(node.arguments[0]) ?? '') : null;
+        const viaMethod = viaProto ?? applied;
+        if (viaMethod !== null && mutatingMethods.has(viaMethod[1]) && node.arguments.length > 0) {
+          const root = moduleRoot(node.arguments[applied !== null ? 1 : 0]);
+          if (root !== undefined) report(node, root.name, `${viaMethod[1]}() changes`);
           return;
         }
         const callee = skipOuter(node.expression);
+        // `shared.inc.call(shared)`, `shared.inc.bind(shared)`: a method of a local class that changes `this`, run on a module-level instance.
+        if (ts.isPropertyAccessExpression(callee) && ['call', 'apply', 'bind'].includes(callee.name.text) && node.arguments.length > 0 && ts.isPropertyAccessExpression(skipOuter(callee.expression))) {
+          const m = skipOuter(callee.expression) as ts.PropertyAccessExpression;
+          if (ctx.facts.targetsOf(m).some((f) => (ts.isMethodDeclaration(f) || ts.isFunctionExpression(f) || ts.isArrowFunction(f)) && writesThis(f))) {
+            const root = moduleRoot(node.arguments[0]);
+            if (root !== undefined) {
+              ctx.report(node, `${m.name.text}() changes the object it is run on, ${root.name}, which is declared at module level: ${why}.`, `create ${root.name} inside the workflow function and pass it to helpers`);
+              return;
+            }
+          }
+        }
         // `shared.inc()` on a module-level instance whose method changes `this`.
         // (Static methods and object literals' methods are reported where they write: their `this` is known there.)
         const instanceMethod = (m: ts.Node): boolean => (ts.isMethodDeclaration(m) || ts.isSetAccessorDeclaration(m) || ts.isGetAccessorDeclaration(m)) && ts.isClassLike(m.parent) && !(ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Static);

@@ -14,6 +14,9 @@ ruleCases(noDynamicCode, {
     { name: 'a rest pattern', code: 'const { a, ...rest } = { a: 1, b: 2 };' },
     { name: 'Object.getPrototypeOf alone', code: 'const p = Object.getPrototypeOf([]) === Array.prototype;' },
     { name: 'this.constructor.name of an error class', code: 'class FlowError extends Error { constructor(m: string) { super(m); this.name = this.constructor.name; } }\nconst e = new FlowError("x");' },
+    { name: 'a symbol key on a function', code: 'class Bag { *[Symbol.iterator]() { yield 1; } }\nconst f = () => 1;\nconst it = (f as any)[Symbol.iterator];' },
+    { name: 'a destructuring assignment from a plain object', code: 'let a = 0;\nlet c = 0;\n({ a, constructor: c } = { a: 1, constructor: 2 });' },
+    { name: 'a computed member of untyped JSON data', code: 'const data: any = JSON.parse("{}");\nconst v = data[input.k as string];' },
   ],
   invalid: [
     { code: 'const x = eval("1");', line: 1, column: 11, message: 'eval runs a string as code' },
@@ -46,5 +49,10 @@ ruleCases(noDynamicCode, {
     { name: 'the constructor of a type parameter', code: 'function mk<T extends object>(x: T) { return (x.constructor as any)("return 1"); }', line: 1, column: 47 },
     { name: 'the constructor of a prototype from Reflect.getPrototypeOf', code: 'const p = Reflect.getPrototypeOf(() => 1)!;\nconst F = p.constructor;', line: 2, column: 11 },
     { name: 'all property descriptors of a function prototype', code: 'const ds = Object.getOwnPropertyDescriptors(Object.getPrototypeOf(() => 1));', line: 1, column: 12, message: 'getOwnPropertyDescriptors' },
+    { name: 'a destructuring assignment of the constructor', code: 'let C: unknown;\n({ constructor: C } = () => 1);', line: 2, column: 4, message: 'constructor of a function' },
+    { name: 'a nested destructuring assignment of the constructor', code: 'let C: unknown;\n({ f: { constructor: C } } = { f: () => 1 });', line: 2, column: 9 },
+    { name: 'a destructuring assignment in for-of', code: 'let C: unknown;\nfor ({ constructor: C } of [() => 1]) break;', line: 2, column: 8 },
+    { name: 'a computed member of a runtime prototype', code: 'const fp = Object.getPrototypeOf(() => 0);\nconst F = fp[input.k as string];', line: 2, column: 11, message: 'computed member' },
+    { name: 'a computed member of a function cast to any', code: 'function get(o: object, k: string): any { return (o as any)[k]; }', line: 1, column: 50, message: 'computed member' },
   ],
 });

@@ -13,6 +13,7 @@ ruleCases(noGlobalMutation, {
     { name: 'built-in functions passed as callbacks', code: 'const xs = [1].map(String);\nconst ok = [0, 1].filter(Boolean);' },
     { name: 'a local named Math', code: 'const Math = { random: () => 1 };\nMath.random = () => 2;' },
     { name: 'a class\'s own prototype is not a built-in', code: 'class A { x = 1; }\nconst a = new A();\na.x = 2;' },
+    { name: 'a destructuring assignment into locals', code: 'let a = 0;\nconst o = { b: 0 };\n({ x: a, y: o.b } = { x: 1, y: 2 });\n[a, o.b] = [3, 4];' },
   ],
   invalid: [
     { name: 'assigning to globalThis', code: '(globalThis as any).x = 1;', line: 1, column: 1, message: 'changes the global x' },
@@ -36,5 +37,9 @@ ruleCases(noGlobalMutation, {
     { name: 'a prototype handed to a helper', code: 'function patch(o: any) { o.x = 1; }\npatch(Array.prototype);', line: 2, column: 7, message: 'passed on as a value' },
     { name: 'inside a helper function', code: 'function install() { (globalThis as any).ready = true; }', line: 1, column: 22 },
     { name: 'compound assignment', code: '(globalThis as any).count += 1;', line: 1, column: 1 },
+    { name: 'a destructuring assignment to a global', code: '({ r: (Math as any).random } = { r: () => 0.5 });', line: 1, column: 7, message: 'destructuring assignment changes the global Math.random' },
+    { name: 'an array destructuring assignment to globalThis', code: '[(globalThis as any).x] = [1];', line: 1, column: 2, message: 'changes the global x' },
+    { name: 'a nested destructuring assignment to a prototype', code: 'const a: any = [];\n({ p: { q: a.__proto__.x } } = { p: { q: 1 } });', line: 2, column: 12, message: 'built-in prototype' },
+    { name: 'a destructuring for-of target', code: 'for ({ v: (JSON as any).x } of [{ v: 1 }]) break;', line: 1, column: 11 },
   ],
 });

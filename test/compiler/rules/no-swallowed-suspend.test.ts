@@ -19,6 +19,9 @@ ruleCases(noSwallowedSuspend, {
     { name: 'a handler of the file, passed by name, that rethrows', code: 'function onError(e: unknown): never { log(e); throw e; }\nconst v = await kv.get({ key: "a" }).catch(onError);' },
     { name: 'a throw in finally caught inside the finally', code: 'try { await kv.get({ key: "a" }); } finally { try { throw new Error("x"); } catch (e) { log(e); } }' },
     { name: 'Promise.allSettled over values without steps', code: 'const rs = await Promise.allSettled([Promise.resolve(1)]);' },
+    { name: 'a catch that returns a rejected promise', code: 'try { return await kv.get({ key: "a" }); } catch (e) { return Promise.reject(e); }' },
+    { name: 'a .catch() handler that is Promise.reject', code: 'return await kv.get({ key: "a" }).catch((e) => Promise.reject(e));' },
+    { name: 'a catch that calls a helper of the file that throws', code: 'import { kv, ActionError } from "alice";\nfunction fail(e: unknown): never { throw e; }\nexport default async function () {\n  try { return await kv.get({ key: "a" }); } catch (e) { if (e instanceof ActionError) return null; fail(e); }\n}\n' },
   ],
   invalid: [
     { name: 'catch without rethrow', code: 'try { await kv.get({ key: "a" }); } catch (e) { log(e); }', line: 1, column: 44, message: 'never rethrows' },
@@ -45,5 +48,8 @@ ruleCases(noSwallowedSuspend, {
     { name: 'step thunks from an array', code: 'const jobs = [() => kv.get({ key: "a" })];\nfor (const j of jobs) { try { await j(); } catch { } }', line: 2, column: 44 },
     { name: 'Promise.allSettled over steps', code: 'const rs = await Promise.allSettled([kv.get({ key: "a" })]);', line: 1, column: 18, message: 'Promise.allSettled' },
     { name: 'Promise.prototype.catch called indirectly', code: 'const p = kv.get({ key: "a" });\nconst v = await Promise.prototype.catch.call(p, () => null);', line: 2, column: 17, message: 'cannot be matched' },
+    { name: 'a .catch() handler called by a constant key', code: 'return await kv.get({ key: "a" })["catch"](() => null);', line: 1, column: 44, message: '.catch() handler' },
+    { name: 'a .then() rejection handler called by a constant key', code: 'return await kv.get({ key: "a" })["then"]((v) => v, () => null);', line: 1, column: 53 },
+    { name: 'a catch that calls a helper typed never that returns', code: 'import { kv } from "alice";\nfunction fail(e: unknown): never { return e as never; }\nexport default async function () {\n  try { return await kv.get({ key: "a" }); } catch (e) { fail(e); }\n}\n', line: 4, column: 53 },
   ],
 });
