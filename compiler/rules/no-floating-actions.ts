@@ -9,6 +9,8 @@ const combinators = new Set(['Promise.all', 'Promise.allSettled', 'Promise.race'
 const chainMethods = new Set(['then', 'catch', 'finally']);
 /** Collection methods that keep what they are given in the collection they are called on. */
 const keepers = new Set(['push', 'unshift', 'splice', 'set', 'add']);
+/** How many variables, collections and helpers a promise is followed through. */
+const maxFollow = 16;
 
 /** Action calls (and calls of helpers that make them) whose promise is never awaited. */
 export default defineRule({
@@ -46,7 +48,7 @@ export default defineRule({
       const out: ts.CallExpression[] = [];
       const visit = (n: ts.Node): void => {
         if (ts.isFunctionLike(n)) return;
-        if (ts.isCallExpression(n) && (facts.isStepCall(n) || facts.callsActionFunction(n))) out.push(n);
+        if (ts.isCallExpression(n) && (facts.isStepCall(n) || facts.callsActionFunction(n) || collectsStepPromises(n))) out.push(n);
         ts.forEachChild(n, visit);
       };
       visit(node);
@@ -125,7 +127,8 @@ export default defineRule({
      * collection one of whose uses is. Anywhere else the promise is dropped: the reason when so.
      */
     const floating = (node: ts.Expression, depth = 0, following = new Set<ts.Symbol>()): string | null => {
-      if (depth > 8) return null;
+      // Past this the promise is not known to be handled, so it is not taken to be.
+      if (depth > maxFollow) return `is passed on through more than ${maxFollow} names and helpers, further than the checker follows`;
       const e = outermost(node);
       const p = e.parent;
       if (ts.isAwaitExpression(p) || ts.isReturnStatement(p) || ts.isYieldExpression(p)) return null;
@@ -198,7 +201,11 @@ export default defineRule({
     const check = (call: ts.CallExpression | ts.NewExpression) => {
       const reason = floating(call);
       if (reason === null) return;
-      const what = ts.isCallExpression(call) && facts.isStepCall(call) ? `the step started by ${call.expression.getText()}()` : `${call.expression.getText()}() starts steps, and its promise`;
+      const what = ts.isCallExpression(call) && facts.isStepCall(call)
+        ? `the step started by ${call.expression.getText()}()`
+        : ts.isCallExpression(call) && !facts.callsActionFunction(call)
+          ? `the array of step promises that ${call.expression.getText()}() makes of what its callback returns`
+          : `${call.expression.getText()}() starts steps, and its promise`;
       ctx.report(call, `${what} ${reason}: ${why}.`, hint);
     };
 
@@ -206,6 +213,34 @@ export default defineRule({
     const returnsVoid = (type: ts.Type | undefined): boolean => {
       const signatures = type?.getCallSignatures() ?? [];
       return signatures.length > 0 && signatures.every((sig) => (checker.getReturnTypeOfSignature(sig).flags & ts.TypeFlags.Void) !== 0);
+    };
+
+    /**
+     * Whether a library function drops what a callback of this type returns: its calls return
+     * nothing that holds a promise (`void` for forEach, `unknown` for the tests of filter, some,
+     * every and find, `number` for sort). `any` and type parameters may be the promise itself.
+     */
+    const dropsReturn = (type: ts.Type | undefined): boolean => {
+      const signatures = type?.getCallSignatures() ?? [];
+      return signatures.length > 0 && signatures.every((sig) => {
+        const r = checker.getReturnTypeOfSignature(sig);
+        return !(r.flags & (ts.TypeFlags.Any | ts.TypeFlags.TypeParameter)) && !carriesPromise(r);
+      });
+    };
+
+    /**
+     * A call of a library function (not a helper of the file) given a function that starts steps,
+     * whose result holds the promises the callback returns: `items.map((k) => kv.get({ k }))`.
+     * Its result must be handled like the step calls' own promises.
+     */
+    const collectsStepPromises = (call: ts.CallExpression): boolean => {
+      const callee = skipOuter(call.expression);
+      if (ts.isPropertyAccessExpression(callee) && chainMethods.has(callee.name.text)) return false; // a chain: reported where it starts
+      if (combinators.has(facts.resolver.resolve(callee) ?? '')) return false;
+      if (facts.targetsOf(callee).some((f) => f.body !== undefined)) return false;
+      if (!call.arguments.some((a) => !ts.isSpreadElement(a) && facts.namesActionFunction(a))) return false;
+      const type = checker.getTypeAtLocation(call);
+      return (type.flags & ts.TypeFlags.Any) !== 0 || carriesPromise(type);
     };
 
     /** A step-starting callback handed to a parameter that returns void: its promise is dropped. */
@@ -228,7 +263,10 @@ export default defineRule({
         }
       });
       for (const arg of call.arguments ?? []) {
-        if (ts.isSpreadElement(arg) || !returnsVoid(checker.getContextualType(arg))) continue;
+        if (ts.isSpreadElement(arg) || !facts.namesActionFunction(arg)) continue;
+        // A helper of the file is followed above; a library function is judged by its declared
+        // callback type: one whose result it drops.
+        if (!(helpers.length === 0 ? dropsReturn(checker.getContextualType(arg)) : returnsVoid(checker.getContextualType(arg)))) continue;
         const type = checker.getTypeAtLocation(arg);
         const returnsPromise = type.getCallSignatures().some((sig) => isPromiseLike(checker.getReturnTypeOfSignature(sig)));
         if (!returnsPromise || !facts.namesActionFunction(arg)) continue;
@@ -246,7 +284,7 @@ export default defineRule({
 
     return {
       CallExpression(node) {
-        if (facts.isStepCall(node) || facts.callsActionFunction(node)) check(node);
+        if (facts.isStepCall(node) || facts.callsActionFunction(node) || collectsStepPromises(node)) check(node);
         checkCallbacks(node);
       },
       NewExpression(node) {
@@ -256,7 +294,7 @@ export default defineRule({
       ExpressionStatement(node) {
         const e = skipOuter(node.expression);
         if (ts.isAwaitExpression(e) || ts.isBinaryExpression(e) || ts.isVoidExpression(e)) return;
-        if (ts.isCallExpression(e) && (facts.isStepCall(e) || facts.callsActionFunction(e))) return;
+        if (ts.isCallExpression(e) && (facts.isStepCall(e) || facts.callsActionFunction(e) || collectsStepPromises(e))) return;
         if (!facts.mayStartSteps(e) || !isPromiseLike(checker.getTypeAtLocation(e))) return;
         // Reported at the inner step call when the chain starts at one (kv.get().then(f)); a
         // chain that starts elsewhere (Promise.resolve().then(() => kv.set(…))) is reported here.

@@ -1,5 +1,5 @@
 import ts from '../ts/typescript.cjs';
-import { computedKey, rootOf, type Path } from '../ts/references.js';
+import { computedKey, rootOf, unresolvedRoot, type Path } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
 /** Host objects and I/O a workflow must not touch, with what to use instead. */
@@ -69,12 +69,21 @@ function ambientValues(stmt: ts.Statement, inAmbient: boolean, out: ts.Node[]): 
 export default defineRule({
   id: 'no-host-globals',
   description: 'Host globals and I/O (process, require, fetch, timers, console, the global object) are outside the journal; use actions and built-ins from "alice".',
-  create: (ctx) => ({
+  create: (ctx) => {
+    // One is enough to refuse the file; the chain's other links would each repeat it.
+    let unresolvedReported = false;
+    return {
     reference(ref) {
       const { path, usage } = ref;
       if (usage === 'typeof') return;
       // `c.log()` after `const c = console` was reported at the `const`, where console is named.
       if (ref.alias !== undefined && forbidden(ref.alias)) return;
+      if (rootOf(path) === unresolvedRoot) {
+        if (unresolvedReported) return;
+        unresolvedReported = true;
+        ctx.report(ref.node, `this name is an alias of an alias, more than 64 deep, which the checker does not follow: it cannot tell whether it stands for an action, the clock or a host object: ${why}.`, 'use the name it stands for');
+        return;
+      }
       if (path === computedKey || path.startsWith(`${computedKey}.`)) {
         ctx.report(ref.node, `a computed member of globalThis can reach any global, host objects and the clock included; the checker cannot tell which: ${why}.`, 'name the global you use');
         return;
@@ -96,5 +105,6 @@ export default defineRule({
         ctx.report(name, `declare only tells the checker that a value exists; at run time ${name.getText()} would be whatever the sandbox has under that name, which the checker cannot vouch for: ${why}.`, 'remove the declaration; import what you need from "alice"');
       }
     },
-  }),
+    };
+  },
 });

@@ -21,6 +21,13 @@ export type Path = string;
 /** Marks a key that is not a compile-time constant. */
 export const computedKey = '[computed]';
 
+/**
+ * The root of a path the resolver gave up on: a chain of aliases longer than it follows. Such a
+ * name may stand for anything (an action, the clock), so it is not taken for a local value:
+ * no-host-globals refuses it.
+ */
+export const unresolvedRoot = '[unresolved]';
+
 /** How a reference is used where it stands. */
 export type Usage =
   | 'call' // the callee of a call or a tagged template
@@ -31,7 +38,8 @@ export type Usage =
   | 'typeof' // the operand of `typeof`: only asks what it is
   | 'escape'; // flows somewhere the checker does not follow: an argument, a return, a `let`, a property
 
-const maxDepth = 16;
+/** How many aliases, members and bindings the resolver follows: far beyond hand-written code. */
+const maxDepth = 64;
 
 export class ReferenceResolver {
   constructor(
@@ -41,12 +49,15 @@ export class ReferenceResolver {
 
   /** The path an expression denotes, or undefined when it is local or unknown. */
   resolve(expr: ts.Expression, depth = 0): Path | undefined {
-    if (depth > maxDepth) return undefined;
+    if (depth > maxDepth) return unresolvedRoot;
     const e = skipOuter(expr);
-    // The walk and several rules ask about the same callee; a full-depth answer is kept.
+    // The walk and several rules ask about the same names, and must all get the same answer:
+    // the first one is kept, also when it is that the chain was too long to follow (which
+    // depends on where the first question started). Keeping every answer also makes a long
+    // chain of aliases cost linear time, not quadratic.
     if (this.resolved.has(e)) return this.resolved.get(e);
     const path = this.resolveNode(e, depth);
-    if (depth === 0) this.resolved.set(e, path);
+    this.resolved.set(e, path);
     return path;
   }
 

@@ -160,5 +160,25 @@ function classify(node: ts.Expression, path: string): Reference {
   if (ts.isForStatement(p) && p.condition === n) return ref('read');
   if (ts.isConditionalExpression(p) && p.condition === n) return ref('read');
   if ((ts.isForInStatement(p) || ts.isForOfStatement(p)) && p.initializer === n) return ref('write');
+  if (isAssignmentTarget(n)) return ref('write');
   return ref('escape');
+}
+
+/**
+ * Whether an expression is a target inside a destructuring assignment: `Math.random` in
+ * `({ r: Math.random } = o)`, `a.b` in `[a.b] = xs` or `for ({ v: a.b } of xs)`, at any depth.
+ */
+function isAssignmentTarget(node: ts.Node): boolean {
+  let e: ts.Node = node;
+  for (let depth = 0; depth < 64; depth++) {
+    // From a target, or a nested pattern, to the object or array literal that holds it.
+    let p = e.parent;
+    if ((ts.isPropertyAssignment(p) && p.initializer === e) || (ts.isShorthandPropertyAssignment(p) && p.name === e) || ts.isSpreadAssignment(p) || ts.isSpreadElement(p)) p = p.parent;
+    if (!ts.isObjectLiteralExpression(p) && !ts.isArrayLiteralExpression(p)) return false;
+    const q = p.parent;
+    if (ts.isBinaryExpression(q) && q.operatorToken.kind === ts.SyntaxKind.EqualsToken && q.left === p) return true;
+    if ((ts.isForOfStatement(q) || ts.isForInStatement(q)) && q.initializer === p) return true;
+    e = p;
+  }
+  return false;
 }

@@ -5,6 +5,10 @@ const helper = 'async function save() { await kv.set({ key: "a", value: 1 }); }'
 
 ruleCases(noFloatingActions, {
   valid: [
+    { name: 'map of step promises awaited through a variable', code: 'const ps = input.ks.map((key: string) => kv.get({ key }));\nconst rs = await Promise.all(ps);' },
+    { name: 'map with an async callback, returned', code: 'return Promise.all(input.ks.map(async (key: string) => kv.get({ key })));' },
+    { name: 'filter with a plain test after the steps', code: 'const rs = await Promise.all(input.ks.map((key: string) => kv.get({ key })));\nconst kept = rs.filter((r) => r !== null);' },
+    { name: 'a chain of a few names, awaited at the end', code: 'const p0 = kv.get({ key: "k" });\nconst p1 = p0;\nconst p2 = p1;\nawait p2;' },
     'const v = await kv.get({ key: "a" });',
     { name: 'a const promise awaited later', code: 'const p = kv.get({ key: "a" });\nlog("x");\nconst v = await p;' },
     { name: 'a promise returned', code: 'const p = kv.get({ key: "a" });\nreturn p;' },
@@ -32,6 +36,13 @@ ruleCases(noFloatingActions, {
     { name: 'a helper that awaits its callback', code: 'async function each(xs: string[], f: (x: string) => Promise<unknown>) { for (const x of xs) await f(x); }\nawait each(["a"], (key) => kv.get({ key }));' },
   ],
   invalid: [
+    { name: 'map of step promises stored and only counted', code: 'const ps = input.ks.map((key: string) => kv.get({ key }));\nreturn ps.length;', line: 1, column: 12, message: 'step promises that input.ks.map() makes' },
+    { name: 'map of step promises stored and never used', code: 'const ps = input.ks.map((key: string) => kv.get({ key }));', line: 1, column: 12 },
+    { name: 'map with an async callback, the array never awaited', code: 'const ps = input.ks.map(async (key: string) => { await kv.get({ key }); });\nlog(ps.length);', line: 1, column: 12 },
+    { name: 'filter with a step-starting test', code: 'const ks: string[] = input.ks;\nconst kept = ks.filter((key) => kv.get({ key }));', line: 2, column: 24, message: 'ignores what its callback returns' },
+    { name: 'some with an async test', code: 'const ks: string[] = input.ks;\nconst any = ks.some(async (key) => (await kv.get({ key })) !== null);', line: 2, column: 21 },
+    { name: 'find with a local async function', code: 'const ks: string[] = input.ks;\nasync function has(key: string) { return (await kv.get({ key })) !== null; }\nconst first = ks.find(has);', line: 3, column: 23 },
+    { name: 'a promise passed on through more names than the checker follows', code: 'const p0 = kv.get({ key: "k" });\nconst p1 = p0;\nconst p2 = p1;\nconst p3 = p2;\nconst p4 = p3;\nconst p5 = p4;\nconst p6 = p5;\nconst p7 = p6;\nconst p8 = p7;\nconst p9 = p8;\nconst p10 = p9;\nconst p11 = p10;\nconst p12 = p11;\nconst p13 = p12;\nconst p14 = p13;\nconst p15 = p14;\nconst p16 = p15;\nconst p17 = p16;\nconst p18 = p17;\nconst p19 = p18;\nlog("x");', line: 1, column: 12 },
     { name: 'a then() chain that starts elsewhere runs a step', code: 'Promise.resolve().then(() => kv.set({ key: "a", value: 1 }));', line: 1, column: 1 },
     { code: 'kv.get({ key: "a" });', line: 1, column: 1, message: 'is not awaited' },
     { name: 'discarded with void', code: 'void kv.get({ key: "a" });', line: 1, column: 6, message: 'discarded with void' },
@@ -45,8 +56,8 @@ ruleCases(noFloatingActions, {
     { name: 'sleep', code: 'sleep("1s");', line: 1, column: 1, message: 'sleep()' },
     { name: 'waitForEvent', code: 'waitForEvent("order.paid");', line: 1, column: 1 },
     { name: 'Promise.all not awaited', code: 'Promise.all([kv.get({ key: "a" })]);', line: 1, column: 14 },
-    { name: 'map whose promises are dropped', code: 'const ks = ["a", "b"];\nks.map((key) => kv.get({ key }));', line: 2, column: 1, message: 'promises of the steps started here' },
-    { name: 'Promise.all over map not awaited', code: 'const ks = ["a", "b"];\nPromise.all(ks.map((key) => kv.get({ key })));', line: 2, column: 1 },
+    { name: 'map whose promises are dropped', code: 'const ks = ["a", "b"];\nks.map((key) => kv.get({ key }));', line: 2, column: 1, message: 'step promises that ks.map() makes' },
+    { name: 'Promise.all over map not awaited', code: 'const ks = ["a", "b"];\nPromise.all(ks.map((key) => kv.get({ key })));', line: 2, column: 13 },
     { name: 'an async callback to forEach', code: 'const ks = ["a", "b"];\nks.forEach(async (key) => { await kv.get({ key }); });', line: 2, column: 12, message: 'forEach() ignores' },
     { name: 'a step-starting helper passed to forEach', code: `${helper}\n[1, 2].forEach(save);`, line: 2, column: 16 },
     { name: 'an async helper called without await', code: `${helper}\nsave();`, line: 2, column: 1, message: 'save() starts steps' },

@@ -1,6 +1,14 @@
 import noHostGlobals from '../../../compiler/rules/no-host-globals.js';
 import { ruleCases } from '../rule-cases.js';
 
+/** `const a0 = kv; const a1 = a0; …` on one line each, then a call through the last alias. */
+function aliasChain(n: number, root: string, use: string): string {
+  const lines = [`const a0 = ${root};`];
+  for (let i = 1; i < n; i++) lines.push(`const a${i} = a${i - 1};`);
+  lines.push(use.replaceAll('LAST', `a${n - 1}`));
+  return lines.join('\n');
+}
+
 ruleCases(noHostGlobals, {
   valid: [
     'log("hello");',
@@ -12,9 +20,11 @@ ruleCases(noHostGlobals, {
     { name: 'globalThis in a condition', code: 'if (globalThis) { log("x"); }' },
     { name: 'a pure global through globalThis', code: 'const x = globalThis.Math.max(1, 2);' },
     { name: 'an alias of globalThis used for a pure global', code: 'const G = globalThis;\nconst n = G.JSON.stringify(1);' },
+    { name: 'a long chain of aliases of an action namespace, within what the checker follows', code: aliasChain(40, 'kv', 'await LAST.delete({ key: "k" });') },
     { name: 'the http.fetch action', code: 'const r = await http.fetch({ url: "https://example.com" });' },
   ],
   invalid: [
+    { name: 'a chain of aliases longer than the checker follows', code: aliasChain(70, 'kv', 'await LAST.delete({ key: "k" });'), line: 8, column: 12, message: 'more than 64 deep' },
     { code: 'console.log("x");', line: 1, column: 1, message: 'console is a host global' },
     { name: 'reported at the alias, not again at its use', code: 'const c = console;\nc.log("x");', line: 1, column: 11 },
     { name: 'destructured', code: 'const { log: l } = console;\nl("x");', line: 1, column: 20 },
