@@ -544,12 +544,13 @@ export class Execution {
       this.queue = [];
       return;
     }
-    while (this.queue.length > 0 && this.fault === null) {
+    while (this.queue.length > 0 && this.fault === null && this.ending === null) {
       const batch = this.queue;
       this.queue = [];
       for (const [seq, action, text] of batch) {
-        // A call issued after a divergence in the same slice must not run either.
-        if (this.fault !== null || this.result !== null) break;
+        // A call issued after a divergence in the same slice must not run either, nor one
+        // issued to an execution that is over (cancelled, or its lease lost, meanwhile).
+        if (this.fault !== null || this.result !== null || this.ending !== null) break;
         try {
           this.issue(seq, action, text);
         } catch (err) {
@@ -1041,6 +1042,9 @@ export class Execution {
     if (this.ending === 'aborted' && this.inFlight === 0) return this.releaseAfterAbort();
     if (this.ending === 'cancelled' && this.inFlight === 0) return this.settle('cancelled');
     if (this.ending !== null) return;
+    // Inside a slice (an inline action answered pending or failed at the call) the workflow is
+    // still on the stack and may issue more calls: the slice's caller decides once it returns.
+    if (this.inSlice) return;
     if (this.fault !== null) return this.end('failed');
     if (this.result !== null) return this.end(this.result.kind === 'done' ? 'completed' : 'failed');
     if (this.inFlight > 0 || this.queue.length > 0) return;

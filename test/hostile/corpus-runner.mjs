@@ -11,7 +11,7 @@
 // prints, as its last stdout line: CORPUS-REPORT {json}
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ActionFailure, defineAction, ManualClock, openEngine } from '../../dist/runtime/index.js';
+import { ActionFailure, defineAction, ManualClock, openEngine, pending } from '../../dist/runtime/index.js';
 
 const spec = JSON.parse(process.argv[2]);
 const script = readFileSync(spec.scriptPath, 'utf8');
@@ -31,6 +31,7 @@ process.on('uncaughtException', (err) => unhandled.push(String(err && err.stack 
 const executions = [];
 const finalized = [];
 const data = new Map();
+const pendingOnce = new Set();
 const note = (action, args, ctx, step) => executions.push({ action, runId: ctx.runId, seq: step.seq, key: step.idempotencyKey, tenant: ctx.tenant });
 const fin = (action) => (ctx, run) => { finalized.push({ action, runId: run.id, status: run.status }); };
 
@@ -64,6 +65,19 @@ const catalog = [
     throw err;
   }, { retry: { maxAttempts: 1 } }),
   recording('host.weird', () => ({ account: new Account('w'), fn: () => 1, date: new Date(0), map: new Map([['k', 1]]), get lazy() { return 'host getter'; } })),
+  // Inline (answered at the workflow's call): pending on its first attempt, then its arguments.
+  // (A pending answer is not an execution of the step: only the answer is recorded.)
+  defineAction({ name: 'host.inlinePending', inline: true, finalize: fin('host.inlinePending'), run: (args, ctx, step) => {
+    const once = `${ctx.runId}:${step.seq}`;
+    if (!pendingOnce.has(once)) {
+      pendingOnce.add(once);
+      return pending({ retryAt: clock.now() + 1000 });
+    }
+    note('host.inlinePending', args, ctx, step);
+    return args;
+  } }),
+  // Answers its arguments after `ms` (at most 2 s) of real time: an attempt that outlives a slice.
+  recording('host.slow', (args) => new Promise((resolve) => setTimeout(() => resolve(args), Math.min(2000, Number(args.ms) || 0)))),
 ];
 
 const canaryScript = `export default async (input, actions) => {
