@@ -45,8 +45,8 @@ function inCanonicalOrder(value: unknown, depth: number): boolean {
  * The JSON text `JSON.stringify(value)` writes (same keys, same order, `toJSON` called with the
  * same key), but strict as `canonicalJson` is. The guest sends a call's arguments in this form;
  * a re-run can then check a call with the builtin `JSON.stringify` alone, one pass of native
- * code instead of a walk in V8's interpreter. (Boxed primitives are walked as objects;
- * `JSON.stringify` unwraps them, so such a call is checked the slow way.)
+ * code instead of a walk in V8's interpreter. (In the guest, boxed primitives are unwrapped as
+ * `JSON.stringify` unwraps them: the guest passes `unbox`, with brand checks of its own.)
  */
 export function jsonText(value: unknown): string {
   return strictJson(value, false);
@@ -56,7 +56,7 @@ export function jsonText(value: unknown): string {
  * The walk behind both: keys in JSON.stringify's order, or sorted. Refuses non-finite numbers,
  * BigInt, cycles and nesting deeper than 200 levels with a TypeError that names the path.
  */
-export function strictJson(value: unknown, sorted: boolean): string {
+export function strictJson(value: unknown, sorted: boolean, sortKeys?: (keys: string[]) => unknown, unbox?: (obj: object) => unknown): string {
   const seen: unknown[] = [];
   // The keys from the root down to the value being walked, by depth. The path an error names is
   // built from them only when there is an error: building it for every value cost more than the
@@ -98,6 +98,11 @@ export function strictJson(value: unknown, sorted: boolean): string {
     if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
       return walk((obj as { toJSON: (k: string) => unknown }).toJSON(key), key, depth + 1, at);
     }
+    // A boxed primitive (`new String("x")`) is written as its primitive, as JSON.stringify does.
+    if (unbox !== undefined && !isArray(obj)) {
+      const inner = unbox(obj);
+      if (inner !== undefined) return walk(inner, key, depth + 1, at);
+    }
     for (let i = 0; i < seen.length; i++) {
       if (seen[i] === obj) throw new TypeError(`value at ${where(at)} is circular`);
     }
@@ -113,7 +118,10 @@ export function strictJson(value: unknown, sorted: boolean): string {
       out += ']';
     } else {
       const keys = keysOf(obj);
-      if (sorted && keys.length > 1) keys.sort();
+      if (sorted && keys.length > 1) {
+        if (sortKeys !== undefined) sortKeys(keys);
+        else keys.sort();
+      }
       out = '{';
       let first = true;
       for (let i = 0; i < keys.length; i++) {
@@ -138,14 +146,14 @@ export function strictJson(value: unknown, sorted: boolean): string {
  * replayed calls without a host round trip, and compares numbers: formatting it as hex cost
  * the replay of each step more than hashing the call did.
  */
-export function fingerprint53(text: string): number {
+export function fingerprint53(text: string, codeAt?: (text: string, i: number) => number): number {
   // Read once per call: a global lookup per character made this the costliest part of replaying
   // a step in a fresh context (interpreted code).
   const imul = Math.imul;
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
+    const ch = codeAt !== undefined ? codeAt(text, i) : text.charCodeAt(i);
     h1 = imul(h1 ^ ch, 2654435761);
     h2 = imul(h2 ^ ch, 1597334677);
   }
