@@ -72,6 +72,7 @@ async function onSuspendedRun(script: string, test: (q: Queries, db: Database.Da
 function same(a: ReplayJournal, b: ReplayJournal): void {
   expect(a.json).toBe(b.json);
   expect(a.feed.join(',')).toBe(b.feed.join(','));
+  expect(a.inlineFeed.join(',')).toBe(b.inlineFeed.join(','));
   expect(a.bounds).toMatchObject({ completions: b.bounds.completions, logSeq: b.bounds.logSeq, lastDone: b.bounds.lastDone, done: b.bounds.done, sliced: b.bounds.sliced, waiting: b.bounds.waiting });
 }
 
@@ -93,7 +94,11 @@ describe('the journal a re-run hands to the guest', () => {
       expect(journal.fp).toBe(steps.map((s) => s.fp).join(''));
       expect(journal.time).toEqual(steps.map((s) => s.finished_at));
       expect(journal.inline).toEqual(steps.map((s) => (s.inline === 1 ? 1 : 0)));
-      expect(JSON.parse(`[${fast.feed.join(',')}]`)).toEqual(steps.flatMap((s) => [JSON.parse(s.outcome), s.text]));
+      // Two streams, each in completion order: ordinary steps, and inline ones (settled at their calls).
+      const pairs = (list: typeof steps) => list.flatMap((s) => [JSON.parse(s.outcome), s.text]);
+      expect(JSON.parse(`[${fast.feed.join(',')}]`)).toEqual(pairs(steps.filter((s) => s.inline !== 1)));
+      expect(JSON.parse(`[${fast.inlineFeed.join(',')}]`)).toEqual(pairs(steps.filter((s) => s.inline === 1)));
+      expect(fast.inlineFeed.length).toBeGreaterThan(0);
       expect(fast.bounds).toMatchObject({ done: steps.length, sliced: steps.filter((s) => s.inline !== 1).length, waiting: String(steps.length + 1) });
     });
     // And the run replays all of it.
@@ -109,7 +114,8 @@ describe('the journal a re-run hands to the guest', () => {
       expect(whole.feed).toHaveLength(1);
       expect(batched.feed.length).toBeGreaterThan(10);
       expect(batched.feed.join(',')).toBe(whole.feed[0]);
-      for (const unit of batched.feed) {
+      expect(batched.inlineFeed.join(',')).toBe(whole.inlineFeed[0]);
+      for (const unit of [...batched.feed, ...batched.inlineFeed]) {
         const pairs = JSON.parse(`[${unit}]`) as unknown[];
         expect(pairs.length % 2).toBe(0);
         expect(unit.length <= 300 || pairs.length === 2).toBe(true);
@@ -127,6 +133,27 @@ describe('the journal a re-run hands to the guest', () => {
       // The scan's lists put in order here, and the rows read sorted, give the same journal.
       same(journal, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30));
       same(replayJournal(q, runId, 120), replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 120));
+    });
+  });
+
+  it('puts a run of inline steps only in the inline stream, and a run of ordinary steps only in the other', async () => {
+    const only = (action: string) => `export default async (input, actions) => {
+  for (let i = 0; i < 5; i++) await actions.j.${action}({ i });
+  await actions.sleep('1h');
+  return 'done';
+}`;
+    await onSuspendedRun(only('fast'), (q, _db, runId) => {
+      const j = replayJournal(q, runId, 1 << 30);
+      expect(j.feed).toEqual([]);
+      expect(JSON.parse(`[${j.inlineFeed.join(',')}]`)).toHaveLength(10);
+      same(j, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30));
+    });
+    fx.cleanup();
+    await onSuspendedRun(only('slow'), (q, _db, runId) => {
+      const j = replayJournal(q, runId, 1 << 30);
+      expect(j.inlineFeed).toEqual([]);
+      expect(JSON.parse(`[${j.feed.join(',')}]`)).toHaveLength(10);
+      same(j, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30));
     });
   });
 

@@ -293,7 +293,7 @@ export class Execution {
       return;
     }
     // The guest pulls the journal's outcomes in batches as the re-run needs them (see `feed`).
-    this.replay = { units: journal.feed, fed: 0 };
+    this.replay = { units: [journal.feed, journal.inlineFeed], fed: [0, 0] };
     const started = this.slice([GuestOp.start, fn.derefInto(), this.run.input]);
     fn.release();
     if (!started) return;
@@ -306,18 +306,22 @@ export class Execution {
     this.replay = null;
   }
 
-  /** The journal's outcomes being replayed (see `ReplayJournal.feed`), and how many units are fed. */
-  private replay: { units: string[]; fed: number } | null = null;
+  /**
+   * The journal's outcomes being replayed, by stream (ordinary steps, inline ones; see
+   * `ReplayJournal`), and how many units of each are fed.
+   */
+  private replay: { units: [string[], string[]]; fed: [number, number] } | null = null;
 
   /**
-   * The next batch of journaled outcomes for the guest, in completion order: each outcome with
-   * its arguments' text as journaled, as a JSON array `[outcome, args, outcome, args, …]`; ""
+   * The next batch of journaled outcomes of a stream for the guest, in completion order: each
+   * outcome with its arguments' text as journaled, as a JSON array `[outcome, args, …]`; ""
    * when all are fed.
    */
-  private feed(): string {
+  private feed(stream: unknown): string {
     const r = this.replay;
-    if (r === null || r.fed >= r.units.length) return '';
-    return `[${r.units[r.fed++]}]`;
+    const k = stream === 1 ? 1 : 0;
+    if (r === null || r.fed[k] >= r.units[k].length) return '';
+    return `[${r.units[k][r.fed[k]++]}]`;
   }
 
   /**
@@ -443,7 +447,7 @@ export class Execution {
         return;
       }
       case 'feed':
-        return this.feed();
+        return this.feed(a);
       case 'missing': {
         const seq = Number(a);
         const row = this.rowOf(seq);

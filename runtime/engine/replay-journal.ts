@@ -12,8 +12,17 @@ export interface ReplayJournal {
   bounds: JournalBounds;
   /** JSON of the guest's `journal` config member (see `GuestJournal`). */
   json: string;
-  /** Comma-joined `outcome,"arguments text"` pairs in completion order; each unit whole steps. */
+  /**
+   * The ordinary steps' outcomes: comma-joined `outcome,"arguments text"` pairs in completion
+   * order, each unit whole steps.
+   */
   feed: string[];
+  /**
+   * The inline steps' outcomes, the same way. A re-run settles an inline step at its call, so it
+   * needs that outcome then; in a stream of its own, it does not drag in every ordinary outcome
+   * that completed before it (which the guest would hold until their own turn).
+   */
+  inlineFeed: string[];
 }
 
 const emptyJson = '{"seq":[],"name":[],"names":[],"fp":"","time":[],"inline":[]}';
@@ -30,17 +39,29 @@ export function replayJournal(queries: Queries, runId: string, batchBytes: numbe
     // A journal whose lists outgrow one string (SQLite's or V8's limit): row by row, then.
     if (!/too big|string length|TOOBIG/i.test((err as Error)?.message ?? '')) throw err;
     const bounds = queries.journalBounds(runId);
-    return bounds.done === 0 ? { bounds, json: emptyJson, feed: [] } : fromRows(queries, runId, bounds, batchBytes);
+    return bounds.done === 0 ? { bounds, json: emptyJson, feed: [], inlineFeed: [] } : fromRows(queries, runId, bounds, batchBytes);
   }
-  if (scan.done === 0) return { bounds: scan, json: emptyJson, feed: [] };
+  if (scan.done === 0) return { bounds: scan, json: emptyJson, feed: [], inlineFeed: [] };
   const actions = scan.actions.split(',');
   // An action name that is not one word of the catalog's alphabet, or an outcome that is not
   // the engine's JSON (only a store edited by hand has either), takes the row-by-row path.
   if (actions.length !== scan.done || scan.fps.length !== 14 * scan.done || count(scan.feed, '\x1e') !== scan.done - 1) return fromRows(queries, runId, scan, batchBytes);
   if (!ascending(scan.order)) return reordered(queries, runId, scan, actions, batchBytes);
   const json = guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines);
-  if (scan.feed.length <= batchBytes) return { bounds: scan, json, feed: [scan.feed.replaceAll('\x1e', ',')] };
-  return { bounds: scan, json, feed: batched(scan.feed.split('\x1e'), batchBytes) };
+  // Most runs have steps of one kind only: their pairs are one stream as SQLite wrote them.
+  const some = scan.inlines.includes('1');
+  const all = some && !scan.inlines.includes('0');
+  if (some && !all) return { bounds: scan, json, ...streams(scan.feed.split('\x1e'), scan.inlines.split(','), batchBytes) };
+  const units = scan.feed.length <= batchBytes ? [scan.feed.replaceAll('\x1e', ',')] : batched(scan.feed.split('\x1e'), batchBytes);
+  return { bounds: scan, json, feed: all ? [] : units, inlineFeed: all ? units : [] };
+}
+
+/** The outcome pairs (in completion order) split by their inline flags into the two streams. */
+function streams(pairs: readonly string[], inline: readonly (string | number)[], batchBytes: number): { feed: string[]; inlineFeed: string[] } {
+  const ordinary: string[] = [];
+  const inlined: string[] = [];
+  for (let i = 0; i < pairs.length; i++) (String(inline[i]) === '1' ? inlined : ordinary).push(pairs[i]);
+  return { feed: batched(ordinary, batchBytes), inlineFeed: batched(inlined, batchBytes) };
 }
 
 /**
@@ -60,14 +81,14 @@ function reordered(queries: Queries, runId: string, scan: JournalScan, actions: 
   const at = Array.from({ length: n }, (_, i) => i).sort((x, y) => order[x] - order[y] || seqs[x] - seqs[y]);
   const json = guestJson(at.map((i) => seqs[i]).join(','), at.map((i) => actions[i]), at.map((i) => scan.fps.slice(14 * i, 14 * i + 14)).join(''),
     at.map((i) => times[i]).join(','), at.map((i) => inlines[i]).join(','));
-  return { bounds: scan, json, feed: batched(at.map((i) => pairs[i]), batchBytes) };
+  return { bounds: scan, json, ...streams(at.map((i) => pairs[i]), at.map((i) => inlines[i]), batchBytes) };
 }
 
 function fromRows(queries: Queries, runId: string, bounds: JournalBounds, batchBytes: number): ReplayJournal {
   const rows = queries.journalRows(runId);
   const json = guestJson(rows.map((r) => r[0]).join(','), rows.map((r) => r[1]), rows.map((r) => r[2]).join(''),
     rows.map((r) => (r[3] === null ? 'null' : r[3])).join(','), rows.map((r) => r[4]).join(','));
-  return { bounds, json, feed: batched(rows.map((r) => r[5]), batchBytes) };
+  return { bounds, json, ...streams(rows.map((r) => r[5]), rows.map((r) => r[4]), batchBytes) };
 }
 
 /**

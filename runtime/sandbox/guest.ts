@@ -19,7 +19,7 @@ import { durationMs, fingerprint53, strictJson, type canonicalJson, type jsonTex
 /** Messages from guest to host; the first argument of the host callback. */
 export type GuestMessage =
   | 'issue' // seq, action, canonical args: a call not in the journal; answers `[time, outcome]` JSON when it completed inline
-  | 'feed' // (): answers the next batch of journaled outcomes (see `GuestOp`), or "" when none is left
+  | 'feed' // (stream): answers the next batch of journaled outcomes of a stream (see `GuestOp`), or "" when none is left
   | 'nondet' // seq, actual action, actual fingerprint, actual canonical args: a call that differs from the journal
   | 'missing' // seq, action: a journaled call the re-run never issued
   | 'log' // index, text
@@ -86,8 +86,9 @@ export const GuestOp = {
   /**
    * (): settles the next journaled step that was not delivered inline (those are settled at
    * their calls). The outcomes come from the host's 'feed' answers: JSON arrays
-   * `[outcome, arguments text, outcome, arguments text, …]` of the next journal entries in
-   * completion order, each with the canonical JSON of its (masked) arguments as journaled.
+   * `[outcome, arguments text, outcome, arguments text, …]` of the next journal entries of a
+   * stream (ordinary steps, or inline ones) in completion order, each with the canonical JSON
+   * of its (masked) arguments as journaled.
    */
   replayNext: 4,
   /** (): the journal has been replayed; a journaled inline call the re-run never made is a divergence. */
@@ -165,8 +166,9 @@ function guestRuntime(
   // a re-issued call is checked by comparing strings, which costs next to nothing, where hashing
   // them runs a loop per character in V8's interpreter (every context starts cold).
   const journalArgs = bySeq<string>();
-  // How many journal entries (in completion order) have been fed.
-  let fedCount = 0;
+  // The journal index (completion order) of the next entry not yet fed, in each stream: ordinary
+  // steps (0) and inline ones (1). Each cursor stays on an entry of its own stream.
+  const fedNext = [0, 0];
   const waiting = bySeq<[(v: unknown) => void, (e: unknown) => void]>();
   let replayIdx = 0;
   let seq = 0;
@@ -317,20 +319,32 @@ function guestRuntime(
     return apply(rejectWith, P, [new ActionError(StringCtor(e.code), StringCtor(e.message), e.action, e.details)]) as Promise<unknown>;
   }
 
-  // Pulls batches of journaled outcomes from the host until step n's is in.
+  // The first journal index from `i` on whose entry is in `stream` (1 inline, 0 not).
+  function nextOf(stream: number, i: number): number {
+    while (i < J.seq.length && (J.inline[i] === 1 ? 1 : 0) !== stream) i++;
+    return i;
+  }
+
+  // Pulls batches of journaled outcomes from the host until step n's is in. Inline steps come in
+  // a stream of their own: each is settled at its call, so its outcome is needed then, and
+  // pulling it through the ordinary outcomes that completed before it would hold all of those
+  // in the heap until their turn.
   function fedThrough(n: number): boolean {
     const at = position[n];
     if (at === undefined) return false;
-    while (fedCount <= at) {
-      const text = host('feed');
+    const stream = J.inline[at] === 1 ? 1 : 0;
+    while (fedNext[stream] <= at) {
+      const text = host('feed', stream);
       if (typeof text !== 'string' || text === '') return false;
       const batch = parse(text) as unknown[];
       for (let i = 0; i + 1 < batch.length; i += 2) {
-        if (fedCount >= J.seq.length) break;
-        const s = J.seq[fedCount++];
+        const c = fedNext[stream];
+        if (c >= J.seq.length) break;
+        const s = J.seq[c];
         outcomeOf[s] = batch[i] as Outcome;
         // Calls already issued were checked by fingerprint; their text is not kept.
         if (s > seq && typeof batch[i + 1] === 'string') journalArgs[s] = batch[i + 1] as string;
+        fedNext[stream] = nextOf(stream, c + 1);
       }
     }
     return true;
@@ -640,6 +654,8 @@ function guestRuntime(
     for (let i = 0; i < 12; i++) random();
     J = cfg.journal;
     for (let i = 0; i < J.seq.length; i++) position[J.seq[i]] = i;
+    fedNext[0] = nextOf(0, 0);
+    fedNext[1] = nextOf(1, 0);
     actions = buildActions();
   }
 
