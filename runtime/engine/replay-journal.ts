@@ -13,19 +13,21 @@ export interface ReplayJournal {
   /** JSON of the guest's `journal` config member (see `GuestJournal`). */
   json: string;
   /**
-   * The ordinary steps' outcomes: comma-joined `outcome,"arguments text"` pairs in completion
-   * order, each unit whole steps.
+   * The outcomes, as comma-joined `outcome,"arguments text"` pairs in completion order, each
+   * unit whole steps: of the ordinary steps only when `inlineFeed` has the inline ones.
    */
   feed: string[];
   /**
-   * The inline steps' outcomes, the same way. A re-run settles an inline step at its call, so it
-   * needs that outcome then; in a stream of its own, it does not drag in every ordinary outcome
-   * that completed before it (which the guest would hold until their own turn).
+   * The inline steps' outcomes, the same way, when the journal has both kinds and more than one
+   * batch of outcomes (`GuestJournal.split`); else empty, and `feed` holds every outcome. A re-run
+   * settles an inline step at its call, so it needs that outcome then; in a stream of its own,
+   * it does not drag in every ordinary outcome that completed before it (which the guest would
+   * hold until their own turn). Within one batch, holding them is what a batch allows anyway.
    */
   inlineFeed: string[];
 }
 
-const emptyJson = '{"seq":[],"name":[],"names":[],"fp":"","time":[],"inline":[]}';
+const emptyJson = '{"seq":[],"name":[],"names":[],"fp":"","time":[],"inline":[],"split":0}';
 
 /**
  * The journal of a run for the guest. `batchBytes` bounds a feed unit (past one step): the
@@ -47,21 +49,34 @@ export function replayJournal(queries: Queries, runId: string, batchBytes: numbe
   // the engine's JSON (only a store edited by hand has either), takes the row-by-row path.
   if (actions.length !== scan.done || scan.fps.length !== 14 * scan.done || count(scan.feed, '\x1e') !== scan.done - 1) return fromRows(queries, runId, scan, batchBytes);
   if (!ascending(scan.order)) return reordered(queries, runId, scan, actions, batchBytes);
-  const json = guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines);
-  // Most runs have steps of one kind only: their pairs are one stream as SQLite wrote them.
-  const some = scan.inlines.includes('1');
-  const all = some && !scan.inlines.includes('0');
-  if (some && !all) return { bounds: scan, json, ...streams(scan.feed.split('\x1e'), scan.inlines.split(','), batchBytes) };
-  const units = scan.feed.length <= batchBytes ? [scan.feed.replaceAll('\x1e', ',')] : batched(scan.feed.split('\x1e'), batchBytes);
-  return { bounds: scan, json, feed: all ? [] : units, inlineFeed: all ? units : [] };
+  // A journal whose outcomes fit one batch, or whose steps are all of one kind, is one stream
+  // as SQLite wrote it: the common case, with no split.
+  const mixed = scan.inlines.includes('1') && scan.inlines.includes('0');
+  if (mixed && scan.feed.length > batchBytes) {
+    return { bounds: scan, json: guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines, true), ...streams(scan.feed.split('\x1e'), scan.inlines.split(','), batchBytes) };
+  }
+  const json = guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines, false);
+  const feed = scan.feed.length <= batchBytes ? [scan.feed.replaceAll('\x1e', ',')] : batched(scan.feed.split('\x1e'), batchBytes);
+  return { bounds: scan, json, feed, inlineFeed: [] };
 }
 
-/** The outcome pairs (in completion order) split by their inline flags into the two streams. */
+/**
+ * The outcome pairs (in completion order) as feed units: one stream when they fit one batch
+ * (the guest may hold a batch anyway), else split by their inline flags into two.
+ */
 function streams(pairs: readonly string[], inline: readonly (string | number)[], batchBytes: number): { feed: string[]; inlineFeed: string[] } {
+  if (!isSplit(pairs, inline, batchBytes)) return { feed: batched(pairs, batchBytes), inlineFeed: [] };
   const ordinary: string[] = [];
   const inlined: string[] = [];
   for (let i = 0; i < pairs.length; i++) (String(inline[i]) === '1' ? inlined : ordinary).push(pairs[i]);
   return { feed: batched(ordinary, batchBytes), inlineFeed: batched(inlined, batchBytes) };
+}
+
+/** Whether outcome pairs go to the guest as two streams: only when there are both kinds and more than a batch. */
+function isSplit(pairs: readonly string[], inline: readonly (string | number)[], batchBytes: number): boolean {
+  let bytes = 0;
+  for (const p of pairs) bytes += p.length + 1;
+  return bytes > batchBytes && inline.some((f) => String(f) === '1') && inline.some((f) => String(f) !== '1');
 }
 
 /**
@@ -79,25 +94,29 @@ function reordered(queries: Queries, runId: string, scan: JournalScan, actions: 
     return fromRows(queries, runId, scan, batchBytes);
   }
   const at = Array.from({ length: n }, (_, i) => i).sort((x, y) => order[x] - order[y] || seqs[x] - seqs[y]);
+  const sortedPairs = at.map((i) => pairs[i]);
+  const sortedInlines = at.map((i) => inlines[i]);
   const json = guestJson(at.map((i) => seqs[i]).join(','), at.map((i) => actions[i]), at.map((i) => scan.fps.slice(14 * i, 14 * i + 14)).join(''),
-    at.map((i) => times[i]).join(','), at.map((i) => inlines[i]).join(','));
-  return { bounds: scan, json, ...streams(at.map((i) => pairs[i]), at.map((i) => inlines[i]), batchBytes) };
+    at.map((i) => times[i]).join(','), sortedInlines.join(','), isSplit(sortedPairs, sortedInlines, batchBytes));
+  return { bounds: scan, json, ...streams(sortedPairs, sortedInlines, batchBytes) };
 }
 
 function fromRows(queries: Queries, runId: string, bounds: JournalBounds, batchBytes: number): ReplayJournal {
   const rows = queries.journalRows(runId);
+  const pairs = rows.map((r) => r[5]);
+  const inlines = rows.map((r) => r[4]);
   const json = guestJson(rows.map((r) => r[0]).join(','), rows.map((r) => r[1]), rows.map((r) => r[2]).join(''),
-    rows.map((r) => (r[3] === null ? 'null' : r[3])).join(','), rows.map((r) => r[4]).join(','));
-  return { bounds, json, ...streams(rows.map((r) => r[5]), rows.map((r) => r[4]), batchBytes) };
+    rows.map((r) => (r[3] === null ? 'null' : r[3])).join(','), inlines.join(','), isSplit(pairs, inlines, batchBytes));
+  return { bounds, json, ...streams(pairs, inlines, batchBytes) };
 }
 
 /**
  * The `GuestJournal` JSON from its lists in completion order: seqs, times and inline flags
  * comma-separated, fingerprints 14 characters each, one action name per step.
  */
-function guestJson(seqs: string, actions: readonly string[], fps: string, times: string, inlines: string): string {
+function guestJson(seqs: string, actions: readonly string[], fps: string, times: string, inlines: string, split: boolean): string {
   const { names, ids } = numbered(actions);
-  return `{"seq":[${seqs}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(fps)},"time":[${times}],"inline":[${inlines}]}`;
+  return `{"seq":[${seqs}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(fps)},"time":[${times}],"inline":[${inlines}],"split":${split ? 1 : 0}}`;
 }
 
 /** Each distinct action once, and every step's action as its index in that list. */

@@ -64,6 +64,8 @@ export interface GuestJournal {
   time: Array<number | null>;
   /** 1 if the outcome was handed back at the call (inline), else 0. */
   inline: number[];
+  /** 1 when the inline steps' outcomes come in a feed stream of their own (see `fedThrough`). */
+  split: number;
 }
 
 export type Outcome =
@@ -319,9 +321,16 @@ function guestRuntime(
     return apply(rejectWith, P, [new ActionError(StringCtor(e.code), StringCtor(e.message), e.action, e.details)]) as Promise<unknown>;
   }
 
-  // The first journal index from `i` on whose entry is in `stream` (1 inline, 0 not).
+  // The feed stream a journal entry's outcome comes in: 1 for an inline step when they have
+  // a stream of their own, else 0.
+  function streamOf(at: number): number {
+    return J.split === 1 && J.inline[at] === 1 ? 1 : 0;
+  }
+
+  // The first journal index from `i` on whose entry is in `stream`.
   function nextOf(stream: number, i: number): number {
-    while (i < J.seq.length && (J.inline[i] === 1 ? 1 : 0) !== stream) i++;
+    if (J.split !== 1) return stream === 0 ? i : J.seq.length;
+    while (i < J.seq.length && streamOf(i) !== stream) i++;
     return i;
   }
 
@@ -332,7 +341,7 @@ function guestRuntime(
   function fedThrough(n: number): boolean {
     const at = position[n];
     if (at === undefined) return false;
-    const stream = J.inline[at] === 1 ? 1 : 0;
+    const stream = streamOf(at);
     while (fedNext[stream] <= at) {
       const text = host('feed', stream);
       if (typeof text !== 'string' || text === '') return false;
