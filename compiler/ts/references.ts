@@ -38,7 +38,7 @@ export type Usage =
   | 'typeof' // the operand of `typeof`: only asks what it is
   | 'escape'; // flows somewhere the checker does not follow: an argument, a return, a `let`, a property
 
-/** How many aliases, members and bindings the resolver follows: far beyond hand-written code. */
+/** How many aliases (a `const` or a binding standing for another name) the resolver follows: far beyond hand-written code. */
 const maxDepth = 64;
 
 export class ReferenceResolver {
@@ -70,13 +70,14 @@ export class ReferenceResolver {
       const key = constantString(e.argumentExpression, this.checker);
       return this.member(e.expression, key ?? computedKey, undefined, depth);
     }
-    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) return this.resolve(e.right, depth + 1);
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) return this.resolve(e.right, depth);
     if (e.kind === ts.SyntaxKind.ThisKeyword) return undefined;
     return undefined;
   }
 
   private member(object: ts.Expression, name: string, nameNode: ts.MemberName | undefined, depth: number): Path | undefined {
-    const base = this.resolve(object, depth + 1);
+    // Only alias hops count against the depth: a member chain is as deep as the source nests it.
+    const base = this.resolve(object, depth);
     if (base === 'globalThis') return name;
     // `Date.prototype.constructor` is `Date` itself: `Date.prototype.constructor.now()` reads the clock.
     if (name === 'constructor' && base !== undefined && base.endsWith('.prototype') && !base.includes('#')) return base.slice(0, -'.prototype'.length);

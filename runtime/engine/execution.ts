@@ -548,22 +548,30 @@ export class Execution {
       this.queue = [];
       return;
     }
-    while (this.queue.length > 0 && this.fault === null && this.ending === null) {
-      const batch = this.queue;
-      this.queue = [];
-      for (const [seq, action, text] of batch) {
-        // A call issued after a divergence in the same slice must not run either, nor one
-        // issued to an execution that is over (cancelled, or its lease lost, meanwhile).
-        if (this.fault !== null || this.result !== null || this.ending !== null) break;
-        try {
-          this.issue(seq, action, text);
-        } catch (err) {
-          // Whatever a hostile guest sent, the host fails the run rather than itself.
-          this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `step ${seq} could not be issued: ${(err as Error)?.message ?? String(err)}` }, log: { kind: 'error', data: { message: 'a call from the sandbox could not be handled' } } });
+    this.draining = true;
+    try {
+      while (this.queue.length > 0 && this.fault === null && this.ending === null) {
+        const batch = this.queue;
+        this.queue = [];
+        for (const [seq, action, text] of batch) {
+          // A call issued after a divergence in the same slice must not run either, nor one
+          // issued to an execution that is over (cancelled, or its lease lost, meanwhile).
+          if (this.fault !== null || this.result !== null || this.ending !== null) break;
+          try {
+            this.issue(seq, action, text);
+          } catch (err) {
+            // Whatever a hostile guest sent, the host fails the run rather than itself.
+            this.setFault({ reason: 'error', error: { code: ErrorCodes.WORKFLOW_ERROR, message: `step ${seq} could not be issued: ${(err as Error)?.message ?? String(err)}` }, log: { kind: 'error', data: { message: 'a call from the sandbox could not be handled' } } });
+          }
         }
       }
+    } finally {
+      this.draining = false;
     }
   }
+
+  /** Set while `drainQueue` issues a slice's calls (see `check`). */
+  private draining = false;
 
   /** The outcome an inline call completed with, set by `complete` during `issueInline`. */
   private inlined: { seq: number; answer: string | undefined } | null = null;
@@ -1047,8 +1055,10 @@ export class Execution {
     if (this.ending === 'cancelled' && this.inFlight === 0) return this.settle('cancelled');
     if (this.ending !== null) return;
     // Inside a slice (an inline action answered pending or failed at the call) the workflow is
-    // still on the stack and may issue more calls: the slice's caller decides once it returns.
-    if (this.inSlice) return;
+    // still on the stack and may issue more calls; while the calls of a slice are being issued
+    // (one answered pending at once), the rest are not yet in flight. Either way the slice's
+    // caller decides once it returns.
+    if (this.inSlice || this.draining) return;
     if (this.fault !== null) return this.end('failed');
     if (this.result !== null) return this.end(this.result.kind === 'done' ? 'completed' : 'failed');
     if (this.inFlight > 0 || this.queue.length > 0) return;

@@ -57,11 +57,12 @@ export function jsonText(value: unknown): string {
  * BigInt, cycles and nesting deeper than 200 levels with a TypeError that names the path.
  */
 export function strictJson(value: unknown, sorted: boolean, sortKeys?: (keys: string[]) => unknown, unbox?: (obj: object) => unknown): string {
-  const seen: unknown[] = [];
+  // With no prototype: an index setter on Array.prototype must not see or swallow their writes.
+  const seen = Object.setPrototypeOf([], null) as unknown[];
   // The keys from the root down to the value being walked, by depth. The path an error names is
   // built from them only when there is an error: building it for every value cost more than the
   // walk itself in a fresh sandbox context, where this code runs in V8's interpreter.
-  const trail: Array<string | number> = [];
+  const trail = Object.setPrototypeOf([], null) as Array<string | number>;
   const quote = JSON.stringify;
   const keysOf = Object.keys;
   const isArray = Array.isArray;
@@ -74,7 +75,8 @@ export function strictJson(value: unknown, sorted: boolean, sortKeys?: (keys: st
     return path;
   }
   // `depth` counts nesting (toJSON results included) for the limit; `at` is the length of the path.
-  function walk(v: unknown, key: string, depth: number, at: number): string | undefined {
+  // `jsonned`: v is what a toJSON returned, whose own toJSON JSON.stringify does not call.
+  function walk(v: unknown, key: string, depth: number, at: number, jsonned = false): string | undefined {
     if (depth > 200) throw new TypeError(`value at ${where(at)} is nested deeper than 200 levels`);
     if (v === null) return 'null';
     switch (typeof v) {
@@ -95,8 +97,8 @@ export function strictJson(value: unknown, sorted: boolean, sortKeys?: (keys: st
         break;
     }
     const obj = v as Record<string, unknown>;
-    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
-      return walk((obj as { toJSON: (k: string) => unknown }).toJSON(key), key, depth + 1, at);
+    if (!jsonned && typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
+      return walk((obj as { toJSON: (k: string) => unknown }).toJSON(key), key, depth + 1, at, true);
     }
     // A boxed primitive (`new String("x")`) is written as its primitive, as JSON.stringify does.
     if (unbox !== undefined && !isArray(obj)) {

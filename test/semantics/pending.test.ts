@@ -208,4 +208,19 @@ describe('pending and suspend', () => {
     expect(before).toEqual(['A']);
     expect(pay.state.calls).toHaveLength(2);
   });
+  it('issues every call of a slice even when the first answers pending at once, so a later one can make it ready', async () => {
+    let seen = false;
+    const ran: string[] = [];
+    const waitGo = defineAction({ name: 'demo.waitGo', run: () => { ran.push('waitGo'); return seen ? { went: true } : pending({ event: { type: 'go' } }); } });
+    const go = defineAction({ name: 'demo.go', run: async (_args, _ctx, step) => { ran.push('go'); seen = true; await step.emit('go', {}); return { ok: true }; } });
+    const engine = fx.open([waitGo, go]);
+    const wf = engine.deploy(bundle('pending-pair', ['demo.waitGo', 'demo.go'], `export default async (input, actions) => {
+      const [a, b] = await Promise.all([actions.demo.waitGo({}), actions.demo.go({})]);
+      return { a, b };
+    }`));
+    const run = engine.start(wf.id, { input: null, permissions: ['*'] });
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: { a: { went: true }, b: { ok: true } } });
+    expect(ran).toEqual(['waitGo', 'go', 'waitGo']);
+  });
 });
