@@ -106,6 +106,11 @@ describe('the journal a re-run hands to the guest', () => {
       expect(JSON.parse(`[${split.inlineFeed.join(',')}]`)).toEqual(pairs(steps.filter((s) => s.inline === 1)));
       same(replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 300), split);
       same(replayJournal(withScan(q, (id) => ({ ...q.journalScan(id), order: '2,1' })), runId, 300), split);
+      // A batch exactly as long as all the outcomes: one stream, on every path.
+      const exact = fast.feed[0].length;
+      same(replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, exact), replayJournal(q, runId, exact));
+      expect(JSON.parse(replayJournal(q, runId, exact).json)).toMatchObject({ split: 0 });
+      expect(JSON.parse(replayJournal(q, runId, exact - 1).json)).toMatchObject({ split: 1 });
       expect(fast.bounds).toMatchObject({ done: steps.length, sliced: steps.filter((s) => s.inline !== 1).length, waiting: String(steps.length + 1) });
     });
     // And the run replays all of it.

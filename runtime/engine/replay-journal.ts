@@ -74,7 +74,8 @@ function streams(pairs: readonly string[], inline: readonly (string | number)[],
 
 /** Whether outcome pairs go to the guest as two streams: only when there are both kinds and more than a batch. */
 function isSplit(pairs: readonly string[], inline: readonly (string | number)[], batchBytes: number): boolean {
-  let bytes = 0;
+  // The length of the pairs joined, as the fast path measures SQLite's text: all paths agree.
+  let bytes = -1;
   for (const p of pairs) bytes += p.length + 1;
   return bytes > batchBytes && inline.some((f) => String(f) === '1') && inline.some((f) => String(f) !== '1');
 }
