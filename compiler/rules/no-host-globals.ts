@@ -73,38 +73,38 @@ export default defineRule({
     // One is enough to refuse the file; the chain's other links would each repeat it.
     let unresolvedReported = false;
     return {
-    reference(ref) {
-      const { path, usage } = ref;
-      if (usage === 'typeof') return;
-      // `c.log()` after `const c = console` was reported at the `const`, where console is named.
-      if (ref.alias !== undefined && forbidden(ref.alias)) return;
-      if (rootOf(path) === unresolvedRoot) {
-        if (unresolvedReported) return;
-        unresolvedReported = true;
-        ctx.report(ref.node, `this name is an alias of an alias, more than 64 deep, which the checker does not follow: it cannot tell whether it stands for an action, the clock or a host object: ${why}.`, 'use the name it stands for');
-        return;
-      }
-      if (path === computedKey || path.startsWith(`${computedKey}.`)) {
-        ctx.report(ref.node, `a computed member of globalThis can reach any global, host objects and the clock included; the checker cannot tell which: ${why}.`, 'name the global you use');
-        return;
-      }
-      if (path === 'globalThis') {
-        if (usage === 'read' || usage === 'alias') return;
-        ctx.report(ref.node, `globalThis is passed on as a value, where the checker cannot follow what is read from it: ${why}.`, 'name the global you use');
-        return;
-      }
-      const root = rootOf(path);
-      const instead = Object.hasOwn(hostGlobals, root) ? hostGlobals[root] : undefined;
-      if (instead === undefined) return;
-      ctx.report(ref.node, `${root} is a host global: ${why}.`, `use ${instead}`);
-    },
-    SourceFile(sf) {
-      const names: ts.Node[] = [];
-      for (const stmt of sf.statements) ambientValues(stmt, false, names);
-      for (const name of names) {
-        ctx.report(name, `declare only tells the checker that a value exists; at run time ${name.getText()} would be whatever the sandbox has under that name, which the checker cannot vouch for: ${why}.`, 'remove the declaration; import what you need from "alice"');
-      }
-    },
+      reference(ref) {
+        const { path, usage } = ref;
+        if (usage === 'typeof') return;
+        // `c.log()` after `const c = console` was reported at the `const`, where console is named.
+        if (ref.alias !== undefined && forbidden(ref.alias)) return;
+        if (rootOf(path) === unresolvedRoot) {
+          if (unresolvedReported) return;
+          unresolvedReported = true;
+          ctx.report(ref.node, `this name is an alias of an alias, more than 64 deep, which the checker does not follow: it cannot tell whether it stands for an action, the clock or a host object: ${why}.`, 'use the name it stands for');
+          return;
+        }
+        if (path === computedKey || path.startsWith(`${computedKey}.`)) {
+          ctx.report(ref.node, `a computed member of globalThis can reach any global, host objects and the clock included; the checker cannot tell which: ${why}.`, 'name the global you use');
+          return;
+        }
+        if (path === 'globalThis') {
+          if (usage === 'read' || usage === 'alias') return;
+          ctx.report(ref.node, `globalThis is passed on as a value, where the checker cannot follow what is read from it: ${why}.`, 'name the global you use');
+          return;
+        }
+        const root = rootOf(path);
+        const instead = Object.hasOwn(hostGlobals, root) ? hostGlobals[root] : undefined;
+        if (instead === undefined) return;
+        ctx.report(ref.node, `${root} is a host global: ${why}.`, `use ${instead}`);
+      },
+      SourceFile(sf) {
+        const names: ts.Node[] = [];
+        for (const stmt of sf.statements) ambientValues(stmt, false, names);
+        for (const name of names) {
+          ctx.report(name, `declare only tells the checker that a value exists; at run time ${name.getText()} would be whatever the sandbox has under that name, which the checker cannot vouch for: ${why}.`, 'remove the declaration; import what you need from "alice"');
+        }
+      },
     };
   },
 });

@@ -14,7 +14,7 @@
  * so that this cost stays off the host's step path. The first call through the entry point
  * (`init`) then binds the context to one execution: its config and its host callback.
  */
-import { durationMs, fingerprint53, strictJson, type canonicalJson, type jsonText } from './shared.js';
+import { durationMs, fingerprint53, strictJson } from './shared.js';
 
 /** Messages from guest to host; the first argument of the host callback. */
 export type GuestMessage =
@@ -102,9 +102,8 @@ export type GuestOp = (typeof GuestOp)[keyof typeof GuestOp];
 export type GuestEntry = (op: GuestOp, a?: unknown, b?: unknown, c?: unknown) => void;
 
 function guestRuntime(
-  canonical: typeof canonicalJson,
-  strict: typeof jsonText,
-  fp53: typeof fingerprint53,
+  strictJsonOf: typeof strictJson,
+  fingerprintOf: typeof fingerprint53,
   duration: typeof durationMs,
 ): GuestEntry {
   'use strict';
@@ -133,7 +132,46 @@ function guestRuntime(
   const indexOf = String.prototype.indexOf;
   // JSON.stringify calls a BigInt's toJSON (its own, or one on Object.prototype), where the
   // strict walk refuses every BigInt: a BigInt has none here, for good, so the two agree.
-  if (typeof BigInt === 'function') Object.defineProperty(BigInt.prototype, 'toJSON', { value: undefined, writable: false, enumerable: false, configurable: false });
+  if (typeof BigInt === 'function') defineProperty(BigInt.prototype, 'toJSON', { value: undefined, writable: false, enumerable: false, configurable: false });
+
+  // The shared helpers (shared.ts) with what they call on values bound to the original
+  // methods: a workflow that patches Array.prototype.sort or String.prototype.charCodeAt must
+  // neither break the check of its re-issued calls nor make two calls' fingerprints agree.
+  const callOf = Function.prototype.call;
+  const bindTo = Function.prototype.bind;
+  const sortKeys = apply(bindTo, callOf, [Array.prototype.sort]) as (keys: string[]) => unknown;
+  const codeAt = apply(bindTo, callOf, [charCodeAt]) as (text: string, i: number) => number;
+  // Boxed primitives are written as JSON.stringify writes them (their primitive), so that the
+  // builtin's text of a re-issued call is the strict walk's. The brand checks use the original
+  // valueOf methods (each throws for any other object); plain objects and arrays skip them.
+  const getProto = Object.getPrototypeOf;
+  const ObjectProto = Object.prototype;
+  const ArrayProto = Array.prototype;
+  const numberOf = Number.prototype.valueOf;
+  const stringOf = String.prototype.valueOf;
+  const booleanOf = Boolean.prototype.valueOf;
+  const bigintOf = typeof BigInt === 'function' ? BigInt.prototype.valueOf : null;
+  const branded = (valueOf: (...a: unknown[]) => unknown, obj: object): boolean => {
+    try {
+      apply(valueOf, obj, []);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  };
+  // As JSON.stringify: ToNumber and ToString of a Number or String object, the slot of the others.
+  const unbox = (obj: object): unknown => {
+    const proto = getProto(obj);
+    if (proto === ObjectProto || proto === ArrayProto) return undefined;
+    if (branded(numberOf, obj)) return +(obj as unknown as number);
+    if (branded(stringOf, obj)) return StringCtor(obj);
+    if (branded(booleanOf, obj)) return apply(booleanOf, obj, []);
+    if (bigintOf !== null && branded(bigintOf, obj)) return apply(bigintOf, obj, []);
+    return undefined;
+  };
+  const canonical = (value: unknown): string => strictJsonOf(value, true, sortKeys, unbox);
+  const strict = (value: unknown): string => strictJsonOf(value, false, undefined, unbox);
+  const fp53 = (text: string): number => fingerprintOf(text, codeAt);
 
   // Set by `init`, before any workflow code runs in this context.
   let host: HostFn = () => undefined;
@@ -768,48 +806,9 @@ export const guestSource = `(function () {
     String,
   });
   const bound = (make) => make(own.JSON, own.Object, own.Array, own.Math, own.Number, own.String);
-  // Methods the helpers call on values (a key list's sort, a string's charCodeAt), bound to the
-  // originals: a workflow that patches Array.prototype.sort or String.prototype.charCodeAt must
-  // neither break the check of its re-issued calls nor make two calls' fingerprints agree.
-  const callOf = Function.prototype.call;
-  const sortKeys = Function.prototype.bind.call(callOf, Array.prototype.sort);
-  const codeAt = Function.prototype.bind.call(callOf, String.prototype.charCodeAt);
-  // Boxed primitives are written as JSON.stringify writes them (their primitive), so that the
-  // builtin's text of a re-issued call is the strict walk's. The brand checks use the original
-  // valueOf methods (each throws for any other object); plain objects and arrays skip them.
-  const apply = Reflect.apply;
-  const getProto = Object.getPrototypeOf;
-  const ObjectProto = Object.prototype;
-  const ArrayProto = Array.prototype;
-  const StringFn = String;
-  const numberOf = Number.prototype.valueOf;
-  const stringOf = String.prototype.valueOf;
-  const booleanOf = Boolean.prototype.valueOf;
-  const bigintOf = typeof BigInt === 'function' ? BigInt.prototype.valueOf : null;
-  const branded = (valueOf, obj) => {
-    try {
-      apply(valueOf, obj, []);
-      return true;
-    } catch (e) {
-      return false;
-    }
-  };
-  // As JSON.stringify: ToNumber and ToString of a Number or String object, the slot of the others.
-  const unbox = (obj) => {
-    const proto = getProto(obj);
-    if (proto === ObjectProto || proto === ArrayProto) return undefined;
-    if (branded(numberOf, obj)) return +obj;
-    if (branded(stringOf, obj)) return StringFn(obj);
-    if (branded(booleanOf, obj)) return apply(booleanOf, obj, []);
-    if (bigintOf !== null && branded(bigintOf, obj)) return apply(bigintOf, obj, []);
-    return undefined;
-  };
   const strictJson = bound((JSON, Object, Array, Math, Number, String) => ${strictJson.toString()});
-  const canonicalJson = (value) => strictJson(value, true, sortKeys, unbox);
-  const jsonText = (value) => strictJson(value, false, undefined, unbox);
-  const fingerprintOf = bound((JSON, Object, Array, Math, Number, String) => ${fingerprint53.toString()});
-  const fingerprint53 = (text) => fingerprintOf(text, codeAt);
+  const fingerprint53 = bound((JSON, Object, Array, Math, Number, String) => ${fingerprint53.toString()});
   const durationMs = bound((JSON, Object, Array, Math, Number, String) => ${durationMs.toString()});
   const setup = ${guestRuntime.toString()};
-  return setup(canonicalJson, jsonText, fingerprint53, durationMs);
+  return setup(strictJson, fingerprint53, durationMs);
 })()`;
