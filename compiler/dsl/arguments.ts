@@ -10,15 +10,15 @@ import type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';
 import type { Expr, Program } from './ast.js';
 import { argumentName } from './check.js';
 import { childExprs, forEachExpr, forEachStmt } from './walk.js';
-import { completeOrigin } from '../emit/origin.js';
+import { completeOrigin, type Literal, type RecordedOrigin } from '../emit/origin.js';
 
 const maxDepth = 12;
 
 export function recordDslArguments(program: Program, actions: ReadonlySet<string>): Record<string, ActionCallRecord[]> {
   // Every value a name may hold, over the whole file (names cannot be shadowed, so a name
   // means one variable per function; merging is a safe over-approximation).
-  const values = new Map<string, Array<Expr | 'computed' | 'action:catch'>>();
-  const add = (name: string, v: Expr | 'computed' | 'action:catch'): void => {
+  const values = new Map<string, Array<Value>>();
+  const add = (name: string, v: Value): void => {
     let list = values.get(name);
     if (list === undefined) values.set(name, (list = []));
     list.push(v);
@@ -27,11 +27,11 @@ export function recordDslArguments(program: Program, actions: ReadonlySet<string
   for (const body of allBodies) {
     forEachStmt(body, (s) => {
       if (s.kind === 'let' || s.kind === 'assign') add(s.name, s.value);
-      else if (s.kind === 'for') add(s.name, s.list);
+      else if (s.kind === 'for') add(s.name, { elementOf: s.list });
       else if (s.kind === 'try') for (const c of s.catches) if (c.binding !== null) add(c.binding.name, 'action:catch');
     });
     forEachExpr(body, (e) => {
-      if (e.kind === 'comprehension') add(e.name, e.list);
+      if (e.kind === 'comprehension') add(e.name, { elementOf: e.list });
     });
   }
   const fnParams = new Map(program.functions.map((f) => [f.name, f.params.map((p) => p.name)]));
@@ -66,6 +66,7 @@ export function recordDslArguments(program: Program, actions: ReadonlySet<string
         else for (const v of vs) {
           if (v === 'computed') acc.add('computed');
           else if (v === 'action:catch') acc.add('action:catch');
+          else if ('elementOf' in v) sources(v.elementOf, depth + 1, acc, seen);
           else sources(v, depth + 1, acc, seen);
         }
         return;
@@ -88,13 +89,68 @@ export function recordDslArguments(program: Program, actions: ReadonlySet<string
     if (children.length === 0 && e.kind !== 'string') acc.add('computed');
   };
 
-  const origin = (e: Expr): ArgumentOrigin => {
-    const o: ArgumentOrigin = {};
-    if (e.kind === 'string' && e.parts.every((p) => typeof p === 'string')) o.literal = e.parts.join('');
-    else if (e.kind === 'number') o.literal = e.value;
-    else if (e.kind === 'duration') o.literal = e.ms;
-    else if (e.kind === 'boolean') o.literal = e.value;
-    else if (e.kind === 'null') o.literal = null;
+  const fnByName = new Map(program.functions.map((f) => [f.name, f]));
+  /**
+   * The sources of a value that flows into an argument whole (as the TypeScript front end
+   * records them, compiler/emit/value-sources.ts): literals to `lits`, through names (every
+   * value they are given), `??`, loop variables over a literal list and functions' returns; the
+   * rest to `acc`, `computed` when nothing flows into a computed part.
+   */
+  const whole = (e: Expr, depth: number, acc: Set<string>, lits: Set<Literal>, seen: Set<string>): void => {
+    if (depth > maxDepth) {
+      acc.add('computed');
+      return;
+    }
+    const literal = literalOf(e);
+    if (literal !== undefined) {
+      lits.add(literal.value);
+      return;
+    }
+    if (e.kind === 'name') {
+      if (seen.has(e.name)) return;
+      seen.add(e.name);
+      const vs = values.get(e.name);
+      if (vs === undefined) acc.add('computed');
+      for (const v of vs ?? []) {
+        if (v === 'computed' || v === 'action:catch') acc.add(v);
+        else if (!('elementOf' in v)) whole(v, depth + 1, acc, lits, seen);
+        else if (v.elementOf.kind === 'list' && v.elementOf.items.every((item) => !item.spread)) for (const item of v.elementOf.items) whole(item.value, depth + 1, acc, lits, seen);
+        else part(v.elementOf, depth, acc);
+      }
+      return;
+    }
+    if (e.kind === 'binary' && e.op === '??') {
+      whole(e.left, depth + 1, acc, lits, seen);
+      whole(e.right, depth + 1, acc, lits, seen);
+      return;
+    }
+    const fn = e.kind === 'call' && e.callee.length === 1 ? fnByName.get(e.callee[0]) : undefined;
+    if (fn !== undefined) {
+      let returns = 0;
+      forEachStmt(fn.body, (st) => {
+        if (st.kind !== 'return') return;
+        returns++;
+        if (st.value !== null) whole(st.value, depth + 1, acc, lits, seen);
+        else acc.add('computed');
+      });
+      if (returns === 0) acc.add('computed');
+      return;
+    }
+    part(e, depth, acc);
+  };
+  const part = (e: Expr, depth: number, acc: Set<string>): void => {
+    const found = new Set<string>();
+    sources(e, depth + 1, found, new Set());
+    if (found.size === 0) acc.add('computed');
+    for (const f of found) acc.add(f);
+  };
+
+  const origin = (e: Expr): RecordedOrigin => {
+    const o: RecordedOrigin = {};
+    const acc = new Set<string>();
+    const lits = new Set<Literal>();
+    whole(e, 0, acc, lits, new Set());
+    if (acc.size === 0 && lits.size === 1) o.literal = [...lits][0];
     else if (e.kind === 'string') {
       o.template = e.parts.map((p) => (typeof p === 'string' ? p : '${…}')).join('');
       o.prefix = typeof e.parts[0] === 'string' ? e.parts[0] : '';
@@ -103,7 +159,10 @@ export function recordDslArguments(program: Program, actions: ReadonlySet<string
       const prefix = concatPrefix(e);
       if (prefix !== undefined && prefix !== '') o.prefix = prefix;
     }
-    return completeOrigin(o, (acc) => sources(e, 0, acc, new Set()));
+    if (o.literal === undefined && lits.size > 0) o.literals = [...lits].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
+    return completeOrigin(o, (into) => {
+      for (const a of acc) into.add(a);
+    });
   };
 
   const out: Record<string, ActionCallRecord[]> = {};
@@ -119,6 +178,20 @@ export function recordDslArguments(program: Program, actions: ReadonlySet<string
   }
   for (const calls of Object.values(out)) calls.sort((a, b) => a.line - b.line);
   return out;
+}
+
+/** What a name may hold: an expression, the element of a list it loops over, or what only the run knows. */
+type Value = Expr | { elementOf: Expr } | 'computed' | 'action:catch';
+
+/** A literal written in the program: a string without holes, a number, a duration, a boolean, null. */
+function literalOf(e: Expr): { value: Literal } | undefined {
+  if (e.kind === 'string' && e.parts.every((p) => typeof p === 'string')) return { value: e.parts.join('') };
+  if (e.kind === 'number') return { value: e.value };
+  if (e.kind === 'duration') return { value: e.ms };
+  if (e.kind === 'boolean') return { value: e.value };
+  if (e.kind === 'null') return { value: null };
+  if (e.kind === 'unary' && e.op === '-' && e.operand.kind === 'number') return { value: -e.operand.value };
+  return undefined;
 }
 
 /** The literal start of `"https://api.example.com/" + id`. */

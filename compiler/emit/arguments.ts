@@ -1,160 +1,103 @@
 import ts from '../ts/typescript.cjs';
 import type { FileFacts } from '../ts/facts.js';
-import { isConst, skipOuter } from '../ts/references.js';
+import { skipOuter } from '../ts/references.js';
 import type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';
-import { completeOrigin } from './origin.js';
+import { completeOrigin, type Literal, type RecordedOrigin } from './origin.js';
+import { isLiteralCandidate, valueSources } from './value-sources.js';
 
 export type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';
 
 const maxDepth = 12;
 
+/** What an argument field may be: whole values (`expr`), or what an unknown spread after it may put there. */
+type Contribution = { kind: 'value'; expr: ts.Expression } | { kind: 'computed' } | { kind: 'spread'; expr: ts.Expression };
+
 /**
  * Records every catalog action call of a file with the origin of each argument field.
  * The result goes into the manifest as `arguments: { "email.send": [ { line, args } ] }`.
+ *
+ * A reviewer must see every value a field can take that is written in the source: a field is
+ * followed through what passes its value on whole (`const`/`let` variables and every assignment
+ * to them, `c ? a : b`, `a || b`, `a ?? b`, helpers' returns and parameters, getters, members of
+ * constant object and array literals, enum members, spreads of object literals), and every
+ * literal reached that way is listed (`literal` when it is the only value, else `literals`),
+ * next to what else flows in (`from`). A value built by code (a call, a concatenation that does
+ * not fold to constants) is `computed` unless the input or a step's result flows into it.
  */
 export function recordActionArguments(facts: FileFacts, workflowInput: ts.ParameterDeclaration | undefined): Record<string, ActionCallRecord[]> {
-  const { sourceFile: sf, checker } = facts;
+  const { sourceFile: sf } = facts;
   const out: Record<string, ActionCallRecord[]> = {};
-  const inputSymbol = workflowInput !== undefined && ts.isIdentifier(workflowInput.name) ? checker.getSymbolAtLocation(workflowInput.name) : undefined;
-  const inputBindings = new Set<ts.Node>();
-  if (workflowInput !== undefined && !ts.isIdentifier(workflowInput.name)) collectBindings(workflowInput.name, inputBindings);
+  const { whole, part, candidatesOf, literalHolder, propertyKey, templateText, prefixOf } = valueSources(facts, workflowInput);
 
-  /** Sources of a value: 'input', 'action:<name>', 'computed'. */
-  const sources = (expr: ts.Expression, depth: number, acc: Set<string>): void => {
-    if (depth > maxDepth) {
-      acc.add('computed');
-      return;
+  /** A field's origin from what may be put in it. */
+  const originOf = (contributions: Contribution[]): RecordedOrigin => {
+    const acc = new Set<string>();
+    const lits = new Set<Literal>();
+    for (const c of contributions) {
+      if (c.kind === 'value') whole(c.expr, 0, acc, lits);
+      else if (c.kind === 'spread') part(c.expr, 0, acc, true);
+      else acc.add('computed');
     }
-    const e = skipOuter(expr);
-    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isNumericLiteral(e) || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword || e.kind === ts.SyntaxKind.NullKeyword) return;
-    if (ts.isAwaitExpression(e)) {
-      const inner = skipOuter(e.expression);
-      if (ts.isCallExpression(inner)) {
-        const action = facts.catalogAction(inner.expression);
-        if (action !== undefined) {
-          acc.add(`action:${action}`);
-          return;
-        }
-        if (facts.isStepCall(inner)) {
-          acc.add(`action:${facts.calleePath(inner)?.slice('alice:'.length) ?? 'step'}`);
-          return;
-        }
-      }
-      sources(e.expression, depth + 1, acc);
-      return;
-    }
-    if (ts.isIdentifier(e)) {
-      const sym = checker.getSymbolAtLocation(e);
-      if (sym !== undefined && sym === inputSymbol) {
-        acc.add('input');
-        return;
-      }
-      const decl = sym?.declarations?.[0];
-      if (decl === undefined) {
-        acc.add('computed');
-        return;
-      }
-      if (inputBindings.has(decl)) {
-        acc.add('input');
-        return;
-      }
-      if (ts.isVariableDeclaration(decl) && decl.getSourceFile() === sf) {
-        if (decl.initializer !== undefined) sources(decl.initializer, depth + 1, acc);
-        if (!isConst(decl)) assignmentsTo(sym!, depth, acc);
-        return;
-      }
-      if (ts.isBindingElement(decl)) {
-        const root = ts.findAncestor(decl, ts.isVariableDeclaration);
-        if (root?.initializer !== undefined) sources(root.initializer, depth + 1, acc);
-        else acc.add('computed');
-        return;
-      }
-      if (ts.isFunctionDeclaration(decl) || ts.isEnumMember(decl) || ts.isEnumDeclaration(decl)) return;
-      if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) {
-        parameterSources(decl, depth, acc);
-        return;
-      }
-      acc.add('computed');
-      return;
-    }
-    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
-      sources(e.expression, depth + 1, acc);
-      if (ts.isElementAccessExpression(e)) sources(e.argumentExpression, depth + 1, acc);
-      return;
-    }
-    if (ts.isCallExpression(e)) {
-      // A pure helper's result comes from its receiver and arguments (`input.email.trim()`).
-      if (ts.isPropertyAccessExpression(e.expression)) sources(e.expression.expression, depth + 1, acc);
-      for (const a of e.arguments) sources(a, depth + 1, acc);
-      if (e.arguments.length === 0 && !ts.isPropertyAccessExpression(e.expression)) acc.add('computed');
-      return;
-    }
-    let any = false;
-    ts.forEachChild(e, (child) => {
-      if (ts.isExpression(child)) {
-        any = true;
-        sources(child, depth + 1, acc);
-      } else if (ts.isPropertyAssignment(child) || ts.isShorthandPropertyAssignment(child) || ts.isSpreadAssignment(child) || ts.isTemplateSpan(child)) {
-        any = true;
-        const value = ts.isPropertyAssignment(child) ? child.initializer : ts.isShorthandPropertyAssignment(child) ? child.name : child.expression;
-        sources(value, depth + 1, acc);
-      }
-    });
-    if (!any) acc.add('computed');
-  };
-
-  /** A helper's parameter carries what its callers in this file pass in that position. */
-  const parameterSources = (param: ts.ParameterDeclaration, depth: number, acc: Set<string>): void => {
-    const fn = param.parent;
-    const index = fn.parameters.indexOf(param);
-    const fnSymbol = ts.isFunctionDeclaration(fn) && fn.name !== undefined
-      ? checker.getSymbolAtLocation(fn.name)
-      : (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)
-        ? checker.getSymbolAtLocation(fn.parent.name)
-        : undefined;
-    if (fnSymbol === undefined) {
-      acc.add('computed');
-      return;
-    }
-    let calls = 0;
-    const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && checker.getSymbolAtLocation(n.expression) === fnSymbol) {
-        calls++;
-        const arg = n.arguments[index];
-        if (arg !== undefined) sources(arg, depth + 1, acc);
-        else if (param.initializer !== undefined) sources(param.initializer, depth + 1, acc);
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
-    if (calls === 0) acc.add('computed');
-  };
-
-  const assignmentsTo = (sym: ts.Symbol, depth: number, acc: Set<string>): void => {
-    const visit = (n: ts.Node): void => {
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(n.left) && checker.getSymbolAtLocation(n.left) === sym) {
-        sources(n.right, depth + 1, acc);
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
-  };
-
-  const origin = (expr: ts.Expression): ArgumentOrigin => {
-    const e = skipOuter(expr);
-    const o: ArgumentOrigin = {};
-    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) o.literal = e.text;
-    else if (ts.isNumericLiteral(e)) o.literal = Number(e.text);
-    else if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) o.literal = e.kind === ts.SyntaxKind.TrueKeyword;
-    else if (e.kind === ts.SyntaxKind.NullKeyword) o.literal = null;
-    else if (ts.isTemplateExpression(e)) {
-      o.template = e.head.text + e.templateSpans.map((s) => '${…}' + s.literal.text).join('');
-      o.prefix = e.head.text;
-    } else {
-      const prefix = concatPrefix(e);
+    const o: RecordedOrigin = {};
+    const only = contributions.length === 1 && contributions[0].kind === 'value' ? skipOuter(contributions[0].expr) : undefined;
+    if (acc.size === 0 && lits.size === 1) o.literal = [...lits][0];
+    else if (only !== undefined && ts.isTemplateExpression(only)) {
+      o.template = templateText(only);
+      const prefix = prefixOf(only);
+      if (prefix !== undefined && prefix !== '') o.prefix = prefix;
+    } else if (only !== undefined) {
+      const prefix = prefixOf(only);
       if (prefix !== undefined && prefix !== '') o.prefix = prefix;
     }
-    return completeOrigin(o, (acc) => sources(e, 0, acc));
+    if (o.literal === undefined && lits.size > 0) o.literals = sortLiterals([...lits]);
+    return completeOrigin(o, (into) => {
+      for (const a of acc) into.add(a);
+    });
+  };
+
+  /**
+   * The fields an argument object may have, each with what may be put in it, in the order
+   * JavaScript applies them: later properties replace earlier ones, a spread of an object
+   * literal adds its properties, a spread of anything else may replace every field before it.
+   * Undefined when the argument is not (a constant holding) an object literal.
+   */
+  const fieldsOf = (expr: ts.Expression, depth: number, fields: Map<string, Contribution[]>, spreads: ts.Expression[]): boolean => {
+    if (depth > maxDepth) return false;
+    const e = skipOuter(expr);
+    const literal = ts.isObjectLiteralExpression(e) ? e : literalHolder(e);
+    if (literal === undefined || !ts.isObjectLiteralExpression(literal)) {
+      // Several object literals it may be (`c ? {…} : {…}`, a helper's parameter): each field may come from any.
+      const candidates = candidatesOf(e, depth + 1, new Set());
+      if (!candidates.every((c) => isLiteralCandidate(c) && ts.isObjectLiteralExpression(c))) return false;
+      const merged = new Map<string, Contribution[]>();
+      for (const c of candidates) {
+        const own = new Map<string, Contribution[]>([...fields].map(([k, v]) => [k, [...v]]));
+        if (!fieldsOf(c as ts.ObjectLiteralExpression, depth + 1, own, spreads)) return false;
+        for (const [k, v] of own) merged.set(k, [...new Set([...(merged.get(k) ?? []), ...v])]);
+      }
+      for (const [k, v] of merged) fields.set(k, v);
+      return true;
+    }
+    for (const p of literal.properties) {
+      if (ts.isSpreadAssignment(p)) {
+        if (fieldsOf(p.expression, depth + 1, fields, spreads)) continue;
+        for (const list of fields.values()) list.push({ kind: 'spread', expr: p.expression });
+        spreads.push(p.expression);
+        continue;
+      }
+      const key = p.name !== undefined ? propertyKey(p.name) : undefined;
+      if (key === undefined) {
+        // A key only known at run time may be any field, also one written before it.
+        const value: Contribution = ts.isPropertyAssignment(p) ? { kind: 'value', expr: p.initializer } : { kind: 'computed' };
+        for (const list of fields.values()) list.push(value);
+        fields.set('?', [...(fields.get('?') ?? []), value]);
+        continue;
+      }
+      if (ts.isPropertyAssignment(p)) fields.set(key, [{ kind: 'value', expr: p.initializer }]);
+      else if (ts.isShorthandPropertyAssignment(p)) fields.set(key, [{ kind: 'value', expr: p.name }]);
+      else fields.set(key, [{ kind: 'computed' }]); // a method or accessor: what JSON makes of it is code
+    }
+    return true;
   };
 
   const visit = (n: ts.Node): void => {
@@ -162,16 +105,14 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
       const action = facts.catalogAction(n.expression);
       if (action !== undefined) {
         const args: Record<string, ArgumentOrigin> = {};
-        const arg = n.arguments[0] !== undefined ? skipOuter(n.arguments[0]) : undefined;
-        if (arg !== undefined && ts.isObjectLiteralExpression(arg)) {
-          for (const p of arg.properties) {
-            if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) args[p.name.text] = origin(p.initializer);
-            else if (ts.isShorthandPropertyAssignment(p)) args[p.name.text] = origin(p.name);
-            else if (ts.isSpreadAssignment(p)) args['...'] = origin(p.expression);
-            else args['?'] = { from: ['computed'] };
-          }
+        const arg = n.arguments[0];
+        const fields = new Map<string, Contribution[]>();
+        const spreads: ts.Expression[] = [];
+        if (arg !== undefined && !ts.isSpreadElement(arg) && fieldsOf(arg, 0, fields, spreads)) {
+          for (const [key, list] of fields) args[key] = originOf(list);
+          if (spreads.length > 0) args['...'] = originOf(spreads.map((expr) => ({ kind: 'spread', expr })));
         } else if (arg !== undefined) {
-          args['*'] = origin(arg);
+          args['*'] = originOf([ts.isSpreadElement(arg) ? { kind: 'spread', expr: arg.expression } : { kind: 'spread', expr: arg }]);
         }
         (out[action] ??= []).push({ line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1, args });
       }
@@ -182,21 +123,6 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
   return out;
 }
 
-function collectBindings(name: ts.BindingName, into: Set<ts.Node>): void {
-  if (ts.isIdentifier(name)) return;
-  for (const el of name.elements) {
-    if (ts.isOmittedExpression(el)) continue;
-    into.add(el);
-    collectBindings(el.name, into);
-  }
+function sortLiterals(values: Literal[]): Literal[] {
+  return values.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
 }
-
-/** The literal start of `"https://api.example.com/v1/" + id`. */
-function concatPrefix(e: ts.Expression): string | undefined {
-  const x = skipOuter(e);
-  if (ts.isStringLiteral(x) || ts.isNoSubstitutionTemplateLiteral(x)) return x.text;
-  if (ts.isTemplateExpression(x)) return x.head.text;
-  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.PlusToken) return concatPrefix(x.left);
-  return undefined;
-}
-

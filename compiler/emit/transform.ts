@@ -1,6 +1,7 @@
 import ts from '../ts/typescript.cjs';
 import { aliceModule } from '../ts/declarations.js';
 import { hasExport, metadataExport } from '../ts/metadata.js';
+import { defaultExportSpecifier } from '../ts/workflow.js';
 
 /**
  * Rewrites a checked workflow module into the bundle ABI of DESIGN §10:
@@ -43,6 +44,12 @@ export function abiTransformer(checker: ts.TypeChecker, sf: ts.SourceFile): ts.T
       }
       if (ts.isVariableStatement(stmt) && hasExport(stmt) && stmt.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === metadataExport)) continue;
       if (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) continue;
+      // `export { run as default }`: the workflow is `run`; other names it exports are refused by the checker.
+      const spec = defaultExportSpecifier(stmt);
+      if (spec !== undefined) {
+        body.push(ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(mainName, undefined, undefined, f.createIdentifier((spec.propertyName ?? spec.name).text))], ts.NodeFlags.Const)), stmt));
+        continue;
+      }
       if (ts.isExportAssignment(stmt)) {
         body.push(ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(mainName, undefined, undefined, stmt.expression)], ts.NodeFlags.Const)), stmt));
         continue;

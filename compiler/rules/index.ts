@@ -8,6 +8,7 @@ import noLocale from './no-locale.js';
 import noModuleState from './no-module-state.js';
 import noRandom from './no-random.js';
 import noSwallowedSuspend from './no-swallowed-suspend.js';
+import noTypeSuppression from './no-type-suppression.js';
 import noWallClock from './no-wall-clock.js';
 import noWeakOrSharedMemory from './no-weak-or-shared-memory.js';
 import type { Rule } from './rule.js';
@@ -25,6 +26,7 @@ export const rules: readonly Rule[] = [
   noModuleState,
   noRandom,
   noSwallowedSuspend,
+  noTypeSuppression,
   noWallClock,
   noWeakOrSharedMemory,
   workflowShape,

@@ -48,8 +48,69 @@ export default defineRule({
       if (functionType === undefined || !(type.flags & ts.TypeFlags.Object) || (type.getSymbol()?.flags ?? 0) & ts.SymbolFlags.Class) return false;
       return checker.isTypeAssignableTo(functionType, type);
     };
-    const reportConstructor = (node: ts.Node) =>
-      ctx.report(node, `the constructor of a function is the Function constructor (or AsyncFunction's), which compiles strings into code: ${why}.`, 'call the function itself; never reach code through .constructor');
+    /**
+     * Whether `.constructor` of a value of this type may be the Function constructor. Types are
+     * structural, so beyond what mayBeFunctionType says, any object type may hold a function with
+     * extra properties (`const g: { x: number } = Object.assign(() => 0, { x: 1 })`, an array
+     * typed the same way, `{ __proto__: fn }`): only primitives, instances of classes, and types
+     * that declare a `constructor` of their own (`{ constructor: 1 }`) are known not to.
+     */
+    const constructorMayBeFunction = (type: ts.Type, depth = 0): boolean => {
+      if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+      if (depth > 4) return true;
+      if (type.isUnion() || type.isIntersection()) return type.types.some((t) => constructorMayBeFunction(t, depth + 1));
+      if (type.flags & ts.TypeFlags.TypeParameter) {
+        const constraint = checker.getBaseConstraintOfType(type);
+        return constraint === undefined || constraint === type ? true : constructorMayBeFunction(constraint, depth + 1);
+      }
+      if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.NonPrimitive))) return false;
+      if (mayBeFunctionType(type, true)) return true;
+      const own = checker.getApparentType(type).getProperty('constructor');
+      if ((own?.declarations ?? []).some((d) => !ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return false;
+      return !((type.getSymbol()?.flags ?? 0) & ts.SymbolFlags.Class);
+    };
+    /**
+     * `Date.prototype` and the like: a built-in's prototype, whose constructor is that built-in
+     * (the reference rules see `Date.prototype.constructor` as `Date`, and
+     * `Function.prototype.constructor` as `Function`).
+     */
+    const isGlobalPrototype = (expr: ts.Expression): boolean => {
+      const path = ctx.facts.resolver.resolve(expr);
+      return path !== undefined && !path.startsWith('alice:') && !path.includes('#') && !path.includes('[') && path.endsWith('.prototype') && path.split('.').length === 2;
+    };
+    /** A `.constructor` read that is only compared (`x.constructor === Object`) or named (`.name`) runs nothing. */
+    const onlyInspected = (read: ts.Expression): boolean => {
+      let n: ts.Node = read;
+      while (ts.isParenthesizedExpression(n.parent) || ts.isNonNullExpression(n.parent)) n = n.parent;
+      const p = n.parent;
+      if (ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === 'name') return true;
+      if (ts.isBinaryExpression(p)) {
+        const op = p.operatorToken.kind;
+        return op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+      }
+      return false;
+    };
+    /** Whether a `const` holding this value is called or constructed somewhere in the file. */
+    const calledThroughConst = (value: ts.Expression): boolean => {
+      let n: ts.Node = value;
+      while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isSatisfiesExpression(n.parent) || ts.isTypeAssertionExpression(n.parent)) n = n.parent;
+      const decl = n.parent;
+      if (!ts.isVariableDeclaration(decl) || decl.initializer !== n || !ts.isIdentifier(decl.name) || !isConst(decl)) return false;
+      const sym = checker.getSymbolAtLocation(decl.name);
+      let found = false;
+      const visit = (x: ts.Node): void => {
+        if (found) return;
+        if (ts.isIdentifier(x) && x !== decl.name && checker.getSymbolAtLocation(x) === sym) found = isCallee(x) || (ts.isTaggedTemplateExpression(x.parent) && x.parent.tag === x);
+        else ts.forEachChild(x, visit);
+      };
+      visit(ctx.sourceFile);
+      return found;
+    };
+    /** `source` is the type the constructor is read from, when it is not known to be a function's. */
+    const reportConstructor = (node: ts.Node, source?: ts.Type) =>
+      source !== undefined && !mayBeFunctionType(source, true)
+        ? ctx.report(node, `a value of this type may still be a function (types are structural: a function with extra properties satisfies an object type, and a cast can claim any type), and a function's constructor is the Function constructor, which compiles strings into code: ${why}.`, 'read the data you need by name; never reach code through .constructor')
+        : ctx.report(node, `the constructor of a function is the Function constructor (or AsyncFunction's), which compiles strings into code: ${why}.`, 'call the function itself; never reach code through .constructor');
     /**
      * Whether a value is a prototype taken at run time (`Object.getPrototypeOf(…)`, also held in a
      * `const`): typed `any`, but it may well be a function's, whose members include the Function
@@ -76,8 +137,8 @@ export default defineRule({
           if (ts.isSpreadAssignment(prop)) continue;
           const name = prop.name;
           const text = ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) ? name.text : ts.isComputedPropertyName(name) ? constantString(name.expression, checker) : undefined;
-          if (source !== undefined && (text === 'constructor' || text === undefined) && mayBeFunctionType(source, true)) {
-            reportConstructor(prop);
+          if (source !== undefined && ((text === 'constructor' && constructorMayBeFunction(source)) || (text === undefined && mayBeFunctionType(source, true)))) {
+            reportConstructor(prop, source);
             continue;
           }
           if (ts.isPropertyAssignment(prop)) {
@@ -118,27 +179,31 @@ export default defineRule({
         else if (root === 'WebAssembly') ctx.report(ref.node, `WebAssembly compiles and runs binary code: ${why}.`, 'do the work in an action');
       },
       PropertyAccessExpression(node) {
-        if (node.name.text === 'constructor' && mayBeFunction(node.expression)) reportConstructor(node);
+        if (node.name.text !== 'constructor' || onlyInspected(node) || isGlobalPrototype(node.expression)) return;
+        const type = checker.getTypeAtLocation(node.expression);
+        if (constructorMayBeFunction(type)) reportConstructor(node, type);
       },
       ElementAccessExpression(node) {
         const key = constantString(node.argumentExpression, checker);
-        if (key === 'constructor' && mayBeFunction(node.expression)) reportConstructor(node);
+        const type = checker.getTypeAtLocation(node.expression);
+        if (key === 'constructor' && !onlyInspected(node) && !isGlobalPrototype(node.expression) && constructorMayBeFunction(type)) reportConstructor(node, type);
         // A symbol key (`f[Symbol.iterator]`) is never the string "constructor".
         else if (key === undefined && !(checker.getTypeAtLocation(node.argumentExpression).flags & ts.TypeFlags.ESSymbolLike) && (mayBeFunction(node.expression, false) || mayBeFunction(skipOuter(node.expression), false) || isPrototypeOf(node.expression))) {
           ctx.report(node, `a computed member of a function can be its constructor, the Function constructor: ${why}.`, 'name the member you use');
-        } else if (key === undefined && mayBeFunction(node.expression) && isCallee(node)) {
-          // `o[k][k]("code")` with `o: any` and k = "constructor" reaches Function in two steps.
+        } else if (key === undefined && mayBeFunction(node.expression) && (isCallee(node) || calledThroughConst(node))) {
+          // `o[k][k]("code")` with `o: any` and k = "constructor" reaches Function in two steps,
+          // also when it is kept in a const first (`const F = o[k][k]; F("code")`).
           ctx.report(node, `a computed member of an untyped value, called: it can be the Function constructor (any object's constructor's constructor is): ${why}.`, 'give the value a type and name the member you call');
         }
       },
       ObjectBindingPattern(node) {
         // `const { constructor: F } = fn` takes the constructor as surely as `fn.constructor`.
         const source = checker.getTypeAtLocation(node);
-        if (!mayBeFunctionType(source, true)) return;
         for (const el of node.elements) {
           const key = el.propertyName ?? el.name;
           const text = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : ts.isComputedPropertyName(key) ? constantString(key.expression, checker) : undefined;
-          if (text === 'constructor' || (text === undefined && el.dotDotDotToken === undefined)) reportConstructor(el);
+          if (text === 'constructor' && constructorMayBeFunction(source)) reportConstructor(el, source);
+          else if (text === undefined && el.dotDotDotToken === undefined && mayBeFunctionType(source, true)) reportConstructor(el);
         }
       },
       CallExpression(node) {
@@ -154,7 +219,8 @@ export default defineRule({
         }
         if (callee === undefined || !reflectiveReads.has(callee) || node.arguments.length < 2) return;
         const key = constantString(node.arguments[1], checker);
-        if ((key === 'constructor' || key === undefined) && mayBeFunction(node.arguments[0])) {
+        const target = checker.getTypeAtLocation(node.arguments[0]);
+        if ((key === 'constructor' && constructorMayBeFunction(target)) || (key === undefined && mayBeFunction(node.arguments[0]))) {
           ctx.report(node, `${callee}(…, ${key === undefined ? 'a computed key' : '"constructor"'}) can read a function's constructor, the Function constructor: ${why}.`, 'name the member you use');
         }
       },

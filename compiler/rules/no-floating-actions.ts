@@ -44,11 +44,11 @@ export default defineRule({
     };
 
     /** The step calls in an expression, not inside nested functions. */
-    const directStepCalls = (node: ts.Node): ts.CallExpression[] => {
-      const out: ts.CallExpression[] = [];
+    const directStepCalls = (node: ts.Node): ts.Expression[] => {
+      const out: ts.Expression[] = [];
       const visit = (n: ts.Node): void => {
         if (ts.isFunctionLike(n)) return;
-        if (ts.isCallExpression(n) && (facts.isStepCall(n) || facts.callsActionFunction(n) || collectsStepPromises(n))) out.push(n);
+        if ((ts.isCallExpression(n) && (facts.isStepCall(n) || facts.callsActionFunction(n) || collectsStepPromises(n))) || ((ts.isTaggedTemplateExpression(n) || ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) && facts.runsActionFunction(n))) out.push(n as ts.Expression);
         ts.forEachChild(n, visit);
       };
       visit(node);
@@ -198,15 +198,22 @@ export default defineRule({
       return `is passed to ${name}(), which does not await it`;
     };
 
-    const check = (call: ts.CallExpression | ts.NewExpression) => {
-      const reason = floating(call);
+    /** A step call, a call of a helper that starts steps, or code that runs one implicitly (a tag, a getter): reported when its promise floats. */
+    const check = (node: ts.Expression) => {
+      const reason = floating(node);
       if (reason === null) return;
-      const what = ts.isCallExpression(call) && facts.isStepCall(call)
-        ? `the step started by ${call.expression.getText()}()`
-        : ts.isCallExpression(call) && !facts.callsActionFunction(call)
-          ? `the array of step promises that ${call.expression.getText()}() makes of what its callback returns`
-          : `${call.expression.getText()}() starts steps, and its promise`;
-      ctx.report(call, `${what} ${reason}: ${why}.`, hint);
+      let what: string;
+      if (ts.isTaggedTemplateExpression(node)) what = `the tag ${node.tag.getText()} starts steps, and the promise of this tagged template`;
+      else if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) what = `reading ${node.getText()} runs a getter that starts steps, and its promise`;
+      else if (ts.isCallExpression(node) && facts.isStepCall(node)) what = `the step started by ${node.expression.getText()}()`;
+      else if (ts.isCallExpression(node) && !facts.callsActionFunction(node)) {
+        const callee = skipOuter(node.expression);
+        what = ts.isPropertyAccessExpression(callee) && chainMethods.has(callee.name.text)
+          ? `the promise of ${node.expression.getText()}(), whose callback starts steps,`
+          : `the array of step promises that ${node.expression.getText()}() makes of what its callback returns`;
+      }
+      else what = `${(node as ts.CallExpression | ts.NewExpression).expression.getText()}() starts steps, and its promise`;
+      ctx.report(node, `${what} ${reason}: ${why}.`, hint);
     };
 
     /** Whether a function type's calls all return void: what `forEach` makes of its callback. */
@@ -235,7 +242,8 @@ export default defineRule({
      */
     const collectsStepPromises = (call: ts.CallExpression): boolean => {
       const callee = skipOuter(call.expression);
-      if (ts.isPropertyAccessExpression(callee) && chainMethods.has(callee.name.text)) return false; // a chain: reported where it starts
+      // A chain that starts at a step is reported there; `Promise.resolve().then(() => kv.set(…))` here.
+      if (ts.isPropertyAccessExpression(callee) && chainMethods.has(callee.name.text) && chainStartsWithStep(call)) return false;
       if (combinators.has(facts.resolver.resolve(callee) ?? '')) return false;
       if (facts.targetsOf(callee).some((f) => f.body !== undefined)) return false;
       if (!call.arguments.some((a) => !ts.isSpreadElement(a) && facts.namesActionFunction(a))) return false;
@@ -266,8 +274,13 @@ export default defineRule({
         if (ts.isSpreadElement(arg) || !facts.namesActionFunction(arg)) continue;
         // A helper of the file is followed above; a library function is judged by its declared
         // callback type: one whose result it drops.
-        if (!(helpers.length === 0 ? dropsReturn(checker.getContextualType(arg)) : returnsVoid(checker.getContextualType(arg)))) continue;
-        const type = checker.getTypeAtLocation(arg);
+        const expected = checker.getContextualType(arg);
+        // A function cast into a parameter declared as no function at all (`replace(re, fn as any)`
+        // picks the string overload): the library cannot be counting on what it returns.
+        const castIntoValue = skipOuter(arg) !== arg && expected !== undefined && !(expected.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && expected.getCallSignatures().length === 0;
+        if (!(helpers.length === 0 ? dropsReturn(expected) || castIntoValue : returnsVoid(expected))) continue;
+        // The function itself, not a cast of it (`((m) => email.send(…)) as any`).
+        const type = checker.getTypeAtLocation(skipOuter(arg));
         const returnsPromise = type.getCallSignatures().some((sig) => isPromiseLike(checker.getReturnTypeOfSignature(sig)));
         if (!returnsPromise || !facts.namesActionFunction(arg)) continue;
         const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : call.expression.getText();
@@ -279,7 +292,39 @@ export default defineRule({
     const chainStartsWithStep = (call: ts.CallExpression): boolean => {
       let e: ts.Expression = call;
       while (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text)) e = skipOuter(e.expression.expression);
-      return ts.isCallExpression(e) && (facts.isStepCall(e) || facts.callsActionFunction(e));
+      return (ts.isCallExpression(e) && (facts.isStepCall(e) || facts.callsActionFunction(e))) || facts.runsActionFunction(e);
+    };
+
+    /** Whether a link of a chain starts steps (reported at that link): its start, or a `.then()` given a step-starting callback. */
+    const chainHasStep = (call: ts.CallExpression): boolean => {
+      for (let e: ts.Expression = call; ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text); e = skipOuter(e.expression.expression)) {
+        if (collectsStepPromises(e)) return true;
+      }
+      return chainStartsWithStep(call);
+    };
+
+    /**
+     * Methods the language calls on its own, whose result it coerces or drops: a promise they
+     * return is never awaited, wherever the object goes.
+     */
+    const implicitlyCalled = new Set(['valueOf', 'toString', 'toJSON', '[Symbol.toPrimitive]']);
+    const checkImplicitMember = (name: ts.PropertyName, fn: ts.Node | undefined) => {
+      const key = ts.isComputedPropertyName(name) ? `[${name.expression.getText()}]` : ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
+      if (key === undefined || !implicitlyCalled.has(key) || fn === undefined) return;
+      const f = skipOuter(fn as ts.Expression);
+      const starts = ts.isMethodDeclaration(fn) ? fn.body !== undefined && facts.mayStartSteps(fn.body) : (ts.isArrowFunction(f) || ts.isFunctionExpression(f)) && facts.namesActionFunction(f);
+      if (starts) ctx.report(name, `${key} starts steps, but the language calls it by itself (to turn the object into a primitive or JSON) and never awaits what it returns: ${why}.`, 'give the method another name and call and await it explicitly');
+    };
+
+    /** An iterator of the file whose code starts steps: `for (const p of it)` gets step promises from it. */
+    const iteratesActionCode = (expr: ts.Expression): boolean => {
+      const type = checker.getTypeAtLocation(expr);
+      const iterator = type.getProperties().find((p) => p.getName().startsWith('__@iterator@'));
+      return (iterator?.declarations ?? []).some((d) => {
+        if (d.getSourceFile() !== ctx.sourceFile) return false;
+        if (ts.isMethodDeclaration(d)) return d.body !== undefined && facts.mayStartSteps(d.body);
+        return ts.isPropertyAssignment(d) && facts.namesActionFunction(d.initializer);
+      });
     };
 
     return {
@@ -291,14 +336,36 @@ export default defineRule({
         if (facts.callsActionFunction(node)) check(node);
         checkCallbacks(node);
       },
+      TaggedTemplateExpression(node) {
+        if (facts.runsActionFunction(node)) check(node);
+      },
+      PropertyAccessExpression(node) {
+        if (facts.runsActionFunction(node) && isPromiseLike(checker.getTypeAtLocation(node))) check(node);
+      },
+      ElementAccessExpression(node) {
+        if (facts.runsActionFunction(node) && isPromiseLike(checker.getTypeAtLocation(node))) check(node);
+      },
+      MethodDeclaration(node) {
+        checkImplicitMember(node.name, node);
+      },
+      PropertyAssignment(node) {
+        checkImplicitMember(node.name, node.initializer);
+      },
+      ForOfStatement(node) {
+        // A generator of the file is a call, followed as such; a hand-written iterator is not.
+        if (node.awaitModifier !== undefined || ts.isCallExpression(skipOuter(node.expression)) || !iteratesActionCode(node.expression)) return;
+        const reason = floating(node.expression);
+        if (reason !== null) ctx.report(node.expression, `iterating ${node.expression.getText()} runs an iterator of the file that starts steps, and the promises it yields are not awaited (${reason}): ${why}.`, 'await each element in the loop (await p), or make the iterator async and use for await');
+      },
       ExpressionStatement(node) {
         const e = skipOuter(node.expression);
         if (ts.isAwaitExpression(e) || ts.isBinaryExpression(e) || ts.isVoidExpression(e)) return;
         if (ts.isCallExpression(e) && (facts.isStepCall(e) || facts.callsActionFunction(e) || collectsStepPromises(e))) return;
+        if (facts.runsActionFunction(e)) return; // reported by its own visitor
         if (!facts.mayStartSteps(e) || !isPromiseLike(checker.getTypeAtLocation(e))) return;
-        // Reported at the inner step call when the chain starts at one (kv.get().then(f)); a
-        // chain that starts elsewhere (Promise.resolve().then(() => kv.set(…))) is reported here.
-        if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text) && chainStartsWithStep(e)) return;
+        // Reported at the link that starts steps when a chain has one (kv.get().then(f),
+        // Promise.resolve().then(() => kv.set(…))); a chain whose steps start elsewhere is reported here.
+        if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text) && chainHasStep(e)) return;
         // Promise.all([kv.get(…)]) is reported at the step calls whose promises it collects.
         if (ts.isCallExpression(e) && combinators.has(facts.resolver.resolve(e.expression) ?? '') && e.arguments.some((a) => directStepCalls(a).some((c) => outermost(c) === e))) return;
         ctx.report(node, `the promises of the steps started here are not awaited: ${why}.`, hint);

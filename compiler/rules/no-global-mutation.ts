@@ -1,5 +1,5 @@
 import ts from '../ts/typescript.cjs';
-import { isConst, skipOuter } from '../ts/references.js';
+import { constantString, isConst, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
 const why = 'the sandbox\'s globals are shared by all the code of the run and are rebuilt for each execution; a workflow that patches them makes other code (and every replay) behave in ways the checker cannot see';
@@ -38,6 +38,9 @@ export default defineRule({
       for (;;) {
         if (ts.isPropertyAccessExpression(e) && e.name.text === '__proto__') return '__proto__';
         if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) && e.argumentExpression.text === '__proto__') return '__proto__';
+        // `({}).constructor.prototype`, `"".constructor.prototype`: a built-in's prototype reached
+        // through a value's constructor (a class of the file's own is no-module-state's business).
+        if (memberName(e) === 'prototype' && isConstructorRead(skipOuter((e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression))) return '.constructor.prototype';
         if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
         else break;
       }
@@ -46,9 +49,43 @@ export default defineRule({
         return callee !== undefined && prototypeGetters.has(callee) ? `${callee}(…)` : undefined;
       }
       if (!ts.isIdentifier(e)) return undefined;
-      const decl = ctx.checker.getSymbolAtLocation(e)?.declarations?.[0];
-      if (decl === undefined || !ts.isVariableDeclaration(decl) || !isConst(decl) || decl.initializer === undefined || decl.getSourceFile() !== ctx.sourceFile) return undefined;
-      return reachesPrototype(decl.initializer, depth + 1);
+      const sym = ctx.checker.getSymbolAtLocation(e);
+      const decl = sym?.declarations?.[0];
+      if (sym === undefined || decl === undefined || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.getSourceFile() !== ctx.sourceFile) return undefined;
+      // A `let` may be given a prototype by its initializer or by any later assignment.
+      const values = [...(decl.initializer !== undefined ? [decl.initializer] : []), ...(isConst(decl) ? [] : assignedValues(sym))];
+      for (const v of values) {
+        const found = reachesPrototype(v, depth + 1);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    };
+
+    /** The name a member access reads, when it is written or a constant. */
+    const memberName = (e: ts.Expression): string | undefined =>
+      ts.isPropertyAccessExpression(e) ? e.name.text : ts.isElementAccessExpression(e) ? constantString(e.argumentExpression, ctx.checker) : undefined;
+
+    /** `x.constructor` (or `x["constructor"]`) of anything but an instance of a class of this file. */
+    const isConstructorRead = (e: ts.Expression): boolean => {
+      if (memberName(e) !== 'constructor') return false;
+      const receiver = (e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression;
+      const cls = ctx.checker.getTypeAtLocation(receiver).getSymbol();
+      return !(cls !== undefined && cls.flags & ts.SymbolFlags.Class && (cls.declarations ?? []).some((d) => d.getSourceFile() === ctx.sourceFile));
+    };
+
+    /** The right-hand sides of `x = …` in the file for a `let x`. */
+    const assignments = new Map<ts.Symbol, ts.Expression[]>();
+    const assignedValues = (sym: ts.Symbol): ts.Expression[] => {
+      let found = assignments.get(sym);
+      if (found !== undefined) return found;
+      const out: ts.Expression[] = [];
+      const visit = (n: ts.Node): void => {
+        if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(skipOuter(n.left)) && ctx.checker.getSymbolAtLocation(skipOuter(n.left)) === sym) out.push(n.right);
+        ts.forEachChild(n, visit);
+      };
+      visit(ctx.sourceFile);
+      assignments.set(sym, (found = out));
+      return found;
     };
 
     /** The first argument of `Object.defineProperty(…)` and the like: reported at the call. */

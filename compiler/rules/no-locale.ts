@@ -1,5 +1,5 @@
 import ts from '../ts/typescript.cjs';
-import { constantString, rootOf, skipOuter } from '../ts/references.js';
+import { constantString, isOuter, rootOf, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
 const why = 'the result depends on the locale, time zone and ICU data of the machine that runs it, and a run may resume on another machine: a replay could take other branches';
@@ -95,14 +95,34 @@ export default defineRule({
           return;
         }
         if (path === 'Date.parse' && usage === 'call' && ref.call !== undefined && ts.isCallExpression(ref.call)) checkDateString(ref.call.arguments[0], ref.call);
-        if (path === 'String' && usage === 'call' && ref.call !== undefined && ts.isCallExpression(ref.call) && ref.call.arguments.length > 0 && isDate(ref.call.arguments[0])) {
-          reportImplicitString(ref.call);
+        // String(d), new String(d), String.call(_, d), String.apply(_, [d]): d's toString().
+        if (ref.call !== undefined && ((path === 'String' && (usage === 'call' || usage === 'new')) || ((path === 'String.call' || path === 'String.apply') && usage === 'call'))) {
+          const args = ts.isTaggedTemplateExpression(ref.call) ? [] : (ref.call.arguments ?? []);
+          const value = args[path === 'String' ? 0 : 1];
+          if (value !== undefined && !ts.isSpreadElement(value) && isDate(value)) reportImplicitString(ref.call);
+        }
+        // `dates.map(String)`: String (or a Date's own toString) called on each Date.
+        if ((path === 'String' || path === 'Date#toString') && usage === 'escape') {
+          let arg: ts.Node = ref.node;
+          while (isOuter(arg.parent)) arg = arg.parent;
+          const call = arg.parent;
+          if (ts.isCallExpression(call) && call.arguments.some((a) => a === arg)) {
+            const callee = skipOuter(call.expression);
+            if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && isDate(callee.expression)) reportImplicitString(arg);
+          }
         }
         // `[d].join(",")` and `[d].toString()` write each Date with its toString().
         if ((path === 'Array#join' || path === 'Array#toString' || path === 'ReadonlyArray#join' || path === 'ReadonlyArray#toString') && usage === 'call' && ref.call !== undefined && ts.isCallExpression(ref.call)) {
           const callee = skipOuter(ref.call.expression);
           if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && isDate(callee.expression)) reportImplicitString(ref.call);
         }
+      },
+      // `d[Symbol.toPrimitive]("default")` or `("string")`: Date's toString(); `"number"` is its time value.
+      ElementAccessExpression(node) {
+        if (ctx.facts.resolver.resolve(node.argumentExpression) !== 'Symbol.toPrimitive' || !isDate(node.expression)) return;
+        const call = node.parent;
+        const hint = ts.isCallExpression(call) && call.expression === node && call.arguments.length > 0 ? constantString(call.arguments[0], checker) : undefined;
+        if (hint !== 'number') reportImplicitString(node);
       },
       TemplateExpression(node) {
         for (const span of node.templateSpans) if (isDate(span.expression)) reportImplicitString(span.expression);

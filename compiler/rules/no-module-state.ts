@@ -10,7 +10,15 @@ const mutatingMethods = new Set([
   'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear', 'next', 'return', 'throw', 'compile',
   'setTime', 'setFullYear', 'setMonth', 'setDate', 'setHours', 'setMinutes', 'setSeconds', 'setMilliseconds',
   'setUTCFullYear', 'setUTCMonth', 'setUTCDate', 'setUTCHours', 'setUTCMinutes', 'setUTCSeconds', 'setUTCMilliseconds',
+  // DataView writes into the buffer it views.
+  'setInt8', 'setUint8', 'setInt16', 'setUint16', 'setInt32', 'setUint32', 'setFloat32', 'setFloat64', 'setBigInt64', 'setBigUint64',
 ]);
+/** Constructors that make a view sharing the memory of the ArrayBuffer they are given. */
+const viewConstructors = new Set([
+  'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'DataView',
+]);
+/** String methods that run a pattern's exec once when it is not global, moving a sticky pattern's lastIndex. */
+const stickyStringMethods = new Set(['replace', 'match']);
 /** Library methods that return an element of the collection they are called on (shared, not a copy). */
 const elementMethods = new Set(['find', 'findLast', 'at', 'get']);
 /** RegExp methods that move `lastIndex` on a global or sticky pattern. */
@@ -118,6 +126,15 @@ export default defineRule({
           if (root !== undefined) return root;
         }
         return undefined;
+      }
+      if (ts.isNewExpression(e)) {
+        // `new Uint8Array(buf)`, `new DataView(bytes.buffer)`: a view of a buffer writes into it.
+        const ctor = ctx.facts.resolver.resolve(e.expression);
+        const source = e.arguments?.[0];
+        if (ctor === undefined || !viewConstructors.has(ctor) || source === undefined || ts.isSpreadElement(source)) return undefined;
+        const sourceType = checker.getTypeAtLocation(source);
+        const isBuffer = (sourceType.getSymbol()?.getName() ?? '').endsWith('ArrayBuffer') || (sourceType.flags & ts.TypeFlags.Any) !== 0;
+        return isBuffer ? moduleRoot(source, depth + 1, Math.max(reach, 1), seen) : undefined;
       }
       if (ts.isCallExpression(e)) {
         // `rows.find(…)` is an element of rows; `items()` of a helper that returns a module-level object is that object.
@@ -246,8 +263,8 @@ export default defineRule({
     const checkLoopTarget = (node: ts.ForOfStatement | ts.ForInStatement) => {
       if (!ts.isVariableDeclarationList(node.initializer)) checkWrite(node.initializer, node.initializer);
     };
-    /** `re` when it names a module-level `const re = /…/g` (or `y`). */
-    const statefulRegExp = (expr: ts.Expression): string | undefined => {
+    /** `re` when it names a module-level `const re = /…/g` (or `y`; with `stickyOnly`, `y` without `g`). */
+    const statefulRegExp = (expr: ts.Expression, stickyOnly = false): string | undefined => {
       const e = skipOuter(expr);
       if (!ts.isIdentifier(e)) return undefined;
       const decl = checker.getSymbolAtLocation(e)?.declarations?.[0];
@@ -255,6 +272,7 @@ export default defineRule({
       const init = skipOuter(decl.initializer);
       if (!ts.isRegularExpressionLiteral(init)) return undefined;
       const flags = init.text.slice(init.text.lastIndexOf('/') + 1);
+      if (stickyOnly) return flags.includes('y') && !flags.includes('g') ? e.text : undefined;
       return /[gy]/.test(flags) ? e.text : undefined;
     };
 
@@ -370,6 +388,15 @@ export default defineRule({
           const root = moduleRoot(callee.expression);
           if (root !== undefined) {
             ctx.report(node, `${callee.name.text}() changes the object it is called on, ${root.name}, which is declared at module level: ${why}.`, `create ${root.name} inside the workflow function and pass it to helpers`);
+            return;
+          }
+        }
+        // `s.replace(re, …)` and `s.match(re)` run a non-global pattern's exec once, which moves
+        // a sticky pattern's lastIndex (a global one is reset to 0 when they finish).
+        if (ts.isPropertyAccessExpression(callee) && stickyStringMethods.has(callee.name.text) && node.arguments.length > 0 && isLibMethod(callee.name)) {
+          const pattern = statefulRegExp(node.arguments[0], true);
+          if (pattern !== undefined) {
+            ctx.report(node, `${callee.name.text}() with ${pattern}, a module-level sticky pattern, moves its lastIndex, which the next call starts from: ${why}.`, 'create the pattern inside the function, or drop the y flag');
             return;
           }
         }

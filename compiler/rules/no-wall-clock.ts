@@ -32,6 +32,11 @@ export default defineRule({
         return;
       }
       if (path === 'Date.[computed]') ctx.report(ref.node, `a computed member of Date could be Date.now: ${why}.`, 'name the member you use (Date.UTC), or use now()');
+      // `Date.call(null)` and `Date.apply(null, [])` call Date as a function (the current time as a
+      // string); `Date.bind(null)` makes a Date that `new` with no arguments or a call turns into it.
+      if ((path === 'Date.call' || path === 'Date.apply' || path === 'Date.bind') && usage !== 'read') {
+        ctx.report(ref.call ?? ref.node, `${path}(…) runs Date as a function, or makes one, which gives the current time: ${why}.`, 'pass the time explicitly: new Date(t) with t from now() or the input');
+      }
     },
   }),
 });

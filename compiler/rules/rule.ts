@@ -40,6 +40,9 @@ export interface NodeTypes {
   ExpressionStatement: ts.ExpressionStatement;
   MetaProperty: ts.MetaProperty;
   TemplateExpression: ts.TemplateExpression;
+  TaggedTemplateExpression: ts.TaggedTemplateExpression;
+  MethodDeclaration: ts.MethodDeclaration;
+  PropertyAssignment: ts.PropertyAssignment;
   ObjectBindingPattern: ts.ObjectBindingPattern;
   ForOfStatement: ts.ForOfStatement;
   ForInStatement: ts.ForInStatement;

@@ -7,7 +7,32 @@ import { defineRule } from './rule.js';
 export default defineRule({
   id: 'workflow-shape',
   description: 'A workflow module default-exports an async function of one input and may export only its literal `workflow` metadata besides.',
-  create: (ctx) => ({
+  create: (ctx) => {
+    const { facts, checker } = ctx;
+    /** A class of the file whose instances' field initializers start steps (`class X { p = kv.get(…) }`), also through its base classes. */
+    const fieldsStartSteps = (cls: ts.ClassLikeDeclaration, depth = 0): boolean => {
+      if (depth > 8) return false;
+      if (cls.members.some((m) => ts.isPropertyDeclaration(m) && !(ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Static) && m.initializer !== undefined && facts.mayStartSteps(m.initializer))) return true;
+      const base = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+      const baseDecl = base !== undefined ? checker.getSymbolAtLocation(base.expression)?.declarations?.find(ts.isClassLike) : undefined;
+      return baseDecl !== undefined && baseDecl.getSourceFile() === ctx.sourceFile && fieldsStartSteps(baseDecl, depth + 1);
+    };
+    /**
+     * Whether evaluating this node (not its children) starts a step: a step call, a call of a
+     * function of the file that starts steps, and what runs such a function without a call
+     * expression: a tagged template, a getter read or setter write, `new` of a class whose field
+     * initializers start steps.
+     */
+    const startsStep = (n: ts.Node): boolean => {
+      if (ts.isCallExpression(n)) return facts.isStepCall(n) || facts.callsActionFunction(n);
+      if (ts.isNewExpression(n)) {
+        if (facts.callsActionFunction(n)) return true;
+        const cls = checker.getSymbolAtLocation(n.expression)?.declarations?.find(ts.isClassLike);
+        return cls !== undefined && cls.getSourceFile() === ctx.sourceFile && fieldsStartSteps(cls);
+      }
+      return facts.runsActionFunction(n);
+    };
+    return {
     SourceFile(sf) {
       const main = defaultExportOf(sf, ctx.checker);
       if (main.kind === 'missing') {
@@ -40,7 +65,7 @@ export default defineRule({
         } else {
           // A step started while the module loads (`const p = kv.get(…)`, an IIFE, a static field)
           // runs outside the workflow function, where no input has been checked yet.
-          const step = moduleLevelStep(stmt, (call) => (ts.isCallExpression(call) && ctx.facts.isStepCall(call)) || ctx.facts.callsActionFunction(call));
+          const step = moduleLevelStep(stmt, startsStep);
           if (step !== undefined) ctx.report(step, 'this starts a step while the module loads, outside the workflow function: keep steps inside it, where they run once per call of the workflow in the order the journal records.', 'move this into the workflow function');
         }
         if (!hasExport(stmt) || ts.isExportAssignment(stmt)) continue;
@@ -52,9 +77,14 @@ export default defineRule({
     },
     ExportDeclaration(node) {
       if (node.isTypeOnly || node.moduleSpecifier !== undefined) return;
+      // `export { run as default }` names the workflow function (defaultExportOf checks what it is).
+      const elements = node.exportClause !== undefined && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
+      const others = elements?.filter((el) => !el.isTypeOnly && el.name.text !== 'default');
+      if (elements !== undefined && others !== undefined && others.length === 0) return;
       ctx.report(node, 'a workflow module exports only its default workflow function and `workflow` metadata: the engine loads nothing else from it.', 'remove this export');
     },
-  }),
+    };
+  },
 });
 
 function containsTopLevelAwait(node: ts.Node): boolean {
@@ -68,20 +98,24 @@ function containsTopLevelAwait(node: ts.Node): boolean {
   return found;
 }
 
-/** The first call that starts steps as a module-level statement runs: not inside functions, but inside static class members. */
-function moduleLevelStep(node: ts.Node, isStep: (call: ts.CallExpression | ts.NewExpression) => boolean): ts.Node | undefined {
+/** The first node that starts steps as a module-level statement runs: not inside functions, but inside static class members. */
+function moduleLevelStep(node: ts.Node, isStep: (n: ts.Node) => boolean): ts.Node | undefined {
   let found: ts.Node | undefined;
   const visit = (n: ts.Node): void => {
     if (found !== undefined || ts.isFunctionLike(n)) return;
     if (ts.isClassLike(n)) {
+      // Decorators and computed member names are evaluated when the class is defined.
+      for (const d of ts.getDecorators(n) ?? []) visit(d);
       for (const m of n.members) {
+        for (const d of (ts.canHaveDecorators(m) ? ts.getDecorators(m) : undefined) ?? []) visit(d);
+        if (m.name !== undefined && ts.isComputedPropertyName(m.name)) visit(m.name);
         const isStatic = ts.isClassStaticBlockDeclaration(m) || (ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword));
         if (isStatic && (ts.isPropertyDeclaration(m) || ts.isClassStaticBlockDeclaration(m))) ts.forEachChild(m, visit);
       }
       for (const h of n.heritageClauses ?? []) visit(h);
       return;
     }
-    if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && isStep(n)) found = n;
+    if (isStep(n)) found = n;
     else ts.forEachChild(n, visit);
   };
   visit(node);

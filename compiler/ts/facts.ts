@@ -1,6 +1,6 @@
 import ts from './typescript.cjs';
 import { declarationsFileName } from './declarations.js';
-import { ReferenceResolver, skipOuter, type Path } from './references.js';
+import { ReferenceResolver, isAssignmentTarget, isOuter, skipOuter, type Path } from './references.js';
 
 /** Built-ins that are journaled steps (they can suspend the run). */
 const stepBuiltins = new Set(['alice:sleep', 'alice:waitForEvent']);
@@ -30,6 +30,11 @@ export class FileFacts {
   private readonly callSites = new Map<FunctionLike, Array<ts.CallExpression | ts.NewExpression>>();
   /** Variables that hold step promises (or functions that start steps), computed on first use. */
   private stepHolders: Set<ts.Symbol> | undefined;
+  /**
+   * Whether the file may declare a getter or setter: only then are property accesses looked up
+   * as possible calls (most files have none, and every access of a file is visited).
+   */
+  private readonly hasAccessors: boolean;
 
   /**
    * The program's checker, answering each node's symbol and type question once per file: the
@@ -45,6 +50,7 @@ export class FileFacts {
   ) {
     this.checker = memoizedChecker(checker);
     this.resolver = new ReferenceResolver(program, this.checker);
+    this.hasAccessors = /\b[gs]et\s+[\w$#"'[]/.test(sourceFile.text);
     this.computeActionFunctions();
   }
 
@@ -109,6 +115,37 @@ export class FileFacts {
   }
 
   /**
+   * The functions of the file that evaluating a node runs with no call expression of its own:
+   * the tag of a tagged template (`` audit`…` ``), the getter a property read runs, the setter
+   * a write runs (`box.value`, `box.value = 1`, `box.value++` both).
+   */
+  implicitTargets(n: ts.Node): FunctionLike[] {
+    if (ts.isTaggedTemplateExpression(n)) {
+      const tag = skipOuter(n.tag);
+      return ts.isArrowFunction(tag) || ts.isFunctionExpression(tag) ? [tag] : this.targetsOf(tag);
+    }
+    if (!this.hasAccessors || !(ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n))) return [];
+    const { read, write } = accessOf(n);
+    if (!read && !write) return [];
+    const sym = this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(n) ? n.name : n.argumentExpression);
+    const out: FunctionLike[] = [];
+    for (const d of sym?.declarations ?? []) {
+      if (d.getSourceFile() !== this.sourceFile) continue;
+      if ((read && ts.isGetAccessorDeclaration(d)) || (write && ts.isSetAccessorDeclaration(d))) out.push(d);
+    }
+    return out;
+  }
+
+  /** Whether evaluating a node runs, with no call of its own, a function of the file that starts steps (implicitTargets). */
+  runsActionFunction(n: ts.Node): boolean {
+    for (const f of this.implicitTargets(n)) {
+      if (this.functionsStartingActions.has(f)) return true;
+      if ((ts.isArrowFunction(f) || ts.isFunctionExpression(f)) && this.mayStartSteps(f.body)) return true;
+    }
+    return false;
+  }
+
+  /**
    * Whether an expression is a function that starts steps when called: a function literal
    * whose body does, or a name of a local function or method that (transitively) does.
    */
@@ -129,7 +166,7 @@ export class FileFacts {
     let found = false;
     const visit = (n: ts.Node): void => {
       if (found) return;
-      if ((ts.isCallExpression(n) && (this.isStepCall(n) || this.callsActionFunction(n))) || (ts.isNewExpression(n) && this.callsActionFunction(n))) {
+      if ((ts.isCallExpression(n) && (this.isStepCall(n) || this.callsActionFunction(n))) || (ts.isNewExpression(n) && this.callsActionFunction(n)) || this.runsActionFunction(n)) {
         found = true;
         return;
       }
@@ -318,6 +355,12 @@ export class FileFacts {
             for (const f of enclosing) set.add(f);
           }
         }
+      } else if (ts.isTaggedTemplateExpression(n) || ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
+        for (const t of this.implicitTargets(n)) {
+          let set = callers.get(t);
+          if (set === undefined) callers.set(t, (set = new Set()));
+          for (const f of enclosing) set.add(f);
+        }
       }
       ts.forEachChild(n, visit);
       if (fn !== null) enclosing.pop();
@@ -348,6 +391,25 @@ function memoizedChecker(checker: ts.TypeChecker): ts.TypeChecker {
     return type;
   };
   return memo;
+}
+
+/** Whether evaluating an access reads its property (runs a getter), writes it (runs a setter), or both. */
+function accessOf(n: ts.Expression): { read: boolean; write: boolean } {
+  let e: ts.Node = n;
+  let p = e.parent;
+  while (isOuter(p)) {
+    e = p;
+    p = p.parent;
+  }
+  if (ts.isBinaryExpression(p) && p.left === e) {
+    const op = p.operatorToken.kind;
+    if (op === ts.SyntaxKind.EqualsToken) return { read: false, write: true };
+    if (op >= ts.SyntaxKind.FirstCompoundAssignment && op <= ts.SyntaxKind.LastCompoundAssignment) return { read: true, write: true };
+  }
+  if ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken)) return { read: true, write: true };
+  if (ts.isDeleteExpression(p)) return { read: false, write: false };
+  if (((ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.initializer === e) || isAssignmentTarget(e)) return { read: false, write: true };
+  return { read: true, write: false };
 }
 
 export function isFunctionLike(n: ts.Node): n is FunctionLike {

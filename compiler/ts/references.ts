@@ -244,3 +244,27 @@ export function rootOf(path: Path): string {
   const m = /^[^.#]+/.exec(path);
   return m === null ? path : m[0];
 }
+
+/**
+ * Whether an expression is a target inside a destructuring assignment: `Math.random` in
+ * `({ r: Math.random } = o)`, `a.b` in `[a.b] = xs` or `for ({ v: a.b } of xs)`, at any depth.
+ */
+export function isAssignmentTarget(node: ts.Node): boolean {
+  let e: ts.Node = node;
+  for (let depth = 0; depth < 64; depth++) {
+    // From a target, or a nested pattern, to the object or array literal that holds it.
+    let p = e.parent;
+    if ((ts.isPropertyAssignment(p) && p.initializer === e) || (ts.isShorthandPropertyAssignment(p) && p.name === e) || ts.isSpreadAssignment(p) || ts.isSpreadElement(p)) p = p.parent;
+    if (!ts.isObjectLiteralExpression(p) && !ts.isArrayLiteralExpression(p)) return false;
+    const q = p.parent;
+    if (ts.isBinaryExpression(q) && q.operatorToken.kind === ts.SyntaxKind.EqualsToken && q.left === p) return true;
+    if ((ts.isForOfStatement(q) || ts.isForInStatement(q)) && q.initializer === p) return true;
+    e = p;
+  }
+  return false;
+}
+
+/** A wrapper that passes its expression's value on unchanged: parentheses, `as`, `!`, `satisfies`, `<T>`. */
+export function isOuter(n: ts.Node): n is ts.ParenthesizedExpression | ts.AsExpression | ts.NonNullExpression | ts.SatisfiesExpression | ts.TypeAssertion {
+  return ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isNonNullExpression(n) || ts.isSatisfiesExpression(n) || ts.isTypeAssertionExpression(n);
+}

@@ -1,7 +1,7 @@
 import ts from './typescript.cjs';
 import type { NodeTypes, Reference, RuleVisitors } from '../rules/rule.js';
 import type { FileFacts } from './facts.js';
-import { isConst, skipOuter, type Usage } from './references.js';
+import { isAssignmentTarget, isConst, isOuter, skipOuter, type Usage } from './references.js';
 
 const visitorNames: ReadonlyMap<ts.SyntaxKind, keyof NodeTypes> = new Map<ts.SyntaxKind, keyof NodeTypes>([
   [ts.SyntaxKind.SourceFile, 'SourceFile'],
@@ -24,6 +24,9 @@ const visitorNames: ReadonlyMap<ts.SyntaxKind, keyof NodeTypes> = new Map<ts.Syn
   [ts.SyntaxKind.ExpressionStatement, 'ExpressionStatement'],
   [ts.SyntaxKind.MetaProperty, 'MetaProperty'],
   [ts.SyntaxKind.TemplateExpression, 'TemplateExpression'],
+  [ts.SyntaxKind.TaggedTemplateExpression, 'TaggedTemplateExpression'],
+  [ts.SyntaxKind.MethodDeclaration, 'MethodDeclaration'],
+  [ts.SyntaxKind.PropertyAssignment, 'PropertyAssignment'],
   [ts.SyntaxKind.ObjectBindingPattern, 'ObjectBindingPattern'],
   [ts.SyntaxKind.ForOfStatement, 'ForOfStatement'],
   [ts.SyntaxKind.ForInStatement, 'ForInStatement'],
@@ -85,10 +88,6 @@ function isReferenceChain(node: ts.Node): node is ts.Identifier | ts.PropertyAcc
   if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) return true;
   if (!ts.isIdentifier(node)) return false;
   return isValueIdentifier(node);
-}
-
-function isOuter(n: ts.Node): n is ts.ParenthesizedExpression | ts.AsExpression | ts.NonNullExpression | ts.SatisfiesExpression | ts.TypeAssertion {
-  return ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isNonNullExpression(n) || ts.isSatisfiesExpression(n) || ts.isTypeAssertionExpression(n);
 }
 
 /**
@@ -162,23 +161,4 @@ function classify(node: ts.Expression, path: string): Reference {
   if ((ts.isForInStatement(p) || ts.isForOfStatement(p)) && p.initializer === n) return ref('write');
   if (isAssignmentTarget(n)) return ref('write');
   return ref('escape');
-}
-
-/**
- * Whether an expression is a target inside a destructuring assignment: `Math.random` in
- * `({ r: Math.random } = o)`, `a.b` in `[a.b] = xs` or `for ({ v: a.b } of xs)`, at any depth.
- */
-function isAssignmentTarget(node: ts.Node): boolean {
-  let e: ts.Node = node;
-  for (let depth = 0; depth < 64; depth++) {
-    // From a target, or a nested pattern, to the object or array literal that holds it.
-    let p = e.parent;
-    if ((ts.isPropertyAssignment(p) && p.initializer === e) || (ts.isShorthandPropertyAssignment(p) && p.name === e) || ts.isSpreadAssignment(p) || ts.isSpreadElement(p)) p = p.parent;
-    if (!ts.isObjectLiteralExpression(p) && !ts.isArrayLiteralExpression(p)) return false;
-    const q = p.parent;
-    if (ts.isBinaryExpression(q) && q.operatorToken.kind === ts.SyntaxKind.EqualsToken && q.left === p) return true;
-    if ((ts.isForOfStatement(q) || ts.isForInStatement(q)) && q.initializer === p) return true;
-    e = p;
-  }
-  return false;
 }

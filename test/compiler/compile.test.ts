@@ -51,6 +51,7 @@ describe('compiling restricted TypeScript to the bundle ABI', () => {
       'export default async function (input: { k: string }) { return main(input); }',
       'export default async (input: { k: string }) => main(input);',
       'const flow = async (input: { k: string }) => main(input);\nexport default flow;',
+      'async function run(input: { k: string }) { return main(input); }\nexport { run as default };',
     ];
     for (const form of forms) {
       const bundle = bundleOf(`import { store as db, ActionError as Failure, log } from "alice";

@@ -17,6 +17,10 @@ ruleCases(noDynamicCode, {
     { name: 'a symbol key on a function', code: 'class Bag { *[Symbol.iterator]() { yield 1; } }\nconst f = () => 1;\nconst it = (f as any)[Symbol.iterator];' },
     { name: 'a destructuring assignment from a plain object', code: 'let a = 0;\nlet c = 0;\n({ a, constructor: c } = { a: 1, constructor: 2 });' },
     { name: 'a computed member of untyped JSON data', code: 'const data: any = JSON.parse("{}");\nconst v = data[input.k as string];' },
+    { name: 'round 3: a constructor compared, never run (isPlainObject)', code: 'const v: unknown = input.v;\nconst plain = typeof v === "object" && v !== null && (v as object).constructor === Object;' },
+    { name: 'round 3: the name of an error\'s constructor', code: 'try { await kv.get({ key: "a" }); } catch (err) { log((err as Error).constructor.name); throw err; }' },
+    { name: 'round 3: a nested lookup in untyped JSON data, only read', code: 'const data: any = JSON.parse("{}");\nconst v = data[input.a as string][input.b as string];\nlog(v);' },
+    { name: 'round 3: an instance\'s constructor through a variable typed as its class', code: 'class Order { constructor(readonly id: string) {} }\nconst o: Order = new Order("a");\nconst C = o.constructor;' },
   ],
   invalid: [
     { code: 'const x = eval("1");', line: 1, column: 11, message: 'eval runs a string as code' },
@@ -54,5 +58,12 @@ ruleCases(noDynamicCode, {
     { name: 'a destructuring assignment in for-of', code: 'let C: unknown;\nfor ({ constructor: C } of [() => 1]) break;', line: 2, column: 8 },
     { name: 'a computed member of a runtime prototype', code: 'const fp = Object.getPrototypeOf(() => 0);\nconst F = fp[input.k as string];', line: 2, column: 11, message: 'computed member' },
     { name: 'a computed member of a function cast to any', code: 'function get(o: object, k: string): any { return (o as any)[k]; }', line: 1, column: 50, message: 'computed member' },
+    { name: 'round 3: a function with extra properties typed as a plain object', code: 'const g: { x: number } = Object.assign(() => 0, { x: 1 });\nconst F = g.constructor as FunctionConstructor;\nconst r = F("return 1")();', line: 2, column: 11, message: 'may still be a function' },
+    { name: 'round 3: a function cast to a plain object type', code: 'const g = (() => 0) as unknown as { x: number };\nconst F = g.constructor as FunctionConstructor;', line: 2, column: 11 },
+    { name: 'round 3: a function disguised as an array', code: 'const a: number[] = Object.assign(() => 0, [1]);\nconst F = a["constructor"] as FunctionConstructor;', line: 2, column: 11 },
+    { name: 'round 3: an object literal whose prototype is a function', code: 'const o = { __proto__: () => 0 };\nconst F = o.constructor;', line: 2, column: 11 },
+    { name: 'round 3: the constructor destructured from a disguised function', code: 'const g: { x: number } = Object.assign(() => 0, { x: 1 });\nconst { constructor: C } = g;', line: 2, column: 9 },
+    { name: 'round 3: Reflect.get of a disguised function\'s constructor', code: 'const g: { x: number } = Object.assign(() => 0, { x: 1 });\nconst C = Reflect.get(g, "constructor");', line: 2, column: 11 },
+    { name: 'round 3: constructor of constructor by an input key, kept in a const and called', code: 'const k = input.k as string;\nconst o: Record<string, number> = {};\nconst F = (o[k] as any)[k] as FunctionConstructor;\nconst r = F("return 1")();', line: 3, column: 11, message: 'untyped value' },
   ],
 });

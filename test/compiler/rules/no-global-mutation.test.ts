@@ -14,6 +14,8 @@ ruleCases(noGlobalMutation, {
     { name: 'a local named Math', code: 'const Math = { random: () => 1 };\nMath.random = () => 2;' },
     { name: 'a class\'s own prototype is not a built-in', code: 'class A { x = 1; }\nconst a = new A();\na.x = 2;' },
     { name: 'a destructuring assignment into locals', code: 'let a = 0;\nconst o = { b: 0 };\n({ x: a, y: o.b } = { x: 1, y: 2 });\n[a, o.b] = [3, 4];' },
+    { name: 'round 3: a let that only ever holds plain objects', code: 'let o: any = {};\no = { a: 1 };\no.x = 1;' },
+    { name: 'round 3: a class of the file reached through this.constructor', code: 'class A { static count = 0; bump() { (this.constructor as typeof A).count += 1; } }\nnew A().bump();' },
   ],
   invalid: [
     { name: 'assigning to globalThis', code: '(globalThis as any).x = 1;', line: 1, column: 1, message: 'changes the global x' },
@@ -41,5 +43,9 @@ ruleCases(noGlobalMutation, {
     { name: 'an array destructuring assignment to globalThis', code: '[(globalThis as any).x] = [1];', line: 1, column: 2, message: 'changes the global x' },
     { name: 'a nested destructuring assignment to a prototype', code: 'const a: any = [];\n({ p: { q: a.__proto__.x } } = { p: { q: 1 } });', line: 2, column: 12, message: 'built-in prototype' },
     { name: 'a destructuring for-of target', code: 'for ({ v: (JSON as any).x } of [{ v: 1 }]) break;', line: 1, column: 11 },
+    { name: 'round 3: Object.prototype reached through an object literal\'s constructor', code: '({}).constructor.prototype.polluted = true;', line: 1, column: 1, message: 'reached through .constructor.prototype' },
+    { name: 'round 3: a built-in prototype through a constructor, held in a const', code: 'const P = (new Map() as any)["constructor"].prototype;\nP.get = () => 1;', line: 2, column: 1 },
+    { name: 'round 3: a prototype held in a let', code: 'let pr = Reflect.getPrototypeOf([]) as any;\npr.x = 1;', line: 2, column: 1, message: 'Reflect.getPrototypeOf' },
+    { name: 'round 3: a prototype assigned to a let later', code: 'let pr: any = {};\npr = Object.getPrototypeOf("");\npr.x = 1;', line: 3, column: 1 },
   ],
 });

@@ -26,6 +26,9 @@ ruleCases(noModuleState, {
     { name: 'a let given a module-level array and then a fresh one', code: `import { kv } from "alice";\nconst xs = [1];\n${flow('let ys = xs.slice(); ys = []; ys.push(1); return ys;')}` },
     { name: 'a static block of a module-level class fills its table once, at module load', code: `import { kv } from "alice";\nclass Cfg { static table: Record<string, number> = {}; static { Cfg.table.a = 1; this.table.b = 2; } }\n${flow('return Cfg.table.a;')}` },
     { name: 'a recursive helper that fills a local accumulator', code: `import { kv } from "alice";\ninterface T { v: number; kids: T[] }\nfunction walk(t: T, acc: number[]): number[] { acc.push(t.v); for (const k of t.kids) walk(k, acc); return acc; }\n${flow('return walk({ v: input.n, kids: [] }, []);')}` },
+    { name: 'round 3: a module-level global pattern used by replace and match', code: `import { kv } from "alice";\nconst WS = /\\s+/g;\n${flow('return String(input.n).replace(WS, " ").match(WS);')}` },
+    { name: 'round 3: a typed array copied from a module-level one', code: `import { kv } from "alice";\nconst bytes = new Uint8Array([1, 2]);\n${flow('const c = new Uint8Array(bytes); c[0] = 9; return c[0] + bytes[0];')}` },
+    { name: 'round 3: a view of a local buffer', code: `import { kv } from "alice";\n${flow('const buf = new ArrayBuffer(4); new DataView(buf).setInt8(0, 1); return new Uint8Array(buf)[0];')}` },
     { name: 'an element of a module-level table copied before a change', code: `import { kv } from "alice";\nconst PLANS = [{ id: "a", n: 1 }];\n${flow('const p = { ...PLANS.find((x) => x.id === "a") }; p.n = 2;')}` },
   ],
   invalid: [
@@ -97,6 +100,10 @@ ruleCases(noModuleState, {
     { name: 'Reflect.apply of a mutating method', code: `import { kv } from "alice";\nconst rows: number[] = [];\n${flow('Reflect.apply(Array.prototype.push, rows, [1]);')}`, line: 3, column: 56, message: 'push() changes rows' },
     { name: 'a method that changes this, bound to a module-level instance', code: `import { kv } from "alice";\nclass C { n = 0; inc() { this.n++; } }\nconst c = new C();\n${flow('const f = c.inc.bind(c); f();')}`, line: 4, column: 66, message: 'inc() changes the object it is run on, c' },
     { name: 'a long chain of local aliases', code: `import { kv } from "alice";\nconst rows: number[] = [];\n${flow('const a = rows; const b = a; const c = b; const d = c; const e = d; const f = e; const g = f; const h = g; const i = h; const j = i; j.push(1);')}`, line: 3, column: 189 },
+    { name: 'round 3: a typed array view over a module-level buffer', code: `import { kv } from "alice";\nconst buf = new ArrayBuffer(8);\n${flow('new Uint8Array(buf)[0]++; return 1;')}`, line: 3, column: 56, message: 'changes buf' },
+    { name: 'round 3: a DataView over a module-level buffer, held in a const', code: `import { kv } from "alice";\nconst buf = new ArrayBuffer(8);\n${flow('const v = new DataView(buf); v.setInt8(0, 1); return v.getInt8(0);')}`, line: 3, column: 85, message: 'setInt8() changes buf' },
+    { name: 'round 3: a view of a module-level typed array\'s buffer', code: `import { kv } from "alice";\nconst bytes = new Uint8Array(4);\n${flow('new Uint8Array(bytes.buffer).fill(7); return bytes[0];')}`, line: 3, column: 56 },
+    { name: 'round 3: a module-level sticky pattern used by replace', code: `import { kv } from "alice";\nconst re = /a/y;\n${flow('return String(input.n).replace(re, "b");')}`, line: 3, column: 63, message: 'sticky' },
     { name: 'a module-level object passed inside an object literal', code: `import { kv } from "alice";\nconst items: number[] = [];\nfunction add(o: { xs: number[] }) { o.xs.push(1); }\n${flow('add({ xs: items });')}`, line: 3, column: 37 },
   ],
 });

@@ -22,6 +22,7 @@ ruleCases(noSwallowedSuspend, {
     { name: 'a catch that returns a rejected promise', code: 'try { return await kv.get({ key: "a" }); } catch (e) { return Promise.reject(e); }' },
     { name: 'a .catch() handler that is Promise.reject', code: 'return await kv.get({ key: "a" }).catch((e) => Promise.reject(e));' },
     { name: 'a catch that calls a helper of the file that throws', code: 'import { kv, ActionError } from "alice";\nfunction fail(e: unknown): never { throw e; }\nexport default async function () {\n  try { return await kv.get({ key: "a" }); } catch (e) { if (e instanceof ActionError) return null; fail(e); }\n}\n' },
+    { name: 'round 3: a pure getter and a pure tag in a try', code: 'class Box { get v() { return 1; } }\nfunction tag(s: TemplateStringsArray) { return s[0]; }\ntry { JSON.parse(String(new Box().v) + tag`{}`); } catch { }' },
   ],
   invalid: [
     { name: 'catch without rethrow', code: 'try { await kv.get({ key: "a" }); } catch (e) { log(e); }', line: 1, column: 44, message: 'never rethrows' },
@@ -50,6 +51,11 @@ ruleCases(noSwallowedSuspend, {
     { name: 'Promise.prototype.catch called indirectly', code: 'const p = kv.get({ key: "a" });\nconst v = await Promise.prototype.catch.call(p, () => null);', line: 2, column: 17, message: 'cannot be matched' },
     { name: 'a .catch() handler called by a constant key', code: 'return await kv.get({ key: "a" })["catch"](() => null);', line: 1, column: 44, message: '.catch() handler' },
     { name: 'a .then() rejection handler called by a constant key', code: 'return await kv.get({ key: "a" })["then"]((v) => v, () => null);', line: 1, column: 53 },
+    { name: 'round 3: a tagged template whose tag starts steps', code: 'function track(s: TemplateStringsArray) { return kv.get({ key: s[0] }); }\ntry { await track`a`; } catch { }', line: 2, column: 25 },
+    { name: 'round 3: a class getter that starts a step', code: 'class Box { get v() { return kv.get({ key: "a" }); } }\nconst box = new Box();\ntry { await box.v; } catch { }', line: 3, column: 22 },
+    { name: 'round 3: a class setter that starts a step', code: 'class Box { set v(k: string) { kv.set({ key: k, value: 1 }).catch((e) => { throw e; }); } }\nconst box = new Box();\ntry { box.v = "x"; } catch { }', line: 3, column: 22 },
+    { name: 'round 3: .catch on a getter\'s step', code: 'class Box { get v() { return kv.get({ key: "a" }); } }\nconst v = await new Box().v.catch(() => null);', line: 2, column: 35 },
+    { name: 'round 3: Promise.allSettled over a getter\'s step', code: 'class Box { get v() { return kv.get({ key: "a" }); } }\nconst r = await Promise.allSettled([new Box().v]);', line: 2, column: 17 },
     { name: 'a catch that calls a helper typed never that returns', code: 'import { kv } from "alice";\nfunction fail(e: unknown): never { return e as never; }\nexport default async function () {\n  try { return await kv.get({ key: "a" }); } catch (e) { fail(e); }\n}\n', line: 4, column: 53 },
   ],
 });

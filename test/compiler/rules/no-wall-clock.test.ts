@@ -17,6 +17,7 @@ ruleCases(noWallClock, {
     { name: 'Date in parentheses', code: 'const t = (Date).UTC(1, 2);' },
     { name: 'Date as a type only', code: 'const f = (d: Date): number => d.getTime();' },
     { name: 'a helper that takes the time as a parameter', code: 'function later(t: number) { return t + 1000; }\nconst t = later(now());' },
+    { name: 'round 3: Date.UTC.call is not Date.call', code: 'const t = Date.UTC.call(null, 2024, 0);' },
     { name: 'the constructor of a class instance is that class', code: 'class Stamp { copy() { return new (this.constructor as new () => Stamp)(); } }\nconst s = new Stamp().copy();' },
   ],
   invalid: [
@@ -61,5 +62,9 @@ ruleCases(noWallClock, {
     { name: 'Date.prototype.constructor', code: 'const t = (Date.prototype.constructor as DateConstructor).now();', line: 1, column: 11 },
     { name: 'the constructor destructured from a Date', code: 'const { constructor: C } = new Date(0);\nconst t = (C as DateConstructor).now();', line: 2, column: 11 },
     { name: 'the constructor of a Date in an object', code: 'const o = { d: new Date(0) };\nconst t = (o.d["constructor"] as DateConstructor).now();', line: 2, column: 11 },
+    { name: 'round 3: Date.call runs Date as a function', code: 'const s = Date.call(null);', line: 1, column: 11, message: 'Date.call' },
+    { name: 'round 3: Date.apply ignores its arguments', code: 'const s = Date.apply(null, [0]);', line: 1, column: 11 },
+    { name: 'round 3: a bound Date constructed without arguments', code: 'const D2 = Date.bind(null);\nconst d = new D2();', line: 1, column: 12 },
+    { name: 'round 3: Date.prototype.constructor.call', code: 'const s = Date.prototype.constructor.call(null);', line: 1, column: 11 },
   ],
 });

@@ -9,6 +9,7 @@ ruleCases(workflowShape, {
     `import { kv } from "alice";\n${body}`,
     { name: 'an async arrow', code: 'import { kv } from "alice";\nexport default async (input: { n: number }) => { };' },
     { name: 'a const exported by name', code: 'import { kv } from "alice";\nconst run = async (input: { n: number }) => { };\nexport default run;' },
+    { name: 'round 3: export { run as default }', code: 'import { kv } from "alice";\nasync function run(input: { n: number }) { }\nexport { run as default };' },
     { name: 'no parameter', code: 'import { kv } from "alice";\nexport default async function () { }' },
     {
       name: 'full metadata',
@@ -18,6 +19,7 @@ ruleCases(workflowShape, {
     { name: 'await inside functions only', code: `import { kv } from "alice";\nasync function h() { await kv.get({ key: "a" }); }\n${body}` },
     { name: 'a wrapped snippet', code: 'const v = await kv.get({ key: "a" });' },
     { name: 'steps inside functions declared at module level', code: `import { kv } from "alice";\nconst load = () => kv.get({ key: "a" });\n${body}` },
+    { name: 'round 3: pure getters, tags, decorators and fields at module level', code: `import { log } from "alice";\nfunction tagged(t: any, c: ClassDecoratorContext) { void c; }\nconst cfg = { get v() { return 1; } };\nconst n = cfg.v;\nfunction label(s: TemplateStringsArray) { return s.join(""); }\nconst l = label\`x\`;\n@tagged class X { p = 1; }\nconst x = new X();\nlog(n, l, x.p);\n${body}` },
   ],
   invalid: [
     {
@@ -59,6 +61,13 @@ ruleCases(workflowShape, {
     { name: 'top-level for await', code: `import { kv } from "alice";\n${body}\nfor await (const x of [1]) { }`, line: 3, column: 1 },
     { name: 'a step started while the module loads', code: `import { kv } from "alice";\nconst p = kv.get({ key: "x" });\n${body}`, line: 2, column: 11, message: 'while the module loads' },
     { name: 'an async IIFE at module level', code: `import { kv } from "alice";\nvoid (async () => { await kv.get({ key: "x" }); })();\n${body}`, line: 2, column: 6 },
+    { name: 'round 3: export { run as default } with another name', code: 'import { kv } from "alice";\nasync function run(input: { n: number }) { }\nconst helper = 1;\nexport { run as default, helper };', line: 4, column: 1, message: 'exports only its default workflow function' },
+    { name: 'round 3: export { x as default } of a value', code: 'import { kv } from "alice";\nconst run = 42;\nexport { run as default };', line: 3, column: 10, message: 'must be an async function' },
+    { name: 'round 3: a tagged template whose tag starts a step, at module level', code: `import { kv } from "alice";\nfunction track(s: TemplateStringsArray) { return kv.get({ key: s[0] }); }\nconst p = track\`boot\`;\nexport default async function () { return await p; }`, line: 3, column: 11, message: 'while the module loads' },
+    { name: 'round 3: a getter that starts a step, read at module level', code: `import { kv } from "alice";\nconst cfg = { get v() { return kv.get({ key: "cfg" }); } };\nconst p = cfg.v;\nexport default async function () { return await p; }`, line: 3, column: 11 },
+    { name: 'round 3: new of a class whose field starts a step, at module level', code: `import { kv } from "alice";\nclass X { p = kv.get({ key: "a" }); }\nconst x = new X();\nexport default async function () { return await x.p; }`, line: 3, column: 11 },
+    { name: 'round 3: a class decorator factory that starts a step', code: `import { kv } from "alice";\nfunction loader(key: string) { const p = kv.get({ key }); return (t: any, c: ClassDecoratorContext) => { void p; void c; }; }\n@loader("a") class X {}\nexport default async function () { return new X(); }`, line: 3, column: 2 },
+    { name: 'round 3: a computed member name that starts a step', code: `import { kv } from "alice";\nclass X { [String(kv.get({ key: "a" }))]() { return 1; } }\nexport default async function () { return new X(); }`, line: 2, column: 19 },
     { name: 'a step in a static field', code: `import { kv } from "alice";\nclass A { static p = kv.get({ key: "x" }); }\n${body}`, line: 2, column: 22 },
     { name: 'a rest parameter', code: 'import { kv } from "alice";\nexport default async function (...args: unknown[]) { }', line: 2, column: 32, message: 'rest parameter' },
   ],

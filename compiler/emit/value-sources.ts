@@ -1,0 +1,530 @@
+/**
+ * Where the value of an action argument comes from, for the manifest (compiler/emit/arguments.ts):
+ * the literals written in the source that reach it whole, and what else flows in (`input`,
+ * `action:<name>`, `computed`). One analysis whose parts recurse into each other (a variable's
+ * value is a helper's return, which is a parameter's argument, which is a member of a literal…),
+ * so it is kept in one module even though it is longer than most.
+ */
+import ts from '../ts/typescript.cjs';
+import { isFunctionLike, type FileFacts } from '../ts/facts.js';
+import { isConst, skipOuter } from '../ts/references.js';
+import type { Literal } from './origin.js';
+import { fileUses } from './uses.js';
+
+const maxDepth = 12;
+/** How many values a constant template or concatenation is folded into before it counts as computed. */
+const maxFolded = 16;
+
+/** Array methods whose callback gets each element as its first parameter. */
+const elementCallbacks = new Set(['every', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap', 'forEach', 'map', 'some']);
+
+/** An object or array literal a value may be, or some other expression. */
+export type Candidate = ts.ObjectLiteralExpression | ts.ArrayLiteralExpression | { other: ts.Expression };
+
+export interface ValueSources {
+  /** The sources of a value that flows into a field whole: literals to `lits`, the rest to `acc`. */
+  whole(expr: ts.Expression, depth: number, acc: Set<string>, lits: Set<Literal>): void;
+  /** The sources of a value computed from others (a spread): `computed` when nothing flows in. */
+  part(expr: ts.Expression, depth: number, acc: Set<string>, force?: boolean): void;
+  candidatesOf(expr: ts.Expression, depth: number, seen: Set<ts.Node>): Candidate[];
+  literalHolder(expr: ts.Expression): ts.ObjectLiteralExpression | ts.ArrayLiteralExpression | undefined;
+  propertyKey(name: ts.PropertyName): string | undefined;
+  /** A template's text with its constant holes written in. */
+  templateText(t: ts.TemplateExpression): string;
+  /** The constant text a template or `+` concatenation starts with. */
+  prefixOf(expr: ts.Expression): string | undefined;
+}
+
+export function isLiteralCandidate(c: Candidate): c is ts.ObjectLiteralExpression | ts.ArrayLiteralExpression {
+  return !('other' in c);
+}
+
+/**
+ * The value analysis of one file. `workflowInput` is the workflow function's parameter: what
+ * it binds is `input`.
+ */
+export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclaration | undefined): ValueSources {
+  const { sourceFile: sf, checker } = facts;
+  const { symbolOf, referencesOf, writesOf, memberWritesOf, onlyRead, isPassedOn } = fileUses(facts);
+  const inputSymbol = workflowInput !== undefined && ts.isIdentifier(workflowInput.name) ? checker.getSymbolAtLocation(workflowInput.name) : undefined;
+  const inputBindings = new Set<ts.Node>();
+  if (workflowInput !== undefined && !ts.isIdentifier(workflowInput.name)) collectBindings(workflowInput.name, inputBindings);
+
+  /** The object or array literal a `const` that is only read holds, if the expression is one. */
+  const literalHolder = (expr: ts.Expression): ts.ObjectLiteralExpression | ts.ArrayLiteralExpression | undefined => {
+    const e = skipOuter(expr);
+    if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) return e;
+    if (!ts.isIdentifier(e)) return undefined;
+    const sym = symbolOf(e);
+    const decl = sym?.valueDeclaration;
+    if (sym === undefined || decl === undefined || !ts.isVariableDeclaration(decl) || !isConst(decl) || !ts.isIdentifier(decl.name) || decl.initializer === undefined || decl.getSourceFile() !== sf) return undefined;
+    let init = skipOuter(decl.initializer);
+    // `Object.freeze({ … })` is the literal, frozen.
+    if (ts.isCallExpression(init) && init.arguments.length === 1 && facts.resolver.resolve(init.expression) === 'Object.freeze') init = skipOuter(init.arguments[0]);
+    if (!(ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init))) return undefined;
+    // A literal with methods or accessors can change itself (`set(v) { this.to = v; }`).
+    if (ts.isObjectLiteralExpression(init) && init.properties.some((p) => !ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p))) return undefined;
+    return onlyRead(sym) ? init : undefined;
+  };
+
+  /**
+   * What an object-valued expression may evaluate to: object or array literals that nothing
+   * changes (a literal, a `const` holding one that is only read), or other expressions, followed
+   * through either side of `c ? a : b` and through a parameter that is only read to what every
+   * call of its function passes (`notify({ to: "x@y.example" })`). Undefined past the depth.
+   */
+  const candidatesOf = (expr: ts.Expression, depth: number, seen: Set<ts.Node>): Candidate[] => {
+    const e = skipOuter(expr);
+    if (depth > maxDepth) return [{ other: e }];
+    const holder = literalHolder(e);
+    if (holder !== undefined) return [holder];
+    if (ts.isConditionalExpression(e)) return [...candidatesOf(e.whenTrue, depth + 1, seen), ...candidatesOf(e.whenFalse, depth + 1, seen)];
+    if (!ts.isIdentifier(e)) return [{ other: e }];
+    const sym = symbolOf(e);
+    const decl = sym?.valueDeclaration;
+    if (sym === undefined || decl === undefined || !ts.isParameter(decl) || !ts.isIdentifier(decl.name) || decl.dotDotDotToken !== undefined || decl.getSourceFile() !== sf) return [{ other: e }];
+    const fn = decl.parent;
+    if (seen.has(decl) || !isFunctionLike(fn) || isPassedOn(fn) || !onlyRead(sym) || writesOf(sym).assigned.length > 0) return [{ other: e }];
+    seen.add(decl);
+    const index = fn.parameters.indexOf(decl);
+    const calls = facts.callSitesOf(fn);
+    if (calls.length === 0) return [{ other: e }];
+    const out: Candidate[] = [];
+    for (const call of calls) {
+      const args = call.arguments ?? ts.factory.createNodeArray<ts.Expression>();
+      const arg = args[index];
+      if (arg === undefined || args.slice(0, index + 1).some(ts.isSpreadElement)) return [{ other: e }];
+      out.push(...candidatesOf(arg, depth + 1, seen));
+    }
+    return out;
+  };
+
+  /** The values a member read can be: the literal's property `name` (every property when the key is unknown). */
+  const membersOf = (holder: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression, name: string | undefined): ts.Expression[] | undefined => {
+    if (ts.isArrayLiteralExpression(holder)) {
+      if (holder.elements.some(ts.isSpreadElement)) return undefined;
+      if (name === 'length') return undefined;
+      const index = name !== undefined && /^\d+$/.test(name) ? Number(name) : undefined;
+      return index !== undefined ? (holder.elements[index] !== undefined ? [holder.elements[index]] : []) : [...holder.elements];
+    }
+    const values: ts.Expression[] = [];
+    for (const p of holder.properties) {
+      const key = ts.isPropertyAssignment(p) ? propertyKey(p.name) : ts.isShorthandPropertyAssignment(p) ? p.name.text : undefined;
+      if (ts.isPropertyAssignment(p) && (name === undefined || key === undefined || key === name)) values.push(p.initializer);
+      else if (ts.isShorthandPropertyAssignment(p) && (name === undefined || key === name)) values.push(p.name);
+    }
+    return values;
+  };
+
+  const propertyKey = (name: ts.PropertyName): string | undefined => {
+    if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+    if (ts.isComputedPropertyName(name)) {
+      const values = constants(name.expression, 0);
+      return values !== undefined && values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
+    }
+    return undefined;
+  };
+
+  /** The expressions a function of the file returns (an arrow's body). */
+  const returnsOf = (fn: ts.FunctionLikeDeclaration): ts.Expression[] => {
+    if (fn.body === undefined) return [];
+    if (!ts.isBlock(fn.body)) return [fn.body];
+    const list: ts.Expression[] = [];
+    const visit = (n: ts.Node): void => {
+      if (isFunctionLike(n) || ts.isClassLike(n)) return;
+      if (ts.isReturnStatement(n) && n.expression !== undefined) list.push(n.expression);
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(fn.body, visit);
+    return list;
+  };
+
+  /**
+   * The value of an expression that is a constant, as the finite set of values it can be (a
+   * literal, a `const` of one, `c ? "a" : "b"`, a template or concatenation of such), or
+   * undefined when anything else flows into it.
+   */
+  const constants = (expr: ts.Expression, depth: number): Literal[] | undefined => {
+    const acc = new Set<string>();
+    const lits = new Set<Literal>();
+    whole(expr, depth, acc, lits);
+    return acc.size === 0 && lits.size > 0 ? [...lits] : undefined;
+  };
+
+  /** Every combination of the parts' constant values, joined as `+` and templates do, or undefined past `maxFolded`. */
+  const fold = (parts: ts.Expression[], texts: string[] | undefined, depth: number): Literal[] | undefined => {
+    let results: Literal[] = [texts?.[0] ?? ''];
+    for (const [i, part] of parts.entries()) {
+      const values = constants(part, depth + 1);
+      if (values === undefined) return undefined;
+      const next: Literal[] = [];
+      for (const r of results) {
+        for (const v of values) {
+          const joined = texts !== undefined ? `${String(r)}${String(v)}${texts[i + 1]}` : i === 0 ? v : plus(r, v);
+          if (joined === undefined) return undefined;
+          next.push(joined);
+        }
+      }
+      if (next.length > maxFolded) return undefined;
+      results = [...new Set(next)];
+    }
+    return results;
+  };
+
+  /**
+   * The sources of a value that flows into a field whole: literals go to `lits`, everything else
+   * to `acc` as `input`, `action:<name>` or `computed`.
+   */
+  const whole = (expr: ts.Expression, depth: number, acc: Set<string>, lits: Set<Literal>, seen = new Set<ts.Node>()): void => {
+    if (depth > maxDepth) {
+      acc.add('computed');
+      return;
+    }
+    const e = skipOuter(expr);
+    const literal = literalOf(e);
+    if (literal !== undefined) {
+      lits.add(literal.value);
+      return;
+    }
+    if (ts.isConditionalExpression(e)) {
+      // The condition chooses; only the branches flow in.
+      whole(e.whenTrue, depth + 1, acc, lits, seen);
+      whole(e.whenFalse, depth + 1, acc, lits, seen);
+      return;
+    }
+    if (ts.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.AmpersandAmpersandToken) {
+        whole(e.left, depth + 1, acc, lits, seen);
+        whole(e.right, depth + 1, acc, lits, seen);
+        return;
+      }
+      if (op === ts.SyntaxKind.CommaToken) return whole(e.right, depth + 1, acc, lits, seen);
+      if (op === ts.SyntaxKind.PlusToken) {
+        const folded = fold([e.left, e.right], undefined, depth);
+        if (folded !== undefined) {
+          for (const v of folded) lits.add(v);
+          return;
+        }
+      }
+      return part(e, depth, acc);
+    }
+    if (ts.isTemplateExpression(e)) {
+      const folded = fold(e.templateSpans.map((s) => s.expression), [e.head.text, ...e.templateSpans.map((s) => s.literal.text)], depth);
+      if (folded !== undefined) for (const v of folded) lits.add(v);
+      else part(e, depth, acc);
+      return;
+    }
+    if (ts.isAwaitExpression(e)) {
+      const inner = skipOuter(e.expression);
+      if (ts.isCallExpression(inner) && (facts.catalogAction(inner.expression) !== undefined || facts.isStepCall(inner))) return part(e, depth, acc);
+      return whole(e.expression, depth + 1, acc, lits, seen);
+    }
+    if (ts.isIdentifier(e)) return wholeName(e, depth, acc, lits, seen);
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+      // An enum member is its constant value.
+      const enumValue = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(e) ? e.name : e)?.valueDeclaration;
+      if (enumValue !== undefined && ts.isEnumMember(enumValue)) {
+        const v = checker.getConstantValue(enumValue);
+        if (v !== undefined) lits.add(v);
+        else part(e, depth, acc);
+        return;
+      }
+      // A getter of the file: what it returns.
+      const getters = facts.targetsOf(e).filter(ts.isGetAccessorDeclaration);
+      if (getters.length > 0) {
+        for (const g of getters) for (const r of returnsOf(g)) whole(r, depth + 1, acc, lits, seen);
+        return;
+      }
+      // A member of object or array literals that are only read: the values written there; a
+      // member of anything else is computed from it.
+      const candidates = candidatesOf(e.expression, depth + 1, new Set());
+      if (!candidates.some(isLiteralCandidate)) return part(e, depth, acc);
+      const keys = ts.isElementAccessExpression(e) ? constants(e.argumentExpression, depth + 1) : undefined;
+      const name = ts.isPropertyAccessExpression(e) ? e.name.text : keys !== undefined && keys.length === 1 ? String(keys[0]) : undefined;
+      if (ts.isElementAccessExpression(e) && keys === undefined) part(e.argumentExpression, depth, acc, false);
+      for (const c of candidates) {
+        const values = isLiteralCandidate(c) ? membersOf(c, name) : undefined;
+        if (values === undefined) {
+          part(isLiteralCandidate(c) ? e : c.other, depth, acc);
+          continue;
+        }
+        if (values.length === 0) acc.add('computed'); // a member that is not there: undefined
+        for (const x of values) whole(x, depth + 1, acc, lits, seen);
+      }
+      return;
+    }
+    if (ts.isCallExpression(e)) {
+      // A helper of the file: what it returns (its parameters are followed to its calls).
+      const helpers = facts.targetsOf(e.expression).filter((f) => f.body !== undefined);
+      // A method whose result depends on `this` depends on the object it is called on.
+      if (helpers.length === 0 || helpers.some(returnsDependOnThis)) return part(e, depth, acc);
+      for (const f of helpers) {
+        // A helper already followed (called twice, or recursively) adds nothing new.
+        if (seen.has(f)) continue;
+        seen.add(f);
+        const rs = returnsOf(f);
+        if (rs.length === 0) acc.add('computed');
+        for (const r of rs) whole(r, depth + 1, acc, lits, seen);
+      }
+      return;
+    }
+    part(e, depth, acc);
+  };
+
+  /** Whether a method's returns mention `this` (then they depend on the object it is called on). */
+  const returnsDependOnThis = (fn: ts.FunctionLikeDeclaration): boolean => {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (n.kind === ts.SyntaxKind.ThisKeyword) found = true;
+      else if (!(isFunctionLike(n) && !ts.isArrowFunction(n))) ts.forEachChild(n, visit);
+    };
+    if (fn.body !== undefined) visit(fn.body);
+    return found;
+  };
+
+  /** A name whose value flows whole: the input, a variable (its initializer and every assignment), a parameter (what its calls pass). */
+  const wholeName = (id: ts.Identifier, depth: number, acc: Set<string>, lits: Set<Literal>, seen: Set<ts.Node>): void => {
+    if (id.text === 'undefined') {
+      acc.add('computed');
+      return;
+    }
+    const sym = symbolOf(id);
+    if (sym !== undefined && sym === inputSymbol) {
+      acc.add('input');
+      return;
+    }
+    const decl = sym?.valueDeclaration ?? sym?.declarations?.[0];
+    if (sym === undefined || decl === undefined || decl.getSourceFile() !== sf) {
+      acc.add('computed');
+      return;
+    }
+    if (inputBindings.has(decl)) {
+      acc.add('input');
+      return;
+    }
+    if (seen.has(decl)) return;
+    seen.add(decl);
+    const writes = writesOf(sym);
+    for (const a of writes.assigned) whole(a, depth + 1, acc, lits, seen);
+    for (const c of writes.compound) part(c, depth + 1, acc, true);
+    if (writes.other) acc.add('computed');
+    if (ts.isVariableDeclaration(decl)) {
+      const loop = decl.parent.parent;
+      if (ts.isForOfStatement(loop) && ts.isVariableDeclarationList(decl.parent) && ts.isIdentifier(decl.name)) {
+        // A loop variable is each element of what is iterated.
+        for (const c of candidatesOf(loop.expression, depth + 1, new Set())) {
+          if (isLiteralCandidate(c) && ts.isArrayLiteralExpression(c) && !c.elements.some(ts.isSpreadElement)) for (const el of c.elements) whole(el, depth + 1, acc, lits, seen);
+          else part(isLiteralCandidate(c) ? loop.expression : c.other, depth + 1, acc, true);
+        }
+        return;
+      }
+      if (decl.initializer !== undefined) whole(decl.initializer, depth + 1, acc, lits, seen);
+      else if (writes.assigned.length === 0) acc.add('computed');
+      return;
+    }
+    if (ts.isBindingElement(decl)) {
+      // A default applies when the value is missing; the value is a member of what is destructured.
+      if (decl.initializer !== undefined) whole(decl.initializer, depth + 1, acc, lits, seen);
+      let root: ts.Node = decl;
+      while (ts.isBindingElement(root)) root = root.parent.parent;
+      if (ts.isParameter(root)) parameterSources(root, depth, acc, lits, seen, false);
+      else if (ts.isVariableDeclaration(root) && root.initializer !== undefined) part(root.initializer, depth + 1, acc, true);
+      else acc.add('computed');
+      return;
+    }
+    if (ts.isParameter(decl)) {
+      parameterSources(decl, depth, acc, lits, seen, true);
+      return;
+    }
+    if (ts.isFunctionDeclaration(decl) || ts.isEnumDeclaration(decl)) return;
+    acc.add('computed');
+  };
+
+  /** A helper's parameter carries what its calls in this file pass in that position (its default when they pass nothing). */
+  const parameterSources = (param: ts.ParameterDeclaration, depth: number, acc: Set<string>, lits: Set<Literal>, seen: Set<ts.Node>, isWhole: boolean): void => {
+    const fn = param.parent;
+    const index = fn.parameters.indexOf(param);
+    // A callback written in place for an array method: its first parameter is each element.
+    const outer = fn.parent;
+    if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isCallExpression(outer) && outer.arguments[0] === fn && ts.isPropertyAccessExpression(skipOuter(outer.expression))) {
+      const method = skipOuter(outer.expression) as ts.PropertyAccessExpression;
+      const receiver = method.expression;
+      if (index === 0 && elementCallbacks.has(method.name.text) && isArrayLike(receiver)) {
+        for (const c of candidatesOf(receiver, depth + 1, new Set())) {
+          if (isLiteralCandidate(c) && ts.isArrayLiteralExpression(c) && !c.elements.some(ts.isSpreadElement)) {
+            for (const el of c.elements) {
+              if (isWhole) whole(el, depth + 1, acc, lits, seen);
+              else part(el, depth + 1, acc, true);
+            }
+          } else part(isLiteralCandidate(c) ? receiver : c.other, depth + 1, acc, true);
+        }
+        return;
+      }
+    }
+    const calls = isFunctionLike(fn) ? facts.callSitesOf(fn) : [];
+    // A function handed to another call (a callback) is called where the checker cannot see.
+    const knownCalls = calls.length > 0 && !isPassedOn(fn);
+    if (!knownCalls) acc.add('computed');
+    for (const call of calls) {
+      const args = call.arguments ?? ts.factory.createNodeArray<ts.Expression>();
+      if (args.slice(0, index + 1).some(ts.isSpreadElement)) {
+        acc.add('computed');
+        continue;
+      }
+      const arg = param.dotDotDotToken !== undefined ? undefined : args[index];
+      if (param.dotDotDotToken !== undefined) for (const a of args.slice(index)) part(a, depth + 1, acc, true);
+      else if (arg !== undefined && isWhole) whole(arg, depth + 1, acc, lits, seen);
+      else if (arg !== undefined) part(arg, depth + 1, acc, true);
+      if ((arg === undefined || isUndefined(arg)) && param.initializer !== undefined) whole(param.initializer, depth + 1, acc, lits, seen);
+      else if (arg === undefined && param.dotDotDotToken === undefined) acc.add('computed');
+    }
+  };
+
+  const isArrayLike = (e: ts.Expression): boolean => {
+    const t = checker.getTypeAtLocation(e);
+    return checker.isArrayType(t) || checker.isTupleType(t);
+  };
+
+  /**
+   * The sources of a value computed from other values (a call, a concatenation, a member of
+   * something not constant): what flows into it, or `computed` when nothing does. `force`
+   * says the caller needs at least one source for this part.
+   */
+  const part = (expr: ts.Expression, depth: number, acc: Set<string>, force = true): void => {
+    const found = new Set<string>();
+    sources(expr, depth + 1, found);
+    if (found.size === 0 && force) acc.add('computed');
+    for (const f of found) acc.add(f);
+  };
+
+  /** Sources of a value: 'input', 'action:<name>', 'computed' (a value built by code: its literal parts are not whole values). */
+  const sources = (expr: ts.Expression, depth: number, acc: Set<string>): void => {
+    if (depth > maxDepth) {
+      acc.add('computed');
+      return;
+    }
+    const e = skipOuter(expr);
+    if (literalOf(e) !== undefined) return;
+    if (ts.isAwaitExpression(e)) {
+      const inner = skipOuter(e.expression);
+      if (ts.isCallExpression(inner)) {
+        const action = facts.catalogAction(inner.expression);
+        if (action !== undefined) {
+          acc.add(`action:${action}`);
+          return;
+        }
+        if (facts.isStepCall(inner)) {
+          acc.add(`action:${facts.calleePath(inner)?.slice('alice:'.length) ?? 'step'}`);
+          return;
+        }
+      }
+      sources(e.expression, depth + 1, acc);
+      return;
+    }
+    if (ts.isIdentifier(e)) {
+      // What the name may hold, literals included (they only shape the computed value).
+      whole(e, depth + 1, acc, new Set());
+      return;
+    }
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+      sources(e.expression, depth + 1, acc);
+      if (ts.isElementAccessExpression(e)) sources(e.argumentExpression, depth + 1, acc);
+      // What is written into the object's members after it was made (`cfg.to = input.to`).
+      let root = skipOuter(e.expression);
+      while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
+      const rootSym = ts.isIdentifier(root) ? symbolOf(root) : undefined;
+      if (rootSym !== undefined && rootSym.valueDeclaration?.getSourceFile() === sf) for (const v of memberWritesOf(rootSym)) sources(v, depth + 1, acc);
+      return;
+    }
+    if (ts.isCallExpression(e)) {
+      const helpers = facts.targetsOf(e.expression).filter((f) => f.body !== undefined);
+      if (helpers.length > 0) {
+        whole(e, depth + 1, acc, new Set());
+        return;
+      }
+      // A pure library call's result comes from its receiver and arguments (`input.email.trim()`).
+      if (ts.isPropertyAccessExpression(e.expression)) sources(e.expression.expression, depth + 1, acc);
+      for (const a of e.arguments) sources(a, depth + 1, acc);
+      if (e.arguments.length === 0 && !ts.isPropertyAccessExpression(e.expression)) acc.add('computed');
+      return;
+    }
+    let any = false;
+    ts.forEachChild(e, (child) => {
+      if (ts.isExpression(child)) {
+        any = true;
+        sources(child, depth + 1, acc);
+      } else if (ts.isPropertyAssignment(child) || ts.isShorthandPropertyAssignment(child) || ts.isSpreadAssignment(child) || ts.isTemplateSpan(child)) {
+        any = true;
+        const value = ts.isPropertyAssignment(child) ? child.initializer : ts.isShorthandPropertyAssignment(child) ? child.name : child.expression;
+        sources(value, depth + 1, acc);
+      }
+    });
+    if (!any) acc.add('computed');
+  };
+
+  /** The text of a value that is one constant. */
+  const single = (e: ts.Expression): string | undefined => {
+    const values = constants(e, 1);
+    return values !== undefined && values.length === 1 ? String(values[0]) : undefined;
+  };
+  /** A template's text with its constant holes written in: `${base}/orders/${id}` as `https://api.example/orders/${…}`. */
+  const templateText = (t: ts.TemplateExpression): string => t.head.text + t.templateSpans.map((span) => (single(span.expression) ?? '${…}') + span.literal.text).join('');
+  /** The constant text a template or `+` concatenation starts with (`https://api.example.com/v1/` of `base + "/v1/" + id`). */
+  const prefixOf = (expr: ts.Expression): string | undefined => {
+    const e = skipOuter(expr);
+    const known = single(e);
+    if (known !== undefined) return known;
+    if (ts.isTemplateExpression(e)) {
+      let out = e.head.text;
+      for (const span of e.templateSpans) {
+        const hole = single(span.expression);
+        if (hole === undefined) return out;
+        out += hole + span.literal.text;
+      }
+      return out;
+    }
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const left = prefixOf(e.left);
+      if (left === undefined) return undefined;
+      return single(e.left) !== undefined ? left + (prefixOf(e.right) ?? '') : left;
+    }
+    return undefined;
+  };
+
+  return { whole: (expr, depth, acc, lits) => whole(expr, depth, acc, lits), part, candidatesOf, literalHolder, propertyKey, templateText, prefixOf };
+}
+
+function collectBindings(name: ts.BindingName, into: Set<ts.Node>): void {
+  if (ts.isIdentifier(name)) return;
+  for (const el of name.elements) {
+    if (ts.isOmittedExpression(el)) continue;
+    into.add(el);
+    collectBindings(el.name, into);
+  }
+}
+
+/** A literal written in the source: strings, numbers (also negative), booleans, null. */
+function literalOf(e: ts.Expression): { value: Literal } | undefined {
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { value: e.text };
+  if (ts.isNumericLiteral(e)) return { value: Number(e.text) };
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return { value: -Number(e.operand.text) };
+  if (e.kind === ts.SyntaxKind.TrueKeyword) return { value: true };
+  if (e.kind === ts.SyntaxKind.FalseKeyword) return { value: false };
+  if (e.kind === ts.SyntaxKind.NullKeyword) return { value: null };
+  return undefined;
+}
+
+function isUndefined(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  return (ts.isIdentifier(x) && x.text === 'undefined') || ts.isVoidExpression(x);
+}
+
+/** `a + b` of two constants as JavaScript computes it, for strings and numbers only. */
+function plus(a: Literal, b: Literal): Literal | undefined {
+  if (typeof a === 'string' || typeof b === 'string') return `${String(a)}${String(b)}`;
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  return undefined;
+}
+
