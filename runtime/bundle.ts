@@ -50,6 +50,12 @@ export interface ArgumentOrigin {
   prefix?: string;
   /** What flows in: `input`, `action:<name>` (another step's result), `computed`. */
   from?: string[];
+  /**
+   * Every literal that may flow into the field whole when there is more than one
+   * (`c ? "a@x.example" : "b@y.example"`, `input.to ?? "ops@x.example"`), so that a reviewer sees
+   * each value written in the source that the field can take, not only the first or none.
+   */
+  literals?: Array<string | number | boolean | null>;
 }
 
 /** One call of an action in the source, with its argument fields (`*` when not an object literal). */

@@ -10,7 +10,7 @@ import type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';
 import type { Expr, Program } from './ast.js';
 import { argumentName } from './check.js';
 import { childExprs, forEachExpr, forEachStmt } from './walk.js';
-import { completeOrigin, type Literal, type RecordedOrigin } from '../emit/origin.js';
+import { completeOrigin, type Literal } from '../emit/origin.js';
 
 const maxDepth = 12;
 
@@ -145,8 +145,8 @@ export function recordDslArguments(program: Program, actions: ReadonlySet<string
     for (const f of found) acc.add(f);
   };
 
-  const origin = (e: Expr): RecordedOrigin => {
-    const o: RecordedOrigin = {};
+  const origin = (e: Expr): ArgumentOrigin => {
+    const o: ArgumentOrigin = {};
     const acc = new Set<string>();
     const lits = new Set<Literal>();
     whole(e, 0, acc, lits, new Set());

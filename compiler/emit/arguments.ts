@@ -2,7 +2,7 @@ import ts from '../ts/typescript.cjs';
 import type { FileFacts } from '../ts/facts.js';
 import { skipOuter } from '../ts/references.js';
 import type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';
-import { completeOrigin, type Literal, type RecordedOrigin } from './origin.js';
+import { completeOrigin, type Literal } from './origin.js';
 import { isLiteralCandidate, valueSources } from './value-sources.js';
 
 export type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';
@@ -30,7 +30,7 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
   const { whole, part, candidatesOf, literalHolder, propertyKey, templateText, prefixOf } = valueSources(facts, workflowInput);
 
   /** A field's origin from what may be put in it. */
-  const originOf = (contributions: Contribution[]): RecordedOrigin => {
+  const originOf = (contributions: Contribution[]): ArgumentOrigin => {
     const acc = new Set<string>();
     const lits = new Set<Literal>();
     for (const c of contributions) {
@@ -38,7 +38,7 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
       else if (c.kind === 'spread') part(c.expr, 0, acc, true);
       else acc.add('computed');
     }
-    const o: RecordedOrigin = {};
+    const o: ArgumentOrigin = {};
     const only = contributions.length === 1 && contributions[0].kind === 'value' ? skipOuter(contributions[0].expr) : undefined;
     if (acc.size === 0 && lits.size === 1) o.literal = [...lits][0];
     else if (only !== undefined && ts.isTemplateExpression(only)) {

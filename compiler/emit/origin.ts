@@ -4,22 +4,12 @@ import type { ArgumentOrigin } from '../../runtime/bundle.js';
 export type Literal = string | number | boolean | null;
 
 /**
- * An argument's origin as the compiler records it: the runtime's `ArgumentOrigin`, plus
- * `literals`, every literal that may flow into the field whole when there is more than one
- * (`c ? "a@x.example" : "b@y.example"`, `input.to ?? "ops@x.example"`), so that a reviewer sees
- * each value written in the source that the field can take, not only the first or none.
- */
-export interface RecordedOrigin extends ArgumentOrigin {
-  literals?: Literal[];
-}
-
-/**
  * Finishes an argument's origin the same way for both front ends: the host of a literal or
  * prefix that is an http(s) URL, and, unless the whole value is a literal or one of `literals`,
  * what flows into it (`collect` adds `input`, `action:<name>` or `computed`; nothing found
  * means `computed`).
  */
-export function completeOrigin<T extends RecordedOrigin>(o: T, collect: (into: Set<string>) => void): T {
+export function completeOrigin<T extends ArgumentOrigin>(o: T, collect: (into: Set<string>) => void): T {
   const text = typeof o.literal === 'string' ? o.literal : o.prefix;
   const host = text !== undefined ? hostOf(text) : undefined;
   if (host !== undefined) o.host = host;
