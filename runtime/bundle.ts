@@ -75,6 +75,13 @@ export interface Bundle {
 const kinds: readonly WorkflowKind[] = ['system', 'user', 'agent'];
 const languages: readonly Manifest['language'][] = ['js', 'ts', 'dsl'];
 const maxScriptBytes = 4 * 1024 * 1024;
+/** A compiler's map of a script at the limit, with its sources inlined, stays well under this. */
+const maxSourceMapBytes = 16 * 1024 * 1024;
+/**
+ * The manifest is parsed again at every start and execution of the workflow: a reviewer's
+ * summary of capabilities, not a place for megabytes.
+ */
+const maxManifestBytes = 1024 * 1024;
 
 /** sha256 over the script and the canonical manifest without its hash. */
 export function computeCodeHash(script: string, manifest: Omit<Manifest, 'codeHash'> | Manifest): string {
@@ -94,9 +101,17 @@ export function validateBundle(input: unknown): Bundle {
   if (b.sourceMap !== undefined && b.sourceMap !== null && typeof b.sourceMap !== 'string') {
     throw new BundleError('bundle.sourceMap must be a string (JSON source map) or null', 'sourceMap');
   }
+  if (typeof b.sourceMap === 'string' && b.sourceMap.length > maxSourceMapBytes) throw new BundleError(`bundle.sourceMap is over ${maxSourceMapBytes} characters`, 'sourceMap');
   const m = b.manifest as Record<string, unknown> | undefined;
   if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new BundleError('bundle.manifest must be an object', 'manifest');
   const field = (name: string) => `manifest.${name}`;
+  let manifestText: string | undefined;
+  try {
+    manifestText = JSON.stringify(m);
+  } catch (err) {
+    throw new BundleError(`bundle.manifest is not JSON: ${(err as Error).message}`, 'manifest');
+  }
+  if (manifestText.length > maxManifestBytes) throw new BundleError(`bundle.manifest is over ${maxManifestBytes} characters as JSON`, 'manifest');
   if (typeof m.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(m.name)) {
     throw new BundleError(`${field('name')} must be 1-128 letters, digits, '.', '_' or '-', got ${JSON.stringify(m.name)}`, field('name'));
   }
@@ -144,7 +159,13 @@ export function validateBundle(input: unknown): Bundle {
     ...(args !== undefined ? { arguments: args } : {}),
     ...(hosts !== undefined ? { hosts: [...new Set(hosts as string[])] } : {}),
   };
-  const codeHash = computeCodeHash(b.script, manifest as Manifest);
+  let codeHash: string;
+  try {
+    codeHash = computeCodeHash(b.script, manifest as Manifest);
+  } catch (err) {
+    // The canonical form refuses what JSON cannot say the same way twice (nesting past 200 levels, …).
+    throw new BundleError(`bundle.manifest cannot be hashed: ${(err as Error).message}`, 'manifest');
+  }
   if (m.codeHash !== undefined && m.codeHash !== codeHash) {
     throw new BundleError(`${field('codeHash')} ${String(m.codeHash)} does not match the script and manifest (expected ${codeHash}): the bundle was changed after it was built`, field('codeHash'));
   }

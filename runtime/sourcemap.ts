@@ -22,8 +22,14 @@ export class SourceMap {
     private readonly lines: readonly Segment[][],
   ) {}
 
-  /** Parses a source map; `null` when the text is not one (a bundle's map is optional data). */
-  static parse(text: string | null | undefined): SourceMap | null {
+  /**
+   * Parses a source map; `null` when the text is not one (a bundle's map is optional data).
+   * Only the first `maxLines` generated lines are decoded (the script's own count: a map may
+   * claim millions of empty ones), and source names are cut to 512 characters. A map whose
+   * `mappings` are longer than `maxMappingChars` is not one of this script (a compiler writes a
+   * few characters per mapped token) and is ignored rather than decoded.
+   */
+  static parse(text: string | null | undefined, maxLines = 0xffffffff, maxMappingChars = Number.MAX_SAFE_INTEGER): SourceMap | null {
     if (typeof text !== 'string' || text === '') return null;
     let raw: { version?: unknown; sources?: unknown; mappings?: unknown; sourceRoot?: unknown };
     try {
@@ -31,10 +37,10 @@ export class SourceMap {
     } catch {
       return null;
     }
-    if (raw.version !== 3 || !Array.isArray(raw.sources) || typeof raw.mappings !== 'string') return null;
+    if (raw.version !== 3 || !Array.isArray(raw.sources) || typeof raw.mappings !== 'string' || raw.mappings.length > maxMappingChars) return null;
     const root = typeof raw.sourceRoot === 'string' && raw.sourceRoot !== '' ? raw.sourceRoot.replace(/\/?$/, '/') : '';
-    const sources = raw.sources.map((s) => `${root}${String(s)}`);
-    const lines = decode(raw.mappings);
+    const sources = raw.sources.map((s) => `${root}${String(s)}`.slice(0, 512));
+    const lines = decode(raw.mappings, maxLines);
     return lines === null ? null : new SourceMap(sources, lines);
   }
 
@@ -54,12 +60,12 @@ export class SourceMap {
 }
 
 /** Decodes the VLQ `mappings` string; null when it is malformed. */
-function decode(mappings: string): Segment[][] | null {
+function decode(mappings: string, maxLines: number): Segment[][] | null {
   const lines: Segment[][] = [];
   let source = 0;
   let sourceLine = 0;
   let sourceColumn = 0;
-  for (const lineText of mappings.split(';')) {
+  for (const lineText of mappings.split(';', maxLines)) {
     const segments: Segment[] = [];
     let column = 0;
     for (const segmentText of lineText.split(',')) {
@@ -103,12 +109,13 @@ function vlq(text: string): number[] | null {
 /**
  * Rewrites the frames of a stack that point into the workflow script (`scriptName:line:col`)
  * to the original source, and returns the first such position (where the error was thrown).
+ * Without a map (a hand-written bundle) the frames are the script's own: `workflow.js:line:col`.
  */
-export function mapStack(stack: string, scriptName: string, map: SourceMap): { stack: string; location: SourcePosition | null } {
+export function mapStack(stack: string, scriptName: string, map: SourceMap | null): { stack: string; location: SourcePosition | null } {
   let location: SourcePosition | null = null;
   const escaped = scriptName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const mapped = stack.replace(new RegExp(`${escaped}:(\\d+):(\\d+)`, 'g'), (whole, line: string, column: string) => {
-    const pos = map.original(Number(line), Number(column));
+    const pos = map === null ? { source: 'workflow.js', line: Number(line), column: Number(column) } : map.original(Number(line), Number(column));
     if (pos === null) return whole;
     location ??= pos;
     return `${pos.source}:${pos.line}:${pos.column}`;

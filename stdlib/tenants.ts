@@ -80,7 +80,9 @@ export class TenantDirectory {
    */
   require(ctx: RunContext): void {
     if (this.has(ctx.tenant)) return;
-    throw new ActionFailure(StdCodes.UNKNOWN_TENANT, `tenant ${JSON.stringify(ctx.tenant)} is not registered; register it first (alice tenants add ${ctx.tenant}) — nothing was read or written`, { details: { tenant: ctx.tenant } });
+    // The outcome reaches the workflow, which must not learn its tenant (DESIGN §4): the
+    // operator finds it in the run's context (`alice show RUN`).
+    throw new ActionFailure(StdCodes.UNKNOWN_TENANT, "the run's tenant is not registered; register it first (alice tenants add TENANT; `alice show RUN` names the run's tenant) — nothing was read or written");
   }
 
   close(): void {

@@ -40,7 +40,14 @@ export function jsonValidator(schema: JsonSchema): (value: unknown) => string[] 
   }
   compiled.set(key, fn);
   const validate = fn;
-  return (value) => (validate(value) ? null : (validate.errors ?? []).map(describeError));
+  return (value) => {
+    try {
+      return validate(value) ? null : (validate.errors ?? []).map(describeError);
+    } catch (err) {
+      // A value past the engine's nesting limits: an answer that cannot be checked is refused.
+      return [`the value could not be checked against the schema: ${(err as Error)?.message ?? String(err)}`];
+    }
+  };
 }
 
 function describeError(e: ErrorObject): string {

@@ -140,7 +140,7 @@ describe('alice runs, show, log', () => {
   it('exits 1 with a clear message for a run that does not exist', () => {
     const r = alice('log', 'no-such-run');
     expect(r.code).toBe(1);
-    expectOneLineError(r, /run "no-such-run" not found/);
+    expectOneLineError(r, /run "no-such-run" not found in store \.\/alice\.db/);
   });
 });
 
@@ -200,7 +200,7 @@ describe('errors', () => {
     [['frob'], /unknown command "frob"/],
     [['run'], /run needs BUNDLE_OR_FILE/],
     [['run', 'x', '--input', '{bad'], /--input is not valid JSON/],
-    [['runs', '--bogus'], /Unknown option '--bogus'/],
+    [['runs', '--bogus'], /unknown option '--bogus': alice runs takes --status, --workflow, --limit, --json and the global options/],
     [['runs', '--status', 'sleeping'], /--status must be one of/],
     [['--durability', 'fast', 'runs'], /--durability must be process or power/],
     [['log'], /log needs RUN/],
@@ -263,5 +263,79 @@ describe('errors', () => {
     const r = alice('runs', '--store', store);
     expect(r.code).toBe(4);
     expectOneLineError(r, /not an Alice store/);
+  });
+});
+
+describe('what a newcomer gets wrong', () => {
+  it('refuses to check a named file that is not a workflow source, rather than reporting it clean', () => {
+    // Before: `alice check workflow.js` printed "1 file checked, no problems" without a rule
+    // having read the file.
+    const js = ws.write('newcomer/workflow.js', 'export default async () => Date.now();\n');
+    const md = ws.write('newcomer/NOTES.md', '# notes\n');
+    for (const file of [js, md]) {
+      const r = alice('check', file);
+      expect(r.code).toBe(2);
+      expectOneLineError(r, new RegExp(`${file}: not a workflow source; alice check reads restricted TypeScript \\(\\.ts\\) and the DSL \\(\\.alice\\)`));
+    }
+  });
+
+  it('exits 2 saying what run takes when the path does not exist or the directory holds nothing to run', () => {
+    const missing = join(ws.dir, 'no-such-bundle');
+    const r1 = alice('run', missing);
+    expect(r1.code).toBe(2);
+    expectOneLineError(r1, new RegExp(`${missing}: no such file or directory; alice run takes a workflow source`));
+    const empty = join(ws.dir, 'newcomer-empty');
+    mkdirSync(empty, { recursive: true });
+    const r2 = alice('run', empty);
+    expect(r2.code).toBe(2);
+    expectOneLineError(r2, new RegExp(`${empty}: the directory holds no manifest\\.json, workflow\\.ts or workflow\\.alice`));
+  });
+
+  it('says that no --input was given when the input schema refuses the default null', () => {
+    const file = ws.write('needs-input.json', JSON.stringify({
+      script: 'export default async (input) => input.name',
+      manifest: { name: 'needs-input', kind: 'user', actions: [], inputSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
+    }));
+    const r = alice('run', file);
+    expect(r.code).toBe(1);
+    expectOneLineError(r, /input of needs-input@\d+: .*; no --input was given: pass the run's input as JSON/);
+    // With an --input the schema refuses, the message stays the schema's own.
+    const r2 = alice('run', file, '--input', '{"name":5}');
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).not.toMatch(/no --input/);
+  });
+
+  it('exits 2 on `kb add` of a directory, in one line, instead of an internal error', () => {
+    const r = alice('kb', 'add', ws.dir);
+    expect(r.code).toBe(2);
+    expectOneLineError(r, /kb add: .* is not a file; add the documents in it one by one/);
+  });
+
+  it('shows where a failed run threw, as run printed it', () => {
+    const src = ws.write('newcomer/throws.ts', `import { type Workflow } from "alice";
+
+export const workflow = { name: "newcomer-throws" } satisfies Workflow;
+
+export default async function main(input: { n: number }) {
+  if (input.n > 1) {
+    throw new Error("too big");
+  }
+  return input.n;
+}
+`);
+    const r = alice('run', src, '--input', '{"n":5}');
+    expect(r.code).toBe(1);
+    expectOneLineError(r, /failed: ALICE_WORKFLOW_ERROR: too big at throws\.ts:7:11/);
+    const runId = runIdPattern.exec(r.stderr)![1];
+    expect(alice('show', runId).stdout).toMatch(/error\s+ALICE_WORKFLOW_ERROR: too big at throws\.ts:7:11 \(reason: error\)/);
+  });
+
+  it('gives the position in the script itself when a hand-written bundle without a source map throws (docs/runtime.md, "Where in the source")', () => {
+    // Core: runtime/engine/source-positions.ts errorSource returns no `source` without a map,
+    // while logSource falls back to `workflow.js:LINE:COLUMN` as the docs promise for both.
+    const file = ws.write('no-map.json', JSON.stringify({ script: 'export default async () => {\n  throw new Error("no map");\n}', manifest: { name: 'no-map', kind: 'user', actions: [] } }));
+    const r = alice('run', file);
+    expect(r.code).toBe(1);
+    expectOneLineError(r, /failed: ALICE_WORKFLOW_ERROR: no map at workflow\.js:2:\d+/);
   });
 });

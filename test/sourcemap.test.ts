@@ -55,4 +55,17 @@ describe('source maps', () => {
       expect(SourceMap.parse(text)).toBeNull();
     }
   });
+
+  it('decodes only the script\'s lines and ignores mappings far longer than the script could have', () => {
+    const lines = JSON.stringify({ version: 3, sources: ['a.ts'], mappings: `AAAA;${';'.repeat(100_000)}` });
+    expect(SourceMap.parse(lines, 1)?.original(1, 1)).toEqual({ source: 'a.ts', line: 1, column: 1 });
+    const segments = JSON.stringify({ version: 3, sources: ['a.ts'], mappings: 'AAAA,'.repeat(100_000) });
+    expect(SourceMap.parse(segments, 1, 16 * 40 + 4096)).toBeNull();
+  });
+
+  it('names the script\'s own position when a bundle has no map', () => {
+    const { stack, location } = mapStack('Error: x\n    at run (workflow:w@1.js:2:9)', 'workflow:w@1.js', null);
+    expect(location).toEqual({ source: 'workflow.js', line: 2, column: 9 });
+    expect(stack).toContain('workflow.js:2:9');
+  });
 });

@@ -66,7 +66,9 @@ describe('stdlib kv', () => {
     await engine.runUntilIdle();
     const seen = engine.getRun(run.id).output as Seen[];
     expect(seen[0].code).toBe('ALICE_UNKNOWN_TENANT');
-    expect(seen[0].message).toContain('initech');
+    // The workflow must not learn its tenant, also not from an error.
+    expect(seen[0].message).not.toContain('initech');
+    expect(seen[0].message).toContain("the run's tenant is not registered");
     expect(engine.getJournal(run.id)[0]).toMatchObject({ state: 'error', attempts: 1 });
     const db = new Database(store, { readonly: true });
     try {

@@ -1,5 +1,6 @@
 import ts from '../ts/typescript.cjs';
 import type { FileFacts } from '../ts/facts.js';
+import { isAssignmentTarget } from '../ts/references.js';
 
 /** Array methods that read an array without changing it: a literal array used only through them keeps its elements. */
 const readingMethods = new Set(['at', 'concat', 'entries', 'every', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flat', 'flatMap', 'forEach', 'includes', 'indexOf', 'join', 'keys', 'lastIndexOf', 'map', 'reduce', 'reduceRight', 'slice', 'some', 'values', 'length']);
@@ -135,19 +136,7 @@ export function fileUses(facts: FileFacts): FileUses {
  * (`[x] = …`, `({ a: x } = …)`) or of `for (x of …)` / `for (x in …)`.
  */
 function isDestructuringTarget(node: ts.Node): boolean {
-  let e: ts.Node = node;
-  const p0 = e.parent;
-  if ((ts.isForOfStatement(p0) || ts.isForInStatement(p0)) && p0.initializer === e) return true;
-  for (let depth = 0; depth < 64; depth++) {
-    let p = e.parent;
-    if ((ts.isPropertyAssignment(p) && p.initializer === e) || (ts.isShorthandPropertyAssignment(p) && p.name === e) || ts.isSpreadAssignment(p) || ts.isSpreadElement(p)) p = p.parent;
-    else if (ts.isBinaryExpression(p) && p.left === e && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isArrayLiteralExpression(p.parent) || ts.isPropertyAssignment(p.parent))) p = p.parent.kind === ts.SyntaxKind.PropertyAssignment ? p.parent.parent : p.parent;
-    if (!ts.isObjectLiteralExpression(p) && !ts.isArrayLiteralExpression(p)) return false;
-    const q = p.parent;
-    if (ts.isBinaryExpression(q) && q.operatorToken.kind === ts.SyntaxKind.EqualsToken && q.left === p) return true;
-    if ((ts.isForOfStatement(q) || ts.isForInStatement(q)) && q.initializer === p) return true;
-    e = p;
-  }
-  return false;
+  const p = node.parent;
+  return ((ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.initializer === node) || isAssignmentTarget(node);
 }
 

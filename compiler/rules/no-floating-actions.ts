@@ -11,6 +11,7 @@ const chainMethods = new Set(['then', 'catch', 'finally']);
 const keepers = new Set(['push', 'unshift', 'splice', 'set', 'add']);
 /** How many variables, collections and helpers a promise is followed through. */
 const maxFollow = 16;
+const primitive = ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void;
 
 /** Action calls (and calls of helpers that make them) whose promise is never awaited. */
 export default defineRule({
@@ -275,10 +276,13 @@ export default defineRule({
         // A helper of the file is followed above; a library function is judged by its declared
         // callback type: one whose result it drops.
         const expected = checker.getContextualType(arg);
-        // A function cast into a parameter declared as no function at all (`replace(re, fn as any)`
-        // picks the string overload): the library cannot be counting on what it returns.
-        const castIntoValue = skipOuter(arg) !== arg && expected !== undefined && !(expected.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && expected.getCallSignatures().length === 0;
-        if (!(helpers.length === 0 ? dropsReturn(expected) || castIntoValue : returnsVoid(expected))) continue;
+        // A function cast into a parameter declared as a primitive (`replace(re, fn as any)` picks
+        // the string overload): the library cannot be counting on what it returns.
+        // A cast hides what the function returns from the overload chosen (`Reflect.apply(f as any, …)`
+        // infers `unknown`): then only a primitive parameter says the result is dropped.
+        const cast = skipOuter(arg) !== arg;
+        const castIntoValue = cast && expected !== undefined && (expected.flags & primitive) !== 0;
+        if (!(helpers.length === 0 ? (cast ? castIntoValue : dropsReturn(expected)) : returnsVoid(expected))) continue;
         // The function itself, not a cast of it (`((m) => email.send(…)) as any`).
         const type = checker.getTypeAtLocation(skipOuter(arg));
         const returnsPromise = type.getCallSignatures().some((sig) => isPromiseLike(checker.getReturnTypeOfSignature(sig)));
@@ -354,6 +358,10 @@ export default defineRule({
       ForOfStatement(node) {
         // A generator of the file is a call, followed as such; a hand-written iterator is not.
         if (node.awaitModifier !== undefined || ts.isCallExpression(skipOuter(node.expression)) || !iteratesActionCode(node.expression)) return;
+        // Elements that are functions starting steps (thunks) are the loop's to call and await.
+        const init = node.initializer;
+        const names = ts.isVariableDeclarationList(init) ? init.declarations.flatMap((d) => boundNames(d.name)) : [];
+        if (!names.some((n) => carriesPromise(checker.getTypeAtLocation(n)))) return;
         const reason = floating(node.expression);
         if (reason !== null) ctx.report(node.expression, `iterating ${node.expression.getText()} runs an iterator of the file that starts steps, and the promises it yields are not awaited (${reason}): ${why}.`, 'await each element in the loop (await p), or make the iterator async and use for await');
       },

@@ -53,7 +53,7 @@ export default defineRule({
       const decl = sym?.declarations?.[0];
       if (sym === undefined || decl === undefined || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.getSourceFile() !== ctx.sourceFile) return undefined;
       // A `let` may be given a prototype by its initializer or by any later assignment.
-      const values = [...(decl.initializer !== undefined ? [decl.initializer] : []), ...(isConst(decl) ? [] : assignedValues(sym))];
+      const values = [...(decl.initializer !== undefined ? [decl.initializer] : []), ...(isConst(decl) ? [] : ctx.facts.assignedValues(sym))];
       for (const v of values) {
         const found = reachesPrototype(v, depth + 1);
         if (found !== undefined) return found;
@@ -73,20 +73,6 @@ export default defineRule({
       return !(cls !== undefined && cls.flags & ts.SymbolFlags.Class && (cls.declarations ?? []).some((d) => d.getSourceFile() === ctx.sourceFile));
     };
 
-    /** The right-hand sides of `x = …` in the file for a `let x`. */
-    const assignments = new Map<ts.Symbol, ts.Expression[]>();
-    const assignedValues = (sym: ts.Symbol): ts.Expression[] => {
-      let found = assignments.get(sym);
-      if (found !== undefined) return found;
-      const out: ts.Expression[] = [];
-      const visit = (n: ts.Node): void => {
-        if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(skipOuter(n.left)) && ctx.checker.getSymbolAtLocation(skipOuter(n.left)) === sym) out.push(n.right);
-        ts.forEachChild(n, visit);
-      };
-      visit(ctx.sourceFile);
-      assignments.set(sym, (found = out));
-      return found;
-    };
 
     /** The first argument of `Object.defineProperty(…)` and the like: reported at the call. */
     const isMutatorTarget = (node: ts.Expression): boolean => {

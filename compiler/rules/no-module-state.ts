@@ -203,7 +203,7 @@ export default defineRule({
       seen.add(holder);
       // A `let` may be given a module-level object by its initializer or any later assignment.
       const values = holder.initializer !== undefined ? [holder.initializer] : [];
-      if (!isConst(holder) && ts.isIdentifier(holder.name)) values.push(...assignedValues(sym));
+      if (!isConst(holder) && ts.isIdentifier(holder.name)) values.push(...ctx.facts.assignedValues(sym));
       for (const v of values) {
         const root = moduleRoot(v, depth + 1, inner, seen);
         if (root !== undefined) return root;
@@ -211,21 +211,6 @@ export default defineRule({
       return undefined;
     };
 
-    /** The right-hand sides of `x = …` in the file for a local `let x`. */
-    const assignments = new Map<ts.Symbol, ts.Expression[]>();
-    const assignedValues = (sym: ts.Symbol): ts.Expression[] => {
-      let found = assignments.get(sym);
-      if (found !== undefined) return found;
-      const out: ts.Expression[] = [];
-      const visit = (n: ts.Node): void => {
-        if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(skipOuter(n.left)) && checker.getSymbolAtLocation(skipOuter(n.left)) === sym) out.push(n.right);
-        ts.forEachChild(n, visit);
-      };
-      const scope = sym.valueDeclaration !== undefined ? ts.findAncestor(sym.valueDeclaration, isFunctionLike) : undefined;
-      visit(scope ?? ctx.sourceFile);
-      assignments.set(sym, (found = out));
-      return found;
-    };
     /**
      * Whether a node runs when a function is called. A static block is not a function: it runs
      * once, when its class is defined, so in a module-level class it is initialisation at module

@@ -50,7 +50,8 @@ export class FileFacts {
   ) {
     this.checker = memoizedChecker(checker);
     this.resolver = new ReferenceResolver(program, this.checker);
-    this.hasAccessors = /\b[gs]et\s+[\w$#"'[]/.test(sourceFile.text);
+    // `get x()`, also `get/**/x()`: a false match only costs the lookups.
+    this.hasAccessors = /\b[gs]et(?:\s|\/[*/])/.test(sourceFile.text);
     this.computeActionFunctions();
   }
 
@@ -202,6 +203,25 @@ export class FileFacts {
     visit(node);
     return found;
   }
+
+  /**
+   * The right-hand sides of `x = …` for a variable of the file (what a `let` may hold besides
+   * its initializer), searched in the function that declares it, or the whole file.
+   */
+  assignedValues(sym: ts.Symbol): readonly ts.Expression[] {
+    let found = this.assignments.get(sym);
+    if (found !== undefined) return found;
+    const out: ts.Expression[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(skipOuter(n.left)) && this.checker.getSymbolAtLocation(skipOuter(n.left)) === sym) out.push(n.right);
+      ts.forEachChild(n, visit);
+    };
+    const scope = sym.valueDeclaration !== undefined ? ts.findAncestor(sym.valueDeclaration, isFunctionLike) : undefined;
+    visit(scope ?? this.sourceFile);
+    this.assignments.set(sym, (found = out));
+    return found;
+  }
+  private readonly assignments = new Map<ts.Symbol, ts.Expression[]>();
 
   /** The calls of a local function of the file through its name (what its parameters may be given). */
   callSitesOf(fn: FunctionLike): ReadonlyArray<ts.CallExpression | ts.NewExpression> {

@@ -247,7 +247,8 @@ export function rootOf(path: Path): string {
 
 /**
  * Whether an expression is a target inside a destructuring assignment: `Math.random` in
- * `({ r: Math.random } = o)`, `a.b` in `[a.b] = xs` or `for ({ v: a.b } of xs)`, at any depth.
+ * `({ r: Math.random } = o)`, `a.b` in `[a.b] = xs`, `[a.b = 1] = xs` or `for ({ v: a.b } of xs)`,
+ * at any depth.
  */
 export function isAssignmentTarget(node: ts.Node): boolean {
   let e: ts.Node = node;
@@ -255,6 +256,8 @@ export function isAssignmentTarget(node: ts.Node): boolean {
     // From a target, or a nested pattern, to the object or array literal that holds it.
     let p = e.parent;
     if ((ts.isPropertyAssignment(p) && p.initializer === e) || (ts.isShorthandPropertyAssignment(p) && p.name === e) || ts.isSpreadAssignment(p) || ts.isSpreadElement(p)) p = p.parent;
+    // A target with a default: `[x = 1] = xs`, `({ a: x = 1 } = o)`.
+    else if (ts.isBinaryExpression(p) && p.left === e && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isArrayLiteralExpression(p.parent) || ts.isPropertyAssignment(p.parent))) p = ts.isPropertyAssignment(p.parent) ? p.parent.parent : p.parent;
     if (!ts.isObjectLiteralExpression(p) && !ts.isArrayLiteralExpression(p)) return false;
     const q = p.parent;
     if (ts.isBinaryExpression(q) && q.operatorToken.kind === ts.SyntaxKind.EqualsToken && q.left === p) return true;

@@ -67,6 +67,14 @@ export function parseCommandLine(command: string, args: string[], options: Optio
     const parsed = parseArgs({ args, options: { ...globalOptions, ...options }, strict: true, allowPositionals: true });
     return { values: parsed.values as Values, positionals: parsed.positionals };
   } catch (err) {
+    // Node's own text for an unknown option tells how to pass a positional that starts with
+    // '-' (with an unbalanced quote); what a person or an LLM needs is the options there are.
+    const unknown = /^Unknown option '([^']+)'/.exec((err as Error).message);
+    if ((err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== null) {
+      const own = Object.keys(options).map((name) => `--${name}`);
+      const takes = own.length === 0 ? 'takes only the global options' : `takes ${own.join(', ')} and the global options`;
+      throw new UsageError(`unknown option '${unknown[1]}': alice ${command} ${takes} (see alice ${command} --help)`);
+    }
     const message = (err as Error).message.replace(/\s*\n\s*/g, ' ');
     throw new UsageError(`${message} (see alice ${command} --help)`);
   }

@@ -1,3 +1,4 @@
+import { AliceError, ErrorCodes } from '../errors.js';
 import type { Engine } from '../index.js';
 import type { GlobalOptions, OptionSpec, Values } from './args.js';
 import type { ExitCode } from './exit.js';
@@ -36,6 +37,10 @@ export async function withEngine<T>(globals: GlobalOptions, fn: (engine: Engine)
   const engine = await openCliEngine(globals);
   try {
     return await fn(engine);
+  } catch (err) {
+    // "run X not found" most often means the wrong store (a forgotten --store): name it.
+    if (err instanceof AliceError && err.code === ErrorCodes.NOT_FOUND) throw new AliceError(err.code, `${err.message} in store ${globals.store}`, { cause: err });
+    throw err;
   } finally {
     await engine.close();
   }

@@ -1,3 +1,4 @@
+import { terminalSafe } from '../engine/log.js';
 import { AliceError, ErrorCodes } from '../errors.js';
 
 /**
@@ -40,7 +41,8 @@ export function exitCodeOf(err: unknown): ExitCode {
 export function errorLine(err: unknown): string {
   if (process.env.ALICE_DEBUG && err instanceof Error && err.stack) return `alice: ${err.stack}`;
   const message = err instanceof Error ? err.message : String(err);
-  const oneLine = message.replace(/\s*\n\s*/g, ' ').trim();
+  // Messages quote what bundles wrote (a forged code hash, action names, hosts).
+  const oneLine = terminalSafe(message.replace(/\s*\n\s*/g, ' ').trim());
   if (err instanceof AliceError) return `alice: ${oneLine}`;
   return `alice: internal error: ${oneLine} (set ALICE_DEBUG=1 to see where)`;
 }

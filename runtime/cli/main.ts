@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { terminalSafeLines } from '../engine/log.js';
 import { UsageError } from '../errors.js';
 import { parseCommandLine, resolveGlobals, splitCommand } from './args.js';
 import { globalHelp, type Command, type Io } from './command.js';
@@ -95,11 +96,21 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
+/**
+ * Every line the CLI prints is made safe for a terminal here, once: much of it quotes what
+ * workflows wrote (outputs, questions, event types, forged manifests), and a command that forgot
+ * to escape one field would let a bundle move the cursor or forge a line of its own.
+ */
 const io: Io = {
-  out: (line) => void process.stdout.write(`${line}\n`),
-  err: (line) => void process.stderr.write(`${line}\n`),
+  out: (line) => void process.stdout.write(`${terminalSafeLines(line)}\n`),
+  err: (line) => void process.stderr.write(`${terminalSafeLines(line)}\n`),
   stderrIsTTY: process.stderr.isTTY === true,
 };
+
+// The engine reports trouble it recovers from (a worker pass that met a lock) as a process
+// warning; Node's default printer adds its pid and a --trace-warnings note. One line, as errors.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => io.err(process.env.ALICE_DEBUG && warning.stack ? `alice: ${warning.stack}` : `alice: warning: ${warning.message}`));
 
 // `alice log RUN | head` closes the pipe early; that is not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

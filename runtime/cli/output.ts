@@ -4,7 +4,10 @@ import { terminalSafe } from '../engine/log.js';
 
 /** A time as ISO 8601 (UTC), or `-` for none. */
 export function iso(ms: number | null | undefined): string {
-  return ms === null || ms === undefined ? '-' : new Date(ms).toISOString();
+  if (ms === null || ms === undefined) return '-';
+  const d = new Date(ms);
+  // A run may sleep past the end of Date's range (±8.64e15 ms): shown as the number it stored.
+  return Number.isNaN(d.getTime()) ? `${ms} ms since 1970` : d.toISOString();
 }
 
 /** Compact JSON cut to `max` characters, for one-line summaries. */
@@ -69,9 +72,9 @@ function runDetailsRaw(run: RunInfo, journal: readonly StepInfo[], events: reado
   if (run.finalizedAt !== null) lines.push(`finalized  ${iso(run.finalizedAt)}`);
   lines.push(`input      ${brief(run.input, 400)}`);
   if (run.status === 'completed') lines.push(`output     ${brief(run.output, 400)}`);
-  if (run.error !== null) lines.push(`error      ${run.error.code}: ${run.error.message} (reason: ${run.error.reason})`);
+  if (run.error !== null) lines.push(`error      ${run.error.code}: ${run.error.message}${typeof run.error.source === 'string' ? ` at ${run.error.source}` : ''} (reason: ${run.error.reason})`);
   if (journal.length === 0) {
-    lines.push(run.finalizedAt !== null && run.status !== 'pending' ? 'journal    (empty: never started, or purged after retention)' : 'journal    (empty)');
+    lines.push(run.finalizedAt !== null && run.status !== 'pending' ? 'journal    (empty: no step was taken, or purged after retention)' : 'journal    (empty)');
     return lines;
   }
   lines.push('journal');

@@ -66,7 +66,17 @@ export function logData(data: Record<string, unknown>): string {
  * from a workflow can neither move the cursor, retitle the window, nor forge a line of its own.
  */
 export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, escaped);
+}
+
+const escaped = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * `terminalSafe` for a text of several lines (pretty JSON, an answer of the LLM): its line
+ * breaks (`\n`, `\r\n`) and tabs are kept, every other control character is escaped.
+ */
+export function terminalSafeLines(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, escaped);
 }
 
 /** One line of text for `alice log` (the JSON-lines export is `JSON.stringify(entry)`). */

@@ -9,11 +9,18 @@ const maxMaps = 256;
 function mapOf(workflow: WorkflowRow): SourceMap | null {
   let map = maps.get(workflow.id);
   if (map === undefined) {
-    map = SourceMap.parse(workflow.source_map);
+    // At most a segment per character of the script, of at most 16 characters each.
+    map = SourceMap.parse(workflow.source_map, lineCount(workflow.script), 16 * workflow.script.length + 4096);
     if (maps.size >= maxMaps) maps.clear();
     maps.set(workflow.id, map);
   }
   return map;
+}
+
+function lineCount(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** The name the workflow script runs under in the sandbox; stack frames in it carry this name. */
@@ -36,10 +43,18 @@ export function logSource(workflow: WorkflowRow, site: unknown): { source?: stri
   return { source: pos ? `${pos.source}:${pos.line}:${pos.column}` : `workflow.js:${line}:${column}` };
 }
 
+/**
+ * Bounds of what a mapped stack may add: a hostile map can name its sources with megabytes of
+ * text, and every frame repeats the name.
+ */
+const maxStackChars = 16 * 1024;
+const maxSourceChars = 512;
+
 /** A thrown error's stack with the workflow's frames mapped to the source, and where it was thrown. */
 export function errorSource(workflow: WorkflowRow, stack: string): { stack: string; source?: string } {
-  const map = mapOf(workflow);
-  if (map === null) return { stack };
-  const { stack: mapped, location } = mapStack(stack, scriptName(workflow), map);
-  return location === null ? { stack: mapped } : { stack: mapped, source: `${location.source}:${location.line}:${location.column}` };
+  const { stack: mapped, location } = mapStack(stack, scriptName(workflow), mapOf(workflow));
+  const bounded = mapped.length > maxStackChars ? `${mapped.slice(0, maxStackChars)}…` : mapped;
+  if (location === null) return { stack: bounded };
+  const name = location.source.length > maxSourceChars ? `${location.source.slice(0, maxSourceChars)}…` : location.source;
+  return { stack: bounded, source: `${name}:${location.line}:${location.column}` };
 }

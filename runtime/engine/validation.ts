@@ -36,7 +36,15 @@ export class Validators {
   /** null when valid, else a message naming the first bad field. */
   check(key: string, value: unknown): string | null {
     const fn = this.compiled.get(key);
-    if (fn === undefined || fn(value)) return null;
+    if (fn === undefined) return null;
+    let valid: unknown;
+    try {
+      valid = fn(value);
+    } catch (err) {
+      // A schema the budget let through can still fail on a value (Ajv's own recursion limits).
+      return `could not be checked against its schema: ${(err as Error)?.message ?? String(err)}`;
+    }
+    if (valid === true) return null;
     const e = fn.errors?.[0];
     if (!e) return 'does not match its schema';
     const where = e.instancePath === '' ? 'the arguments' : `field ${e.instancePath.slice(1).replace(/\//g, '.')}`;

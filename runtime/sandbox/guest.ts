@@ -233,6 +233,18 @@ function guestRuntime(
   freeze(ActionError.prototype);
   freeze(ActionError);
 
+  /**
+   * An ActionError the runtime throws into the workflow (a step's failure). Its stack is only
+   * its name and message: V8's would name the runtime's own frames, which differ between the
+   * first run (delivered in a slice) and a re-run (settled from the journal), so a workflow
+   * that reports `e.stack` would take another path on replay, and could tell the two apart.
+   */
+  function stepError(code: string, message: string, action?: string, details?: unknown): ActionError {
+    const err = new ActionError(code, message, action, details);
+    defineProperty(err, 'stack', { writable: true, configurable: true, enumerable: false, value: `ActionError: ${message}` });
+    return err;
+  }
+
   function halt(limit: string, message: string): void {
     if (halted) return;
     halted = true;
@@ -244,7 +256,7 @@ function guestRuntime(
   }
 
   function rejected(code: string, message: string, action: string): Promise<never> {
-    return new P<never>((_, reject) => reject(new ActionError(code, message, action)));
+    return new P<never>((_, reject) => reject(stepError(code, message, action)));
   }
 
   function call(name: string, args: unknown): Promise<unknown> {
@@ -355,7 +367,7 @@ function guestRuntime(
     if (time > clock) clock = time;
     if (outcome.ok) return apply(resolveWith, P, [outcome.value]) as Promise<unknown>;
     const e = outcome.error;
-    return apply(rejectWith, P, [new ActionError(StringCtor(e.code), StringCtor(e.message), e.action, e.details)]) as Promise<unknown>;
+    return apply(rejectWith, P, [stepError(StringCtor(e.code), StringCtor(e.message), e.action, e.details)]) as Promise<unknown>;
   }
 
   // The feed stream a journal entry's outcome comes in: 1 for an inline step when they have
@@ -441,7 +453,7 @@ function guestRuntime(
       w[0](outcome.value);
     } else {
       const e = outcome.error;
-      w[1](new ActionError(StringCtor(e.code), StringCtor(e.message), e.action, e.details));
+      w[1](stepError(StringCtor(e.code), StringCtor(e.message), e.action, e.details));
     }
     return true;
   }

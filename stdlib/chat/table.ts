@@ -124,7 +124,7 @@ export class ChatTable {
     // Only an explicit chat:admin opens other users' conversations: a system workflow runs with
     // `*`, and the chat handler acting for eve must not read or post to ada's conversation.
     if (row.user_id !== ctx.user.id && !ctx.permissions.includes('chat:admin')) {
-      throw new ActionFailure(ErrorCodes.UNAUTHORIZED, `conversation ${JSON.stringify(conversation)} belongs to another user of tenant ${JSON.stringify(ctx.tenant)}; only its owner (or a run with chat:admin) may read or post to it`, { details: { conversation } });
+      throw new ActionFailure(ErrorCodes.UNAUTHORIZED, `conversation ${JSON.stringify(conversation)} belongs to another user of this tenant; only its owner (or a run with chat:admin) may read or post to it`, { details: { conversation } });
     }
     return true;
   }

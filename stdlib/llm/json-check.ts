@@ -66,7 +66,11 @@ export function checkAnswer(content: string, validate: ValidateFunction, finishR
   } catch (err) {
     return { ok: false, errors: [`the answer is not valid JSON: ${(err as Error).message}${cut}`] };
   }
-  if (validate(data)) return { ok: true, data };
+  try {
+    if (validate(data)) return { ok: true, data };
+  } catch (err) {
+    return { ok: false, errors: [`the answer could not be checked against the schema: ${(err as Error)?.message ?? String(err)}`] };
+  }
   return { ok: false, errors: describeErrors(validate.errors ?? []) };
 }
 
@@ -78,7 +82,7 @@ export function describeErrors(errors: readonly ErrorObject[]): string[] {
     const extra =
       e.keyword === 'additionalProperties' ? ` (${String(params.additionalProperty)})`
       : e.keyword === 'required' ? ` (${String(params.missingProperty)})`
-      : e.keyword === 'enum' ? `: ${JSON.stringify(params.allowedValues).slice(0, 200)}`
+      : e.keyword === 'enum' ? `: ${(JSON.stringify(params.allowedValues) ?? '').slice(0, 200)}`
       : '';
     return `${e.instancePath === '' ? '(root)' : e.instancePath}: ${e.message ?? 'is invalid'}${extra}`.slice(0, 300);
   });

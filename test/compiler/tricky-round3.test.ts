@@ -99,6 +99,12 @@ describe('round 3: tricky workflows through alice check', () => {
     });
   });
 
+  it('leaves an action the catalog lacks to TypeScript, with no second, misleading diagnostic', () => {
+    const code = 'return await kv.put({ key: "a" });';
+    const ds = checkSources([{ ok: true as const, path: '/virtual/round3/hallucinated.ts', text: moduleOf(code) }], { catalog: testCatalog }).diagnostics;
+    expect(ds.map((d) => `${d.line - offsetOf(code)} ${d.rule}`)).toEqual(['1 ts2339']);
+  });
+
   passes.forEach((c, i) => {
     it(`passes ${c.name}`, () => {
       const ds = diagnosticsOf(`/virtual/round3/pass-${i}.ts`);

@@ -6,10 +6,20 @@
 // BUILT engine (npm test runs `npm run build` first), so the process under test is plain Node.
 //
 // usage: node --no-node-snapshot test/hostile/corpus-runner.mjs CASE_JSON
-//   CASE_JSON: { name, dir, scriptPath, actions, limits, input, phases: [{ advance?, event? }], settleMs }
+//   CASE_JSON: { name, dir, scriptPath, actions, limits, input, phases: [{ advance?, event? }], settleMs,
+//                build?, subscribe?, tenants?, permissions? }
 //   (dir: an empty temp folder for the store; the test removes it, even when it had to kill us)
+//   build: the source of a function (the case's own, trusted test code, run here on the host)
+//     that gets { script, manifest, sourceMap, input } and returns it changed: how a case attacks
+//     through the manifest or the source map, or needs an input too big to write in its header.
+//   subscribe: subscribe the hostile workflow to its event triggers, in its own tenant.
+//   tenants: 'registered' to run the standard actions as the CLI does (only registered tenants).
+//   permissions: more permissions for the hostile run.
+//   victimListener: the victim tenant subscribes a workflow of its own, `victim-listener`, to the
+//     `secret.event` it receives (with store:write), before the hostile bundle is deployed.
 // prints, as its last stdout line: CORPUS-REPORT {json}
 import { existsSync, readFileSync } from 'node:fs';
+import { formatLogEntry } from '../../dist/runtime/index.js';
 import { join } from 'node:path';
 import { ActionFailure, defineAction, ManualClock, openEngine, pending } from '../../dist/runtime/index.js';
 
@@ -18,10 +28,25 @@ const script = readFileSync(spec.scriptPath, 'utf8');
 const VICTIM_TENANT = 'victim-tenant';
 const VICTIM_SECRET = 'victim-secret-6Hq2';
 const HOSTILE = { tenant: 'tenant-h0st1le', user: 'user-h0st1le-u', role: 'role-h0st1le-r' };
-const PERMISSIONS = ['demo:*', 'host:*', 'store:read', 'store:write', 'idem:*', 'kv:read', 'kv:write'];
+const PERMISSIONS = ['demo:*', 'host:*', 'store:read', 'store:write', 'idem:*', 'kv:read', 'kv:write', ...(spec.permissions ?? [])];
 // The stdlib (kv) joins the catalog when it is built; bundles that need it say `@requires stdlib`.
 const stdlibPath = new URL('../../dist/stdlib/index.js', import.meta.url);
 const stdlib = existsSync(stdlibPath) ? await import(stdlibPath.href) : null;
+// How the CLI prints what a run wrote: every line must be safe on a terminal.
+const cliOutput = await import(new URL('../../dist/runtime/cli/output.js', import.meta.url).href);
+const cliRun = await import(new URL('../../dist/runtime/cli/commands/run.js', import.meta.url).href);
+const cliExit = await import(new URL('../../dist/runtime/cli/exit.js', import.meta.url).href);
+const terminalUnsafe = /[\u0000-\u001f\u007f-\u009f]/;
+
+// The longest time the host's event loop was blocked (a synchronous stall), measured by a ticker.
+let lastTick = performance.now();
+let longestBlock = 0;
+const ticker = setInterval(() => {
+  const now = performance.now();
+  longestBlock = Math.max(longestBlock, now - lastTick - 10);
+  lastTick = now;
+}, 10);
+ticker.unref();
 
 const unhandled = [];
 process.on('unhandledRejection', (err) => unhandled.push(String(err && err.stack ? err.stack : err)));
@@ -103,7 +128,16 @@ async function settle(engine, when) {
   }
   return r;
 }
-const view = (run) => ({ status: run.status, error: run.error, output: run.output });
+// The report is one line on a pipe: an error or output the engine let grow huge is shown cut.
+const shown = (value) => {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length <= 256 * 1024 ? value : { cut: true, chars: text.length, preview: text.slice(0, 4096) };
+};
+const view = (run) => ({
+  status: run.status,
+  error: run.error === null ? null : JSON.stringify(run.error).length <= 256 * 1024 ? run.error : { code: run.error.code, reason: run.error.reason, limit: run.error.limit, ...shown(run.error) },
+  output: shown(run.output),
+});
 function hostPrototypes() {
   return [Object.prototype, Array.prototype, Function.prototype, Promise.prototype, String.prototype, JSON, Math]
     .map((o) => Reflect.ownKeys(o).map(String).sort().join(','))
@@ -113,14 +147,17 @@ function hostPrototypes() {
 // ---- the case -------------------------------------------------------------------------------
 const dir = spec.dir;
 const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
-const report = { phases: [], canaries: [], violations: [], stalls, unhandled };
+const report = { phases: [], canaries: [], violations: [], stalls, unhandled, longestBlockMs: 0 };
 const violation = (text) => report.violations.push(text);
 const protoBefore = hostPrototypes();
 let engine;
 try {
   const store = join(dir, 'alice.db');
-  const actions = stdlib === null ? catalog : [...catalog, ...stdlib.standardActions({ store })];
+  const registered = spec.tenants === 'registered';
+  const actions = stdlib === null ? catalog : [...catalog, ...stdlib.standardActions({ store, tenants: registered ? 'registered' : 'any' })];
   engine = openEngine({ store, clock, actions, isolates: 1, limits: spec.limits });
+  // As the CLI runs them: the victim is a registered tenant, the hostile one is not.
+  if (registered && stdlib !== null) new stdlib.TenantDirectory(store).add(VICTIM_TENANT);
   const deploy = (name, s, actions) => engine.deploy({ script: s, manifest: { name, kind: 'user', actions } });
 
   // A victim tenant keeps a secret in the tenant store.
@@ -134,16 +171,41 @@ try {
     if (engine.getRun(v.id).status !== 'completed') violation(`a victim run did not complete: ${JSON.stringify(view(engine.getRun(v.id)))}`);
   }
 
+  // The victim's own subscribed workflow: its events start it, in its tenant, with its permissions.
+  if (spec.victimListener) {
+    engine.deploy({ script: `export default async (input, actions) => actions.store.put({ key: 'heard', value: input.secret === '${VICTIM_SECRET}' })`, manifest: { name: 'victim-listener', kind: 'user', actions: ['store.put'], triggers: [{ type: 'event', event: 'secret.event' }] } });
+    engine.subscribe('victim-listener', { tenant: VICTIM_TENANT, permissions: ['store:write'] });
+  }
+
   // The hostile run, between two canaries that share its isolate.
   const canaryWf = deploy('canary', canaryScript, ['demo.echo']);
   const canaries = [engine.start(canaryWf.id, { input: { n: 1 }, permissions: ['demo:*'] })];
   let wf;
+  let bundle = { script, manifest: { name: `hostile-${spec.name}`, kind: 'user', actions: spec.actions }, sourceMap: undefined, input: spec.input };
+  if (spec.build !== undefined) bundle = { ...bundle, ...new Function(`return (${spec.build})`)()(bundle) };
+  const refusedWith = (err, at) => {
+    report.refused = { code: err?.code, message: String(err?.message ?? err).slice(0, 2000), at };
+    // A refusal is a clear, typed error: an Alice code, and a message a person can read.
+    if (typeof err?.code !== 'string' || !err.code.startsWith('ALICE_')) violation(`${at} threw an untyped error (${err?.constructor?.name}: ${String(err?.message ?? err).slice(0, 300)})`);
+    if (String(err?.message ?? '').length > 8192) violation(`${at} refused the bundle with a message of ${String(err.message).length} characters`);
+    // `alice deploy` prints it on stderr: it must be safe on a terminal.
+    const line = cliExit.errorLine(err);
+    if (terminalUnsafe.test(line)) violation(`the CLI prints the refusal with a control character: ${JSON.stringify(line).slice(0, 300)}`);
+  };
   try {
-    wf = deploy(`hostile-${spec.name}`, script, spec.actions);
+    wf = engine.deploy({ script: bundle.script, manifest: bundle.manifest, ...(bundle.sourceMap === undefined ? {} : { sourceMap: bundle.sourceMap }) });
   } catch (err) {
-    report.refused = { code: err.code, message: err.message };
+    refusedWith(err, 'deploy');
+    // Nothing of a refused bundle is stored.
+    if (engine.listWorkflows().some((w) => w.name === bundle.manifest?.name)) violation('a refused bundle was stored');
   }
-  const run = wf && engine.start(wf.id, { input: spec.input, tenant: HOSTILE.tenant, user: { id: HOSTILE.user, roles: [HOSTILE.role] }, permissions: PERMISSIONS });
+  if (wf && spec.subscribe) engine.subscribe(wf.name, { tenant: HOSTILE.tenant, user: { id: HOSTILE.user, roles: [HOSTILE.role] }, permissions: PERMISSIONS });
+  let run;
+  try {
+    run = wf && engine.start(wf.id, { input: bundle.input, tenant: HOSTILE.tenant, user: { id: HOSTILE.user, roles: [HOSTILE.role] }, permissions: PERMISSIONS });
+  } catch (err) {
+    refusedWith(err, 'start');
+  }
   canaries.push(engine.start(canaryWf.id, { input: { n: 2 }, permissions: ['demo:*'] }));
   await settle(engine, 'first execution');
 
@@ -152,7 +214,14 @@ try {
   await settle(engine, 'victim event');
   if (run) report.phases.push(view(engine.getRun(run.id)));
   for (const [i, phase] of spec.phases.entries()) {
-    if (phase.event) engine.deliverEvent(phase.event.type, phase.event.data ?? null, { tenant: HOSTILE.tenant });
+    if (phase.event) {
+      try {
+        engine.deliverEvent(phase.event.type, phase.event.data ?? null, { tenant: HOSTILE.tenant });
+      } catch (err) {
+        // An event of the hostile tenant is delivered to everyone waiting for it, or refused with a code.
+        violation(`deliverEvent(${phase.event.type}) threw ${err?.code ?? 'an untyped error'}: ${err?.constructor?.name}: ${String(err?.message ?? err).slice(0, 300)}`);
+      }
+    }
     if (phase.advance) clock.advance(phase.advance);
     await settle(engine, `phase ${i + 2}`);
     if (run) report.phases.push(view(engine.getRun(run.id)));
@@ -168,6 +237,15 @@ try {
     const keys = executions.filter((e) => e.runId === c.id).map((e) => e.key).sort();
     report.canaries.push({ ...info, keys: keys.map((k) => k.slice(c.id.length)) });
   }
+
+  // Nothing stored before the hostile bundle came is lost.
+  for (const v of victims) {
+    if (engine.getRun(v.id).status !== 'completed') violation(`a victim run is now ${engine.getRun(v.id).status}`);
+  }
+  if (data.get(JSON.stringify([VICTIM_TENANT, 'secret'])) !== VICTIM_SECRET) violation("the victim's stored secret changed");
+  if (spec.victimListener && data.get(JSON.stringify([VICTIM_TENANT, 'heard'])) !== true) violation("the victim's own subscribed workflow did not handle its event");
+  const names = new Set(engine.listWorkflows().map((w) => w.name));
+  for (const n of ['victim', 'canary']) if (!names.has(n)) violation(`workflow ${n} is gone`);
 
   if (run) {
     const end = engine.getRun(run.id);
@@ -200,6 +278,30 @@ try {
     for (const line of engine.exportLog().trimEnd().split('\n')) JSON.parse(line);
     engine.listRuns();
 
+    // What the guest controls is stored within the limits: its error too (stack, source).
+    const errorText = JSON.stringify(end.error) ?? '';
+    const bridge = engine.limits.bridgeBytes;
+    if (errorText.length > 3 * bridge) violation(`the run's stored error is ${errorText.length} characters (limit 'bridge-bytes' is ${bridge})`);
+
+    // What the CLI prints of the run (alice log, alice run, alice runs, alice show) is safe on a
+    // terminal: no control character can move the cursor, retitle the window or forge a line.
+    const printed = [];
+    const io = { out: (l) => printed.push(...String(l).split('\n')), err: (l) => printed.push(...String(l).split('\n')), stderrIsTTY: false };
+    const cli = (command, print) => {
+      try {
+        print();
+      } catch (err) {
+        violation(`${command} cannot print the run: ${err?.constructor?.name}: ${String(err?.message ?? err).slice(0, 300)}`);
+      }
+    };
+    cli('alice log', () => log.forEach((e) => printed.push(formatLogEntry(e))));
+    cli('alice run --progress', () => log.forEach((e) => printed.push(cliOutput.progressLine(e) ?? '')));
+    cli('alice runs', () => printed.push(...cliOutput.runsTable([end])));
+    cli('alice show', () => printed.push(...cliOutput.runDetails(end, journal, cliOutput.awaitedEvents(log))));
+    cli('alice run', () => cliRun.report(engine, end, false, io));
+    const unsafe = printed.find((l) => terminalUnsafe.test(l));
+    if (unsafe !== undefined) violation(`the CLI prints a control character: ${JSON.stringify(unsafe).slice(0, 300)}`);
+
     // Neither the victim's data nor the run's own context reached anything the guest wrote.
     const guestWrote = [JSON.stringify(end.output), JSON.stringify(end.error), ...log.filter((l) => l.kind === 'log').map((l) => JSON.stringify(l.data))].join('\n');
     if ((guestWrote + JSON.stringify(journal) + JSON.stringify(log)).includes(VICTIM_SECRET)) violation('the victim secret leaked into the hostile run');
@@ -225,6 +327,13 @@ try {
   if (hostPrototypes() !== protoBefore) violation('host prototypes changed');
   if (engine && stalls.length === 0) await engine.close().catch((err) => violation(`close failed: ${err}`));
 }
-process.stdout.write(`\nCORPUS-REPORT ${JSON.stringify(report)}\n`);
-// A stalled engine may keep timers or work alive: the report is written, so end here.
-process.exit(0);
+report.longestBlockMs = Math.round(longestBlock);
+// A stalled engine may keep timers or work alive: once the report is written, end here. On a
+// pipe the write completes later (exiting at once could cut a long report), unless the engine
+// stalled: its work may never let the write's callback run.
+const reportLine = `\nCORPUS-REPORT ${JSON.stringify(report)}\n`;
+if (stalls.length > 0) {
+  process.stdout.write(reportLine);
+  process.exit(0);
+}
+process.stdout.write(reportLine, () => process.exit(0));

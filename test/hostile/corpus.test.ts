@@ -11,6 +11,14 @@
  *   @actions  catalog actions its manifest declares (comma-separated)
  *   @limits   engine limits for this case (JSON); @input the run's input; @timeout ms
  *   @requires `stdlib` when the bundle declares stdlib actions (kv.*)
+ *   @build    the source of a function `({ script, manifest, sourceMap, input }) => same, changed`:
+ *             the case's own test code (run host-side), for attacks through the manifest or the
+ *             source map, or inputs too big for the header
+ *   @maxBlockMs  the longest the host's event loop may be blocked at once while the case runs
+ *   @subscribe   subscribe the hostile workflow to its event triggers (in its own tenant)
+ *   @tenants  `registered`: the standard actions serve registered tenants only, as in the CLI
+ *   @permissions  more permissions for the hostile run (comma-separated)
+ *   @victimListener  the victim tenant has a workflow of its own subscribed to its events
  *
  * Each case runs in a process of its own (corpus-runner.mjs, on the built engine): a bundle
  * that hangs or crashes the host must fail its case, not hang or kill this test file. There it
@@ -20,7 +28,9 @@
  * unhandled errors; the canaries finish correctly; no journaled step executes twice and every
  * idempotency key is the engine's; undeclared actions never run; the victim's data and the
  * run's own context never reach the guest's output or log; host prototypes stay clean; the
- * journal and log read back; and every action the run used is finalized.
+ * journal and log read back; every action the run used is finalized; a refused bundle gets a
+ * typed error and stores nothing; nothing stored before it is lost; the run's stored error stays
+ * within the bridge limit; and every line the CLI prints of the run is safe on a terminal.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -33,7 +43,8 @@ import type { Limits } from '../../runtime/index.js';
 import { assertFreshBuild, root } from '../support/build.js';
 const attackClasses = [
   'errors', 'prototypes', 'promises', 'getters', 'forge', 'undeclared', 'tenant', 'memory', 'cpu',
-  'log', 'scheduler', 'suspend', 'replay', 'modules', 'output', 'bridge',
+  'log', 'scheduler', 'suspend', 'replay', 'modules', 'output', 'bridge', 'manifest', 'schema',
+  'sourcemap', 'terminal',
 ] as const;
 
 interface Outcome {
@@ -63,6 +74,12 @@ interface Case {
   input: unknown;
   timeout: number;
   requires: string[];
+  build?: string;
+  maxBlockMs?: number;
+  subscribe: boolean;
+  tenants?: string;
+  permissions: string[];
+  victimListener: boolean;
 }
 
 const corpusDir = join(dirname(fileURLToPath(import.meta.url)), 'corpus');
@@ -110,6 +127,12 @@ function parseCase(file: string): Case {
     input: json('input', one('input'), null),
     timeout: Number(one('timeout') ?? 15_000),
     requires: (one('requires') ?? '').split(',').map((r) => r.trim()).filter((r) => r !== ''),
+    build: one('build'),
+    maxBlockMs: one('maxBlockMs') === undefined ? undefined : Number(one('maxBlockMs')),
+    subscribe: one('subscribe') !== undefined,
+    tenants: one('tenants'),
+    permissions: (one('permissions') ?? '').split(',').map((r) => r.trim()).filter((r) => r !== ''),
+    victimListener: one('victimListener') !== undefined,
   };
 }
 
@@ -128,8 +151,9 @@ interface Report {
   phases: RunView[];
   canaries: Array<RunView & { keys: string[] }>;
   end?: RunView;
-  refused?: { code: string; message: string };
+  refused?: { code: string; message: string; at: 'deploy' | 'start' };
   violations: string[];
+  longestBlockMs: number;
   stalls: string[];
   unhandled: string[];
 }
@@ -154,6 +178,11 @@ function runCase(c: Case, deadline: number): Promise<Exit> {
     input: c.input,
     phases: c.then.map((p) => ({ advance: p.advance, event: p.event })),
     settleMs: c.timeout > 30_000 ? c.timeout - 20_000 : 5_000,
+    build: c.build,
+    subscribe: c.subscribe,
+    tenants: c.tenants,
+    permissions: c.permissions,
+    victimListener: c.victimListener,
   };
   return new Promise((done) => {
     const proc = spawn(process.execPath, ['--no-node-snapshot', runner, JSON.stringify(spec)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -170,7 +199,13 @@ function runCase(c: Case, deadline: number): Promise<Exit> {
       clearTimeout(timer);
       rmSync(dir, { recursive: true, force: true });
       const line = stdout.split('\n').find((l) => l.startsWith('CORPUS-REPORT '));
-      done({ report: line === undefined ? null : (JSON.parse(line.slice('CORPUS-REPORT '.length)) as Report), code, signal, hung, stderr: stderr.slice(-4000) });
+      let report: Report | null = null;
+      try {
+        report = line === undefined ? null : (JSON.parse(line.slice('CORPUS-REPORT '.length)) as Report);
+      } catch (err) {
+        stderr += `\nthe report does not parse: ${(err as Error).message}`;
+      }
+      done({ report, code, signal, hung, stderr: stderr.slice(-4000) });
     });
   });
 }
@@ -246,7 +281,7 @@ describe('hostile bundles', () => {
     if (report.refused !== undefined) {
       // Refused at deploy, with a clear error, before anything ran: only where the case allows it.
       const refused = report.refused;
-      expect(c.expect.some((o) => (o as { refused?: string }).refused === refused.code), `the bundle was refused at deploy (${refused.code}: ${refused.message}); expected ${JSON.stringify(c.expect)}`).toBe(true);
+      expect(c.expect.some((o) => (o as { refused?: string }).refused === refused.code), `the bundle was refused at ${refused.at} (${refused.code}: ${refused.message}); expected ${JSON.stringify(c.expect)}`).toBe(true);
     } else {
       const [first, ...later] = report.phases;
       expect(first, 'the hostile run').toBeDefined();
@@ -261,5 +296,8 @@ describe('hostile bundles', () => {
       expect(canary.keys, `canary ${i + 1} executions`).toEqual([':1', ':3']);
     }
     expect(report.violations).toEqual([]);
+    if (c.maxBlockMs !== undefined) {
+      expect(report.longestBlockMs, "the longest time the host's event loop was blocked (ms)").toBeLessThanOrEqual(c.maxBlockMs);
+    }
   });
 });

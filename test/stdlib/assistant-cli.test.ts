@@ -252,7 +252,7 @@ describe('alice tenants', () => {
     const before = fake.requests.length;
     const r = await alice(['chat', 'hello', '--tenant', 'unknown', ...store]);
     expect(r.code).toBe(1);
-    expectOneLineError(r, /ALICE_UNKNOWN_TENANT: tenant "unknown" is not registered/);
+    expectOneLineError(r, /ALICE_UNKNOWN_TENANT: the run's tenant is not registered/);
     expect(fake.requests.length).toBe(before);
   });
 });
@@ -285,6 +285,9 @@ export default async function (input: { amount: number; customer: string }) {
     expect(started.code, started.stderr).toBe(3);
     const runId = /run ([0-9a-f-]{36})/.exec(started.stderr)?.[1] as string;
     expect(runId).toBeDefined();
+    // The way in is `alice answer` (schema and assignee checked), not the event under it.
+    expect(started.stderr).toContain(`answer it with \`alice answer ${runId} 1 --data JSON\``);
+    expect(started.stderr).not.toContain('alice event');
 
     const open = await alice(['questions', ...store]);
     expect(open.code, open.stderr).toBe(0);

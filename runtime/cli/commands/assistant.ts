@@ -23,7 +23,7 @@ ALICE_LLM_MODEL (docs/stdlib/llm.md).`;
 export const chatCommand: Command = {
   name: 'chat',
   summary: 'ask Alice a question: the chat workflow answers from the knowledge base, citing sources',
-  help: `Usage: alice chat MESSAGE [--conversation ID] [--user ID] [--json]
+  help: `Usage: alice chat MESSAGE [--conversation ID] [--user ID] [--wait DURATION] [--json]
 
 Runs the system chat workflow (alice.chat) for the message: it posts it to the conversation,
 searches the knowledge base, asks the LLM with the passages it found, and posts the answer with
@@ -69,7 +69,7 @@ Example:
 export const kbCommand: Command = {
   name: 'kb',
   summary: 'the knowledge base: add a file or URL (through the updater workflow), search, remove',
-  help: `Usage: alice kb add FILE_OR_URL [--id ID] [--title TITLE] [--json]
+  help: `Usage: alice kb add FILE_OR_URL [--id ID] [--title TITLE] [--wait DURATION] [--json]
        alice kb search QUERY [--limit N] [--json]
        alice kb remove ID
 
@@ -83,6 +83,7 @@ remove  removes a document's chunks (ID as given to add).
 Options:
   --id ID               the document's id (default: the file's name, or the URL)
   --title TITLE         its title (default: the id)
+  --wait DURATION       add: how long to wait for the updater's retries (default 2m)
   --limit N             search results (default 5)
   --json                machine-readable output
 
@@ -161,14 +162,20 @@ async function kbAdd(globals: Parameters<Command['run']>[0]['globals'], target: 
     }
     document.url = target;
   } else {
-    let size: number;
+    let stat;
     try {
-      size = statSync(target).size;
+      stat = statSync(target);
     } catch {
       throw new UsageError(`kb add: cannot read ${target}: no such file (give a file path or an http(s) URL)`);
     }
-    if (size > 512 * 1024) throw new UsageError(`kb add: ${target} is ${size} bytes; split files over 512 KiB before adding them`);
-    const bytes = readFileSync(target);
+    if (!stat.isFile()) throw new UsageError(`kb add: ${target} is not a file; add the documents in it one by one`);
+    if (stat.size > 512 * 1024) throw new UsageError(`kb add: ${target} is ${stat.size} bytes; split files over 512 KiB before adding them`);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(target);
+    } catch (err) {
+      throw new UsageError(`kb add: cannot read ${target} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
     try {
       document.text = text.decode(bytes);

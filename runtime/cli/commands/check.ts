@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { OutputFormat } from '../../../compiler/format.js';
 import { UsageError } from '../../errors.js';
 import { globalHelp, type Command } from '../command.js';
 import { ExitCode } from '../exit.js';
-import { compilerCatalog } from '../workflow-source.js';
+import { compilerCatalog, isSourceFile } from '../workflow-source.js';
 
 /** Up to this many files, V8's optimizing compiler is switched off (see below). */
 const fewFiles = 8;
@@ -40,6 +40,12 @@ Example:
     const { outputFormats } = await import('../../../compiler/format.js');
     if (!(outputFormats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${outputFormats.join(', ')}, got ${JSON.stringify(format)}`);
     if (positionals.length === 0) throw new UsageError('check needs FILES_OR_GLOBS: the workflow files to check (see alice check --help)');
+    // A named file the checker cannot read as a workflow (workflow.js, README.md) would be
+    // reported as "no problems" without a rule having looked at it: a CI linter must not pass it.
+    for (const p of positionals) {
+      if (/[*?{]/.test(p) || isSourceFile(p) || !isFile(p)) continue;
+      throw new UsageError(`${p}: not a workflow source; alice check reads restricted TypeScript (.ts) and the DSL (.alice)`);
+    }
     // The inputs are expanded before TypeScript is loaded (sources.js does not load it).
     const { expandInputs, NoFilesError } = await import('../../../compiler/sources.js');
     let files: string[];
@@ -98,3 +104,11 @@ Example:
     return hasErrors(diagnostics) ? ExitCode.failed : ExitCode.ok;
   },
 };
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,12 +1,14 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BundleError } from '../../errors.js';
+import { AliceError, BundleError, ErrorCodes, UsageError } from '../../errors.js';
 import type { Engine, LogEntry, RunInfo } from '../../index.js';
 import { durationOption, expectPositionals, jsonOption } from '../args.js';
 import { bundleFileOf, loadBundle } from '../bundle-file.js';
 import { globalHelp, withEngine, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit.js';
 import { awaitedEvents, progressLine, waitingFor } from '../output.js';
-import { terminalSafe } from '../../engine/log.js';
+import { terminalSafe, terminalSafeLines } from '../../engine/log.js';
 import { compileWorkflow, workflowSourceOf } from '../workflow-source.js';
 
 /** How often progress lines are looked up while the run works. */
@@ -51,6 +53,7 @@ Example:
     const input = jsonOption('input', values.input as string | undefined, null);
     const waitMs = durationOption('wait', values.wait as string | undefined, '30s');
     const source = workflowSourceOf(path);
+    if (source === null) expectBundlePath(path);
     const bundle = source !== null ? await compileWorkflow(source, globals, io) : loadBundle(path);
     return withEngine(globals, async (engine) => {
       let wf;
@@ -60,7 +63,16 @@ Example:
         if (err instanceof BundleError) throw new BundleError(`${bundleFileOf(path, err.field)}: ${err.message}`, err.field);
         throw err;
       }
-      const started = engine.start(wf.id, { input, tenant: globals.tenant, permissions: globals.permissions, trigger: { type: 'manual', by: 'cli' } });
+      let started;
+      try {
+        started = engine.start(wf.id, { input, tenant: globals.tenant, permissions: globals.permissions, trigger: { type: 'manual', by: 'cli' } });
+      } catch (err) {
+        // The usual cause of "the input must be object" is a forgotten --input.
+        if (values.input === undefined && err instanceof AliceError && err.code === ErrorCodes.VALIDATION) {
+          throw new AliceError(err.code, `${err.message}; no --input was given: pass the run's input as JSON, e.g. --input '{"key":"value"}'`);
+        }
+        throw err;
+      }
       const progress = values.progress === true || io.stderrIsTTY ? new Progress(engine, started.id, io) : null;
       progress?.begin();
       let info: RunInfo;
@@ -73,6 +85,23 @@ Example:
     });
   },
 };
+
+/**
+ * A path that is neither a workflow source nor a bundle is a usage error (exit 2), as a missing
+ * source file is: the command line names nothing to run.
+ */
+function expectBundlePath(path: string): void {
+  const what = 'alice run takes a workflow source (.ts, .alice), a directory holding workflow.ts or workflow.alice, or a bundle (a directory with manifest.json, or a .json file)';
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`${path}: no such file or directory; ${what}`);
+    return; // loadBundle says what else is wrong with it
+  }
+  if (isDir && !existsSync(join(path, 'manifest.json'))) throw new UsageError(`${path}: the directory holds no manifest.json, workflow.ts or workflow.alice; ${what}`);
+}
 
 /** Works the run until it is terminal, or suspended past the wait horizon or on an event only. */
 export async function work(engine: Engine, runId: string, waitMs: number): Promise<RunInfo> {
@@ -98,7 +127,9 @@ export async function work(engine: Engine, runId: string, waitMs: number): Promi
   }
 }
 
-export function report(engine: Engine, info: RunInfo, json: boolean, io: Io): ExitCode {
+export function report(engine: Engine, info: RunInfo, json: boolean, raw: Io): ExitCode {
+  // Output, errors and event types are the workflow's text (the process's io escapes them too).
+  const io: Io = { ...raw, out: (line) => raw.out(terminalSafeLines(line)), err: (line) => raw.err(terminalSafeLines(line)) };
   const events = info.status === 'suspended' ? awaitedEvents(engine.getLog(info.id)) : [];
   if (json) {
     io.out(JSON.stringify({ runId: info.id, workflow: info.workflowId, status: info.status, output: info.output, error: info.error, wakeAt: info.wakeAt, waitingFor: events }));
@@ -112,8 +143,13 @@ export function report(engine: Engine, info: RunInfo, json: boolean, io: Io): Ex
       io.err(terminalSafe(`alice: run ${info.id} ${info.status}: ${info.error?.code ?? ''}: ${info.error?.message ?? ''}${typeof info.error?.source === 'string' ? ` at ${info.error.source}` : ''} (see alice log ${info.id})`));
       return ExitCode.failed;
     default: {
-      const hint = events.length > 0 ? `deliver the event with \`alice event ${events[0]} --data JSON\` and ` : '';
-      io.err(`alice: run ${info.id} is ${info.status}, waiting for ${waitingFor(info, events)}; ${hint}finish it with \`alice worker\``);
+      // A question to a person is answered with `alice answer`, which checks the answer against
+      // the question's schema and assignee; the event under it is not the way in.
+      const asked = engine.getJournal(info.id).find((s) => s.action === 'human.ask' && s.state === 'waiting');
+      const hint = asked !== undefined
+        ? `answer it with \`alice answer ${info.id} ${asked.seq} --data JSON\` (\`alice questions\` shows the question) and `
+        : events.length > 0 ? `deliver the event with \`alice event ${events[0]} --data JSON\` and ` : '';
+      io.err(terminalSafe(`alice: run ${info.id} is ${info.status}, waiting for ${waitingFor(info, events)}; ${hint}finish it with \`alice worker\``));
       return ExitCode.suspended;
     }
   }

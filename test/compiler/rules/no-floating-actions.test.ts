@@ -5,6 +5,9 @@ const helper = 'async function save() { await kv.set({ key: "a", value: 1 }); }'
 
 ruleCases(noFloatingActions, {
   valid: [
+    { name: 'a hand-written iterator of thunks, each called and awaited', code: 'class Jobs { keys = ["a", "b"]; *[Symbol.iterator]() { for (const k of this.keys) yield () => kv.get({ key: k }); } }\nconst out: unknown[] = [];\nfor (const job of new Jobs()) out.push(await job());\nreturn out;' },
+    { name: 'a step-starting function cast into Reflect.apply and awaited', code: 'const load = () => kv.get({ key: "a" });\nreturn await Reflect.apply(load as any, null, []);' },
+    { name: 'a pure toString and a getter that returns no promise', code: 'class Money { constructor(readonly cents: number) {} toString() { return String(this.cents); } get euros() { return this.cents / 100; } }\nconst m = new Money(150);\nreturn `${m} ${m.euros}`;' },
     { name: 'map of step promises awaited through a variable', code: 'const ps = input.ks.map((key: string) => kv.get({ key }));\nconst rs = await Promise.all(ps);' },
     { name: 'map with an async callback, returned', code: 'return Promise.all(input.ks.map(async (key: string) => kv.get({ key })));' },
     { name: 'filter with a plain test after the steps', code: 'const rs = await Promise.all(input.ks.map((key: string) => kv.get({ key })));\nconst kept = rs.filter((r) => r !== null);' },
@@ -36,6 +39,8 @@ ruleCases(noFloatingActions, {
     { name: 'a helper that awaits its callback', code: 'async function each(xs: string[], f: (x: string) => Promise<unknown>) { for (const x of xs) await f(x); }\nawait each(["a"], (key) => kv.get({ key }));' },
   ],
   invalid: [
+    { name: 'a getter that starts a step, its name hidden behind a comment', code: 'class S { get/**/theme() { return kv.get({ key: "theme" }); } }\nconst t = new S().theme;\nreturn 1;', line: 2, column: 11, message: 'runs a getter that starts steps' },
+    { name: 'a tagged template whose tag starts a step, kept and dropped', code: 'function audit(s: TemplateStringsArray) { return kv.set({ key: s[0], value: 1 }); }\nconst p = audit`login`;\nreturn 1;', line: 2, column: 11, message: 'the tag audit starts steps' },
     { name: 'map of step promises stored and only counted', code: 'const ps = input.ks.map((key: string) => kv.get({ key }));\nreturn ps.length;', line: 1, column: 12, message: 'step promises that input.ks.map() makes' },
     { name: 'map of step promises stored and never used', code: 'const ps = input.ks.map((key: string) => kv.get({ key }));', line: 1, column: 12 },
     { name: 'map with an async callback, the array never awaited', code: 'const ps = input.ks.map(async (key: string) => { await kv.get({ key }); });\nlog(ps.length);', line: 1, column: 12 },
