@@ -92,9 +92,12 @@ export interface DeliverOptions {
    * Set for events that runs emit (actions' `step.emit`): the emitting run's event depth (0 for
    * a run no event started) and the first event of its chain. Runs the event starts get depth +
    * 1; past {@link maxEventDepth}, or past {@link maxChainRuns} runs in the chain, none is
-   * started, and subscriptions made with `fromRuns: false` ignore such events.
+   * started, and subscriptions made with `fromRuns: false` ignore such events. `run`: the
+   * emitting run, when no event started it: all its emits are one chain, counted against the
+   * first event it emitted (else each emit would begin a chain of its own, and one run could
+   * start `maxChainRuns` runs per event it emits).
    */
-  emitted?: { depth: number; root?: number };
+  emitted?: { depth: number; root?: number; run?: string };
 }
 
 /** How many runs one chain of emitted events may start in all (its width, not only its depth). */
@@ -543,11 +546,12 @@ export class Engine {
    * Starts the subscribed workflows whose event triggers match, inside the event's
    * transaction: an event is stored together with the runs it starts, or not at all.
    */
-  private startSubscribed(tenant: string, type: string, data: unknown, eventId: number, emitted: { depth: number; root?: number } | null, refused: RefusedStart[]): string[] {
+  private startSubscribed(tenant: string, type: string, data: unknown, eventId: number, emitted: NonNullable<DeliverOptions['emitted']> | null, refused: RefusedStart[]): string[] {
     const started: string[] = [];
     const depth = (emitted?.depth ?? 0) + 1;
-    // Runs of a chain of emitted events are counted against its first event.
-    const root = emitted === null ? null : emitted.root ?? eventId;
+    // Runs of a chain of emitted events are counted against its first event; the emits of a run
+    // no event started, against the first one it emitted (this one is stored already).
+    const root = emitted === null ? null : emitted.root ?? (emitted.run !== undefined ? this.queries.firstEmitOf(emitted.run) : undefined) ?? eventId;
     for (const sub of this.queries.subscriptionsFor(tenant)) {
       const wf = this.queries.latestWorkflow(sub.workflow);
       if (wf === undefined) continue;
@@ -743,7 +747,7 @@ export class Engine {
         suspect: (id) => this.suspects.add(id),
         eventCursor: () => this.eventCursor(),
         workflowScript: (w) => this.workflowScript(w.code_hash, w.script, w.id),
-        emit: (tenant, type, data, key, chain) => this.deliverEvent(type, data, { tenant, key, emitted: { depth: chain.depth, root: chain.root ?? undefined } }),
+        emit: (tenant, type, data, key, chain) => this.deliverEvent(type, data, { tenant, key, emitted: { depth: chain.depth, root: chain.root ?? undefined, run: chain.run } }),
         inline: () => this.inlineSteps && this.active.size <= inlineMaxActive,
       },
       row,

@@ -51,7 +51,7 @@ export interface ExecutionHost {
   /** The bundle's module rewritten as a loader script (cached per code hash). */
   workflowScript(workflow: WorkflowRow): string;
   /** Delivers an event an action emits, deduplicated by `key`; `depth` is the emitting run's event depth. */
-  emit(tenant: string, type: string, data: unknown, key: string, chain: { depth: number; root: number | null }): DeliveredEvent;
+  emit(tenant: string, type: string, data: unknown, key: string, chain: { depth: number; root: number | null; run?: string }): DeliveredEvent;
   /**
    * Whether inline actions may complete at the call now (`process` durability, and few runs
    * executing: under load, shared group commits cost less than a commit per step).
@@ -805,7 +805,7 @@ export class Execution {
       manifest: this.frozenManifest(),
       emit: (type, data = null) => {
         const t = this.context.trigger;
-        return this.host.emit(this.context.tenant, type, data, `${idempotencyKey}#${++emitted}`, t.type === 'event' ? { depth: t.depth ?? 1, root: t.root ?? t.event.id } : { depth: 0, root: null });
+        return this.host.emit(this.context.tenant, type, data, `${idempotencyKey}#${++emitted}`, t.type === 'event' ? { depth: t.depth ?? 1, root: t.root ?? t.event.id } : { depth: 0, root: null, run: this.run.id });
       },
     };
     const started = performance.now();

@@ -149,6 +149,8 @@ export class Queries {
       subscribe: p(`INSERT INTO subscriptions (workflow, tenant, user_id, roles, permissions, created_at, from_runs) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (workflow, tenant) DO UPDATE SET user_id = excluded.user_id, roles = excluded.roles, permissions = excluded.permissions, from_runs = excluded.from_runs`),
       chainRuns: p('SELECT runs FROM event_chains WHERE root = ?'),
+      // Emits are keyed `<run id>:<seq>#<n>` (the step's idempotency key): a range of the key index.
+      firstEmitOf: p('SELECT min(id) AS id FROM events WHERE key >= ? AND key < ?'),
       countChainRun: p('INSERT INTO event_chains (root, runs) VALUES (?, 1) ON CONFLICT (root) DO UPDATE SET runs = runs + 1'),
       unsubscribe: p('DELETE FROM subscriptions WHERE workflow = ? AND tenant = ?'),
       subscriptionsFor: p("SELECT * FROM subscriptions WHERE tenant = ? OR tenant = '*' ORDER BY workflow, tenant"),
@@ -325,7 +327,11 @@ export class Queries {
     this.s.subscribe.run(row.workflow, row.tenant, row.user_id, row.roles, row.permissions, row.created_at, row.from_runs);
   }
   /** Runs started so far by the chain of emitted events that began with event `root`. */
-  chainRuns(root: number): number {
+  /** The first event a run emitted (through its actions' `step.emit`), if any is still stored. */
+  firstEmitOf(runId: string): number | undefined {
+    return (this.s.firstEmitOf.get(`${runId}:`, `${runId};`) as { id: number | null }).id ?? undefined;
+  }
+    chainRuns(root: number): number {
     return (this.s.chainRuns.get(root) as { runs: number } | undefined)?.runs ?? 0;
   }
   countChainRun(root: number): void {
