@@ -11,6 +11,11 @@ const chainMethods = new Set(['then', 'catch', 'finally']);
 const keepers = new Set(['push', 'unshift', 'splice', 'set', 'add']);
 /** How many variables, collections and helpers a promise is followed through. */
 const maxFollow = 16;
+/**
+ * Methods the language calls on its own, whose result it coerces or drops: a promise they
+ * return is never awaited, wherever the object goes.
+ */
+const implicitlyCalled = new Set(['valueOf', 'toString', 'toJSON', '[Symbol.toPrimitive]']);
 const primitive = ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void;
 
 /** Action calls (and calls of helpers that make them) whose promise is never awaited. */
@@ -307,11 +312,6 @@ export default defineRule({
       return chainStartsWithStep(call);
     };
 
-    /**
-     * Methods the language calls on its own, whose result it coerces or drops: a promise they
-     * return is never awaited, wherever the object goes.
-     */
-    const implicitlyCalled = new Set(['valueOf', 'toString', 'toJSON', '[Symbol.toPrimitive]']);
     const checkImplicitMember = (name: ts.PropertyName, fn: ts.Node | undefined) => {
       const key = ts.isComputedPropertyName(name) ? `[${name.expression.getText()}]` : ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
       if (key === undefined || !implicitlyCalled.has(key) || fn === undefined) return;

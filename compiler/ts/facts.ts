@@ -35,6 +35,8 @@ export class FileFacts {
    * as possible calls (most files have none, and every access of a file is visited).
    */
   private readonly hasAccessors: boolean;
+  /** What `assignedValues` found, by variable. */
+  private readonly assignments = new Map<ts.Symbol, ts.Expression[]>();
 
   /**
    * The program's checker, answering each node's symbol and type question once per file: the
@@ -221,7 +223,6 @@ export class FileFacts {
     this.assignments.set(sym, (found = out));
     return found;
   }
-  private readonly assignments = new Map<ts.Symbol, ts.Expression[]>();
 
   /** The calls of a local function of the file through its name (what its parameters may be given). */
   callSitesOf(fn: FunctionLike): ReadonlyArray<ts.CallExpression | ts.NewExpression> {
@@ -352,6 +353,12 @@ export class FileFacts {
     const callers = new Map<FunctionLike, Set<FunctionLike>>();
     const marked: FunctionLike[] = [];
     const enclosing: FunctionLike[] = [];
+    /** `t` runs from the functions that enclose the node being visited. */
+    const calledFrom = (t: FunctionLike): void => {
+      let set = callers.get(t);
+      if (set === undefined) callers.set(t, (set = new Set()));
+      for (const f of enclosing) set.add(f);
+    };
     const mark = (f: FunctionLike): void => {
       if (this.functionsStartingActions.has(f)) return;
       this.functionsStartingActions.add(f);
@@ -370,17 +377,11 @@ export class FileFacts {
             let sites = this.callSites.get(t);
             if (sites === undefined) this.callSites.set(t, (sites = []));
             sites.push(n);
-            let set = callers.get(t);
-            if (set === undefined) callers.set(t, (set = new Set()));
-            for (const f of enclosing) set.add(f);
+            calledFrom(t);
           }
         }
       } else if (ts.isTaggedTemplateExpression(n) || ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
-        for (const t of this.implicitTargets(n)) {
-          let set = callers.get(t);
-          if (set === undefined) callers.set(t, (set = new Set()));
-          for (const f of enclosing) set.add(f);
-        }
+        for (const t of this.implicitTargets(n)) calledFrom(t);
       }
       ts.forEachChild(n, visit);
       if (fn !== null) enclosing.pop();
