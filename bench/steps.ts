@@ -22,12 +22,16 @@ async function timeRun(engine: ReturnType<typeof benchEngine>['engine'], wfId: s
   return { wall, cpu };
 }
 
-async function measure(durability: Durability, reps: number): Promise<{ perStep: number[]; cpuPerStep: number[]; fixed: number[]; wall100: number[] }> {
+async function measure(durability: Durability, reps: number, warmups: number): Promise<{ perStep: number[]; cpuPerStep: number[]; fixed: number[]; wall100: number[] }> {
   const s = scratch(`steps-${durability}`);
   const { engine, wf } = benchEngine(s, durability);
   try {
-    // Warm-up: JIT, prepared statements, the isolate's code cache for the bundle.
-    for (let i = 0; i < 3; i++) {
+    // Warm-up until the host's step path is optimized: prepared statements, the isolate's code
+    // cache for the bundle, and V8's JIT, which optimizes the step path's functions only after
+    // some thousands of calls. After 3 pairs (300 steps) a step measured ≈ 1.6× its steady
+    // cost; after 50 pairs it no longer fell (docs/benchmarks.md, Session 9). A worker is a
+    // long-lived process: the steady cost is the one it pays.
+    for (let i = 0; i < warmups; i++) {
       await timeRun(engine, wf.id, 100);
       await timeRun(engine, wf.id, 1);
     }
@@ -51,8 +55,8 @@ async function measure(durability: Durability, reps: number): Promise<{ perStep:
 }
 
 export async function stepsGroup(options: { quick: boolean }): Promise<GroupResult> {
-  const proc = await measure('process', options.quick ? 5 : 15);
-  const power = await measure('power', options.quick ? 3 : 7);
+  const proc = await measure('process', options.quick ? 5 : 25, options.quick ? 10 : 50);
+  const power = await measure('power', options.quick ? 3 : 9, options.quick ? 3 : 20);
   const how = 'median over reps of (wall(100-step run) − wall(1-step run)) / 99, start → runUntilIdle, instant action';
   return {
     figures: [

@@ -172,6 +172,31 @@ describe('the journal a re-run hands to the guest', () => {
     });
   });
 
+  it('gives a store whose fingerprints were edited by hand the journal the rows give, each bad one matching nothing', async () => {
+    // The one-pass read checks the fingerprints in JavaScript: any list that is not 14 hex
+    // digits per step, even one whose lengths add up (13 + 15), goes row by row.
+    const edits: Array<[string, string[]]> = [
+      ['upper case', ['ABCDEF01234567']],
+      ['too short and too long, same total', ['0123456789abc', '0123456789abcde']],
+      ['not hex', ['0123456789abcg']],
+      ['a comma inside', ['0123456,789abc']],
+    ];
+    for (const [k, [label, fps]] of edits.entries()) {
+      if (k > 0) fx.cleanup();
+      await onSuspendedRun(sequential, (q, db, runId) => {
+        const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
+        db.exec('DROP TRIGGER steps_done_is_final');
+        fps.forEach((fp, i) => db.prepare('UPDATE steps SET fp = ? WHERE run_id = ? AND seq = ?').run(fp, runId, i + 1));
+        db.exec(trigger);
+        const fast = replayJournal(q, runId, 1 << 30);
+        same(fast, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30));
+        const journal = JSON.parse(fast.json) as { fp: string; seq: number[] };
+        expect(journal.fp.length, label).toBe(14 * journal.seq.length);
+        for (let i = 0; i < fps.length; i++) expect(journal.fp.slice(14 * i, 14 * i + 14), label).toBe('--------------');
+      });
+    }
+  });
+
   it('lets any other failure of the scan through', async () => {
     await onSuspendedRun(concurrent, (q, _db, runId) => {
       expect(() => replayJournal(withScan(q, () => { throw new Error('database disk image is malformed'); }), runId, 1 << 30)).toThrow(/malformed/);

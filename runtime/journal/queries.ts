@@ -52,6 +52,8 @@ const journalBoundsSql = `coalesce(max(completion) FILTER (WHERE state <> 'waiti
   coalesce(group_concat(seq, ',') FILTER (WHERE state = 'waiting'), '') AS waiting`;
 /** A step's fingerprint as exactly 14 hex digits (anything else, from a store edited by hand, as 14 that match nothing). */
 const stepFpSql = `CASE WHEN length(fp) = 14 AND fp NOT GLOB '*[^0-9a-f]*' THEN fp ELSE '--------------' END`;
+/** Comma-separated fingerprints of 14 hex digits, as `journalScan` reads them. */
+const fingerprintList = /^[0-9a-f]{14}(?:,[0-9a-f]{14})*$/;
 /** A step's `outcome,"arguments text"` for the guest's feed. */
 const stepFeedSql = `ifnull(outcome, 'null') || ',' || json_quote(coalesce(call_text, args))`;
 
@@ -119,15 +121,20 @@ export class Queries {
       // texts itself, in one pass with no sort: better-sqlite3 pays per value it hands to
       // JavaScript (ten columns of a thousand rows cost 1 ms, these few strings a fifth of that),
       // and ordered aggregates sort once each. Missing values keep their place in every list.
-      journalScan: p(`SELECT ${journalBoundsSql},
-                        coalesce(group_concat(ifnull(completion, 0), ',') FILTER (WHERE state <> 'waiting'), '') AS "order",
-                        coalesce(group_concat(seq, ',') FILTER (WHERE state <> 'waiting'), '') AS seqs,
-                        coalesce(group_concat(action, ',') FILTER (WHERE state <> 'waiting'), '') AS actions,
-                        coalesce(group_concat(${stepFpSql}, '') FILTER (WHERE state <> 'waiting'), '') AS fps,
-                        coalesce(group_concat(ifnull(finished_at, 'null'), ',') FILTER (WHERE state <> 'waiting'), '') AS times,
-                        coalesce(group_concat(inline IS 1, ',') FILTER (WHERE state <> 'waiting'), '') AS inlines,
-                        coalesce(group_concat(${stepFeedSql}, char(30)) FILTER (WHERE state <> 'waiting'), '') AS feed
-                      FROM steps WHERE run_id = ?`),
+      // The journaled rows are chosen once, by WHERE, and the few waiting ones by a second pass:
+      // a FILTER on every aggregate, and a GLOB checking each fingerprint, cost as much again
+      // as the pass itself (fingerprints are checked in JavaScript, `journalScan` below).
+      journalScan: p(`SELECT count(*) AS done, coalesce(max(completion), 0) AS completions, coalesce(max(seq), 0) AS lastDone,
+                        coalesce(max(log_seq), 0) AS logSeq, count(*) FILTER (WHERE inline IS NOT 1) AS sliced,
+                        (SELECT coalesce(group_concat(seq, ','), '') || ' ' || coalesce(max(log_seq), 0) FROM steps WHERE run_id = ? AND state = 'waiting') AS waiting,
+                        coalesce(group_concat(ifnull(completion, 0), ','), '') AS "order",
+                        coalesce(group_concat(seq, ','), '') AS seqs,
+                        coalesce(group_concat(action, ','), '') AS actions,
+                        coalesce(group_concat(fp, ','), '') AS fps,
+                        coalesce(group_concat(ifnull(finished_at, 'null'), ','), '') AS times,
+                        coalesce(group_concat(inline IS 1, ','), '') AS inlines,
+                        coalesce(group_concat(${stepFeedSql}, char(30)), '') AS feed
+                      FROM steps WHERE run_id = ? AND state <> 'waiting'`),
       // The scan's counts alone: when its lists would not fit in one string (see replay-journal.ts).
       journalBounds: p(`SELECT ${journalBoundsSql} FROM steps WHERE run_id = ?`),
       // The same, row by row in completion order: for runs whose steps completed out of seq order.
@@ -285,7 +292,16 @@ export class Queries {
   }
   /** A run's journal in one pass over its rows (see `JournalScan`). */
   journalScan(runId: string): JournalScan {
-    return this.s.journalScan.get(runId) as JournalScan;
+    const scan = this.s.journalScan.get(runId, runId) as JournalScan;
+    // "seqs maxLogSeq" of the waiting steps (see the statement).
+    const space = scan.waiting.indexOf(' ');
+    scan.logSeq = Math.max(scan.logSeq, Number(scan.waiting.slice(space + 1)));
+    scan.waiting = scan.waiting.slice(0, space);
+    // Fingerprints as the list promises, 14 hex digits each; a store edited by hand may have
+    // others (or none, which group_concat skips): then a list of the wrong length, which
+    // sends the reader to the row-by-row path, where each bad one is replaced.
+    scan.fps = scan.done === 0 ? '' : fingerprintList.test(scan.fps) ? scan.fps.replaceAll(',', '') : '-';
+    return scan;
   }
   /** `journalScan`'s counts, without its lists. */
   journalBounds(runId: string): JournalBounds {

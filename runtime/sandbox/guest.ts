@@ -123,6 +123,10 @@ function guestRuntime(
   const resolveWith = P.resolve;
   const rejectWith = P.reject;
   const apply = Reflect.apply;
+  // The same, bound to the captured Promise: a step settles without an arguments array for
+  // Reflect.apply (replay settles every journaled step this way).
+  const resolveNow = apply(Function.prototype.bind, resolveWith, [P]) as (value: unknown) => Promise<unknown>;
+  const rejectNow = apply(Function.prototype.bind, rejectWith, [P]) as (reason: unknown) => Promise<never>;
   const construct = Reflect.construct;
   const RealDate = Date;
   const ErrorCtor = Error;
@@ -206,6 +210,8 @@ function guestRuntime(
   // a re-issued call is checked by comparing strings, which costs next to nothing, where hashing
   // them runs a loop per character in V8's interpreter (every context starts cold).
   const journalArgs = bySeq<string>();
+  // Seqs whose journaled text holds "null" (see `call`); a fed batch without any marks none.
+  const argsWithNull = bySeq<boolean>();
   // The journal index (completion order) of the next entry not yet fed, in each stream: ordinary
   // steps (0) and inline ones (1). Each cursor stays on an entry of its own stream.
   const fedNext = [0, 0];
@@ -259,7 +265,8 @@ function guestRuntime(
     return new P<never>((_, reject) => reject(stepError(code, message, action)));
   }
 
-  function call(name: string, args: unknown): Promise<unknown> {
+  // `plain`: the action has no secret fields (the wrappers in `actions` know it when built).
+  function call(name: string, args: unknown, plain = secretsOf[name] === undefined): Promise<unknown> {
     if (finished || halted) return never();
     const arg = args === undefined ? {} : args;
     if (arg === null || typeof arg !== 'object' || isArray(arg)) {
@@ -273,13 +280,13 @@ function guestRuntime(
     const peeked = position[seq + 1];
     let text: string | undefined = undefined;
     let matched = false;
-    if (peeked !== undefined && J.names[J.name[peeked]] === name && secretsOf[name] === undefined) {
-      if (J.inline[peeked] === 1) fedThrough(seq + 1);
+    if (peeked !== undefined && J.names[J.name[peeked]] === name && plain) {
+      if (J.inline[peeked] === 1 && outcomeOf[seq + 1] === undefined) fedThrough(seq + 1);
       const expected = journalArgs[seq + 1];
       // JSON.stringify writes NaN and ±Infinity as null, where the strict walk refuses them: a
       // call the first run refused (it took no step) could then match the next journaled call.
       // Only a text with no null in it is surely one the strict walk writes the same.
-      if (expected !== undefined && (apply(indexOf, expected, ['null']) as number) < 0) {
+      if (expected !== undefined && argsWithNull[seq + 1] !== true) {
         const before = seq;
         let quick: string | undefined;
         try {
@@ -365,9 +372,9 @@ function guestRuntime(
   // fresh context's interpreter cost about half a microsecond per step.
   function settled(outcome: Outcome, time: number): Promise<unknown> {
     if (time > clock) clock = time;
-    if (outcome.ok) return apply(resolveWith, P, [outcome.value]) as Promise<unknown>;
+    if (outcome.ok) return resolveNow(outcome.value);
     const e = outcome.error;
-    return apply(rejectWith, P, [stepError(StringCtor(e.code), StringCtor(e.message), e.action, e.details)]) as Promise<unknown>;
+    return rejectNow(stepError(StringCtor(e.code), StringCtor(e.message), e.action, e.details));
   }
 
   // The feed stream a journal entry's outcome comes in: 1 for an inline step when they have
@@ -395,14 +402,21 @@ function guestRuntime(
       const text = host('feed', stream);
       if (typeof text !== 'string' || text === '') return false;
       const batch = parse(text) as unknown[];
+      // One search of the batch's text instead of one per step: most batches have no null.
+      const nulls = (apply(indexOf, text, ['null']) as number) >= 0;
+      const oneStream = J.split !== 1;
       for (let i = 0; i + 1 < batch.length; i += 2) {
         const c = fedNext[stream];
         if (c >= J.seq.length) break;
         const s = J.seq[c];
         outcomeOf[s] = batch[i] as Outcome;
         // Calls already issued were checked by fingerprint; their text is not kept.
-        if (s > seq && typeof batch[i + 1] === 'string') journalArgs[s] = batch[i + 1] as string;
-        fedNext[stream] = nextOf(stream, c + 1);
+        const args = batch[i + 1];
+        if (s > seq && typeof args === 'string') {
+          journalArgs[s] = args;
+          if (nulls && (apply(indexOf, args, ['null']) as number) >= 0) argsWithNull[s] = true;
+        }
+        fedNext[stream] = oneStream ? c + 1 : nextOf(stream, c + 1);
       }
     }
     return true;
@@ -566,6 +580,7 @@ function guestRuntime(
     const out = create(null) as Record<string, unknown>;
     for (let i = 0; i < cfg.actions.length; i++) {
       const name = cfg.actions[i];
+      const plain = secretsOf[name] === undefined;
       const parts = name.split('.');
       let node = out;
       for (let j = 0; j < parts.length - 1; j++) {
@@ -576,7 +591,7 @@ function guestRuntime(
         }
         node = next;
       }
-      node[parts[parts.length - 1]] = (args: unknown) => call(name, args);
+      node[parts[parts.length - 1]] = (args: unknown) => call(name, args, plain);
     }
     out.sleep = sleep;
     out.waitForEvent = waitForEvent;
