@@ -27,6 +27,9 @@ const inlineMaxActive = 2;
 const stragglerGraceMinMs = 1000;
 
 /** Options of {@link openEngine}. */
+
+/** The reason an engine that closes gives the executions it stops. */
+const engineClosing = 'engine closing';
 export interface EngineOptions {
   /** SQLite file of the store (created if missing), or `:memory:`. Default `./alice.db`. */
   store?: string;
@@ -749,6 +752,7 @@ export class Engine {
         workflowScript: (w) => this.workflowScript(w.code_hash, w.script, w.id),
         emit: (tenant, type, data, key, chain) => this.deliverEvent(type, data, { tenant, key, emitted: { depth: chain.depth, root: chain.root ?? undefined, run: chain.run } }),
         inline: () => this.inlineSteps && this.active.size <= inlineMaxActive,
+        abortDelay: (id, reason) => this.abortDelay(id, reason),
       },
       row,
       wf,
@@ -762,7 +766,10 @@ export class Engine {
     } finally {
       this.launching = null;
     }
-    const done = started.finally(() => {
+    const done = started.then((end) => {
+      if (end !== 'aborted' && this.aborts.size > 0) this.aborts.delete(runId);
+      return end;
+    }).finally(() => {
       this.active.delete(runId);
       if ((this.attempts.get(runId)?.n ?? 0) <= 0) this.attempts.delete(runId);
       const settled = this.settled;
@@ -780,6 +787,18 @@ export class Engine {
   private readonly attempts = new Map<string, { n: number }>();
   /** The run whose execution `launch` is starting (its first slices run before it is in `active`). */
   private launching: string | null = null;
+  /** Runs whose last executions were aborted one after another, and how many times. */
+  private readonly aborts = new Map<string, number>();
+
+  /** See `ExecutionHost.abortDelay`: at once, then 1 s, 2 s, 4 s, … up to an hour. */
+  private abortDelay(runId: string, reason: string): number {
+    // Handed back as it was: another worker, or this engine's next start, takes it up.
+    if (reason === engineClosing) return 0;
+    const n = (this.aborts.get(runId) ?? 0) + 1;
+    this.aborts.set(runId, n);
+    return n === 1 ? 0 : Math.min(3_600_000, 1000 * 2 ** Math.min(n - 2, 12));
+  }
+
   /** Runs that were executing when a shared isolate ran out of memory: re-run them alone. */
   private readonly suspects = new Set<string>();
 
@@ -966,7 +985,7 @@ export class Engine {
     // From here on nothing is claimed or launched: what was running is released for the next engine.
     this.closing = true;
     if (this.worker !== null) this.worker.stop();
-    for (const a of this.active.values()) a.execution.abort('engine closing');
+    for (const a of this.active.values()) a.execution.abort(engineClosing);
     await Promise.allSettled([...this.active.values()].map((a) => a.done));
     await Promise.allSettled([...this.finalizing.values()]);
     this.commit.flush();

@@ -16,7 +16,7 @@ import { GuestOp, type GuestConfig, type GuestMessage, type Outcome } from '../s
 import type { Limits } from '../sandbox/limits.js';
 import type { Lease, SandboxPool } from '../sandbox/pool.js';
 import { canonicalJson, canonicalJsonOfParsed, fingerprint } from '../sandbox/shared.js';
-import { logData, redact, type LogKind } from './log.js';
+import { logData, redact, terminalSafe, type LogKind } from './log.js';
 import { matchesEvent } from './events.js';
 import { replayJournal } from './replay-journal.js';
 import { errorSource, logSource, scriptName } from './source-positions.js';
@@ -57,6 +57,13 @@ export interface ExecutionHost {
    * executing: under load, shared group commits cost less than a commit per step).
    */
   inline(): boolean;
+  /**
+   * How long (ms) to leave a run alone after an execution of it was aborted for `reason`: the
+   * first abort is retried at once (an isolate lost with other runs in it), repeated ones later
+   * and later, so a run that cannot be executed (a journal row the store cannot read) does not
+   * take the engine into a loop.
+   */
+  abortDelay(runId: string, reason: string): number;
 }
 
 /**
@@ -171,9 +178,10 @@ export class Execution {
   }
 
   /** Stops delivering to the guest: the run was cancelled or its lease was lost. */
-  abort(_reason: string, end: ExecutionEnd = 'aborted'): void {
+  abort(reason: string, end: ExecutionEnd = 'aborted'): void {
     if (this.ending !== null) return;
     this.ending = end;
+    this.abortReason = reason;
     this.teardown();
     // Log lines the workflow wrote before the cancel happened; they are part of its history.
     if (end === 'cancelled') this.salvage(this.takeLogs(), this.logCount);
@@ -184,6 +192,7 @@ export class Execution {
   }
 
   private released = false;
+  private abortReason = '';
 
   /** The last position in the run's log this execution has given out (see `stamp`). */
   private logPos = 0;
@@ -204,10 +213,19 @@ export class Execution {
     const now = this.host.clock.now();
     // Written without the ownership check: the store numbers them.
     const logs = this.takeLogs();
+    const delay = this.host.abortDelay(this.run.id, this.abortReason);
+    if (delay > 0) {
+      // Said where the run's history is read, and once on stderr: the run is not failed (what
+      // went wrong is the engine's or the store's, and may pass), but it is not left silently.
+      const retryAt = now + delay;
+      const message = `the run could not be executed: ${this.abortReason.slice(0, 2000)}`;
+      logs.push({ runId: this.run.id, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: 'running', to: 'suspended', reason: 'engine-error', message, retryAt }) });
+      process.emitWarning(`alice: run ${this.run.id}: ${terminalSafe(message)}; trying again at ${new Date(retryAt).toISOString()}`);
+    }
     this.host.commit
       .enqueue(() => {
         for (const l of logs) this.host.queries.insertLog(l);
-        this.host.queries.release(this.run.id, this.host.owner, now, this.logCount, now);
+        this.host.queries.release(this.run.id, this.host.owner, now + delay, this.logCount, now);
       })
       .catch(() => {})
       .finally(() => this.settle('aborted'));
