@@ -69,6 +69,18 @@ async function onSuspendedRun(script: string, test: (q: Queries, db: Database.Da
   return { engine, runId };
 }
 
+/** A feed's units decoded as the guest reads them: `[outcome, arguments text, …]` in feed order. */
+function decode(units: readonly string[]): unknown[] {
+  return units.flatMap((unit) => {
+    const cut = unit.indexOf('\x1d');
+    expect(cut).toBeGreaterThan(0);
+    const outcomes = JSON.parse(unit.slice(0, cut)) as unknown[];
+    const texts = unit.slice(cut + 1).split('\x1e');
+    expect(texts).toHaveLength(outcomes.length);
+    return outcomes.flatMap((o, i) => [o, texts[i]]);
+  });
+}
+
 function same(a: ReplayJournal, b: ReplayJournal): void {
   expect(a.json).toBe(b.json);
   expect(a.feed.join(',')).toBe(b.feed.join(','));
@@ -95,15 +107,15 @@ describe('the journal a re-run hands to the guest', () => {
       expect(journal.time).toEqual(steps.map((s) => s.finished_at));
       expect(journal.inline).toEqual(steps.map((s) => (s.inline === 1 ? 1 : 0)));
       const pairs = (list: typeof steps) => list.flatMap((s) => [JSON.parse(s.outcome), s.text]);
-      expect(JSON.parse(`[${fast.feed.join(',')}]`)).toEqual(pairs(steps));
+      expect(decode(fast.feed)).toEqual(pairs(steps));
       expect(fast.inlineFeed).toEqual([]);
       expect(journal).toMatchObject({ split: 0 });
       // More than a batch with steps of both kinds: two streams, each in completion order,
       // ordinary steps and inline ones (settled at their calls), and every path agrees.
       const split = replayJournal(q, runId, 300);
       expect(JSON.parse(split.json)).toMatchObject({ split: 1 });
-      expect(JSON.parse(`[${split.feed.join(',')}]`)).toEqual(pairs(steps.filter((s) => s.inline !== 1)));
-      expect(JSON.parse(`[${split.inlineFeed.join(',')}]`)).toEqual(pairs(steps.filter((s) => s.inline === 1)));
+      expect(decode(split.feed)).toEqual(pairs(steps.filter((s) => s.inline !== 1)));
+      expect(decode(split.inlineFeed)).toEqual(pairs(steps.filter((s) => s.inline === 1)));
       same(replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 300), split);
       same(replayJournal(withScan(q, (id) => ({ ...q.journalScan(id), order: '2,1' })), runId, 300), split);
       // A batch exactly as long as all the outcomes: one stream, on every path.
@@ -126,11 +138,11 @@ describe('the journal a re-run hands to the guest', () => {
       expect(whole.feed).toHaveLength(1);
       expect(batched.feed.length).toBeGreaterThan(10);
       // Both streams together hold every pair of the whole feed, each stream in its order.
-      const all = JSON.parse(`[${whole.feed[0]}]`) as unknown[];
-      const streams = [...JSON.parse(`[${batched.feed.join(',')}]`) as unknown[], ...JSON.parse(`[${batched.inlineFeed.join(',')}]`) as unknown[]];
+      const all = decode(whole.feed);
+      const streams = [...decode(batched.feed), ...decode(batched.inlineFeed)];
       expect(streams.length).toBe(all.length);
       for (const unit of [...batched.feed, ...batched.inlineFeed]) {
-        const pairs = JSON.parse(`[${unit}]`) as unknown[];
+        const pairs = decode([unit]);
         expect(pairs.length % 2).toBe(0);
         expect(unit.length <= 300 || pairs.length === 2).toBe(true);
       }
@@ -160,14 +172,14 @@ describe('the journal a re-run hands to the guest', () => {
       const j = replayJournal(q, runId, 50);
       expect(j.inlineFeed).toEqual([]);
       expect(j.feed.length).toBeGreaterThan(1);
-      expect(JSON.parse(`[${j.feed.join(',')}]`)).toHaveLength(10);
+      expect(decode(j.feed)).toHaveLength(10);
       same(j, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 50));
     });
     fx.cleanup();
     await onSuspendedRun(only('slow'), (q, _db, runId) => {
       const j = replayJournal(q, runId, 50);
       expect(j.inlineFeed).toEqual([]);
-      expect(JSON.parse(`[${j.feed.join(',')}]`)).toHaveLength(10);
+      expect(decode(j.feed)).toHaveLength(10);
       same(j, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 50));
     });
   });
@@ -195,6 +207,24 @@ describe('the journal a re-run hands to the guest', () => {
         for (let i = 0; i < fps.length; i++) expect(journal.fp.slice(14 * i, 14 * i + 14), label).toBe('--------------');
       });
     }
+  });
+
+  it('sends a journaled text holding the feed separator (edited by hand) as "", and the run still replays by fingerprint', async () => {
+    const { engine, runId } = await onSuspendedRun(sequential, (q, db, runId) => {
+      const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
+      db.exec('DROP TRIGGER steps_done_is_final');
+      db.prepare("UPDATE steps SET call_text = '{\"i\":0,' || char(30) || '}' WHERE run_id = ? AND seq = 1").run(runId);
+      db.exec(trigger);
+      const fast = replayJournal(q, runId, 1 << 30);
+      same(fast, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30));
+      const fed = decode(fast.feed);
+      const seqs = (JSON.parse(fast.json) as { seq: number[] }).seq;
+      expect(fed[2 * seqs.indexOf(1) + 1]).toBe('');
+      expect(fed.filter((x) => x === '')).toHaveLength(1);
+    });
+    fx.clock.advance('1h');
+    await engine.runUntilIdle();
+    expect(engine.getRun(runId)).toMatchObject({ status: 'completed', output: 'done' });
   });
 
   it('lets any other failure of the scan through', async () => {

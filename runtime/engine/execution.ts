@@ -331,15 +331,15 @@ export class Execution {
   private replay: { units: [string[], string[]]; fed: [number, number] } | null = null;
 
   /**
-   * The next batch of journaled outcomes of a stream for the guest, in completion order: each
-   * outcome with its arguments' text as journaled, as a JSON array `[outcome, args, …]`; ""
-   * when all are fed.
+   * The next batch of journaled outcomes of a stream for the guest, in completion order, each
+   * with its arguments' text as journaled (a feed unit, see replay-journal.ts); "" when all
+   * are fed.
    */
   private feed(stream: unknown): string {
     const r = this.replay;
     const k = stream === 1 ? 1 : 0;
     if (r === null || r.fed[k] >= r.units[k].length) return '';
-    return `[${r.units[k][r.fed[k]++]}]`;
+    return r.units[k][r.fed[k]++];
   }
 
   /**

@@ -13,8 +13,8 @@ export interface ReplayJournal {
   /** JSON of the guest's `journal` config member (see `GuestJournal`). */
   json: string;
   /**
-   * The outcomes, as comma-joined `outcome,"arguments text"` pairs in completion order, each
-   * unit whole steps: of the ordinary steps only when `inlineFeed` has the inline ones.
+   * The outcomes in completion order, in units of whole steps (see `feedUnit`): of the ordinary
+   * steps only when `inlineFeed` has the inline ones.
    */
   feed: string[];
   /**
@@ -26,6 +26,20 @@ export interface ReplayJournal {
    */
   inlineFeed: string[];
 }
+
+/**
+ * One feed unit as the guest parses it: the steps' outcomes as a JSON array, U+001D, then their
+ * arguments' texts separated by U+001E. JSON text never holds those characters raw (control
+ * characters are escaped), so the guest splits the texts with the builtin `split` instead of
+ * parsing them as JSON strings: each text unescaped, per step, was a third of what the guest
+ * spent reading a replayed step's outcome in a fresh context.
+ */
+function feedUnit(outcomes: readonly string[], texts: readonly string[]): string {
+  return `[${outcomes.join(',')}]\x1d${texts.join('\x1e')}`;
+}
+
+/** A journaled step's outcome JSON and its arguments' text, as the feed carries them. */
+type Pair = [outcome: string, text: string];
 
 const emptyJson = '{"seq":[],"name":[],"names":[],"fp":"","time":[],"inline":[],"split":0}';
 
@@ -45,39 +59,53 @@ export function replayJournal(queries: Queries, runId: string, batchBytes: numbe
   }
   if (scan.done === 0) return { bounds: scan, json: emptyJson, feed: [], inlineFeed: [] };
   const actions = scan.actions.split(',');
-  // An action name that is not one word of the catalog's alphabet, or an outcome that is not
-  // the engine's JSON (only a store edited by hand has either), takes the row-by-row path.
-  if (actions.length !== scan.done || scan.fps.length !== 14 * scan.done || count(scan.feed, '\x1e') !== scan.done - 1) return fromRows(queries, runId, scan, batchBytes);
+  // An action name that is not one word of the catalog's alphabet, or an outcome or a text
+  // that is not the engine's JSON (only a store edited by hand has any), takes the row-by-row path.
+  if (actions.length !== scan.done || scan.fps.length !== 14 * scan.done || count(scan.outcomes, '\x1e') !== scan.done - 1 || count(scan.texts, '\x1e') !== scan.done - 1) {
+    return fromRows(queries, runId, scan, batchBytes);
+  }
   if (!ascending(scan.order)) return reordered(queries, runId, scan, actions, batchBytes);
   // A journal whose outcomes fit one batch, or whose steps are all of one kind, is one stream
   // as SQLite wrote it: the common case, with no split.
+  const bytes = scan.outcomes.length + scan.texts.length + 3;
   const mixed = scan.inlines.includes('1') && scan.inlines.includes('0');
-  if (mixed && scan.feed.length > batchBytes) {
-    return { bounds: scan, json: guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines, true), ...streams(scan.feed.split('\x1e'), scan.inlines.split(','), batchBytes) };
+  if (mixed && bytes > batchBytes) {
+    return { bounds: scan, json: guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines, true), ...streams(pairsOf(scan), scan.inlines.split(','), batchBytes) };
   }
   const json = guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines, false);
-  const feed = scan.feed.length <= batchBytes ? [scan.feed.replaceAll('\x1e', ',')] : batched(scan.feed.split('\x1e'), batchBytes);
+  const feed = bytes <= batchBytes ? [`[${scan.outcomes.replaceAll('\x1e', ',')}]\x1d${scan.texts}`] : batched(pairsOf(scan), batchBytes);
   return { bounds: scan, json, feed, inlineFeed: [] };
+}
+
+function pairsOf(scan: JournalScan): Pair[] {
+  const outcomes = scan.outcomes.split('\x1e');
+  const texts = scan.texts.split('\x1e');
+  return outcomes.map((o, i) => [o, texts[i]]);
+}
+
+/** The length of the unit `feedUnit` makes of these pairs. */
+function unitBytes(pairs: readonly Pair[]): number {
+  let bytes = 2;
+  for (const [o, t] of pairs) bytes += o.length + t.length + 2;
+  return bytes - (pairs.length > 0 ? 1 : 0);
 }
 
 /**
  * The outcome pairs (in completion order) as feed units: one stream when they fit one batch
  * (the guest may hold a batch anyway), else split by their inline flags into two.
  */
-function streams(pairs: readonly string[], inline: readonly (string | number)[], batchBytes: number): { feed: string[]; inlineFeed: string[] } {
+function streams(pairs: readonly Pair[], inline: readonly (string | number)[], batchBytes: number): { feed: string[]; inlineFeed: string[] } {
   if (!isSplit(pairs, inline, batchBytes)) return { feed: batched(pairs, batchBytes), inlineFeed: [] };
-  const ordinary: string[] = [];
-  const inlined: string[] = [];
+  const ordinary: Pair[] = [];
+  const inlined: Pair[] = [];
   for (let i = 0; i < pairs.length; i++) (String(inline[i]) === '1' ? inlined : ordinary).push(pairs[i]);
   return { feed: batched(ordinary, batchBytes), inlineFeed: batched(inlined, batchBytes) };
 }
 
 /** Whether outcome pairs go to the guest as two streams: only when there are both kinds and more than a batch. */
-function isSplit(pairs: readonly string[], inline: readonly (string | number)[], batchBytes: number): boolean {
-  // The length of the pairs joined, as the fast path measures SQLite's text: all paths agree.
-  let bytes = -1;
-  for (const p of pairs) bytes += p.length + 1;
-  return bytes > batchBytes && inline.some((f) => String(f) === '1') && inline.some((f) => String(f) !== '1');
+function isSplit(pairs: readonly Pair[], inline: readonly (string | number)[], batchBytes: number): boolean {
+  // The length of all the pairs as one unit, as the fast path measures SQLite's texts: all paths agree.
+  return unitBytes(pairs) > batchBytes && inline.some((f) => String(f) === '1') && inline.some((f) => String(f) !== '1');
 }
 
 /**
@@ -90,7 +118,7 @@ function reordered(queries: Queries, runId: string, scan: JournalScan, actions: 
   const seqs = scan.seqs.split(',').map(Number);
   const times = scan.times.split(',');
   const inlines = scan.inlines.split(',');
-  const pairs = scan.feed.split('\x1e');
+  const pairs = pairsOf(scan);
   if (order.length !== n || seqs.length !== n || times.length !== n || inlines.length !== n || !order.every((c) => Number.isSafeInteger(c) && c > 0)) {
     return fromRows(queries, runId, scan, batchBytes);
   }
@@ -104,7 +132,9 @@ function reordered(queries: Queries, runId: string, scan: JournalScan, actions: 
 
 function fromRows(queries: Queries, runId: string, bounds: JournalBounds, batchBytes: number): ReplayJournal {
   const rows = queries.journalRows(runId);
-  const pairs = rows.map((r) => r[5]);
+  // A text with the feed's separator in it (only a store edited by hand has one) goes as "",
+  // which no call's text equals: the guest then checks that call by its fingerprint.
+  const pairs = rows.map((r): Pair => [r[5], r[6].includes('\x1e') ? '' : r[6]]);
   const inlines = rows.map((r) => r[4]);
   const json = guestJson(rows.map((r) => r[0]).join(','), rows.map((r) => r[1]), rows.map((r) => r[2]).join(''),
     rows.map((r) => (r[3] === null ? 'null' : r[3])).join(','), inlines.join(','), isSplit(pairs, inlines, batchBytes));
@@ -170,17 +200,23 @@ function ascending(list: string): boolean {
   return true;
 }
 
-/** Pairs joined into units of at most `batchBytes` characters (at least one pair each). */
-function batched(pairs: readonly string[], batchBytes: number): string[] {
+/** Pairs as feed units of at most `batchBytes` characters (at least one pair each). */
+function batched(pairs: readonly Pair[], batchBytes: number): string[] {
   const units: string[] = [];
-  let unit = '';
-  for (const pair of pairs) {
-    if (unit !== '' && unit.length + pair.length + 1 > batchBytes) {
-      units.push(unit);
-      unit = '';
+  let outcomes: string[] = [];
+  let texts: string[] = [];
+  let bytes = 1;
+  for (const [o, t] of pairs) {
+    if (outcomes.length > 0 && bytes + o.length + t.length + 2 > batchBytes) {
+      units.push(feedUnit(outcomes, texts));
+      outcomes = [];
+      texts = [];
+      bytes = 1;
     }
-    unit = unit === '' ? pair : `${unit},${pair}`;
+    outcomes.push(o);
+    texts.push(t);
+    bytes += o.length + t.length + 2;
   }
-  if (unit !== '') units.push(unit);
+  if (outcomes.length > 0) units.push(feedUnit(outcomes, texts));
   return units;
 }

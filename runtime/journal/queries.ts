@@ -16,10 +16,12 @@ export interface JournalScan extends JournalBounds {
   times: string;
   inlines: string;
   /**
-   * `outcome,"arguments text"` of each step, both JSON, separated by U+001E: JSON text never
-   * holds that character raw (control characters are escaped), so the pairs can be told apart.
+   * Each step's outcome (JSON), separated by U+001E: JSON text never holds that character raw
+   * (control characters are escaped), so the outcomes can be told apart.
    */
-  feed: string;
+  outcomes: string;
+  /** Each step's arguments as the call wrote them (JSON), separated by U+001E. */
+  texts: string;
 }
 
 /** The counts and bounds of a run's journal. */
@@ -40,9 +42,9 @@ export interface JournalBounds {
 
 /**
  * A journaled step, in completion order: seq, action, fingerprint (14 characters), finished_at,
- * inline (0/1), `outcome,"arguments text"`.
+ * inline (0/1), outcome (JSON), arguments as the call wrote them (JSON).
  */
-export type JournalRow = [number, string, string, number | null, number, string];
+export type JournalRow = [number, string, string, number | null, number, string, string];
 
 /** `JournalBounds` of a run's steps, as aggregates over its rows. */
 const journalBoundsSql = `coalesce(max(completion) FILTER (WHERE state <> 'waiting'), 0) AS completions, coalesce(max(log_seq), 0) AS logSeq,
@@ -54,8 +56,6 @@ const journalBoundsSql = `coalesce(max(completion) FILTER (WHERE state <> 'waiti
 const stepFpSql = `CASE WHEN length(fp) = 14 AND fp NOT GLOB '*[^0-9a-f]*' THEN fp ELSE '--------------' END`;
 /** Comma-separated fingerprints of 14 hex digits, as `journalScan` reads them. */
 const fingerprintList = /^[0-9a-f]{14}(?:,[0-9a-f]{14})*$/;
-/** A step's `outcome,"arguments text"` for the guest's feed. */
-const stepFeedSql = `ifnull(outcome, 'null') || ',' || json_quote(coalesce(call_text, args))`;
 
 /** A log row before insertion. */
 export interface NewLog {
@@ -133,12 +133,13 @@ export class Queries {
                         coalesce(group_concat(fp, ','), '') AS fps,
                         coalesce(group_concat(ifnull(finished_at, 'null'), ','), '') AS times,
                         coalesce(group_concat(inline IS 1, ','), '') AS inlines,
-                        coalesce(group_concat(${stepFeedSql}, char(30)), '') AS feed
+                        coalesce(group_concat(ifnull(outcome, 'null'), char(30)), '') AS outcomes,
+                        coalesce(group_concat(coalesce(call_text, args), char(30)), '') AS texts
                       FROM steps WHERE run_id = ? AND state <> 'waiting'`),
       // The scan's counts alone: when its lists would not fit in one string (see replay-journal.ts).
       journalBounds: p(`SELECT ${journalBoundsSql} FROM steps WHERE run_id = ?`),
       // The same, row by row in completion order: for runs whose steps completed out of seq order.
-      journalRows: p(`SELECT seq, action, ${stepFpSql}, finished_at, inline IS 1, ${stepFeedSql}
+      journalRows: p(`SELECT seq, action, ${stepFpSql}, finished_at, inline IS 1, ifnull(outcome, 'null'), coalesce(call_text, args)
                       FROM steps WHERE run_id = ? AND state <> 'waiting' ORDER BY completion, seq`).raw(true),
       step: p('SELECT * FROM steps WHERE run_id = ? AND seq = ?'),
       // Positional parameters: binding twenty named ones from an object cost more than the insert.

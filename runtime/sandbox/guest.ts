@@ -87,10 +87,10 @@ export const GuestOp = {
   deliver: 2,
   /**
    * (): settles the next journaled step that was not delivered inline (those are settled at
-   * their calls). The outcomes come from the host's 'feed' answers: JSON arrays
-   * `[outcome, arguments text, outcome, arguments text, …]` of the next journal entries of a
-   * stream (ordinary steps, or inline ones) in completion order, each with the canonical JSON
-   * of its (masked) arguments as journaled.
+   * their calls). The outcomes come from the host's 'feed' answers: the next journal entries of
+   * a stream (ordinary steps, or inline ones) in completion order, as a JSON array of their
+   * outcomes, U+001D, then the texts of their (masked) arguments as journaled, separated by
+   * U+001E.
    */
   replayNext: 4,
   /** (): the journal has been replayed; a journaled inline call the re-run never made is a divergence. */
@@ -134,9 +134,15 @@ function guestRuntime(
   const captureStack = Error.captureStackTrace;
   const charCodeAt = String.prototype.charCodeAt;
   const indexOf = String.prototype.indexOf;
+  const sliceOf = String.prototype.slice;
+  const splitOf = String.prototype.split;
   // JSON.stringify calls a BigInt's toJSON (its own, or one on Object.prototype), where the
   // strict walk refuses every BigInt: a BigInt has none here, for good, so the two agree.
   if (typeof BigInt === 'function') defineProperty(BigInt.prototype, 'toJSON', { value: undefined, writable: false, enumerable: false, configurable: false });
+  // String.prototype.split asks its separator, even a string, for a Symbol.split method, found on
+  // String.prototype or Object.prototype: the runtime splits the journal's texts with it, so
+  // none may ever be found there (splitting then works as for any string, workflow's own too).
+  defineProperty(String.prototype, Symbol.split, { value: undefined, writable: false, enumerable: false, configurable: false });
 
   // The shared helpers (shared.ts) with what they call on values bound to the original
   // methods: a workflow that patches Array.prototype.sort or String.prototype.charCodeAt must
@@ -401,17 +407,21 @@ function guestRuntime(
     while (fedNext[stream] <= at) {
       const text = host('feed', stream);
       if (typeof text !== 'string' || text === '') return false;
-      const batch = parse(text) as unknown[];
-      // One search of the batch's text instead of one per step: most batches have no null.
-      const nulls = (apply(indexOf, text, ['null']) as number) >= 0;
+      // `[outcome, …]` U+001D `text` U+001E `text` … (see the host's feedUnit).
+      const cut = apply(indexOf, text, ['\x1d']) as number;
+      if (cut < 0) return false;
+      const outcomes = parse(apply(sliceOf, text, [0, cut]) as string) as unknown[];
+      const texts = apply(splitOf, apply(sliceOf, text, [cut + 1]), ['\x1e']) as string[];
+      // One search of the texts instead of one per step: most batches have no null.
+      const nulls = (apply(indexOf, text, ['null', cut]) as number) >= 0;
       const oneStream = J.split !== 1;
-      for (let i = 0; i + 1 < batch.length; i += 2) {
+      for (let i = 0; i < outcomes.length; i++) {
         const c = fedNext[stream];
         if (c >= J.seq.length) break;
         const s = J.seq[c];
-        outcomeOf[s] = batch[i] as Outcome;
+        outcomeOf[s] = outcomes[i] as Outcome;
         // Calls already issued were checked by fingerprint; their text is not kept.
-        const args = batch[i + 1];
+        const args = texts[i];
         if (s > seq && typeof args === 'string') {
           journalArgs[s] = args;
           if (nulls && (apply(indexOf, args, ['null']) as number) >= 0) argsWithNull[s] = true;

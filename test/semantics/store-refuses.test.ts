@@ -1,11 +1,12 @@
 /**
- * A run the engine cannot execute because of the store (a journal row it cannot read: edited by
- * hand, or damaged) is neither failed nor retried in a loop: the first abort is retried at once,
- * as an isolate lost with other runs in it is, and repeated ones after 1 s, 2 s, 4 s, … (up to an
- * hour), each said in the run's log. Nothing journaled is lost: once the row is readable again,
- * the run replays and completes.
+ * A run the engine cannot execute because of the store (the disk is full, a journal row cannot
+ * be read) is neither failed nor retried in a loop: the first abort is retried at once, as an
+ * isolate lost with other runs in it is, and repeated ones after 1 s, 2 s, 4 s, … (up to an
+ * hour), each said in the run's log. Nothing journaled is lost: once the store takes the writes
+ * again, the run replays and completes.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type Database from 'better-sqlite3';
 import { defineAction } from '../../runtime/index.js';
 import { logOf } from '../support/waiting.js';
 import { bundle, newFixture, type Fixture } from './harness.js';
@@ -18,31 +19,23 @@ afterEach(async () => {
   await fx.cleanup();
 });
 
-/** Rewrites a journaled row's column, past the trigger that keeps memoized rows as they are. */
-function editStep(runId: string, seq: number, set: string): void {
-  fx.sql((db) => {
-    const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
-    db.exec('DROP TRIGGER steps_done_is_final');
-    expect(db.prepare(`UPDATE steps SET ${set} WHERE run_id = ? AND seq = ?`).run(runId, seq).changes).toBe(1);
-    db.exec(trigger);
-  });
-}
-
-describe('a run whose journal the store cannot read', () => {
-  it('backs off instead of looping, says so in its log, and completes once the row is readable', async () => {
+describe('a run the store refuses to take', () => {
+  it('backs off instead of looping, says so in its log, and completes once the store takes writes again', async () => {
     const calls: unknown[] = [];
     const echo = defineAction({ name: 'u.echo', inline: true, run: (args: Record<string, unknown>) => { calls.push(args); return args; } });
     const engine = fx.open([echo]);
-    const wf = engine.deploy(bundle('unreadable', ['u.echo'], `export default async (input, actions) => {
+    const wf = engine.deploy(bundle('store-full', ['u.echo'], `export default async (input, actions) => {
       const a = await actions.u.echo({ a: 1 });
       await actions.sleep('1h');
-      return a;
+      const b = await actions.u.echo({ big: 'x'.repeat(20000) });
+      return [a.a, b.big.length];
     }`));
     const run = engine.start(wf.id, { input: {}, permissions: ['*'] });
     await engine.runUntilIdle();
     expect(engine.getRun(run.id).status).toBe('suspended');
-    // JSON cannot hold a BLOB: the journal's one-pass read throws for this run.
-    editStep(run.id, 1, "args = x'7b7d'");
+    // The disk is full: SQLite may not grow the file, and the 20 KB step needs new pages.
+    const db = (engine as unknown as { store: { db: Database.Database } }).store.db;
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     fx.clock.advance('1h');
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.message);
@@ -56,7 +49,7 @@ describe('a run whose journal the store cannot read', () => {
       const said = logOf(engine, run.id, 'state').filter((e) => e.data.reason === 'engine-error');
       expect(said).toHaveLength(1);
       expect(said[0].data).toMatchObject({ from: 'running', to: 'suspended', retryAt: fx.clock.now() + 1000 });
-      expect(String(said[0].data.message)).toMatch(/could not be executed: internal error: .*BLOB/);
+      expect(String(said[0].data.message)).toMatch(/could not be executed: .*full/);
 
       // Each further failure waits twice as long.
       fx.clock.advance('1s');
@@ -71,11 +64,11 @@ describe('a run whose journal the store cannot read', () => {
       process.off('warning', onWarning);
     }
 
-    // Readable again: replayed from the journal (the action is not called again), completed.
-    editStep(run.id, 1, `args = '{"a":1}'`);
+    // Room again: replayed from the journal (the first call is not made again), completed.
+    db.pragma('max_page_count = 1073741823');
     fx.clock.advance('4s');
     await engine.runUntilIdle();
-    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: { a: 1 } });
-    expect(calls).toEqual([{ a: 1 }]);
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: [1, 20000] });
+    expect(calls.filter((c) => 'a' in (c as object))).toHaveLength(1);
   });
 });
