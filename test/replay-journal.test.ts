@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineAction, type Engine } from '../runtime/index.js';
 import { replayJournal, type ReplayJournal } from '../runtime/engine/replay-journal.js';
 import { Queries, type JournalScan } from '../runtime/journal/queries.js';
+import { FeedKind } from '../runtime/sandbox/guest.js';
 import { newStoreFixture, type StoreFixture } from './support/store.js';
 
 let fx: StoreFixture;
@@ -69,15 +70,22 @@ async function onSuspendedRun(script: string, test: (q: Queries, db: Database.Da
   return { engine, runId };
 }
 
-/** A feed's units decoded as the guest reads them: `[outcome, arguments text, …]` in feed order. */
+/**
+ * A feed's units decoded as the guest reads them: `[outcome, arguments text, …]` in feed order.
+ * The engine's own outcomes all go as a value or an error (never whole).
+ */
 function decode(units: readonly string[]): unknown[] {
   return units.flatMap((unit) => {
     const cut = unit.indexOf('\x1d');
     expect(cut).toBeGreaterThan(0);
-    const outcomes = JSON.parse(unit.slice(0, cut)) as unknown[];
+    const kinds = JSON.parse(unit.slice(0, cut)) as unknown[];
     const texts = unit.slice(cut + 1).split('\x1e');
-    expect(texts).toHaveLength(outcomes.length);
-    return outcomes.flatMap((o, i) => [o, texts[i]]);
+    expect(kinds).toHaveLength(2 * texts.length);
+    return texts.flatMap((text, i) => {
+      const [kind, value] = [kinds[2 * i], kinds[2 * i + 1]];
+      expect([FeedKind.value, FeedKind.error]).toContain(kind);
+      return [kind === FeedKind.value ? { ok: true, value } : { ok: false, error: value }, text];
+    });
   });
 }
 
@@ -225,6 +233,70 @@ describe('the journal a re-run hands to the guest', () => {
     fx.clock.advance('1h');
     await engine.runUntilIdle();
     expect(engine.getRun(runId)).toMatchObject({ status: 'completed', output: 'done' });
+  });
+
+  it('sends an outcome not in the engine\'s two forms (edited by hand) whole, and the re-run reads it as any outcome', async () => {
+    const two = `export default async (input, actions) => {
+  const a = await actions.j.fast({ n: 1 });
+  const b = await actions.j.slow({ n: 2 });
+  await actions.sleep('1h');
+  return [a, b];
+}`;
+    const { engine, runId } = await onSuspendedRun(two, (q, db, runId) => {
+      const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
+      db.exec('DROP TRIGGER steps_done_is_final');
+      // Same meaning, another key order: not the engine's form, so it goes whole (kind 2).
+      db.prepare(`UPDATE steps SET outcome = '{"value":{"edited":true},"ok":true}' WHERE run_id = ? AND seq = 1`).run(runId);
+      db.exec(trigger);
+      const fast = replayJournal(q, runId, 1 << 30);
+      same(fast, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30));
+      expect(fast.feed[0].startsWith(`[${FeedKind.outcome},{"value":{"edited":true},"ok":true},${FeedKind.value},{"got":{"n":2}}]`)).toBe(true);
+    });
+    fx.clock.advance('1h');
+    await engine.runUntilIdle();
+    expect(engine.getRun(runId)).toMatchObject({ status: 'completed', output: [{ edited: true }, { got: { n: 2 } }] });
+  });
+
+  it('aborts the execution, without failing the run, when the fed outcomes do not line up with the steps', async () => {
+    const two = `export default async (input, actions) => {
+  const a = await actions.j.fast({ n: 1 });
+  const b = await actions.j.fast({ n: 2 });
+  await actions.sleep('1h');
+  return [a, b];
+}`;
+    let original = '';
+    const { engine, runId } = await onSuspendedRun(two, (_q, db, runId) => {
+      const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
+      db.exec('DROP TRIGGER steps_done_is_final');
+      original = (db.prepare('SELECT outcome FROM steps WHERE run_id = ? AND seq = 1').get(runId) as { outcome: string }).outcome;
+      // Not JSON: its value would read as two values, and the outcomes would not line up.
+      db.prepare(`UPDATE steps SET outcome = '{"ok":true,"value":1,2}' WHERE run_id = ? AND seq = 1`).run(runId);
+      db.exec(trigger);
+    });
+    fx.clock.advance('1h');
+    const warned: string[] = [];
+    const onWarning = (w: Error) => warned.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      await engine.runUntilIdle();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    const info = engine.getRun(runId);
+    expect(info.status).toBe('suspended');
+    expect(info.wakeAt).toBeGreaterThan(fx.clock.now());
+    const said = engine.getLog(runId).filter((e) => e.kind === 'state' && e.data.reason === 'engine-error');
+    expect(String(said[0]?.data.message)).toMatch(/journal could not be read/);
+    // Repaired: the run replays and completes; nothing journaled was lost.
+    const db = new Database(fx.path);
+    const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
+    db.exec('DROP TRIGGER steps_done_is_final');
+    db.prepare('UPDATE steps SET outcome = ? WHERE run_id = ? AND seq = 1').run(original, runId);
+    db.exec(trigger);
+    db.close();
+    fx.clock.advance('1h');
+    await engine.runUntilIdle();
+    expect(engine.getRun(runId)).toMatchObject({ status: 'completed', output: [{ echo: { n: 1 } }, { echo: { n: 2 } }] });
   });
 
   it('lets any other failure of the scan through', async () => {

@@ -193,6 +193,8 @@ export class Execution {
 
   private released = false;
   private abortReason = '';
+  /** Set by the guest's 'unreadable' message: the execution is aborted when the slice ends. */
+  private unreadable: string | null = null;
 
   /** The last position in the run's log this execution has given out (see `stamp`). */
   private logPos = 0;
@@ -397,6 +399,10 @@ export class Execution {
       this.onSliceError(failure);
       return false;
     }
+    if (this.unreadable !== null) {
+      this.abort(`internal error: ${this.unreadable}`);
+      return false;
+    }
     this.cpuLeft -= spent;
     if (this.cpuLeft <= 0) this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution (the re-run of its journal included)`);
     this.drainQueue();
@@ -466,6 +472,10 @@ export class Execution {
       }
       case 'feed':
         return this.feed(a);
+      case 'unreadable':
+        // Not the workflow's doing: the execution is aborted after this slice (never inside it).
+        this.unreadable ??= `the run's journal could not be read: ${String(a).slice(0, 200)}`;
+        return;
       case 'missing': {
         const seq = Number(a);
         const row = this.rowOf(seq);

@@ -7,6 +7,7 @@
  * those lists (one edited by hand, or too big for one string) is read row by row.
  */
 import type { JournalBounds, JournalScan, Queries } from '../journal/queries.js';
+import { FeedKind } from '../sandbox/guest.js';
 
 export interface ReplayJournal {
   bounds: JournalBounds;
@@ -28,17 +29,48 @@ export interface ReplayJournal {
 }
 
 /**
- * One feed unit as the guest parses it: the steps' outcomes as a JSON array, U+001D, then their
- * arguments' texts separated by U+001E. JSON text never holds those characters raw (control
- * characters are escaped), so the guest splits the texts with the builtin `split` instead of
- * parsing them as JSON strings: each text unescaped, per step, was a third of what the guest
- * spent reading a replayed step's outcome in a fresh context.
+ * One feed unit as the guest parses it: the steps' outcomes as a JSON array of `kind, value`
+ * (see `FeedKind`, `feedOutcome`), U+001D, then their arguments' texts separated by U+001E.
+ * JSON text never holds those characters raw (control characters are escaped), so the guest
+ * splits the texts with the builtin `split` instead of parsing them as JSON strings: each text
+ * unescaped, per step, was a third of what the guest spent reading a replayed step's outcome in
+ * a fresh context, and each outcome's wrapper object another part.
  */
 function feedUnit(outcomes: readonly string[], texts: readonly string[]): string {
   return `[${outcomes.join(',')}]\x1d${texts.join('\x1e')}`;
 }
 
-/** A journaled step's outcome JSON and its arguments' text, as the feed carries them. */
+const okPrefix = '{"ok":true,"value":';
+const errorPrefix = '{"ok":false,"error":';
+
+/**
+ * A stored outcome as `kind,value` for the feed. The engine writes every outcome as exactly
+ * `{"ok":true,"value":V}` or `{"ok":false,"error":E}`; anything else (a store edited by hand)
+ * goes whole, as kind 2, and the guest reads it as it would have read any outcome.
+ */
+function feedOutcome(outcome: string): string {
+  if (outcome.endsWith('}')) {
+    if (outcome.startsWith(okPrefix)) return `${FeedKind.value},${outcome.slice(okPrefix.length, -1)}`;
+    if (outcome.startsWith(errorPrefix)) return `${FeedKind.error},${outcome.slice(errorPrefix.length, -1)}`;
+  }
+  return `${FeedKind.outcome},${outcome}`;
+}
+
+/**
+ * `feedOutcome` of every outcome of SQLite's list (separated by U+001E), comma-joined. When every
+ * outcome has one of the engine's two forms, the separators with the prefixes that follow them
+ * are replaced in two passes over the whole text, as `feedOutcome` would have written each.
+ */
+function feedOutcomes(list: string): string {
+  const joined = list.replaceAll(`}\x1e${okPrefix}`, `,${FeedKind.value},`).replaceAll(`}\x1e${errorPrefix}`, `,${FeedKind.error},`);
+  if (!joined.includes('\x1e') && joined.endsWith('}')) {
+    if (joined.startsWith(okPrefix)) return `${FeedKind.value},${joined.slice(okPrefix.length, -1)}`;
+    if (joined.startsWith(errorPrefix)) return `${FeedKind.error},${joined.slice(errorPrefix.length, -1)}`;
+  }
+  return list.split('\x1e').map(feedOutcome).join(',');
+}
+
+/** A journaled step's outcome (`feedOutcome`) and its arguments' text, as the feed carries them. */
 type Pair = [outcome: string, text: string];
 
 const emptyJson = '{"seq":[],"name":[],"names":[],"fp":"","time":[],"inline":[],"split":0}';
@@ -67,20 +99,21 @@ export function replayJournal(queries: Queries, runId: string, batchBytes: numbe
   if (!ascending(scan.order)) return reordered(queries, runId, scan, actions, batchBytes);
   // A journal whose outcomes fit one batch, or whose steps are all of one kind, is one stream
   // as SQLite wrote it: the common case, with no split.
-  const bytes = scan.outcomes.length + scan.texts.length + 3;
+  const outcomes = feedOutcomes(scan.outcomes);
+  const bytes = outcomes.length + scan.texts.length + 3;
   const mixed = scan.inlines.includes('1') && scan.inlines.includes('0');
   if (mixed && bytes > batchBytes) {
     return { bounds: scan, json: guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines, true), ...streams(pairsOf(scan), scan.inlines.split(','), batchBytes) };
   }
   const json = guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines, false);
-  const feed = bytes <= batchBytes ? [`[${scan.outcomes.replaceAll('\x1e', ',')}]\x1d${scan.texts}`] : batched(pairsOf(scan), batchBytes);
+  const feed = bytes <= batchBytes ? [`[${outcomes}]\x1d${scan.texts}`] : batched(pairsOf(scan), batchBytes);
   return { bounds: scan, json, feed, inlineFeed: [] };
 }
 
 function pairsOf(scan: JournalScan): Pair[] {
   const outcomes = scan.outcomes.split('\x1e');
   const texts = scan.texts.split('\x1e');
-  return outcomes.map((o, i) => [o, texts[i]]);
+  return outcomes.map((o, i) => [feedOutcome(o), texts[i]]);
 }
 
 /** The length of the unit `feedUnit` makes of these pairs. */
@@ -134,7 +167,7 @@ function fromRows(queries: Queries, runId: string, bounds: JournalBounds, batchB
   const rows = queries.journalRows(runId);
   // A text with the feed's separator in it (only a store edited by hand has one) goes as "",
   // which no call's text equals: the guest then checks that call by its fingerprint.
-  const pairs = rows.map((r): Pair => [r[5], r[6].includes('\x1e') ? '' : r[6]]);
+  const pairs = rows.map((r): Pair => [feedOutcome(r[5]), r[6].includes('\x1e') ? '' : r[6]]);
   const inlines = rows.map((r) => r[4]);
   const json = guestJson(rows.map((r) => r[0]).join(','), rows.map((r) => r[1]), rows.map((r) => r[2]).join(''),
     rows.map((r) => (r[3] === null ? 'null' : r[3])).join(','), inlines.join(','), isSplit(pairs, inlines, batchBytes));

@@ -22,6 +22,7 @@ export type GuestMessage =
   | 'feed' // (stream): answers the next batch of journaled outcomes of a stream (see `GuestOp`), or "" when none is left
   | 'nondet' // seq, actual action, actual fingerprint, actual canonical args: a call that differs from the journal
   | 'missing' // seq, action: a journaled call the re-run never issued
+  | 'unreadable' // message: a batch of the journal's outcomes the guest could not read (a store edited by hand or damaged)
   | 'log' // index, text
   | 'done' // output JSON
   | 'error' // error JSON {name, message, code, stack}
@@ -89,14 +90,21 @@ export const GuestOp = {
    * (): settles the next journaled step that was not delivered inline (those are settled at
    * their calls). The outcomes come from the host's 'feed' answers: the next journal entries of
    * a stream (ordinary steps, or inline ones) in completion order, as a JSON array of their
-   * outcomes, U+001D, then the texts of their (masked) arguments as journaled, separated by
-   * U+001E.
+   * outcomes, each a `FeedKind` and a value, U+001D, then the texts of their (masked) arguments
+   * as journaled, separated by U+001E.
    */
   replayNext: 4,
   /** (): the journal has been replayed; a journaled inline call the re-run never made is a divergence. */
   replayEnd: 5,
 } as const;
 export type GuestOp = (typeof GuestOp)[keyof typeof GuestOp];
+
+/**
+ * How a fed outcome is written, `kind, value`: a result as its value alone, an error as its
+ * error object, and (only from a store edited by hand) anything else as the whole outcome. The
+ * guest parses a thousand `{"ok":true,"value":…}` wrappers less per thousand replayed steps.
+ */
+export const FeedKind = { error: 0, value: 1, outcome: 2 } as const;
 
 /** The guest's entry point, as the host calls it. */
 export type GuestEntry = (op: GuestOp, a?: unknown, b?: unknown, c?: unknown) => void;
@@ -210,8 +218,11 @@ function guestRuntime(
   const bySeq = <T>(): Array<T | undefined> => setPrototypeOf([], null) as Array<T | undefined>;
   // A journaled step's position in completion order, by seq (the order the host feeds them in).
   const position = bySeq<number>();
-  // Fed outcomes by seq, until their step is settled.
-  const outcomeOf = bySeq<Outcome>();
+  // Fed outcomes by seq, until their step is settled: the kind (`FeedKind`, as literals: this
+  // function runs in the sandbox, away from this module) and the value.
+  const kindError = 0, kindValue = 1, kindOutcome = 2;
+  const kindOf = bySeq<number>();
+  const outcomeOf = bySeq<unknown>();
   // The journaled arguments' canonical text, by seq, once fed and until the call is re-issued:
   // a re-issued call is checked by comparing strings, which costs next to nothing, where hashing
   // them runs a loop per character in V8's interpreter (every context starts cold).
@@ -287,7 +298,7 @@ function guestRuntime(
     let text: string | undefined = undefined;
     let matched = false;
     if (peeked !== undefined && J.names[J.name[peeked]] === name && plain) {
-      if (J.inline[peeked] === 1 && outcomeOf[seq + 1] === undefined) fedThrough(seq + 1);
+      if (J.inline[peeked] === 1 && kindOf[seq + 1] === undefined) fedThrough(seq + 1);
       const expected = journalArgs[seq + 1];
       // JSON.stringify writes NaN and ±Infinity as null, where the strict walk refuses them: a
       // call the first run refused (it took no step) could then match the next journaled call.
@@ -348,9 +359,16 @@ function guestRuntime(
       }
       if (J.inline[at] === 1) {
         // Delivered at the call the first time: settled at the call again.
-        const outcome = outcomeOf[n];
+        const kind = kindOf[n];
+        const value = outcomeOf[n];
+        kindOf[n] = undefined;
         outcomeOf[n] = undefined;
-        if (outcome !== undefined) return settled(outcome, J.time[at] as number);
+        if (kind === kindValue) {
+          const time = J.time[at] as number;
+          if (time > clock) clock = time;
+          return resolveNow(value);
+        }
+        if (kind !== undefined) return settled(fedOutcome(kind, value), J.time[at] as number);
         return never();
       }
       return pending(n);
@@ -383,6 +401,13 @@ function guestRuntime(
     return rejectNow(stepError(StringCtor(e.code), StringCtor(e.message), e.action, e.details));
   }
 
+  // A fed outcome as the live path has it (an outcome object) from its kind and value.
+  function fedOutcome(kind: number, value: unknown): Outcome {
+    if (kind === kindValue) return { ok: true, value };
+    if (kind === kindError) return { ok: false, error: value as Extract<Outcome, { ok: false }>['error'] };
+    return value as Outcome;
+  }
+
   // The feed stream a journal entry's outcome comes in: 1 for an inline step when they have
   // a stream of their own, else 0.
   function streamOf(at: number): number {
@@ -407,19 +432,37 @@ function guestRuntime(
     while (fedNext[stream] <= at) {
       const text = host('feed', stream);
       if (typeof text !== 'string' || text === '') return false;
-      // `[outcome, …]` U+001D `text` U+001E `text` … (see the host's feedUnit).
+      // `[kind, value, …]` U+001D `text` U+001E `text` … (see the host's feedUnit).
       const cut = apply(indexOf, text, ['\x1d']) as number;
-      if (cut < 0) return false;
-      const outcomes = parse(apply(sliceOf, text, [0, cut]) as string) as unknown[];
-      const texts = apply(splitOf, apply(sliceOf, text, [cut + 1]), ['\x1e']) as string[];
+      let outcomes: unknown[];
+      let texts: string[];
+      try {
+        outcomes = cut < 0 ? [] : parse(apply(sliceOf, text, [0, cut]) as string) as unknown[];
+        texts = cut < 0 ? [] : apply(splitOf, apply(sliceOf, text, [cut + 1]), ['\x1e']) as string[];
+      } catch (e) {
+        outcomes = [];
+        texts = [];
+      }
+      const pairs = texts.length;
+      let readable = pairs > 0 && isArray(outcomes) && outcomes.length === 2 * pairs;
+      for (let i = 0; readable && i < pairs; i++) {
+        const k = outcomes[2 * i];
+        readable = k === kindValue || k === kindError || k === kindOutcome;
+      }
+      if (!readable) {
+        halted = true;
+        host('unreadable', 'a batch of the journal\'s outcomes does not line up with its steps');
+        return false;
+      }
       // One search of the texts instead of one per step: most batches have no null.
       const nulls = (apply(indexOf, text, ['null', cut]) as number) >= 0;
       const oneStream = J.split !== 1;
-      for (let i = 0; i < outcomes.length; i++) {
+      for (let i = 0; i < pairs; i++) {
         const c = fedNext[stream];
         if (c >= J.seq.length) break;
         const s = J.seq[c];
-        outcomeOf[s] = outcomes[i] as Outcome;
+        kindOf[s] = outcomes[2 * i] as number;
+        outcomeOf[s] = outcomes[2 * i + 1];
         // Calls already issued were checked by fingerprint; their text is not kept.
         const args = texts[i];
         if (s > seq && typeof args === 'string') {
@@ -779,10 +822,12 @@ function guestRuntime(
         if (at >= J.seq.length || halted) return;
         const s = J.seq[at];
         if (!fedThrough(s)) return;
-        const outcome = outcomeOf[s];
+        const kind = kindOf[s];
+        const value = outcomeOf[s];
+        kindOf[s] = undefined;
         outcomeOf[s] = undefined;
-        if (outcome === undefined) return;
-        if (!settleStep(s, outcome, J.time[at] as number)) {
+        if (kind === undefined) return;
+        if (!settleStep(s, fedOutcome(kind, value), J.time[at] as number)) {
           halted = true;
           host('missing', s, J.names[J.name[at]]);
         }
