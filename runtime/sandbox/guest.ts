@@ -457,20 +457,24 @@ function guestRuntime(
       // One search of the texts instead of one per step: most batches have no null.
       const nulls = (apply(indexOf, text, ['null', cut]) as number) >= 0;
       const oneStream = J.split !== 1;
-      for (let i = 0; i < pairs; i++) {
-        const c = fedNext[stream];
-        if (c >= J.seq.length) break;
-        const s = J.seq[c];
-        kindOf[s] = outcomes[2 * i] as number;
-        outcomeOf[s] = outcomes[2 * i + 1];
+      // Locals, not the cursors and columns, inside the loop: it runs once per journaled step in
+      // V8's interpreter. Nothing in it runs workflow code, so `seq` cannot change meanwhile.
+      const seqs = J.seq;
+      const issued = seq;
+      let c = fedNext[stream];
+      for (let i = 0, k = 0; i < pairs && c < seqs.length; i++, k += 2) {
+        const s = seqs[c];
+        kindOf[s] = outcomes[k] as number;
+        outcomeOf[s] = outcomes[k + 1];
         // Calls already issued were checked by fingerprint; their text is not kept.
-        const args = texts[i];
-        if (s > seq && typeof args === 'string') {
+        if (s > issued) {
+          const args = texts[i];
           journalArgs[s] = args;
           if (nulls && (apply(indexOf, args, ['null']) as number) >= 0) argsWithNull[s] = true;
         }
-        fedNext[stream] = oneStream ? c + 1 : nextOf(stream, c + 1);
+        c = oneStream ? c + 1 : nextOf(stream, c + 1);
       }
+      fedNext[stream] = c;
     }
     return true;
   }
