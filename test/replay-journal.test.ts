@@ -10,7 +10,8 @@ import { defineAction, type Engine } from '../runtime/index.js';
 import { replayJournal, type ReplayJournal } from '../runtime/engine/replay-journal.js';
 import { Queries, type JournalScan } from '../runtime/journal/queries.js';
 import { FeedKind } from '../runtime/sandbox/guest.js';
-import { newStoreFixture, type StoreFixture } from './support/store.js';
+import { editJournaled, newStoreFixture, type StoreFixture } from './support/store.js';
+import { warningsDuring } from './support/waiting.js';
 
 let fx: StoreFixture;
 afterEach(() => fx.cleanup());
@@ -32,6 +33,14 @@ const sequential = `export default async (input, actions) => {
   }
   await actions.sleep('1h');
   return 'done';
+}`;
+
+/** `j.fast({ n: 1 })`, then `j.<second>({ n: 2 })`, then a sleep; returns both results. */
+const twoSteps = (second: 'fast' | 'slow') => `export default async (input, actions) => {
+  const a = await actions.j.fast({ n: 1 });
+  const b = await actions.j.${second}({ n: 2 });
+  await actions.sleep('1h');
+  return [a, b];
 }`;
 
 /** Steps that complete in the reverse of their seq order, then a sleep. */
@@ -204,10 +213,7 @@ describe('the journal a re-run hands to the guest', () => {
     for (const [k, [label, fps]] of edits.entries()) {
       if (k > 0) fx.cleanup();
       await onSuspendedRun(sequential, (q, db, runId) => {
-        const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
-        db.exec('DROP TRIGGER steps_done_is_final');
-        fps.forEach((fp, i) => db.prepare('UPDATE steps SET fp = ? WHERE run_id = ? AND seq = ?').run(fp, runId, i + 1));
-        db.exec(trigger);
+        fps.forEach((fp, i) => editJournaled(db, 'UPDATE steps SET fp = ? WHERE run_id = ? AND seq = ?', fp, runId, i + 1));
         const fast = replayJournal(q, runId, 1 << 30);
         same(fast, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30));
         const journal = JSON.parse(fast.json) as { fp: string; seq: number[] };
@@ -219,10 +225,7 @@ describe('the journal a re-run hands to the guest', () => {
 
   it('sends a journaled text holding the feed separator (edited by hand) as "", and the run still replays by fingerprint', async () => {
     const { engine, runId } = await onSuspendedRun(sequential, (q, db, runId) => {
-      const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
-      db.exec('DROP TRIGGER steps_done_is_final');
-      db.prepare("UPDATE steps SET call_text = '{\"i\":0,' || char(30) || '}' WHERE run_id = ? AND seq = 1").run(runId);
-      db.exec(trigger);
+      expect(editJournaled(db, "UPDATE steps SET call_text = '{\"i\":0,' || char(30) || '}' WHERE run_id = ? AND seq = 1", runId)).toBe(1);
       const fast = replayJournal(q, runId, 1 << 30);
       same(fast, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30));
       const fed = decode(fast.feed);
@@ -236,18 +239,9 @@ describe('the journal a re-run hands to the guest', () => {
   });
 
   it('sends an outcome not in the engine\'s two forms (edited by hand) whole, and the re-run reads it as any outcome', async () => {
-    const two = `export default async (input, actions) => {
-  const a = await actions.j.fast({ n: 1 });
-  const b = await actions.j.slow({ n: 2 });
-  await actions.sleep('1h');
-  return [a, b];
-}`;
-    const { engine, runId } = await onSuspendedRun(two, (q, db, runId) => {
-      const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
-      db.exec('DROP TRIGGER steps_done_is_final');
+    const { engine, runId } = await onSuspendedRun(twoSteps('slow'), (q, db, runId) => {
       // Same meaning, another key order: not the engine's form, so it goes whole (kind 2).
-      db.prepare(`UPDATE steps SET outcome = '{"value":{"edited":true},"ok":true}' WHERE run_id = ? AND seq = 1`).run(runId);
-      db.exec(trigger);
+      expect(editJournaled(db, `UPDATE steps SET outcome = '{"value":{"edited":true},"ok":true}' WHERE run_id = ? AND seq = 1`, runId)).toBe(1);
       const fast = replayJournal(q, runId, 1 << 30);
       same(fast, replayJournal(withScan(q, () => { throw new Error('string or blob too big'); }), runId, 1 << 30));
       expect(fast.feed[0].startsWith(`[${FeedKind.outcome},{"value":{"edited":true},"ok":true},${FeedKind.value},{"got":{"n":2}}]`)).toBe(true);
@@ -258,42 +252,22 @@ describe('the journal a re-run hands to the guest', () => {
   });
 
   it('aborts the execution, without failing the run, when the fed outcomes do not line up with the steps', async () => {
-    const two = `export default async (input, actions) => {
-  const a = await actions.j.fast({ n: 1 });
-  const b = await actions.j.fast({ n: 2 });
-  await actions.sleep('1h');
-  return [a, b];
-}`;
     let original = '';
-    const { engine, runId } = await onSuspendedRun(two, (_q, db, runId) => {
-      const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
-      db.exec('DROP TRIGGER steps_done_is_final');
+    const { engine, runId } = await onSuspendedRun(twoSteps('fast'), (_q, db, runId) => {
       original = (db.prepare('SELECT outcome FROM steps WHERE run_id = ? AND seq = 1').get(runId) as { outcome: string }).outcome;
       // Not JSON: its value would read as two values, and the outcomes would not line up.
-      db.prepare(`UPDATE steps SET outcome = '{"ok":true,"value":1,2}' WHERE run_id = ? AND seq = 1`).run(runId);
-      db.exec(trigger);
+      expect(editJournaled(db, `UPDATE steps SET outcome = '{"ok":true,"value":1,2}' WHERE run_id = ? AND seq = 1`, runId)).toBe(1);
     });
     fx.clock.advance('1h');
-    const warned: string[] = [];
-    const onWarning = (w: Error) => warned.push(w.message);
-    process.on('warning', onWarning);
-    try {
-      await engine.runUntilIdle();
-    } finally {
-      process.off('warning', onWarning);
-    }
+    const warned = await warningsDuring(() => engine.runUntilIdle());
+    expect(warned.some((w) => w.includes(runId) && w.includes('journal could not be read'))).toBe(true);
     const info = engine.getRun(runId);
     expect(info.status).toBe('suspended');
     expect(info.wakeAt).toBeGreaterThan(fx.clock.now());
     const said = engine.getLog(runId).filter((e) => e.kind === 'state' && e.data.reason === 'engine-error');
     expect(String(said[0]?.data.message)).toMatch(/journal could not be read/);
     // Repaired: the run replays and completes; nothing journaled was lost.
-    const db = new Database(fx.path);
-    const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
-    db.exec('DROP TRIGGER steps_done_is_final');
-    db.prepare('UPDATE steps SET outcome = ? WHERE run_id = ? AND seq = 1').run(original, runId);
-    db.exec(trigger);
-    db.close();
+    fx.sql((db) => editJournaled(db, 'UPDATE steps SET outcome = ? WHERE run_id = ? AND seq = 1', original, runId));
     fx.clock.advance('1h');
     await engine.runUntilIdle();
     expect(engine.getRun(runId)).toMatchObject({ status: 'completed', output: [{ echo: { n: 1 } }, { echo: { n: 2 } }] });

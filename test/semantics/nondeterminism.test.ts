@@ -15,6 +15,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineAction, type Engine, type RunInfo } from '../../runtime/index.js';
 import { bundle, executions, logOf, newFixture, type Fixture } from './harness.js';
+import { editJournaled } from '../support/store.js';
 
 let fx: Fixture;
 beforeEach(() => {
@@ -290,13 +291,7 @@ describe('non-determinism', () => {
     }`));
     const run = engine.start(wf.id, { input: {}, permissions: ['*'] });
     await engine.runUntilIdle();
-    fx.sql((db) => {
-      const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
-      db.exec('DROP TRIGGER steps_done_is_final');
-      const edited = db.prepare('UPDATE steps SET call_text = NULL, fp = coalesce(?, fp) WHERE run_id = ? AND seq = 1 AND call_text IS NOT NULL').run(forgedFp, run.id).changes;
-      db.exec(trigger);
-      expect(edited).toBe(1);
-    });
+    fx.sql((db) => expect(editJournaled(db, 'UPDATE steps SET call_text = NULL, fp = coalesce(?, fp) WHERE run_id = ? AND seq = 1 AND call_text IS NOT NULL', forgedFp, run.id)).toBe(1));
     fx.clock.advance('1h');
     await engine.runUntilIdle();
     if (forgedFp === null) {

@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Database from 'better-sqlite3';
 import { defineAction } from '../../runtime/index.js';
-import { logOf } from '../support/waiting.js';
+import { logOf, warningsDuring } from '../support/waiting.js';
 import { bundle, newFixture, type Fixture } from './harness.js';
 
 let fx: Fixture;
@@ -37,10 +37,7 @@ describe('a run the store refuses to take', () => {
     const db = (engine as unknown as { store: { db: Database.Database } }).store.db;
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     fx.clock.advance('1h');
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.message);
-    process.on('warning', onWarning);
-    try {
+    const warnings = await warningsDuring(async () => {
       // Returns: the run is due again only later (before, this call never returned).
       await engine.runUntilIdle();
       const first = engine.getRun(run.id);
@@ -58,11 +55,8 @@ describe('a run the store refuses to take', () => {
       fx.clock.advance('2s');
       await engine.runUntilIdle();
       expect(engine.getRun(run.id).wakeAt).toBe(fx.clock.now() + 4000);
-      await new Promise((r) => setImmediate(r));
-      expect(warnings.filter((w) => w.includes(run.id))).toHaveLength(3);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
+    expect(warnings.filter((w) => w.includes(run.id))).toHaveLength(3);
 
     // Room again: replayed from the journal (the first call is not made again), completed.
     db.pragma('max_page_count = 1073741823');

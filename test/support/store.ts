@@ -78,3 +78,18 @@ export function newStoreFixture(prefix: string, defaults: Partial<EngineOptions>
     },
   };
 }
+
+/**
+ * Runs an UPDATE on memoized journal rows as someone editing the store by hand would: past the
+ * trigger that keeps them as they are (dropped for the edit, put back as it was). Returns how
+ * many rows changed.
+ */
+export function editJournaled(db: Database.Database, sql: string, ...params: unknown[]): number {
+  const trigger = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'steps_done_is_final'").get() as { sql: string }).sql;
+  db.exec('DROP TRIGGER steps_done_is_final');
+  try {
+    return db.prepare(sql).run(...params).changes;
+  } finally {
+    db.exec(trigger);
+  }
+}

@@ -25,3 +25,17 @@ export async function until(pred: () => boolean, what: string): Promise<void> {
 export function logOf(engine: Engine, runId: string, kind: LogEntry['kind']): LogEntry[] {
   return engine.getLog(runId).filter((e) => e.kind === kind);
 }
+
+/** The messages of the process warnings emitted while `fn` runs (and the turn after it). */
+export async function warningsDuring(fn: () => Promise<void>): Promise<string[]> {
+  const warned: string[] = [];
+  const onWarning = (w: Error) => warned.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    await fn();
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return warned;
+}
