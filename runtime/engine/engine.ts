@@ -30,6 +30,8 @@ const stragglerGraceMinMs = 1000;
 
 /** The reason an engine that closes gives the executions it stops. */
 const engineClosing = 'engine closing';
+/** Runs whose aborts an engine counts at most (see `abortDelay`). */
+const maxAbortCounts = 10_000;
 export interface EngineOptions {
   /** SQLite file of the store (created if missing), or `:memory:`. Default `./alice.db`. */
   store?: string;
@@ -795,7 +797,10 @@ export class Engine {
     // Handed back as it was: another worker, or this engine's next start, takes it up.
     if (reason === engineClosing) return 0;
     const n = (this.aborts.get(runId) ?? 0) + 1;
+    this.aborts.delete(runId);
     this.aborts.set(runId, n);
+    // Runs that ended on another worker are never seen again here: keep the most recent only.
+    if (this.aborts.size > maxAbortCounts) this.aborts.delete(this.aborts.keys().next().value!);
     return n === 1 ? 0 : Math.min(3_600_000, 1000 * 2 ** Math.min(n - 2, 12));
   }
 

@@ -58,10 +58,10 @@ export interface ExecutionHost {
    */
   inline(): boolean;
   /**
-   * How long (ms) to leave a run alone after an execution of it was aborted for `reason`: the
-   * first abort is retried at once (an isolate lost with other runs in it), repeated ones later
-   * and later, so a run that cannot be executed (a journal row the store cannot read) does not
-   * take the engine into a loop.
+   * How long (ms) to leave a run alone after an execution of it was aborted by an engine error
+   * (`reason`: the store refused a write or could not give back the journal, the host ran out
+   * the slice's timer): the first is retried at once, repeated ones later and later, so a run
+   * that cannot be executed does not take the engine into a loop.
    */
   abortDelay(runId: string, reason: string): number;
 }
@@ -171,17 +171,18 @@ export class Execution {
     try {
       this.begin();
     } catch (err) {
-      this.abort(`internal error: ${(err as Error).message}`);
+      this.abort(`internal error: ${(err as Error).message}`, 'aborted', true);
     }
     this.check();
     return this.finished;
   }
 
   /** Stops delivering to the guest: the run was cancelled or its lease was lost. */
-  abort(reason: string, end: ExecutionEnd = 'aborted'): void {
+  abort(reason: string, end: ExecutionEnd = 'aborted', engineError = false): void {
     if (this.ending !== null) return;
     this.ending = end;
     this.abortReason = reason;
+    this.engineError = engineError;
     this.teardown();
     // Log lines the workflow wrote before the cancel happened; they are part of its history.
     if (end === 'cancelled') this.salvage(this.takeLogs(), this.logCount);
@@ -193,6 +194,12 @@ export class Execution {
 
   private released = false;
   private abortReason = '';
+  /**
+   * Whether the abort was an engine error, retried with backoff (see `abortDelay`): not an
+   * isolate lost (its runs are re-run, alone if suspected), a lease lost (the run is another
+   * worker's now) or an engine closing.
+   */
+  private engineError = false;
   /** Set by the guest's 'unreadable' message: the execution is aborted when the slice ends. */
   private unreadable: string | null = null;
 
@@ -215,19 +222,20 @@ export class Execution {
     const now = this.host.clock.now();
     // Written without the ownership check: the store numbers them.
     const logs = this.takeLogs();
-    const delay = this.host.abortDelay(this.run.id, this.abortReason);
-    if (delay > 0) {
-      // Said where the run's history is read, and once on stderr: the run is not failed (what
-      // went wrong is the engine's or the store's, and may pass), but it is not left silently.
-      const retryAt = now + delay;
-      const message = `the run could not be executed: ${this.abortReason.slice(0, 2000)}`;
-      logs.push({ runId: this.run.id, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: 'running', to: 'suspended', reason: 'engine-error', message, retryAt }) });
-      process.emitWarning(`alice: run ${this.run.id}: ${terminalSafe(message)}; trying again at ${new Date(retryAt).toISOString()}`);
-    }
+    const delay = this.engineError ? this.host.abortDelay(this.run.id, this.abortReason) : 0;
+    const message = `the run could not be executed: ${this.abortReason.slice(0, 2000)}`;
     this.host.commit
       .enqueue(() => {
         for (const l of logs) this.host.queries.insertLog(l);
-        this.host.queries.release(this.run.id, this.host.owner, now + delay, this.logCount, now);
+        const released = this.host.queries.release(this.run.id, this.host.owner, now + delay, this.logCount, now);
+        // Said where the run's history is read, and once on stderr: the run is not failed (what
+        // went wrong is the engine's or the store's, and may pass), but it is not left silently.
+        // Only while the run is still this worker's to hand back (not after a lost lease).
+        if (released && delay > 0) {
+          const retryAt = now + delay;
+          this.host.queries.insertLog({ runId: this.run.id, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: 'running', to: 'suspended', reason: 'engine-error', message, retryAt }) });
+          process.emitWarning(`alice: run ${this.run.id}: ${terminalSafe(message)}; trying again at ${new Date(retryAt).toISOString()}`);
+        }
       })
       .catch(() => {})
       .finally(() => this.settle('aborted'));
@@ -313,7 +321,7 @@ export class Execution {
       return;
     }
     // The guest pulls the journal's outcomes in batches as the re-run needs them (see `feed`).
-    this.replay = { units: [journal.feed, journal.inlineFeed], fed: [0, 0] };
+    this.replay = { units: [journal.feed, journal.inlineFeed] };
     const started = this.slice([GuestOp.start, fn.derefInto(), this.run.input]);
     fn.release();
     if (!started) return;
@@ -330,18 +338,17 @@ export class Execution {
    * The journal's outcomes being replayed, by stream (ordinary steps, inline ones; see
    * `ReplayJournal`), and how many units of each are fed.
    */
-  private replay: { units: [string[], string[]]; fed: [number, number] } | null = null;
+  private replay: { units: [string[], string[]] } | null = null;
 
   /**
-   * The next batch of journaled outcomes of a stream for the guest, in completion order, each
-   * with its arguments' text as journaled (a feed unit, see replay-journal.ts); "" when all
-   * are fed.
+   * Batch `index` of journaled outcomes of a stream for the guest, in completion order, each
+   * with its arguments' text as journaled (a feed unit, see replay-journal.ts); "" past the last.
+   * The guest asks by index and counts a batch only once it has read it all: a batch it could
+   * not finish (its stack ran out midway) is asked for again, not skipped.
    */
-  private feed(stream: unknown): string {
-    const r = this.replay;
-    const k = stream === 1 ? 1 : 0;
-    if (r === null || r.fed[k] >= r.units[k].length) return '';
-    return r.units[k][r.fed[k]++];
+  private feed(stream: unknown, index: unknown): string {
+    const units = this.replay?.units[stream === 1 ? 1 : 0];
+    return units !== undefined && typeof index === 'number' && Number.isSafeInteger(index) && index >= 0 && index < units.length ? units[index] : '';
   }
 
   /**
@@ -393,14 +400,14 @@ export class Execution {
       if (/timed out/i.test((failure as Error)?.message ?? '') && spent < budget && this.ending === null) {
         // The timer ran out while the host worked (a commit that waited on a lock): the
         // workflow is not to blame, and its journal is intact. Run it again.
-        this.abort('the sandbox timer ran out during host work');
+        this.abort('the sandbox timer ran out during host work', 'aborted', true);
         return false;
       }
       this.onSliceError(failure);
       return false;
     }
     if (this.unreadable !== null) {
-      this.abort(`internal error: ${this.unreadable}`);
+      this.abort(`internal error: ${this.unreadable}`, 'aborted', true);
       return false;
     }
     this.cpuLeft -= spent;
@@ -471,7 +478,7 @@ export class Execution {
         return;
       }
       case 'feed':
-        return this.feed(a);
+        return this.feed(a, b);
       case 'unreadable':
         // Not the workflow's doing: the execution is aborted after this slice (never inside it).
         this.unreadable ??= `the run's journal could not be read: ${String(a).slice(0, 200)}`;
@@ -1074,7 +1081,7 @@ export class Execution {
   private onCommitError(err: unknown): void {
     const status = (err as { status?: string }).status;
     if (status === 'cancelled') this.abort('cancelled', 'cancelled');
-    else this.abort(`journal write refused: ${(err as Error).message}`);
+    else this.abort(`journal write refused: ${(err as Error).message}`, 'aborted', (err as { leaseLost?: boolean }).leaseLost !== true);
   }
 
   /** Decides whether the execution is over: finished, failed, or blocked on nothing in flight. */
@@ -1146,7 +1153,7 @@ export class Execution {
           const status = (err as { status?: string }).status;
           this.salvage(logs, logCount);
           this.ending = null;
-          this.abort(String(err), status === 'cancelled' ? 'cancelled' : 'aborted');
+          this.abort(String(err), status === 'cancelled' ? 'cancelled' : 'aborted', status !== 'cancelled' && (err as { leaseLost?: boolean }).leaseLost !== true);
         },
       );
   }

@@ -45,8 +45,11 @@ const errorPrefix = '{"ok":false,"error":';
 
 /**
  * A stored outcome as `kind,value` for the feed. The engine writes every outcome as exactly
- * `{"ok":true,"value":V}` or `{"ok":false,"error":E}`; anything else (a store edited by hand)
- * goes whole, as kind 2, and the guest reads it as it would have read any outcome.
+ * `{"ok":true,"value":V}` or `{"ok":false,"error":E}`; anything that does not start and end that
+ * way (a store edited by hand) goes whole, as kind 2, and the guest reads it as it would have
+ * read any outcome. One edited to start and end that way with more inside
+ * (`{"ok":true,"value":1,"x":2}`) makes a batch the guest cannot read: the execution is then
+ * aborted as an engine error (docs/runtime.md), never handed another step's outcome.
  */
 function feedOutcome(outcome: string): string {
   if (outcome.endsWith('}')) {

@@ -54,8 +54,19 @@ const journalBoundsSql = `coalesce(max(completion) FILTER (WHERE state <> 'waiti
   coalesce(group_concat(seq, ',') FILTER (WHERE state = 'waiting'), '') AS waiting`;
 /** A step's fingerprint as exactly 14 hex digits (anything else, from a store edited by hand, as 14 that match nothing). */
 const stepFpSql = `CASE WHEN length(fp) = 14 AND fp NOT GLOB '*[^0-9a-f]*' THEN fp ELSE '--------------' END`;
-/** Comma-separated fingerprints of 14 hex digits, as `journalScan` reads them. */
-const fingerprintList = /^[0-9a-f]{14}(?:,[0-9a-f]{14})*$/;
+/**
+ * Whether `list` is `count` fingerprints of 14 lower-case hex digits, comma-separated, as
+ * `journalScan` reads them. A loop, not a regular expression: V8's backtracking engine keeps an
+ * entry per repetition of a group and runs out of stack on a journal of some 400,000 steps.
+ */
+function isFingerprintList(list: string, count: number): boolean {
+  if (list.length !== 15 * count - 1) return false;
+  for (let i = 0; i < list.length; i++) {
+    const c = list.charCodeAt(i);
+    if (i % 15 === 14 ? c !== 44 : !((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
 
 /** A log row before insertion. */
 export interface NewLog {
@@ -275,8 +286,9 @@ export class Queries {
   logCount(id: string, count: number): void {
     this.s.logCount.run(count, id);
   }
-  release(id: string, owner: string, wake: number, logCount: number, now: number): void {
-    this.s.release.run({ id, owner, wake, logCount, now });
+  /** Hands a run this owner executes back as suspended; false if it no longer held it. */
+  release(id: string, owner: string, wake: number, logCount: number, now: number): boolean {
+    return this.s.release.run({ id, owner, wake, logCount, now }).changes === 1;
   }
   /** Queues a finalize call, remembering step seqs that may have no journal row (still running). */
   insertFinalizeTask(runId: string, action: string, now: number, seqs: readonly number[]): number {
@@ -301,7 +313,7 @@ export class Queries {
     // Fingerprints as the list promises, 14 hex digits each; a store edited by hand may have
     // others (or none, which group_concat skips): then a list of the wrong length, which
     // sends the reader to the row-by-row path, where each bad one is replaced.
-    scan.fps = scan.done === 0 ? '' : fingerprintList.test(scan.fps) ? scan.fps.replaceAll(',', '') : '-';
+    scan.fps = scan.done === 0 ? '' : isFingerprintList(scan.fps, scan.done) ? scan.fps.replaceAll(',', '') : '-';
     return scan;
   }
   /** `journalScan`'s counts, without its lists. */

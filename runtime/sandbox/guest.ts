@@ -19,7 +19,7 @@ import { durationMs, fingerprint53, strictJson } from './shared.js';
 /** Messages from guest to host; the first argument of the host callback. */
 export type GuestMessage =
   | 'issue' // seq, action, canonical args: a call not in the journal; answers `[time, outcome]` JSON when it completed inline
-  | 'feed' // (stream): answers the next batch of journaled outcomes of a stream (see `GuestOp`), or "" when none is left
+  | 'feed' // (stream, index): answers batch `index` of journaled outcomes of a stream (see `GuestOp`), or "" past the last
   | 'nondet' // seq, actual action, actual fingerprint, actual canonical args: a call that differs from the journal
   | 'missing' // seq, action: a journaled call the re-run never issued
   | 'unreadable' // message: a batch of the journal's outcomes the guest could not read (a store edited by hand or damaged)
@@ -163,6 +163,7 @@ function guestRuntime(
   // builtin's text of a re-issued call is the strict walk's. The brand checks use the original
   // valueOf methods (each throws for any other object); plain objects and arrays skip them.
   const getProto = Object.getPrototypeOf;
+  const SyntaxErrorProto = SyntaxError.prototype;
   const ObjectProto = Object.prototype;
   const ArrayProto = Array.prototype;
   const numberOf = Number.prototype.valueOf;
@@ -232,6 +233,8 @@ function guestRuntime(
   // The journal index (completion order) of the next entry not yet fed, in each stream: ordinary
   // steps (0) and inline ones (1). Each cursor stays on an entry of its own stream.
   const fedNext = [0, 0];
+  // The index of the next feed batch to ask for, in each stream: counted once a batch is read.
+  const unitNext = [0, 0];
   const waiting = bySeq<[(v: unknown) => void, (e: unknown) => void]>();
   let replayIdx = 0;
   let seq = 0;
@@ -430,7 +433,7 @@ function guestRuntime(
     if (at === undefined) return false;
     const stream = streamOf(at);
     while (fedNext[stream] <= at) {
-      const text = host('feed', stream);
+      const text = host('feed', stream, unitNext[stream]);
       if (typeof text !== 'string' || text === '') return false;
       // `[kind, value, …]` U+001D `text` U+001E `text` … (see the host's feedUnit).
       const cut = apply(indexOf, text, ['\x1d']) as number;
@@ -440,6 +443,10 @@ function guestRuntime(
         outcomes = cut < 0 ? [] : parse(apply(sliceOf, text, [0, cut]) as string) as unknown[];
         texts = cut < 0 ? [] : apply(splitOf, apply(sliceOf, text, [cut + 1]), ['\x1e']) as string[];
       } catch (e) {
+        // Text that is not JSON is the store's (an outcome edited by hand); anything else, such
+        // as the stack running out under a deep recursion of the workflow's, is not, and goes
+        // on to the workflow's call as before. The batch is asked for again next time.
+        if (e === null || typeof e !== 'object' || getProto(e) !== SyntaxErrorProto) throw e;
         outcomes = [];
         texts = [];
       }
@@ -475,6 +482,7 @@ function guestRuntime(
         c = oneStream ? c + 1 : nextOf(stream, c + 1);
       }
       fedNext[stream] = c;
+      unitNext[stream]++;
     }
     return true;
   }
