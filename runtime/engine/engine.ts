@@ -26,12 +26,10 @@ const inlineMaxActive = 2;
 /** The least time an action past its deadline is waited for before its run may be finalized. */
 const stragglerGraceMinMs = 1000;
 
-/** Options of {@link openEngine}. */
-
-/** The reason an engine that closes gives the executions it stops. */
-const engineClosing = 'engine closing';
 /** Runs whose aborts an engine counts at most (see `abortDelay`). */
 const maxAbortCounts = 10_000;
+
+/** Options of {@link openEngine}. */
 export interface EngineOptions {
   /** SQLite file of the store (created if missing), or `:memory:`. Default `./alice.db`. */
   store?: string;
@@ -754,7 +752,7 @@ export class Engine {
         workflowScript: (w) => this.workflowScript(w.code_hash, w.script, w.id),
         emit: (tenant, type, data, key, chain) => this.deliverEvent(type, data, { tenant, key, emitted: { depth: chain.depth, root: chain.root ?? undefined, run: chain.run } }),
         inline: () => this.inlineSteps && this.active.size <= inlineMaxActive,
-        abortDelay: (id, reason) => this.abortDelay(id, reason),
+        abortDelay: (id) => this.abortDelay(id),
       },
       row,
       wf,
@@ -793,9 +791,7 @@ export class Engine {
   private readonly aborts = new Map<string, number>();
 
   /** See `ExecutionHost.abortDelay`: at once, then 1 s, 2 s, 4 s, … up to an hour. */
-  private abortDelay(runId: string, reason: string): number {
-    // Handed back as it was: another worker, or this engine's next start, takes it up.
-    if (reason === engineClosing) return 0;
+  private abortDelay(runId: string): number {
     const n = (this.aborts.get(runId) ?? 0) + 1;
     this.aborts.delete(runId);
     this.aborts.set(runId, n);
@@ -990,7 +986,7 @@ export class Engine {
     // From here on nothing is claimed or launched: what was running is released for the next engine.
     this.closing = true;
     if (this.worker !== null) this.worker.stop();
-    for (const a of this.active.values()) a.execution.abort(engineClosing);
+    for (const a of this.active.values()) a.execution.abort('engine closing');
     await Promise.allSettled([...this.active.values()].map((a) => a.done));
     await Promise.allSettled([...this.finalizing.values()]);
     this.commit.flush();

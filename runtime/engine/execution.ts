@@ -59,11 +59,11 @@ export interface ExecutionHost {
   inline(): boolean;
   /**
    * How long (ms) to leave a run alone after an execution of it was aborted by an engine error
-   * (`reason`: the store refused a write or could not give back the journal, the host ran out
-   * the slice's timer): the first is retried at once, repeated ones later and later, so a run
-   * that cannot be executed does not take the engine into a loop.
+   * (the store refused a write or could not give back the journal, the host ran out the slice's
+   * timer): the first is retried at once, repeated ones later and later, so a run that cannot be
+   * executed does not take the engine into a loop.
    */
-  abortDelay(runId: string, reason: string): number;
+  abortDelay(runId: string): number;
 }
 
 /**
@@ -222,7 +222,7 @@ export class Execution {
     const now = this.host.clock.now();
     // Written without the ownership check: the store numbers them.
     const logs = this.takeLogs();
-    const delay = this.engineError ? this.host.abortDelay(this.run.id, this.abortReason) : 0;
+    const delay = this.engineError ? this.host.abortDelay(this.run.id) : 0;
     const message = `the run could not be executed: ${this.abortReason.slice(0, 2000)}`;
     this.host.commit
       .enqueue(() => {
@@ -335,8 +335,8 @@ export class Execution {
   }
 
   /**
-   * The journal's outcomes being replayed, by stream (ordinary steps, inline ones; see
-   * `ReplayJournal`), and how many units of each are fed.
+   * The journal's outcomes being replayed, as feed units by stream (ordinary steps, inline
+   * ones; see `ReplayJournal`).
    */
   private replay: { units: [string[], string[]] } | null = null;
 
