@@ -29,15 +29,16 @@ export interface ReplayJournal {
 }
 
 /**
- * One feed unit as the guest parses it: the steps' outcomes as a JSON array of `kind, value`
- * (see `FeedKind`, `feedOutcome`), U+001D, then their arguments' texts separated by U+001E.
+ * One feed unit as the guest parses it, from the steps' outcomes (each `feedOutcome`,
+ * comma-joined) and their arguments' texts (joined by U+001E): the outcomes as a JSON array of
+ * `kind, value` (see `FeedKind`), U+001D, then the texts.
  * JSON text never holds those characters raw (control characters are escaped), so the guest
  * splits the texts with the builtin `split` instead of parsing them as JSON strings: each text
  * unescaped, per step, was a third of what the guest spent reading a replayed step's outcome in
  * a fresh context, and each outcome's wrapper object another part.
  */
-function feedUnit(outcomes: readonly string[], texts: readonly string[]): string {
-  return `[${outcomes.join(',')}]\x1d${texts.join('\x1e')}`;
+function feedUnit(outcomes: string, texts: string): string {
+  return `[${outcomes}]\x1d${texts}`;
 }
 
 const okPrefix = '{"ok":true,"value":';
@@ -109,7 +110,7 @@ export function replayJournal(queries: Queries, runId: string, batchBytes: numbe
     return { bounds: scan, json: guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines, true), ...streams(pairsOf(scan), scan.inlines.split(','), batchBytes) };
   }
   const json = guestJson(scan.seqs, actions, scan.fps, scan.times, scan.inlines, false);
-  const feed = bytes <= batchBytes ? [`[${outcomes}]\x1d${scan.texts}`] : batched(pairsOf(scan), batchBytes);
+  const feed = bytes <= batchBytes ? [feedUnit(outcomes, scan.texts)] : batched(pairsOf(scan), batchBytes);
   return { bounds: scan, json, feed, inlineFeed: [] };
 }
 
@@ -244,7 +245,7 @@ function batched(pairs: readonly Pair[], batchBytes: number): string[] {
   let bytes = 1;
   for (const [o, t] of pairs) {
     if (outcomes.length > 0 && bytes + o.length + t.length + 2 > batchBytes) {
-      units.push(feedUnit(outcomes, texts));
+      units.push(feedUnit(outcomes.join(','), texts.join('\x1e')));
       outcomes = [];
       texts = [];
       bytes = 1;
@@ -253,6 +254,6 @@ function batched(pairs: readonly Pair[], batchBytes: number): string[] {
     texts.push(t);
     bytes += o.length + t.length + 2;
   }
-  if (outcomes.length > 0) units.push(feedUnit(outcomes, texts));
+  if (outcomes.length > 0) units.push(feedUnit(outcomes.join(','), texts.join('\x1e')));
   return units;
 }
