@@ -44,7 +44,7 @@ export interface EngineOptions {
   retention?: number | string;
   /** Runs executing at once in this engine. Default 64. */
   concurrency?: number;
-  /** Isolates in the sandbox pool. Default 4. */
+  /** Isolates in the sandbox pool. Default 6 (docs/runtime.md, "The sandbox"). */
   isolates?: number;
   /** Lease on a running run; another worker takes it over when it expires. Default 30 s. */
   leaseMs?: number;
@@ -269,7 +269,7 @@ export class Engine {
       throw new StoreError(this.store.path, `the store's tables do not match this engine's schema (${(err as Error).message}); the file is damaged or was changed by hand. The file was not changed.`, { cause: err });
     }
     this.commit = new GroupCommit(this.store.db);
-    this.pool = new SandboxPool(this.limits.heapMiB, options.isolates ?? 4);
+    this.pool = new SandboxPool(this.limits.heapMiB, options.isolates ?? 6);
     this.inlineSteps = options.inline !== false && this.store.durability === 'process';
     this.finalizable = [...this.catalog.values()].filter((a) => typeof a.finalize === 'function').map((a) => a.name);
   }
