@@ -244,6 +244,9 @@ export class Execution {
   /** An event of the run's tenant arrived: blocked steps waiting for it may proceed. */
   onEvent(type: string): void {
     if (this.ending !== null) return;
+    const waits: Array<NonNullable<Blocked['event']>> = [];
+    for (const b of this.blocked.values()) if (b.event !== null && b.event.type === type) waits.push(b.event);
+    if (waits.length > 1) this.advanceCursors(waits);
     for (const [seq, b] of this.blocked) {
       if (b.event !== null && b.event.type === type) this.reconsider(seq);
     }
@@ -275,9 +278,20 @@ export class Execution {
     this.completions = bounds.completions;
     // Waiting steps (few) are read in full; journaled ones as the guest reads them.
     if (bounds.waiting !== '') {
+      const waits: Array<[StepRow, NonNullable<Blocked['event']>]> = [];
       for (const seq of bounds.waiting.split(',')) {
         const row = q.step(this.run.id, Number(seq));
-        if (row !== undefined) this.rows.set(row.seq, row);
+        if (row === undefined) continue;
+        this.rows.set(row.seq, row);
+        if (row.wait === null) continue;
+        this.storedWaits.set(row.seq, row.wait);
+        waits.push([row, JSON.parse(row.wait) as NonNullable<Blocked['event']>]);
+      }
+      // Each wait is re-examined as the re-run re-issues its call; reading the events they
+      // wait for once for all of them first leaves each of those looks only the newest events.
+      if (waits.length > 1) {
+        this.advanceCursors(waits.map(([, w]) => w));
+        for (const [row, w] of waits) row.wait = JSON.stringify(w);
       }
     }
     const config: Omit<GuestConfig, 'journal'> = {
@@ -770,7 +784,7 @@ export class Execution {
       this.blocked.delete(seq);
     }
     const now = this.host.clock.now();
-    const wait = row.wait === null ? null : (JSON.parse(row.wait) as NonNullable<Blocked['event']>);
+    const wait = old?.event ?? (row.wait === null ? null : (JSON.parse(row.wait) as NonNullable<Blocked['event']>));
     const event = wait === null ? null : this.findEvent(wait);
     const due = row.wake_at !== null && now >= row.wake_at;
     if (row.action === 'sleep' || row.action === 'waitForEvent') {
@@ -802,18 +816,76 @@ export class Execution {
     this.blocked.set(row.seq, b);
   }
 
+  /**
+   * The first event after a wait's cursor that it matches, or null. The cursor moves past the
+   * events read that did not match (events never change, so none of them can match later): the
+   * next look, in this execution or, once the cursor is stored at suspend, in a later one, reads
+   * only newer events. Without that, every resume read the tenant's events from where each wait
+   * began, and a run with many waits and a busy tenant held the host's thread for seconds.
+   */
   private findEvent(wait: NonNullable<Blocked['event']>): Record<string, unknown> | null {
-    let after = wait.after;
     for (;;) {
-      const rows = this.host.queries.eventsAfter(this.context.tenant, wait.type, after);
+      const rows = this.host.queries.eventsAfter(this.context.tenant, wait.type, wait.after);
       for (const e of rows) {
         const data = JSON.parse(e.data) as unknown;
-        if (matchesEvent(data, wait.match)) return { id: e.id, type: e.type, data, at: e.at };
+        // Left just before the match: a step that does not complete now (a pending action
+        // called again) finds it first next time.
+        if (matchesEvent(data, wait.match)) {
+          wait.after = e.id - 1;
+          return { id: e.id, type: e.type, data, at: e.at };
+        }
       }
+      if (rows.length > 0) wait.after = rows[rows.length - 1].id;
       if (rows.length < 500) return null;
-      after = rows[rows.length - 1].id;
     }
   }
+
+  /**
+   * `findEvent`'s cursor moves for several waits of a run at once, reading and parsing each
+   * event once for all the waits of its type: each wait's cursor ends just before its first
+   * match, or after the last event read.
+   */
+  private advanceCursors(waits: ReadonlyArray<NonNullable<Blocked['event']>>): void {
+    const byType = new Map<string, Array<NonNullable<Blocked['event']>>>();
+    for (const w of waits) {
+      const group = byType.get(w.type);
+      if (group === undefined) byType.set(w.type, [w]);
+      else group.push(w);
+    }
+    for (const [type, group] of byType) {
+      let open = group;
+      let after = Math.min(...open.map((w) => w.after));
+      while (open.length > 0) {
+        const rows = this.host.queries.eventsAfter(this.context.tenant, type, after);
+        if (rows.length === 0) break;
+        for (const e of rows) {
+          let data: unknown = undefined;
+          let parsed = false;
+          let kept = 0;
+          for (const w of open) {
+            if (w.after < e.id) {
+              if (!parsed) {
+                data = JSON.parse(e.data) as unknown;
+                parsed = true;
+              }
+              if (matchesEvent(data, w.match)) {
+                w.after = e.id - 1;
+                continue;
+              }
+            }
+            open[kept++] = w;
+          }
+          open.length = kept;
+        }
+        after = rows[rows.length - 1].id;
+        for (const w of open) if (w.after < after) w.after = after;
+        if (rows.length < 500) break;
+      }
+    }
+  }
+
+  /** The wait text of each waiting step as the store has it, to store moved cursors at suspend. */
+  private readonly storedWaits = new Map<number, string>();
 
   private settledCount = 0;
 
@@ -915,6 +987,8 @@ export class Execution {
 
   private persistWaiting(row: StepRow, wait: Blocked['event'] = null): void {
     const snapshot = { ...row };
+    if (row.wait !== null) this.storedWaits.set(row.seq, row.wait);
+    else this.storedWaits.delete(row.seq);
     const logs = this.stamp(this.takeLogs());
     const tenant = this.context.tenant;
     const logCount = this.logCount;
@@ -1117,10 +1191,10 @@ export class Execution {
     const runId = this.run.id;
     const logCount = this.logCount;
     let wake: number | null = null;
-    const eventWaits: Array<NonNullable<Blocked['event']>> = [];
-    for (const b of this.blocked.values()) {
+    const eventWaits: Array<[number, NonNullable<Blocked['event']>]> = [];
+    for (const [seq, b] of this.blocked) {
       if (b.wakeAt !== null && (wake === null || b.wakeAt < wake)) wake = b.wakeAt;
-      if (b.event !== null) eventWaits.push(b.event);
+      if (b.event !== null) eventWaits.push([seq, b.event]);
     }
     // Positions are given out now, in the order of the writes, not when the group commits.
     const faultPos = kind !== 'suspended' && (this.fault !== null || this.result?.kind === 'error') ? ++this.logPos : 0;
@@ -1133,9 +1207,18 @@ export class Execution {
         if (kind === 'suspended') {
           // An event may have arrived after we looked (another process delivered it): re-check
           // inside this transaction, so the wake-up cannot be lost between look and sleep.
-          const arrived = eventWaits.some((w) => this.findEvent(w) !== null);
+          // Events that woke no wait (they matched none) never reached this execution, so
+          // the waits' cursors are moved here, once for all of them, before each looks.
+          if (eventWaits.length > 1) this.advanceCursors(eventWaits.map(([, w]) => w));
+          const arrived = eventWaits.some(([, w]) => this.findEvent(w) !== null);
+          // Cursors moved past events that matched nothing: the next resume starts there.
+          for (const [seq, w] of eventWaits) {
+            const text = JSON.stringify(w);
+            const stored = this.storedWaits.get(seq);
+            if (stored !== undefined && stored !== text) q.setWaitCursor(runId, seq, text);
+          }
           q.suspend(runId, arrived ? now : wake, logCount, now);
-          q.insertLog(state('suspended', { wakeAt: arrived ? now : wake, waitingFor: eventWaits.map((w) => w.type) }));
+          q.insertLog(state('suspended', { wakeAt: arrived ? now : wake, waitingFor: eventWaits.map(([, w]) => w.type) }));
           return;
         }
         if (this.fault !== null) q.insertLog({ runId, seq: faultPos, step: null, at: now, kind: this.fault.log.kind, durationMs: null, data: logData(this.fault.log.data) });

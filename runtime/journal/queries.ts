@@ -159,6 +159,8 @@ export class Queries {
                      ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, outcome = excluded.outcome, completion = excluded.completion,
                        attempts = excluded.attempts, failures = excluded.failures, finished_at = excluded.finished_at, wake_at = excluded.wake_at, wait = excluded.wait,
                        log_seq = excluded.log_seq, duration_ms = excluded.duration_ms, log_data = excluded.log_data, inline = excluded.inline`),
+      // Only the cursor moves (see Execution.findEvent); a step that is no longer waiting is not touched.
+      setWaitCursor: p("UPDATE steps SET wait = ? WHERE run_id = ? AND seq = ? AND state = 'waiting'"),
       insertWait: p('INSERT OR REPLACE INTO waits (run_id, seq, tenant, type, match) VALUES (?, ?, ?, ?, ?)'),
       deleteWait: p('DELETE FROM waits WHERE run_id = ? AND seq = ?'),
       deleteWaits: p('DELETE FROM waits WHERE run_id = ?'),
@@ -376,6 +378,11 @@ export class Queries {
   listSubscriptions(): SubscriptionRow[] {
     return this.s.listSubscriptions.all() as SubscriptionRow[];
   }
+  /** Stores a waiting step's wait with its cursor moved (the same wait otherwise). */
+  setWaitCursor(runId: string, seq: number, wait: string): void {
+    this.s.setWaitCursor.run(wait, runId, seq);
+  }
+
   eventsAfter(tenant: string, type: string, after: number): EventRow[] {
     return this.s.eventsAfter.all(tenant, type, after) as EventRow[];
   }

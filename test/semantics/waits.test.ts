@@ -218,6 +218,35 @@ describe('waitForEvent', () => {
     expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: { event: { id: ok.id, data: { order: 'A', extra: true } } } });
   });
 
+  it('keeps each wait\'s place in the tenant\'s events: a resume reads only what arrived since, and each wait still gets its own first match', async () => {
+    const engine = fx.open([tick]);
+    const wf = engine.deploy(bundle('wait-cursor', ['clock.tick'], `export default async (input, actions) => {
+      const a = actions.waitForEvent('approval', { match: { order: 'A' }, timeout: '1d' });
+      const b = actions.waitForEvent('approval', { match: { order: 'B' }, timeout: '1d' });
+      await actions.sleep('1m');
+      return { a: await a, b: await b };
+    }`));
+    const run = engine.start(wf.id, { permissions: ['*'] });
+    await engine.runUntilIdle();
+    const cursors = () => fx.sql((db) => db.prepare("SELECT seq, json_extract(wait, '$.after') AS after FROM steps WHERE run_id = ? AND action = 'waitForEvent' ORDER BY seq").all(run.id) as Array<{ seq: number; after: number }>);
+    const before = cursors();
+    let last = 0;
+    for (let i = 0; i < 20; i++) last = engine.deliverEvent('approval', { order: 'C', i }).id;
+    expect(engine.getRun(run.id).status).toBe('suspended');
+
+    // The sleep ends: the re-run looks at both waits, which match none of the 20 events, and the
+    // suspend stores how far they were read.
+    fx.clock.advance('1m');
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id).status).toBe('suspended');
+    expect(cursors()).toEqual(before.map((c) => ({ seq: c.seq, after: last })));
+
+    const b = engine.deliverEvent('approval', { order: 'B' });
+    const a = engine.deliverEvent('approval', { order: 'A' });
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: { a: { id: a.id, data: { order: 'A' } }, b: { id: b.id, data: { order: 'B' } } } });
+  });
+
   it('times out (null) when the only matching event was delivered before the run started', async () => {
     const engine = fx.open([tick]);
     const wf = engine.deploy(bundle('wait-early-event', ['clock.tick'], waitScript));
