@@ -553,8 +553,12 @@ export class Engine {
     const started: string[] = [];
     const depth = (emitted?.depth ?? 0) + 1;
     // Runs of a chain of emitted events are counted against its first event; the emits of a run
-    // no event started, against the first one it emitted (this one is stored already).
-    const root = emitted === null ? null : emitted.root ?? (emitted.run !== undefined ? this.queries.firstEmitOf(emitted.run) : undefined) ?? eventId;
+    // no event started, against the first one it emitted (this one is stored already). Looked
+    // up only once a subscription fires: finding a run's first emit reads all its emits so far,
+    // and a run emitting thousands of events nobody subscribes to must not pay that per emit.
+    let chainRoot: number | null | undefined;
+    const rootOf = (): number | null =>
+      (chainRoot ??= emitted === null ? null : emitted.root ?? (emitted.run !== undefined ? this.queries.firstEmitOf(emitted.run) : undefined) ?? eventId);
     for (const sub of this.queries.subscriptionsFor(tenant)) {
       const wf = this.queries.latestWorkflow(sub.workflow);
       if (wf === undefined) continue;
@@ -565,6 +569,7 @@ export class Engine {
         refused.push({ workflow: wf.id, code: ErrorCodes.UNAUTHORIZED, message: `${wf.name} is subscribed to ${type} events delivered by the host only, not to events that runs emit` });
         continue;
       }
+      const root = rootOf();
       if (root !== null && this.queries.chainRuns(root) >= maxChainRuns) {
         refused.push({ workflow: wf.id, code: ErrorCodes.RESOURCE_LIMIT, message: `the chain of emitted events that began with event ${root} has started ${maxChainRuns} runs (limit 'event-chain-runs'); it starts no more` });
         continue;

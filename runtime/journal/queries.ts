@@ -357,12 +357,12 @@ export class Queries {
   subscribe(row: SubscriptionRow): void {
     this.s.subscribe.run(row.workflow, row.tenant, row.user_id, row.roles, row.permissions, row.created_at, row.from_runs);
   }
-  /** Runs started so far by the chain of emitted events that began with event `root`. */
   /** The first event a run emitted (through its actions' `step.emit`), if any is still stored. */
   firstEmitOf(runId: string): number | undefined {
     return (this.s.firstEmitOf.get(`${runId}:`, `${runId};`) as { id: number | null }).id ?? undefined;
   }
-    chainRuns(root: number): number {
+  /** Runs started so far by the chain of emitted events that began with event `root`. */
+  chainRuns(root: number): number {
     return (this.s.chainRuns.get(root) as { runs: number } | undefined)?.runs ?? 0;
   }
   countChainRun(root: number): void {
