@@ -172,15 +172,58 @@ function resolveRef(root: unknown, ids: ReadonlyMap<string, unknown>, ref: strin
 }
 
 /**
+ * Work the patterns of untrusted schemas may do in one check of a value, in instructions of
+ * their RE2 programs times characters matched. RE2 is linear in the input, but times the
+ * program: `[a-z]{1000}[0-9]` against 200,000 characters is 2 × 10^8 units, 4–7 s on the
+ * engine's thread (re2js's NFA, ≈ 20–35 ns a unit measured), and a 64 KiB schema can hold
+ * hundreds of such patterns. This budget is ≈ 0.4–0.7 s at worst, and far past what a sensible
+ * pattern on a sensible string needs (a 12-instruction e-mail pattern on 1 MB: 1.2 × 10^7).
+ */
+export const maxPatternWork = 20_000_000;
+
+/** The pattern work left in the check under way (`withPatternBudget`), or null outside one. */
+let patternBudget: { left: number } | null = null;
+
+/**
+ * Runs one check of a value against an untrusted schema (a compiled Ajv function) with the
+ * patterns' work bounded by {@link maxPatternWork} for the whole check: a pattern test past it
+ * throws, and the check fails with that message instead of holding the engine's thread.
+ */
+export function withPatternBudget<T>(check: () => T): T {
+  const outer = patternBudget;
+  patternBudget = { left: maxPatternWork };
+  try {
+    return check();
+  } finally {
+    patternBudget = outer;
+  }
+}
+
+/**
  * `pattern` and `patternProperties` through RE2 (re2js, linear time in the input) instead of
  * JavaScript's backtracking RegExp. RE2 has no lookaround and no backreferences: a schema that
  * uses them does not compile (a clear "not a valid JSON Schema" error), which is the point.
+ * Each test is charged to the check's pattern budget (a test outside `withPatternBudget` gets
+ * a budget of its own).
  */
 function linearRegExp(): NonNullable<NonNullable<Options['code']>['regExp']> {
   const { RE2JS } = re2js();
   const engine = (pattern: string, flags: string) => {
     const re = RE2JS.compile(pattern, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
-    return { test: (s: string) => re.matcher(s).find() };
+    // The program's size is re2js's own (not in its types); if a version hides it, charge as
+    // for a program as long as the pattern's text, which is never much shorter.
+    const size = (re as unknown as { re2Input?: { prog?: { numInst?: () => number } } }).re2Input?.prog?.numInst?.() ?? pattern.length;
+    return {
+      test: (s: string) => {
+        const budget = patternBudget ?? { left: maxPatternWork };
+        const cost = size * (s.length + 1);
+        if (cost > budget.left) {
+          throw new RangeError(`a string of ${s.length} characters is too long to check against the pattern ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} (${size} RE2 instructions): the patterns of one check may do ${maxPatternWork} instruction-characters of work`);
+        }
+        budget.left -= cost;
+        return re.matcher(s).find();
+      },
+    };
   };
   return Object.assign(engine, { code: 're2js' }) as unknown as NonNullable<NonNullable<Options['code']>['regExp']>;
 }

@@ -1,5 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { maxSchemaBytes, maxSchemaExpansion, schemaBudgetProblem, untrustedAjv } from '../runtime/schema-budget.js';
+import { maxSchemaBytes, maxSchemaExpansion, schemaBudgetProblem, untrustedAjv, withPatternBudget } from '../runtime/schema-budget.js';
 import type { JsonSchema } from '../runtime/index.js';
 
 export { maxSchemaBytes, maxSchemaExpansion, schemaBudgetProblem };
@@ -42,9 +42,10 @@ export function jsonValidator(schema: JsonSchema): (value: unknown) => string[] 
   const validate = fn;
   return (value) => {
     try {
-      return validate(value) ? null : (validate.errors ?? []).map(describeError);
+      return withPatternBudget(() => validate(value)) ? null : (validate.errors ?? []).map(describeError);
     } catch (err) {
-      // A value past the engine's nesting limits: an answer that cannot be checked is refused.
+      // A value past the engine's nesting limits, or too long for the schema's patterns: an
+      // answer that cannot be checked is refused.
       return [`the value could not be checked against the schema: ${(err as Error)?.message ?? String(err)}`];
     }
   };

@@ -4,7 +4,8 @@
  * replace Ajv's quadratic ones, with Ajv's own error shape (callers read it).
  */
 import { describe, expect, it } from 'vitest';
-import { schemaBudgetProblem, untrustedAjv } from '../runtime/schema-budget.js';
+import { maxPatternWork, schemaBudgetProblem, untrustedAjv, withPatternBudget } from '../runtime/schema-budget.js';
+import { Validators } from '../runtime/engine/validation.js';
 
 const compile = (schema: Record<string, unknown>) => untrustedAjv({ allErrors: false }).compile(schema);
 
@@ -59,5 +60,30 @@ describe('untrustedAjv', () => {
 
   it('meets required only with own properties', () => {
     expect(compile({ type: 'object', required: ['constructor'] })({})).toBe(false);
+  });
+
+  it('bounds the work of a check\'s patterns (RE2 instructions × characters), for the whole check, not per pattern', () => {
+    // 1,003 instructions × 200,001 characters: 2 × 10^8, seconds of re2js; refused before it runs.
+    const big = compile({ type: 'string', pattern: '[a-z]{1000}[0-9]' });
+    expect(() => withPatternBudget(() => big('a'.repeat(200_000)))).toThrow(/200000 characters is too long to check against the pattern "\[a-z\]\{1000\}\[0-9\]" \(1003 RE2 instructions\)/);
+    expect(withPatternBudget(() => big(`${'a'.repeat(1000)}7`))).toBe(true);
+    // A sensible pattern on a long string is well within it.
+    const email = compile({ type: 'string', pattern: '^[a-z0-9._-]+@[a-z]+\\.[a-z]+$' });
+    expect(withPatternBudget(() => email(`${'a'.repeat(1_000_000)}@example.com`))).toBe(true);
+    // Thirty patterns of ≈ 100 instructions, each alone well within the budget on 10,000
+    // characters, are over it together: the budget is the check's.
+    const many = compile({ type: 'string', allOf: Array.from({ length: 30 }, (_, i) => ({ pattern: `[a-z]{100}${i}?` })) });
+    const text = 'a'.repeat(10_000);
+    expect(103 * 10_001).toBeLessThan(maxPatternWork / 10);
+    expect(() => withPatternBudget(() => many(text))).toThrow(/too long to check/);
+    // Each check starts with the whole budget again.
+    expect(withPatternBudget(() => big(`${'a'.repeat(1000)}7`))).toBe(true);
+  });
+
+  it('refuses an input too long for its schema\'s patterns with a clear error, as the engine checks it', () => {
+    const v = new Validators();
+    v.add('wf', { type: 'object', properties: { code: { type: 'string', pattern: '[a-z]{1000}[0-9]' } } }, true);
+    expect(v.check('wf', { code: 'a'.repeat(200_000) })).toMatch(/could not be checked against its schema: a string of 200000 characters is too long/);
+    expect(v.check('wf', { code: 'abc' })).toMatch(/must match pattern/);
   });
 });
