@@ -6,9 +6,11 @@ export type Trigger =
   | { type: 'manual'; by?: string }
   | { type: 'api' }
   /**
-   * `depth`: how many event-started runs led to this one (1 = started by an event that no run
-   * emitted, or by one a manually started run emitted). `root`: for runs a chain of emitted
-   * events started, the chain's first event. See `maxEventDepth` and `maxChainRuns`.
+   * `event.id`: the event's number in its tenant (what `deliverEvent` returned; in runs started
+   * before schema 6, the store's row id). `depth`: how many event-started runs led to this one
+   * (1 = started by an event that no run emitted, or by one a manually started run emitted).
+   * `root`: the store's row id of the chain's first event (this event's, when no run emitted
+   * it). See `maxEventDepth` and `maxChainRuns`.
    */
   | { type: 'event'; event: { id: number; type: string }; depth?: number; root?: number }
   | { type: 'schedule'; cron: string };

@@ -526,8 +526,10 @@ export class Engine {
     const result = this.write(() => {
       const inserted = this.queries.insertEvent(tenant, type, text, now, key);
       // The same key again: the event was delivered (and its runs started) the first time.
-      if (inserted === null) return { id: this.queries.eventByKey(key as string) as number, woken: [] as string[], started: [] as string[], refused: [] as RefusedStart[], duplicate: true };
-      const id = inserted;
+      if (inserted === null) return { id: (this.queries.eventByKey(key as string) as { seq: number }).seq, woken: [] as string[], started: [] as string[], refused: [] as RefusedStart[], duplicate: true };
+      // What runs and callers see is the event's number in its tenant; the row id (every
+      // tenant's events in one sequence) stays on this side, for chains of emitted events.
+      const { id: rowId, seq: id } = inserted;
       const woken = new Set<string>();
       for (const w of this.queries.waitsFor(tenant, type)) {
         if (woken.has(w.run_id)) continue;
@@ -538,7 +540,7 @@ export class Engine {
         }
       }
       const refused: RefusedStart[] = [];
-      return { id, woken: [...woken], started: this.startSubscribed(tenant, type, parsed, id, options.emitted ?? null, refused), refused, duplicate: false };
+      return { id, woken: [...woken], started: this.startSubscribed(tenant, type, parsed, rowId, id, options.emitted ?? null, refused), refused, duplicate: false };
     });
     for (const runId of result.woken) this.active.get(runId)?.execution.onEvent(type);
     this.worker?.wake();
@@ -549,7 +551,7 @@ export class Engine {
    * Starts the subscribed workflows whose event triggers match, inside the event's
    * transaction: an event is stored together with the runs it starts, or not at all.
    */
-  private startSubscribed(tenant: string, type: string, data: unknown, eventId: number, emitted: NonNullable<DeliverOptions['emitted']> | null, refused: RefusedStart[]): string[] {
+  private startSubscribed(tenant: string, type: string, data: unknown, eventId: number, eventSeq: number, emitted: NonNullable<DeliverOptions['emitted']> | null, refused: RefusedStart[]): string[] {
     const started: string[] = [];
     const depth = (emitted?.depth ?? 0) + 1;
     // Runs of a chain of emitted events are counted against its first event; the emits of a run
@@ -585,7 +587,7 @@ export class Engine {
             tenant,
             user: { id: sub.user_id, roles: JSON.parse(sub.roles) as string[] },
             permissions: JSON.parse(sub.permissions) as string[],
-            trigger: { type: 'event', event: { id: eventId, type }, depth, ...(root !== null ? { root } : {}) },
+            trigger: { type: 'event', event: { id: eventSeq, type }, depth, root: root ?? eventId },
           }),
         );
         if (root !== null) this.queries.countChainRun(root);

@@ -247,8 +247,11 @@ export class Execution {
     const waits: Array<NonNullable<Blocked['event']>> = [];
     for (const b of this.blocked.values()) if (b.event !== null && b.event.type === type) waits.push(b.event);
     if (waits.length > 1) this.advanceCursors(waits);
-    for (const [seq, b] of this.blocked) {
-      if (b.event !== null && b.event.type === type) this.reconsider(seq);
+    // Over a copy: a step that stays blocked is deleted and set again by `reconsider`, and a
+    // Map's iterator visits an entry set again after it began, so iterating the map itself never
+    // ended once two waits of the type were blocked and the event matched neither.
+    for (const [seq, b] of [...this.blocked]) {
+      if (this.blocked.get(seq) === b && b.event !== null && b.event.type === type) this.reconsider(seq);
     }
     this.check();
   }
@@ -832,7 +835,8 @@ export class Execution {
         // called again) finds it first next time.
         if (matchesEvent(data, wait.match)) {
           wait.after = e.id - 1;
-          return { id: e.id, type: e.type, data, at: e.at };
+          // The event's number in its tenant: its row id would count every tenant's events.
+          return { id: e.seq ?? e.id, type: e.type, data, at: e.at };
         }
       }
       if (rows.length > 0) wait.after = rows[rows.length - 1].id;

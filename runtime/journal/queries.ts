@@ -165,8 +165,10 @@ export class Queries {
       deleteWait: p('DELETE FROM waits WHERE run_id = ? AND seq = ?'),
       deleteWaits: p('DELETE FROM waits WHERE run_id = ?'),
       waitsFor: p('SELECT run_id, seq, match FROM waits WHERE tenant = ? AND type = ?'),
-      insertEvent: p('INSERT INTO events (tenant, type, data, at, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING'),
-      eventByKey: p('SELECT id FROM events WHERE key = ?'),
+      insertEvent: p(`INSERT INTO events (tenant, type, data, at, key, seq) VALUES (?, ?, ?, ?, ?, coalesce((SELECT last FROM event_counters WHERE tenant = ?), 0) + 1)
+                       ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id, seq`),
+      countEvent: p('INSERT INTO event_counters (tenant, last) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET last = excluded.last'),
+      eventByKey: p('SELECT id, coalesce(seq, id) AS seq FROM events WHERE key = ?'),
       subscribe: p(`INSERT INTO subscriptions (workflow, tenant, user_id, roles, permissions, created_at, from_runs) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (workflow, tenant) DO UPDATE SET user_id = excluded.user_id, roles = excluded.roles, permissions = excluded.permissions, from_runs = excluded.from_runs`),
       chainRuns: p('SELECT runs FROM event_chains WHERE root = ?'),
@@ -346,13 +348,19 @@ export class Queries {
   waitsFor(tenant: string, type: string): Array<{ run_id: string; seq: number; match: string | null }> {
     return this.s.waitsFor.all(tenant, type) as Array<{ run_id: string; seq: number; match: string | null }>;
   }
-  /** The new event's id, or null when an event with this key exists already. */
-  insertEvent(tenant: string, type: string, data: string, at: number, key: string | null = null): number | null {
-    const r = this.s.insertEvent.run(tenant, type, data, at, key);
-    return r.changes === 0 ? null : Number(r.lastInsertRowid);
+  /**
+   * Stores an event: its row id and its number in its tenant (the next one), or null when an
+   * event with this key exists already. Call inside a write transaction (the number is read and
+   * counted in two statements).
+   */
+  insertEvent(tenant: string, type: string, data: string, at: number, key: string | null = null): { id: number; seq: number } | null {
+    const row = this.s.insertEvent.get(tenant, type, data, at, key, tenant) as { id: number; seq: number } | undefined;
+    if (row === undefined) return null;
+    this.s.countEvent.run(tenant, row.seq);
+    return row;
   }
-  eventByKey(key: string): number | undefined {
-    return (this.s.eventByKey.get(key) as { id: number } | undefined)?.id;
+  eventByKey(key: string): { id: number; seq: number } | undefined {
+    return this.s.eventByKey.get(key) as { id: number; seq: number } | undefined;
   }
   subscribe(row: SubscriptionRow): void {
     this.s.subscribe.run(row.workflow, row.tenant, row.user_id, row.roles, row.permissions, row.created_at, row.from_runs);

@@ -4,7 +4,7 @@
  * terminal runs terminal: triggers refuse any change of state, output or journal once a run is
  * completed, failed or cancelled.
  */
-export const schemaVersion = 5;
+export const schemaVersion = 6;
 
 /** Schema 4's event subscriptions (see Engine.subscribe), in the schema and in its upgrade. */
 const subscriptionTables = `
@@ -26,6 +26,14 @@ CREATE TABLE IF NOT EXISTS event_chains (
   root INTEGER PRIMARY KEY,
   runs INTEGER NOT NULL
 );
+`;
+
+/** Schema 6's per-tenant event numbers: the last one given out in each tenant (never reused, even once purged). */
+const eventCounters = `
+CREATE TABLE IF NOT EXISTS event_counters (
+  tenant TEXT PRIMARY KEY,
+  last INTEGER NOT NULL
+) WITHOUT ROWID;
 `;
 
 export const schema = `
@@ -104,10 +112,14 @@ CREATE TABLE IF NOT EXISTS events (
   at INTEGER NOT NULL,
   -- Set when an action emits the event: its step's idempotency key, so a re-executed step
   -- (after a crash between the emit and the journal write) does not emit it twice.
-  key TEXT
+  key TEXT,
+  -- The event's number in its tenant (1, 2, …): the id runs and callers see. The row id counts
+  -- every tenant's events, so showing it would let a run count the others'.
+  seq INTEGER
 );
 CREATE INDEX IF NOT EXISTS events_type ON events (tenant, type, id);
 CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (key) WHERE key IS NOT NULL;
+${eventCounters}
 
 ${subscriptionTables}
 CREATE TABLE IF NOT EXISTS waits (
@@ -185,4 +197,16 @@ ${subscriptionTables}`;
 export const migrateFrom4 = `
 ALTER TABLE steps ADD COLUMN inline INTEGER;
 ALTER TABLE steps ADD COLUMN call_text TEXT;
+`;
+
+/**
+ * Upgrades a schema-5 store: version 6 numbers events per tenant. Stored events keep their row
+ * id as their number (each tenant's are increasing already), and each tenant's numbering goes
+ * on from its highest.
+ */
+export const migrateFrom5 = `
+ALTER TABLE events ADD COLUMN seq INTEGER;
+UPDATE events SET seq = id;
+${eventCounters}
+INSERT INTO event_counters (tenant, last) SELECT tenant, max(id) FROM events GROUP BY tenant;
 `;

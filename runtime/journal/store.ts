@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { betterSqlite3 } from '../deps.js';
 import { existsSync, statSync } from 'node:fs';
 import { ErrorCodes, StoreError, AliceError } from '../errors.js';
-import { migrateFrom2, migrateFrom3, migrateFrom4, schema, schemaVersion } from './schema.js';
+import { migrateFrom2, migrateFrom3, migrateFrom4, migrateFrom5, schema, schemaVersion } from './schema.js';
 import { shareConnection, unshareConnection } from './shared-connection.js';
 
 /** Stores up to this size are integrity-checked when opened. */
@@ -89,7 +89,10 @@ export interface LogRow {
 }
 
 export interface EventRow {
+  /** The store's row id: every tenant's events in one sequence (host-side only). */
   id: number;
+  /** The event's number in its tenant, the id runs and callers see (null only in a store edited by hand). */
+  seq: number | null;
   tenant: string;
   type: string;
   data: string;
@@ -173,7 +176,8 @@ export class Store {
         this.db.transaction(() => {
           if (Number(version) <= 2) this.db.exec(migrateFrom2);
           if (Number(version) <= 3) this.db.exec(migrateFrom3);
-          this.db.exec(migrateFrom4);
+          if (Number(version) <= 4) this.db.exec(migrateFrom4);
+          this.db.exec(migrateFrom5);
           this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(schemaVersion));
         }).immediate();
       } else if (version !== undefined && Number(version) < schemaVersion) {

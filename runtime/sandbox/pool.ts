@@ -91,7 +91,12 @@ export class SandboxPool {
       for (let i = 1; i < this.slots.length; i++) if (this.active[i] < this.active[index]) index = i;
       const slot = this.slots[index];
       const context = slot.isolate.createContextSync();
-      lease = { slot, context, entry: slot.guest.runSync(context, { reference: true, timeout: setupTimeoutMs }) as ivm.Reference<GuestEntry> };
+      try {
+        lease = { slot, context, entry: slot.guest.runSync(context, { reference: true, timeout: setupTimeoutMs }) as ivm.Reference<GuestEntry> };
+      } catch (err) {
+        context.release();
+        throw err;
+      }
       this.refill(index, true);
     }
     this.active[index]++;

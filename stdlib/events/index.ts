@@ -13,7 +13,7 @@ export const EventsEmitInput = Type.Object(
   { additionalProperties: false },
 );
 const EventsEmitOutput = Type.Object({
-  id: Type.Integer({ description: "The event's id in the store." }),
+  id: Type.Integer({ description: "The event's number in the run's tenant (1, 2, …), as waitForEvent results carry it." }),
   started: Type.Integer({ description: 'Runs of subscribed workflows it started.' }),
   woken: Type.Integer({ description: 'Waiting runs it woke.' }),
   duplicate: Type.Boolean({ description: 'The step had emitted it already (a re-executed step); nothing was done again.' }),

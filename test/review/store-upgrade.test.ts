@@ -8,9 +8,10 @@ const waiter = { script: `export default async (i, a) => (await a.waitForEvent('
 const starter = { script: `export default async (input) => input`, manifest: { name: 'on-go', kind: 'user' as const, actions: [], triggers: [{ type: 'event' as const, event: 'go' }] } };
 
 /** Turns the fixture's fresh store back into the layout an older schema had. */
-function downgrade(to: 2 | 3 | 4): void {
+function downgrade(to: 2 | 3 | 4 | 5): void {
   fx.sql((db) => {
-    db.exec(`ALTER TABLE steps DROP COLUMN inline; ALTER TABLE steps DROP COLUMN call_text;`);
+    db.exec(`ALTER TABLE events DROP COLUMN seq; DROP TABLE event_counters;`);
+    if (to < 5) db.exec(`ALTER TABLE steps DROP COLUMN inline; ALTER TABLE steps DROP COLUMN call_text;`);
     if (to < 4) db.exec(`DROP INDEX events_key; ALTER TABLE events DROP COLUMN key; DROP TABLE subscriptions; DROP TABLE event_chains;`);
     if (to === 2) db.exec(`ALTER TABLE steps DROP COLUMN log_seq; ALTER TABLE steps DROP COLUMN duration_ms; ALTER TABLE steps DROP COLUMN log_data;`);
     db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(to));
@@ -18,7 +19,7 @@ function downgrade(to: 2 | 3 | 4): void {
 }
 
 describe('store upgrades', () => {
-  it.each([2, 3, 4] as const)('upgrades a schema-%i store in place, keeping its runs and events, and then takes keyed events and subscriptions', async (from) => {
+  it.each([2, 3, 4, 5] as const)('upgrades a schema-%i store in place, keeping its runs and events, and then takes keyed events and subscriptions', async (from) => {
     fx = newStoreFixture('alice-upgrade-');
     const first = fx.open([]);
     const w = first.start(first.deploy(waiter).id);
@@ -31,7 +32,7 @@ describe('store upgrades', () => {
     }
 
     const engine = fx.open([]);
-    expect(fx.sql((db) => db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get())).toEqual({ value: '5' });
+    expect(fx.sql((db) => db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get())).toEqual({ value: '6' });
     expect(fx.sql((db) => db.prepare("SELECT count(*) AS n FROM pragma_table_info('steps') WHERE name = 'inline'").get())).toEqual({ n: 1 });
     expect(engine.getRun(w.id).status).toBe('suspended');
     engine.deploy(starter);

@@ -16,6 +16,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineAction, type Engine } from '../../runtime/index.js';
 import { bundle, executions, logOf, newFixture, T0, type Fixture } from './harness.js';
+import { gate, until } from '../support/waiting.js';
 
 let fx: Fixture;
 beforeEach(() => {
@@ -245,6 +246,51 @@ describe('waitForEvent', () => {
     const a = engine.deliverEvent('approval', { order: 'A' });
     await engine.runUntilIdle();
     expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: { a: { id: a.id, data: { order: 'A' } }, b: { id: b.id, data: { order: 'B' } } } });
+  });
+
+  it('takes an event that matches one of two waits of its type while the run is executing, and the other wait its own', async () => {
+    const g = gate();
+    let called = 0;
+    const hold = defineAction({ name: 'gate.wait', run: async () => { called++; await g.promise; return 1; } });
+    const engine = fx.open([tick, hold]);
+    const wf = engine.deploy(bundle('two-waits-live', ['gate.wait'], `export default async (input, actions) => {
+      const held = actions.gate.wait({});
+      const a = actions.waitForEvent('go', { match: { k: 1 } });
+      const b = actions.waitForEvent('go', { match: { k: 2 } });
+      await held;
+      return { a: await a, b: await b };
+    }`));
+    const run = engine.start(wf.id, { permissions: ['*'] });
+    const idle = engine.runUntilIdle();
+    await until(() => called === 1, 'the held action to be called');
+    await until(() => fx.sql((db) => (db.prepare('SELECT count(*) AS n FROM waits WHERE run_id = ?').get(run.id) as { n: number }).n) === 2, 'both waits to be stored');
+    // The execution is live with both waits blocked: each event is looked at by both.
+    const e1 = engine.deliverEvent('go', { k: 1 });
+    expect(e1.woken).toBe(1);
+    const e2 = engine.deliverEvent('go', { k: 2 });
+    g.open();
+    await idle;
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: { a: { id: e1.id, data: { k: 1 } }, b: { id: e2.id, data: { k: 2 } } } });
+  });
+
+  it('numbers events per tenant: the ids a run and a caller see count only that tenant\'s events', async () => {
+    const engine = fx.open([tick]);
+    const wf = engine.deploy(bundle('wait-numbered', ['clock.tick'], waitScript));
+    const ids = (tenant: string, n: number) => Array.from({ length: n }, () => engine.deliverEvent('noise', {}, { tenant }).id);
+    expect(ids('acme', 2)).toEqual([1, 2]);
+    expect(ids('globex', 3)).toEqual([1, 2, 3]);
+    const run = engine.start(wf.id, { input: { order: 'A', timeout: '1d' }, tenant: 'acme', permissions: ['*'] });
+    await engine.runUntilIdle();
+    ids('globex', 5);
+    const ok = engine.deliverEvent('approval', { order: 'A' }, { tenant: 'acme' });
+    expect(ok.id).toBe(3);
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: { event: { id: 3, data: { order: 'A' } } } });
+    expect(logOf(engine, run.id, 'event')).toMatchObject([{ data: { eventId: 3, type: 'approval' } }]);
+    // Keys do not give numbers out twice: a duplicate answers with the first one's.
+    expect(engine.deliverEvent('keyed', {}, { tenant: 'acme', key: 'k1' }).id).toBe(4);
+    expect(engine.deliverEvent('keyed', {}, { tenant: 'acme', key: 'k1' })).toMatchObject({ id: 4, duplicate: true });
+    expect(engine.deliverEvent('noise', {}, { tenant: 'acme' }).id).toBe(5);
   });
 
   it('times out (null) when the only matching event was delivered before the run started', async () => {
