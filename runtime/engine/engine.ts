@@ -146,10 +146,12 @@ export interface Subscription {
   /** Whether events that runs emit (not only events the host delivers) start it. */
   fromRuns: boolean;
   createdAt: number;
+  /** The version its events start (`name@version`): the one subscribed, not a later deploy. */
+  version: string | null;
 }
 
 function toSubscription(row: SubscriptionRow): Subscription {
-  return { workflow: row.workflow, tenant: row.tenant, user: { id: row.user_id, roles: JSON.parse(row.roles) as string[] }, permissions: JSON.parse(row.permissions) as string[], fromRuns: row.from_runs !== 0, createdAt: row.created_at };
+  return { workflow: row.workflow, tenant: row.tenant, user: { id: row.user_id, roles: JSON.parse(row.roles) as string[] }, permissions: JSON.parse(row.permissions) as string[], fromRuns: row.from_runs !== 0, createdAt: row.created_at, version: row.workflow_id };
 }
 
 /** A run as the API reports it. */
@@ -402,16 +404,19 @@ export class Engine {
 
   /**
    * Lets events start a workflow: from now on, every event of `tenant` (or of every tenant,
-   * with `'*'`) that one of the workflow's event triggers matches starts a run of its latest
-   * version, in the event's tenant, with the event's data as input and this user and these
-   * permissions in its context. Subscribing again replaces the user and permissions.
+   * with `'*'`) that one of the workflow's event triggers matches starts a run of the version
+   * subscribed (`name@version`, or the latest when only the name is given), in the event's
+   * tenant, with the event's data as input and this user and these permissions in its context.
+   * A version deployed later under the name starts nothing until it is subscribed: the user and
+   * permissions were granted to the code that was subscribed. Subscribing again replaces the
+   * version, user and permissions.
    *
    * @example
    * engine.subscribe('kb-updater', { tenant: '*' });
    * engine.deliverEvent('kb.document', { id: 'faq', text: '…' }, { tenant: 'acme' }); // starts a run
    */
   subscribe(workflow: string, options: { tenant?: string; user?: { id: string; roles?: string[] }; permissions?: string[]; fromRuns?: boolean } = {}): Subscription {
-    const wf = this.resolveWorkflow(workflow.includes('@') ? workflow.slice(0, workflow.indexOf('@')) : workflow);
+    const wf = this.resolveWorkflow(workflow);
     const manifest = JSON.parse(wf.manifest) as Manifest;
     if (!manifest.triggers.some((t) => t.type === 'event')) {
       throw new UsageError(`workflow ${wf.name} has no event trigger; add one to its metadata (triggers: [{ type: 'event', event: '…' }]) before subscribing it to events`);
@@ -426,6 +431,7 @@ export class Engine {
       permissions: JSON.stringify(options.permissions ?? (wf.kind === 'system' ? ['*'] : [])),
       created_at: this.clock.now(),
       from_runs: options.fromRuns === false ? 0 : 1,
+      workflow_id: wf.id,
     };
     this.write(() => this.queries.subscribe(row));
     return toSubscription(row);
@@ -562,7 +568,7 @@ export class Engine {
     const rootOf = (): number | null =>
       (chainRoot ??= emitted === null ? null : emitted.root ?? (emitted.run !== undefined ? this.queries.firstEmitOf(emitted.run) : undefined) ?? eventId);
     for (const sub of this.queries.subscriptionsFor(tenant)) {
-      const wf = this.queries.latestWorkflow(sub.workflow);
+      const wf = sub.workflow_id !== null ? this.queries.workflow(sub.workflow_id) : this.queries.latestWorkflow(sub.workflow);
       if (wf === undefined) continue;
       const manifest = JSON.parse(wf.manifest) as Manifest;
       const fires = manifest.triggers.some((t) => t.type === 'event' && t.event === type && matchesEvent(data, t.match ?? null));

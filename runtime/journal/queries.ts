@@ -169,8 +169,9 @@ export class Queries {
                        ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id, seq`),
       countEvent: p('INSERT INTO event_counters (tenant, last) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET last = excluded.last'),
       eventByKey: p('SELECT id, coalesce(seq, id) AS seq FROM events WHERE key = ?'),
-      subscribe: p(`INSERT INTO subscriptions (workflow, tenant, user_id, roles, permissions, created_at, from_runs) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (workflow, tenant) DO UPDATE SET user_id = excluded.user_id, roles = excluded.roles, permissions = excluded.permissions, from_runs = excluded.from_runs`),
+      subscribe: p(`INSERT INTO subscriptions (workflow, tenant, user_id, roles, permissions, created_at, from_runs, workflow_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (workflow, tenant) DO UPDATE SET user_id = excluded.user_id, roles = excluded.roles, permissions = excluded.permissions,
+                      from_runs = excluded.from_runs, workflow_id = excluded.workflow_id`),
       chainRuns: p('SELECT runs FROM event_chains WHERE root = ?'),
       // Emits are keyed `<run id>:<seq>#<n>` (the step's idempotency key): a range of the key index.
       firstEmitOf: p('SELECT min(id) AS id FROM events WHERE key >= ? AND key < ?'),
@@ -363,7 +364,7 @@ export class Queries {
     return this.s.eventByKey.get(key) as { id: number; seq: number } | undefined;
   }
   subscribe(row: SubscriptionRow): void {
-    this.s.subscribe.run(row.workflow, row.tenant, row.user_id, row.roles, row.permissions, row.created_at, row.from_runs);
+    this.s.subscribe.run(row.workflow, row.tenant, row.user_id, row.roles, row.permissions, row.created_at, row.from_runs, row.workflow_id);
   }
   /** The first event a run emitted (through its actions' `step.emit`), if any is still stored. */
   firstEmitOf(runId: string): number | undefined {

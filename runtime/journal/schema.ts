@@ -28,6 +28,14 @@ CREATE TABLE IF NOT EXISTS event_chains (
 );
 `;
 
+/**
+ * Schema 6: a subscription starts the version that was subscribed (its id), not whatever was
+ * deployed last under the name: its user and permissions were granted to that code.
+ */
+const pinnedSubscriptions = `
+ALTER TABLE subscriptions ADD COLUMN workflow_id TEXT;
+`;
+
 /** Schema 6's per-tenant event numbers: the last one given out in each tenant (never reused, even once purged). */
 const eventCounters = `
 CREATE TABLE IF NOT EXISTS event_counters (
@@ -122,6 +130,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (key) WHERE key IS NOT NU
 ${eventCounters}
 
 ${subscriptionTables}
+${pinnedSubscriptions}
 CREATE TABLE IF NOT EXISTS waits (
   run_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -200,13 +209,16 @@ ALTER TABLE steps ADD COLUMN call_text TEXT;
 `;
 
 /**
- * Upgrades a schema-5 store: version 6 numbers events per tenant. Stored events keep their row
- * id as their number (each tenant's are increasing already), and each tenant's numbering goes
- * on from its highest.
+ * Upgrades a schema-5 store: version 6 numbers events per tenant and pins subscriptions. Stored
+ * events keep their row id as their number (each tenant's are increasing already), and each
+ * tenant's numbering goes on from its highest; each subscription is pinned to the version it
+ * started until now (the latest).
  */
 export const migrateFrom5 = `
 ALTER TABLE events ADD COLUMN seq INTEGER;
 UPDATE events SET seq = id;
 ${eventCounters}
 INSERT INTO event_counters (tenant, last) SELECT tenant, max(id) FROM events GROUP BY tenant;
+${pinnedSubscriptions}
+UPDATE subscriptions SET workflow_id = (SELECT id FROM workflows w WHERE w.name = subscriptions.workflow ORDER BY version DESC LIMIT 1);
 `;

@@ -113,6 +113,8 @@ export interface SubscriptionRow {
   created_at: number;
   /** 1: events that runs emit start it too; 0: only events the host delivers. */
   from_runs: number;
+  /** The version it starts (schema 6; null only in a store edited by hand: then the latest). */
+  workflow_id: string | null;
 }
 
 function describeOpenError(path: string, err: unknown): StoreError {

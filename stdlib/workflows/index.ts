@@ -121,7 +121,7 @@ export async function installSystemWorkflows(engine: Engine, options: InstallOpt
   // Documents come from people and the host (the CLI, the API), never from events that runs
   // emit: the updater runs with the system's permissions, so a workflow holding only
   // events:emit must not be able to have it fetch a URL or rewrite the knowledge base.
-  engine.subscribe(kbUpdater.name, { tenant: '*', user: { id: 'system' }, fromRuns: false });
+  engine.subscribe(kbUpdater.id, { tenant: '*', user: { id: 'system' }, fromRuns: false });
   return { chat, kbUpdater };
 }
 

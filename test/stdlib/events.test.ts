@@ -47,6 +47,27 @@ describe('event subscriptions (Engine.subscribe)', () => {
     expect(r.refused).toEqual([expect.objectContaining({ workflow: 'strict@1', code: 'ALICE_VALIDATION' })]);
   });
 
+  it('starts the version that was subscribed, not one deployed later under the name, until it is subscribed again', async () => {
+    const v1 = engine.deploy(subscriber);
+    expect(engine.subscribe('on-order', { permissions: ['kv:*'] })).toMatchObject({ version: v1.id });
+    // Someone deploys other code under the same name: it must not inherit the subscription.
+    const v2 = engine.deploy({ ...subscriber, script: `export default async (input) => 'v2:' + input.id` });
+    expect(v2.id).not.toBe(v1.id);
+    const first = engine.deliverEvent('order.placed', { id: 'o7', region: 'eu' });
+    await engine.runUntilIdle();
+    expect(engine.getRun(first.started[0])).toMatchObject({ workflowId: v1.id, output: 'o7' });
+    expect(engine.listSubscriptions()).toEqual([expect.objectContaining({ workflow: 'on-order', version: v1.id })]);
+    // Subscribing again (by name: the latest; or by id) moves it.
+    engine.subscribe('on-order', { permissions: ['kv:*'] });
+    const second = engine.deliverEvent('order.placed', { id: 'o8', region: 'eu' });
+    await engine.runUntilIdle();
+    expect(engine.getRun(second.started[0])).toMatchObject({ workflowId: v2.id, output: 'v2:o8' });
+    engine.subscribe(v1.id, { permissions: ['kv:*'] });
+    const third = engine.deliverEvent('order.placed', { id: 'o9', region: 'eu' });
+    await engine.runUntilIdle();
+    expect(engine.getRun(third.started[0])).toMatchObject({ workflowId: v1.id, output: 'o9' });
+  });
+
   it('delivers a keyed event once: the same key again stores nothing and starts nothing', () => {
     engine.deploy(subscriber);
     engine.subscribe('on-order', { permissions: ['kv:*'] });
