@@ -982,7 +982,9 @@ export class Engine {
       const ids = this.queries.purgeDue(now, 256);
       if (ids.length > 0) this.store.db.transaction(() => ids.forEach((id) => this.queries.purge(id))).immediate();
       if (now - this.lastEventPurge >= 60_000 || now < this.lastEventPurge) {
-        this.store.db.transaction(() => this.queries.purgeEvents(now - this.retentionMs)).immediate();
+        let floor = Number.MAX_SAFE_INTEGER;
+        for (const { execution } of this.active.values()) floor = Math.min(floor, execution.cursorFloor);
+        this.store.db.transaction(() => this.queries.purgeEvents(now - this.retentionMs, floor)).immediate();
         this.lastEventPurge = now;
       }
       return ids.length;

@@ -150,7 +150,15 @@ export class Execution {
     this.manifest = JSON.parse(workflow.manifest) as Manifest;
     this.manifestActions = new Set(this.manifest.actions);
     this.finished = new Promise((resolve) => (this.settle = resolve));
+    this.cursorFloor = host.eventCursor();
   }
+
+  /**
+   * No wait or attempt this execution starts looks at events at or before this id: the event
+   * purge keeps the events after it while the execution lives, since a wait's cursor protects
+   * its events only once the wait is stored (an action answering pending can take long).
+   */
+  readonly cursorFloor: number;
 
   private manifestFrozen = false;
   /** The manifest actions see; frozen on first use, since most runs' actions never look. */

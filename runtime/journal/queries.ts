@@ -446,11 +446,12 @@ export class Queries {
   }
   /**
    * Deletes events no wait can match any more: older than `before`, and not after the cursor of
-   * any step still waiting (a wait only ever matches events after its cursor).
+   * any step still waiting (a wait only ever matches events after its cursor) nor after `floor`
+   * (what executions under way may still look at; see `Execution.cursorFloor`).
    */
-  purgeEvents(before: number): number {
+  purgeEvents(before: number, floor = Number.MAX_SAFE_INTEGER): number {
     const oldest = (this.s.oldestWaitCursor.get() as { id: number | null }).id;
-    const upTo = oldest === null ? Number.MAX_SAFE_INTEGER : oldest;
+    const upTo = Math.min(oldest === null ? Number.MAX_SAFE_INTEGER : oldest, floor);
     const purged = this.s.purgeEvents.run(upTo, before).changes;
     if (purged > 0) this.s.purgeChains.run();
     return purged;

@@ -4,7 +4,8 @@
  * cursor). Without this the events table would grow for ever.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bundle, newFixture, type Fixture } from './harness.js';
+import { defineAction, pending } from '../../runtime/index.js';
+import { bundle, gate, newFixture, until, type Fixture } from './harness.js';
 
 let fx: Fixture;
 beforeEach(() => {
@@ -70,5 +71,39 @@ describe('event retention', () => {
     await engine.runUntilIdle();
     expect(eventIds()).toEqual([]);
   });
-});
 
+  it('keeps an event that arrived while an action was running, before its pending answer (and its wait) was stored', async () => {
+    const g = gate();
+    let calls = 0;
+    const poll = defineAction({
+      name: 'order.poll',
+      run: async () => {
+        calls++;
+        if (calls > 1) return 'paid';
+        await g.promise;
+        // The event it waits for arrived while it ran: it counts (docs/runtime.md).
+        return pending({ event: { type: 'paid' } });
+      },
+    });
+    const engine = fx.open([poll], { retention: '1d' });
+    const wf = engine.deploy(bundle('polls', ['order.poll'], `export default async (input, actions) => actions.order.poll({})`));
+    const run = engine.start(wf.id, { permissions: ['*'] });
+    const worker = engine.startWorker({ pollMs: 2 });
+    try {
+      await until(() => calls === 1, 'the action to be called');
+      const paid = engine.deliverEvent('paid', {}).id;
+      // Old enough to purge, and no stored wait protects it yet: only the live execution can.
+      fx.clock.advance('2d');
+      await new Promise((r) => setTimeout(r, 30));
+      expect(eventIds()).toHaveLength(1);
+      g.open();
+      await until(() => engine.getRun(run.id).status === 'completed', 'the run to complete');
+      expect(engine.getRun(run.id).output).toBe('paid');
+      expect(calls).toBe(2);
+      expect(paid).toBeGreaterThan(0);
+    } finally {
+      g.open();
+      await worker.stop();
+    }
+  });
+});
