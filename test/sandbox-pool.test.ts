@@ -7,8 +7,8 @@ import { until } from './support/waiting.js';
 // are served from one isolate at a time.
 describe('sandbox pool', () => {
   let pool: SandboxPool | null = null;
-  afterEach(() => {
-    pool?.close();
+  afterEach(async () => {
+    await pool?.close();
     pool = null;
   });
 
@@ -78,5 +78,14 @@ describe('sandbox pool', () => {
     p.release(b);
     await settled(p);
     expect(p.state().every((s) => s.inUse === 0 && s.ready === 1)).toBe(true);
+  });
+
+  it('closes only once the contexts being prepared on isolated-vm\'s threads are done', async () => {
+    const p = new SandboxPool(64, 2, 4);
+    expect(p.state().some((s) => s.preparing > 0)).toBe(true);
+    const lease = p.acquire();
+    await p.close();
+    expect(p.state().every((s) => s.preparing === 0)).toBe(true);
+    expect(lease.slot.isolate.isDisposed).toBe(true);
   });
 });

@@ -1007,7 +1007,7 @@ export class Engine {
     this.commit.flush();
     this.closed = true;
     if (this.leaseTimer !== null) clearInterval(this.leaseTimer);
-    this.pool.close();
+    await this.pool.close();
     this.store.close();
   }
 }

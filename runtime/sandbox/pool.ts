@@ -151,7 +151,7 @@ export class SandboxPool {
       // Both the context and the guest runtime's setup in it (a fifth of the cost) are made on
       // isolated-vm's thread, not on the host's.
       let context: ivm.Context | null = null;
-      slot.isolate
+      const prepared = slot.isolate
         .createContext()
         .then((c) => {
           context = c;
@@ -176,6 +176,8 @@ export class SandboxPool {
             // the isolate is gone with it
           }
         });
+      this.preparing.add(prepared);
+      void prepared.finally(() => this.preparing.delete(prepared));
     }
   }
 
@@ -230,11 +232,20 @@ export class SandboxPool {
     return !lease.slot.isolate.isDisposed && this.slots[lease.slot.index] === lease.slot;
   }
 
-  close(): void {
+  /**
+   * Disposes the isolates once the contexts being prepared on isolated-vm's threads are done:
+   * disposing an isolate under such a task, or exiting the process meanwhile, can crash it
+   * (seen: a worker that closed its engine and exited died with SIGSEGV).
+   */
+  async close(): Promise<void> {
     this.closed = true;
+    await Promise.allSettled([...this.preparing]);
     for (const slot of this.slots) {
       if (!slot.isolate.isDisposed) slot.isolate.dispose();
     }
-    this.ready.length = 0;
+    for (const r of this.ready) r.length = 0;
   }
+
+  /** Preparations under way on isolated-vm's threads (see `close`). */
+  private readonly preparing = new Set<Promise<unknown>>();
 }
