@@ -181,7 +181,7 @@ declare module "alice" {
       /** Any JSON value; what waits match on and subscribed workflows get as input. */
       data?: unknown;
     }) => Promise<{
-      /** The event's id in the store. */
+      /** The event's number in the run's tenant (1, 2, …), as waitForEvent results carry it. */
       id: number;
       /** Runs of subscribed workflows it started. */
       started: number;
