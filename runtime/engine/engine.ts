@@ -439,7 +439,9 @@ export class Engine {
 
   /** Stops events of `tenant` from starting the workflow. true when it was subscribed. */
   unsubscribe(workflow: string, options: { tenant?: string } = {}): boolean {
-    return this.write(() => this.queries.unsubscribe(workflow, options.tenant ?? 'default'));
+    // By name, or by the version `listSubscriptions` shows (`name@version`): one subscription per name.
+    const name = workflow.includes('@') ? workflow.slice(0, workflow.indexOf('@')) : workflow;
+    return this.write(() => this.queries.unsubscribe(name, options.tenant ?? 'default'));
   }
 
   listSubscriptions(): Subscription[] {
@@ -568,7 +570,9 @@ export class Engine {
     const rootOf = (): number | null =>
       (chainRoot ??= emitted === null ? null : emitted.root ?? (emitted.run !== undefined ? this.queries.firstEmitOf(emitted.run) : undefined) ?? eventId);
     for (const sub of this.queries.subscriptionsFor(tenant)) {
-      const wf = sub.workflow_id !== null ? this.queries.workflow(sub.workflow_id) : this.queries.latestWorkflow(sub.workflow);
+      // Pinned (schema 6): a row without a version (a store edited by hand) starts nothing,
+      // rather than whatever was deployed last under the name.
+      const wf = sub.workflow_id === null ? undefined : this.queries.workflow(sub.workflow_id);
       if (wf === undefined) continue;
       const manifest = JSON.parse(wf.manifest) as Manifest;
       const fires = manifest.triggers.some((t) => t.type === 'event' && t.event === type && matchesEvent(data, t.match ?? null));
@@ -996,7 +1000,14 @@ export class Engine {
   }
 
   /** Stops the worker, lets executions in flight settle, and closes the store and isolates. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    // A second call waits for the same close (the isolates are disposed asynchronously).
+    return (this.closePromise ??= this.closeOnce());
+  }
+
+  private closePromise: Promise<void> | null = null;
+
+  private async closeOnce(): Promise<void> {
     if (this.closing) return;
     // From here on nothing is claimed or launched: what was running is released for the next engine.
     this.closing = true;

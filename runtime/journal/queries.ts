@@ -165,7 +165,7 @@ export class Queries {
       deleteWait: p('DELETE FROM waits WHERE run_id = ? AND seq = ?'),
       deleteWaits: p('DELETE FROM waits WHERE run_id = ?'),
       waitsFor: p('SELECT run_id, seq, match FROM waits WHERE tenant = ? AND type = ?'),
-      insertEvent: p(`INSERT INTO events (tenant, type, data, at, key, seq) VALUES (?, ?, ?, ?, ?, coalesce((SELECT last FROM event_counters WHERE tenant = ?), 0) + 1)
+      insertEvent: p(`INSERT INTO events (tenant, type, data, at, key, seq) VALUES (?, ?, ?, ?, ?, coalesce((SELECT last FROM event_counters WHERE tenant = ?), (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'event_number_base'), 0) + 1)
                        ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id, seq`),
       countEvent: p('INSERT INTO event_counters (tenant, last) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET last = excluded.last'),
       eventByKey: p('SELECT id, coalesce(seq, id) AS seq FROM events WHERE key = ?'),

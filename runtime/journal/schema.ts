@@ -6,10 +6,13 @@
  */
 export const schemaVersion = 6;
 
-/** Schema 4's event subscriptions (see Engine.subscribe), in the schema and in its upgrade. */
-const subscriptionTables = `
+/**
+ * Event subscriptions (see Engine.subscribe): schema 4's table, and with `pinned` schema 6's
+ * (the version a subscription starts; a schema-4 table gets it from `migrateFrom5`).
+ */
+const subscriptionTablesOf = (pinned: boolean) => `
 -- Workflows that events start (their manifests' event triggers), per tenant ('*' = every
--- tenant), with the context their runs get. The latest version of the workflow runs.
+-- tenant), with the context their runs get.
 CREATE TABLE IF NOT EXISTS subscriptions (
   workflow TEXT NOT NULL,
   tenant TEXT NOT NULL,
@@ -18,7 +21,10 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   permissions TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   -- 0: only events delivered by the host (API, CLI) start it, not events that runs emit.
-  from_runs INTEGER NOT NULL DEFAULT 1,
+  from_runs INTEGER NOT NULL DEFAULT 1,${pinned ? `
+  -- The version its events start (schema 6): the one subscribed, not one deployed later under
+  -- the name, since its user and permissions were granted to that code. NULL: none.
+  workflow_id TEXT,` : ''}
   PRIMARY KEY (workflow, tenant)
 ) WITHOUT ROWID;
 -- Runs started so far by each chain of events that runs emitted, by the chain's first event.
@@ -28,13 +34,6 @@ CREATE TABLE IF NOT EXISTS event_chains (
 );
 `;
 
-/**
- * Schema 6: a subscription starts the version that was subscribed (its id), not whatever was
- * deployed last under the name: its user and permissions were granted to that code.
- */
-const pinnedSubscriptions = `
-ALTER TABLE subscriptions ADD COLUMN workflow_id TEXT;
-`;
 
 /** Schema 6's per-tenant event numbers: the last one given out in each tenant (never reused, even once purged). */
 const eventCounters = `
@@ -129,8 +128,7 @@ CREATE INDEX IF NOT EXISTS events_type ON events (tenant, type, id);
 CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (key) WHERE key IS NOT NULL;
 ${eventCounters}
 
-${subscriptionTables}
-${pinnedSubscriptions}
+${subscriptionTablesOf(true)}
 CREATE TABLE IF NOT EXISTS waits (
   run_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -200,7 +198,7 @@ ALTER TABLE steps ADD COLUMN log_data TEXT;
 export const migrateFrom3 = `
 ALTER TABLE events ADD COLUMN key TEXT;
 CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (key) WHERE key IS NOT NULL;
-${subscriptionTables}`;
+${subscriptionTablesOf(false)}`;
 
 /** Upgrades a schema-4 store: version 5 marks steps delivered inline (older rows never were) and keeps the call's own text. */
 export const migrateFrom4 = `
@@ -219,6 +217,9 @@ ALTER TABLE events ADD COLUMN seq INTEGER;
 UPDATE events SET seq = id;
 ${eventCounters}
 INSERT INTO event_counters (tenant, last) SELECT tenant, max(id) FROM events GROUP BY tenant;
-${pinnedSubscriptions}
+-- A tenant whose events were all purged has no counter: it numbers on from every row id given
+-- out so far, never again from 1 (callers and journals may hold its old numbers).
+INSERT INTO meta (key, value) SELECT 'event_number_base', coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0);
+ALTER TABLE subscriptions ADD COLUMN workflow_id TEXT;
 UPDATE subscriptions SET workflow_id = (SELECT id FROM workflows w WHERE w.name = subscriptions.workflow ORDER BY version DESC LIMIT 1);
 `;

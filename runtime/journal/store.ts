@@ -176,9 +176,12 @@ export class Store {
       }
       if (version !== undefined && Number(version) >= 2 && Number(version) < schemaVersion) {
         this.db.transaction(() => {
-          if (Number(version) <= 2) this.db.exec(migrateFrom2);
-          if (Number(version) <= 3) this.db.exec(migrateFrom3);
-          if (Number(version) <= 4) this.db.exec(migrateFrom4);
+          // Read again under the write lock: another process may have upgraded it meanwhile.
+          const now = Number(this.storedVersion());
+          if (now >= schemaVersion) return;
+          if (now <= 2) this.db.exec(migrateFrom2);
+          if (now <= 3) this.db.exec(migrateFrom3);
+          if (now <= 4) this.db.exec(migrateFrom4);
           this.db.exec(migrateFrom5);
           this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(schemaVersion));
         }).immediate();
@@ -189,8 +192,13 @@ export class Store {
       if (!fresh && path !== ':memory:') this.checkIntegrity();
       // An up-to-date store needs no write to open, so read-only commands never wait for a lock.
       if (version === undefined) {
-        this.db.exec(schema);
-        this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(schemaVersion));
+        // One transaction, the version read again under the write lock: two processes creating
+        // the file at once, or a crash half way, leave one whole schema.
+        this.db.transaction(() => {
+          if (this.storedVersion() !== undefined) return;
+          this.db.exec(schema);
+          this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(schemaVersion));
+        }).immediate();
       }
       shareConnection(path, this.db);
     } catch (err) {
@@ -209,6 +217,13 @@ export class Store {
    * raw SQLite error in the middle of some later query. quick_check reads every page (≈4 ms per
    * MB), so files above `quickCheckMaxBytes` are only checked as they are read.
    */
+  /** The schema version the file records, or undefined (no meta table or no version row yet). */
+  private storedVersion(): string | undefined {
+    const meta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+    if (meta === undefined) return undefined;
+    return (this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
+  }
+
   private checkIntegrity(): void {
     let size = 0;
     try {
