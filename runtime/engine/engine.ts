@@ -620,7 +620,15 @@ export class Engine {
   async runUntilIdle(): Promise<void> {
     for (;;) {
       if (this.closing) return;
-      const claimed = this.pump();
+      let claimed: number;
+      try {
+        claimed = this.pump();
+      } catch (err) {
+        // The claims are one transaction: nothing was taken. Said as the store's failure (the
+        // CLI's exit code for an unavailable store), not as an internal error.
+        if (!isSqliteError(err)) throw err;
+        throw new StoreError(this.store.path, `could not take the runs that are due (${(err as Error).message}); nothing was changed, and they are taken once the store accepts writes again`, { cause: err });
+      }
       if (this.active.size > 0) {
         await this.settled.promise;
         continue;
@@ -1021,6 +1029,12 @@ export class Engine {
     await this.pool.close();
     this.store.close();
   }
+}
+
+/** Whether SQLite (better-sqlite3) refused a statement: its errors carry an `SQLITE_…` code. */
+function isSqliteError(err: unknown): boolean {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
 function signal(): { promise: Promise<void>; resolve: () => void } {

@@ -65,4 +65,20 @@ describe('a run the store refuses to take', () => {
     expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: [1, 20000] });
     expect(calls.filter((c) => 'a' in (c as object))).toHaveLength(1);
   });
+
+  it('says a claim the store refused as the store\'s error, takes nothing, and runs the run once the store accepts writes', async () => {
+    const engine = fx.open([]);
+    const wf = engine.deploy(bundle('claim-refused', [], `export default async (input) => input.n + 1`));
+    const run = engine.start(wf.id, { input: { n: 1 } });
+    const db = (engine as unknown as { store: { db: Database.Database } }).store.db;
+    // As a full disk or an I/O error would: every change of a run's row is refused.
+    db.exec("CREATE TEMP TRIGGER refuse_claims BEFORE UPDATE ON runs BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    const err = await engine.runUntilIdle().then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ALICE_STORE_UNAVAILABLE' });
+    expect(String((err as Error).message)).toMatch(/could not take the runs that are due \(disk I\/O error\); nothing was changed/);
+    expect(engine.getRun(run.id).status).toBe('pending');
+    db.exec('DROP TRIGGER refuse_claims');
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: 2 });
+  });
 });
