@@ -534,7 +534,7 @@ export class Engine {
     const result = this.write(() => {
       const inserted = this.queries.insertEvent(tenant, type, text, now, key);
       // The same key again: the event was delivered (and its runs started) the first time.
-      if (inserted === null) return { id: (this.queries.eventByKey(key as string) as { seq: number }).seq, woken: [] as string[], started: [] as string[], refused: [] as RefusedStart[], duplicate: true };
+      if (inserted === null) return { id: (this.queries.eventByKey(tenant, key as string) as { seq: number }).seq, woken: [] as string[], started: [] as string[], refused: [] as RefusedStart[], duplicate: true };
       // What runs and callers see is the event's number in its tenant; the row id (every
       // tenant's events in one sequence) stays on this side, for chains of emitted events.
       const { id: rowId, seq: id } = inserted;
@@ -568,7 +568,7 @@ export class Engine {
     // and a run emitting thousands of events nobody subscribes to must not pay that per emit.
     let chainRoot: number | null | undefined;
     const rootOf = (): number | null =>
-      (chainRoot ??= emitted === null ? null : emitted.root ?? (emitted.run !== undefined ? this.queries.firstEmitOf(emitted.run) : undefined) ?? eventId);
+      (chainRoot ??= emitted === null ? null : emitted.root ?? (emitted.run !== undefined ? this.queries.firstEmitOf(tenant, emitted.run) : undefined) ?? eventId);
     for (const sub of this.queries.subscriptionsFor(tenant)) {
       // Pinned (schema 6): a row without a version (a store edited by hand) starts nothing,
       // rather than whatever was deployed last under the name.

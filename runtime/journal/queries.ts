@@ -166,15 +166,15 @@ export class Queries {
       deleteWaits: p('DELETE FROM waits WHERE run_id = ?'),
       waitsFor: p('SELECT run_id, seq, match FROM waits WHERE tenant = ? AND type = ?'),
       insertEvent: p(`INSERT INTO events (tenant, type, data, at, key, seq) VALUES (?, ?, ?, ?, ?, coalesce((SELECT last FROM event_counters WHERE tenant = ?), (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'event_number_base'), 0) + 1)
-                       ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id, seq`),
+                       ON CONFLICT (tenant, key) WHERE key IS NOT NULL DO NOTHING RETURNING id, seq`),
       countEvent: p('INSERT INTO event_counters (tenant, last) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET last = excluded.last'),
-      eventByKey: p('SELECT id, coalesce(seq, id) AS seq FROM events WHERE key = ?'),
+      eventByKey: p('SELECT id, coalesce(seq, id) AS seq FROM events WHERE tenant = ? AND key = ?'),
       subscribe: p(`INSERT INTO subscriptions (workflow, tenant, user_id, roles, permissions, created_at, from_runs, workflow_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (workflow, tenant) DO UPDATE SET user_id = excluded.user_id, roles = excluded.roles, permissions = excluded.permissions,
                       from_runs = excluded.from_runs, workflow_id = excluded.workflow_id`),
       chainRuns: p('SELECT runs FROM event_chains WHERE root = ?'),
       // Emits are keyed `<run id>:<seq>#<n>` (the step's idempotency key): a range of the key index.
-      firstEmitOf: p('SELECT min(id) AS id FROM events WHERE key >= ? AND key < ?'),
+      firstEmitOf: p('SELECT min(id) AS id FROM events WHERE tenant = ? AND key >= ? AND key < ?'),
       countChainRun: p('INSERT INTO event_chains (root, runs) VALUES (?, 1) ON CONFLICT (root) DO UPDATE SET runs = runs + 1'),
       unsubscribe: p('DELETE FROM subscriptions WHERE workflow = ? AND tenant = ?'),
       subscriptionsFor: p("SELECT * FROM subscriptions WHERE tenant = ? OR tenant = '*' ORDER BY workflow, tenant"),
@@ -360,15 +360,16 @@ export class Queries {
     this.s.countEvent.run(tenant, row.seq);
     return row;
   }
-  eventByKey(key: string): { id: number; seq: number } | undefined {
-    return this.s.eventByKey.get(key) as { id: number; seq: number } | undefined;
+  /** The tenant's event stored under `key` (keys are each tenant's own). */
+  eventByKey(tenant: string, key: string): { id: number; seq: number } | undefined {
+    return this.s.eventByKey.get(tenant, key) as { id: number; seq: number } | undefined;
   }
   subscribe(row: SubscriptionRow): void {
     this.s.subscribe.run(row.workflow, row.tenant, row.user_id, row.roles, row.permissions, row.created_at, row.from_runs, row.workflow_id);
   }
   /** The first event a run emitted (through its actions' `step.emit`), if any is still stored. */
-  firstEmitOf(runId: string): number | undefined {
-    return (this.s.firstEmitOf.get(`${runId}:`, `${runId};`) as { id: number | null }).id ?? undefined;
+  firstEmitOf(tenant: string, runId: string): number | undefined {
+    return (this.s.firstEmitOf.get(tenant, `${runId}:`, `${runId};`) as { id: number | null }).id ?? undefined;
   }
   /** Runs started so far by the chain of emitted events that began with event `root`. */
   chainRuns(root: number): number {

@@ -34,7 +34,6 @@ CREATE TABLE IF NOT EXISTS event_chains (
 );
 `;
 
-
 /** Schema 6's per-tenant event numbers: the last one given out in each tenant (never reused, even once purged). */
 const eventCounters = `
 CREATE TABLE IF NOT EXISTS event_counters (
@@ -125,7 +124,8 @@ CREATE TABLE IF NOT EXISTS events (
   seq INTEGER
 );
 CREATE INDEX IF NOT EXISTS events_type ON events (tenant, type, id);
-CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (key) WHERE key IS NOT NULL;
+-- Keys are the tenant's own (schema 6): two tenants may use the same external id.
+CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (tenant, key) WHERE key IS NOT NULL;
 ${eventCounters}
 
 ${subscriptionTablesOf(true)}
@@ -207,7 +207,8 @@ ALTER TABLE steps ADD COLUMN call_text TEXT;
 `;
 
 /**
- * Upgrades a schema-5 store: version 6 numbers events per tenant and pins subscriptions. Stored
+ * Upgrades a schema-5 store: version 6 numbers events per tenant, makes event keys unique per
+ * tenant (not across tenants) and pins subscriptions. Stored
  * events keep their row id as their number (each tenant's are increasing already), and each
  * tenant's numbering goes on from its highest; each subscription is pinned to the version it
  * started until now (the latest).
@@ -220,6 +221,8 @@ INSERT INTO event_counters (tenant, last) SELECT tenant, max(id) FROM events GRO
 -- A tenant whose events were all purged has no counter: it numbers on from every row id given
 -- out so far, never again from 1 (callers and journals may hold its old numbers).
 INSERT INTO meta (key, value) SELECT 'event_number_base', coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0);
+DROP INDEX IF EXISTS events_key;
+CREATE UNIQUE INDEX events_key ON events (tenant, key) WHERE key IS NOT NULL;
 ALTER TABLE subscriptions ADD COLUMN workflow_id TEXT;
 UPDATE subscriptions SET workflow_id = (SELECT id FROM workflows w WHERE w.name = subscriptions.workflow ORDER BY version DESC LIMIT 1);
 `;

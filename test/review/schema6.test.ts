@@ -26,6 +26,7 @@ describe('schema 6', () => {
     await first.close();
     fx.sql((db) => {
       db.exec('ALTER TABLE events DROP COLUMN seq; DROP TABLE event_counters; ALTER TABLE subscriptions DROP COLUMN workflow_id;');
+      db.exec('DROP INDEX events_key; CREATE UNIQUE INDEX events_key ON events (key) WHERE key IS NOT NULL;');
       db.prepare("UPDATE meta SET value = '5' WHERE key = 'schema_version'").run();
       db.exec("DELETE FROM events WHERE tenant = 't1'");
     });
@@ -48,5 +49,17 @@ describe('schema 6', () => {
     expect(engine.unsubscribe(wf.id)).toBe(true);
     expect(engine.listSubscriptions()).toEqual([]);
     await Promise.all([engine.close(), engine.close()]);
+  });
+
+  it('keeps event keys per tenant: two tenants may deliver the same external id, and each is deduplicated in its own tenant', async () => {
+    fx = newStoreFixture('alice-schema6-');
+    const engine = fx.open([]);
+    const a = engine.deliverEvent('order.paid', { n: 1 }, { tenant: 'acme', key: 'order-1' });
+    const b = engine.deliverEvent('order.paid', { n: 2 }, { tenant: 'globex', key: 'order-1' });
+    expect([a.duplicate, b.duplicate]).toEqual([false, false]);
+    expect([a.id, b.id]).toEqual([1, 1]);
+    expect(engine.deliverEvent('order.paid', { n: 3 }, { tenant: 'globex', key: 'order-1' })).toMatchObject({ id: 1, duplicate: true });
+    expect(fx.sql((db) => db.prepare("SELECT tenant FROM events WHERE key = 'order-1' ORDER BY tenant").all())).toEqual([{ tenant: 'acme' }, { tenant: 'globex' }]);
+    await engine.close();
   });
 });

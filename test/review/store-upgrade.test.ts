@@ -10,7 +10,8 @@ const starter = { script: `export default async (input) => input`, manifest: { n
 /** Turns the fixture's fresh store back into the layout an older schema had. */
 function downgrade(to: 2 | 3 | 4 | 5): void {
   fx.sql((db) => {
-    db.exec(`ALTER TABLE events DROP COLUMN seq; DROP TABLE event_counters; ALTER TABLE subscriptions DROP COLUMN workflow_id;`);
+    db.exec(`ALTER TABLE events DROP COLUMN seq; DROP TABLE event_counters; ALTER TABLE subscriptions DROP COLUMN workflow_id;
+      DROP INDEX events_key; CREATE UNIQUE INDEX events_key ON events (key) WHERE key IS NOT NULL;`);
     if (to < 5) db.exec(`ALTER TABLE steps DROP COLUMN inline; ALTER TABLE steps DROP COLUMN call_text;`);
     if (to < 4) db.exec(`DROP INDEX events_key; ALTER TABLE events DROP COLUMN key; DROP TABLE subscriptions; DROP TABLE event_chains;`);
     if (to === 2) db.exec(`ALTER TABLE steps DROP COLUMN log_seq; ALTER TABLE steps DROP COLUMN duration_ms; ALTER TABLE steps DROP COLUMN log_data;`);
