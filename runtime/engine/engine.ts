@@ -559,7 +559,7 @@ export class Engine {
    * Starts the subscribed workflows whose event triggers match, inside the event's
    * transaction: an event is stored together with the runs it starts, or not at all.
    */
-  private startSubscribed(tenant: string, type: string, data: unknown, eventId: number, eventSeq: number, emitted: NonNullable<DeliverOptions['emitted']> | null, refused: RefusedStart[]): string[] {
+  private startSubscribed(tenant: string, type: string, data: unknown, eventRowId: number, eventSeq: number, emitted: NonNullable<DeliverOptions['emitted']> | null, refused: RefusedStart[]): string[] {
     const started: string[] = [];
     const depth = (emitted?.depth ?? 0) + 1;
     // Runs of a chain of emitted events are counted against its first event; the emits of a run
@@ -568,7 +568,7 @@ export class Engine {
     // and a run emitting thousands of events nobody subscribes to must not pay that per emit.
     let chainRoot: number | null | undefined;
     const rootOf = (): number | null =>
-      (chainRoot ??= emitted === null ? null : emitted.root ?? (emitted.run !== undefined ? this.queries.firstEmitOf(tenant, emitted.run) : undefined) ?? eventId);
+      (chainRoot ??= emitted === null ? null : emitted.root ?? (emitted.run !== undefined ? this.queries.firstEmitOf(tenant, emitted.run) : undefined) ?? eventRowId);
     for (const sub of this.queries.subscriptionsFor(tenant)) {
       // Pinned (schema 6): a row without a version (a store edited by hand) starts nothing,
       // rather than whatever was deployed last under the name.
@@ -597,7 +597,7 @@ export class Engine {
             tenant,
             user: { id: sub.user_id, roles: JSON.parse(sub.roles) as string[] },
             permissions: JSON.parse(sub.permissions) as string[],
-            trigger: { type: 'event', event: { id: eventSeq, type }, depth, root: root ?? eventId },
+            trigger: { type: 'event', event: { id: eventSeq, type }, depth, root: root ?? eventRowId },
           }),
         );
         if (root !== null) this.queries.countChainRun(root);

@@ -113,7 +113,7 @@ export interface SubscriptionRow {
   created_at: number;
   /** 1: events that runs emit start it too; 0: only events the host delivers. */
   from_runs: number;
-  /** The version it starts (schema 6; null only in a store edited by hand: then the latest). */
+  /** The version it starts (schema 6; null only in a store edited by hand: then none). */
   workflow_id: string | null;
 }
 
@@ -168,9 +168,7 @@ export class Store {
           throw new StoreError(path, 'the file is an SQLite database but not an Alice store; point --store at another file. The file was not changed.');
         }
       }
-      const version = existing.some((t) => t.name === 'meta')
-        ? (this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value
-        : undefined;
+      const version = this.storedVersion();
       if (version !== undefined && Number(version) > schemaVersion) {
         throw new AliceError(ErrorCodes.STORE_VERSION, `store ${path} has schema version ${version}, newer than this engine's ${schemaVersion}; upgrade Alice`);
       }
