@@ -10,7 +10,8 @@ export type Trigger =
    * before schema 6, the store's row id). `depth`: how many event-started runs led to this one
    * (1 = started by an event that no run emitted, or by one a manually started run emitted).
    * `root`: the store's row id of the chain's first event (this event's, when no run emitted
-   * it). See `maxEventDepth` and `maxChainRuns`.
+   * it); without it (a trigger the host built), the run's emits are a chain of their own, as a
+   * manual run's are. See `maxEventDepth` and `maxChainRuns`.
    */
   | { type: 'event'; event: { id: number; type: string }; depth?: number; root?: number }
   | { type: 'schedule'; cron: string };

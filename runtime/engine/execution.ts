@@ -924,7 +924,11 @@ export class Execution {
       manifest: this.frozenManifest(),
       emit: (type, data = null) => {
         const t = this.context.trigger;
-        return this.host.emit(this.context.tenant, type, data, `${idempotencyKey}#${++emitted}`, t.type === 'event' ? { depth: t.depth ?? 1, root: t.root ?? t.event.id } : { depth: 0, root: null, run: this.run.id });
+        // A trigger the host built without `root` (a run started by hand "as if" by an event)
+        // has only the event's per-tenant number, which is not a row id: its emits are then a
+        // chain of their own, counted against the first of them, as for a run no event started.
+        const chain = t.type === 'event' ? (t.root !== undefined ? { depth: t.depth ?? 1, root: t.root } : { depth: t.depth ?? 1, root: null, run: this.run.id }) : { depth: 0, root: null, run: this.run.id };
+        return this.host.emit(this.context.tenant, type, data, `${idempotencyKey}#${++emitted}`, chain);
       },
     };
     const started = performance.now();

@@ -142,6 +142,20 @@ describe('events.emit', () => {
     expect(fx.sql((db) => db.prepare('SELECT count(*) AS n FROM event_chains').get())).toEqual({ n: 0 });
   });
 
+  it("counts the emits of a run the host started with a hand-built event trigger against that run's own chain, not a row the event's number happens to name", async () => {
+    engine.deploy({ script: 'export default async (input) => input', manifest: { name: 'on-ping', kind: 'user', actions: [], triggers: [{ type: 'event', event: 'ping' }] } });
+    engine.subscribe('on-ping', { tenant: 'acme' });
+    // Another tenant's events take the first row ids; acme's numbers start at 1 all the same.
+    for (let i = 0; i < 3; i++) engine.deliverEvent('noise', { i }, { tenant: 'globex' });
+    const wf = engine.deploy({ ...emitter('ping'), manifest: { ...emitter('ping').manifest, name: 'by-hand' } });
+    const run = engine.start(wf.id, { input: { key: 'k' }, tenant: 'acme', permissions: ['events:emit'], trigger: { type: 'event', event: { id: 1, type: 'ping' } } });
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id).output).toEqual([expect.objectContaining({ started: 1 })]);
+    const emittedRow = fx.sql((db) => db.prepare("SELECT id FROM events WHERE tenant = 'acme' AND type = 'ping'").get() as { id: number }).id;
+    expect(emittedRow).toBeGreaterThan(3);
+    expect(fx.sql((db) => db.prepare('SELECT root FROM event_chains').all())).toEqual([{ root: emittedRow }]);
+  });
+
   it('needs events:emit', async () => {
     const wf = engine.deploy(emitter('order.placed'));
     const run = engine.start(wf.id, { input: {}, permissions: ['kv:*'] });
