@@ -200,6 +200,93 @@ export function withPatternBudget<T>(check: () => T): T {
 }
 
 /**
+ * Most RE2 instructions, estimated from the patterns' text by {@link patternSizeBound}, that one
+ * untrusted schema's patterns may compile to. Compiling is linear in the program but the
+ * program is not in the text: `(x…600 chars){1000}` compiles to 600,000 instructions, 0.7 s
+ * of re2js on the engine's thread, and a 64 KiB schema holds a hundred of them. This bound is
+ * ≈ 0.1–0.2 s of compiling at worst; `[a-z]{1000}` is estimated at 2,000, an e-mail pattern at
+ * a few dozen.
+ */
+export const maxPatternProgram = 200_000;
+
+/**
+ * An upper bound of the RE2 program a pattern compiles to, from its text alone, before RE2
+ * expands any repetition: each literal, escape or class counts 1, a group its contents plus 2,
+ * `|` 1, `*`, `+` and `?` 2, and `{n,m}` repeats what it follows max(n, m) times, twice over (RE2 writes the
+ * optional copies of `{n,m}` as nested alternatives). Flag groups and `\Q…\E` are read as
+ * plain text, which can only count more.
+ */
+export function patternSizeBound(pattern: string): number {
+  type Level = { seq: number; alts: number };
+  const stack: Level[] = [];
+  let cur: Level = { seq: 0, alts: 0 };
+  let last = 0; // the size of what a quantifier here repeats
+  const repeat = /^\{(\d{1,9})(?:(,)(\d{0,9}))?\}/;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const n = pattern[i + 1];
+      // \p{Greek}, \x{10FFFF}: one class or character however long the name.
+      if ((n === 'p' || n === 'P' || n === 'x') && pattern[i + 2] === '{') {
+        const close = pattern.indexOf('}', i + 3);
+        i = close < 0 ? pattern.length : close;
+      } else i++;
+      last = 1;
+      cur.seq += 1;
+    } else if (c === '[') {
+      // To the class's closing bracket: a leading ] or ^], escapes and [:alpha:] are inside it.
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      while (j < pattern.length && pattern[j] !== ']') {
+        if (pattern[j] === '\\') j++;
+        else if (pattern[j] === '[' && pattern[j + 1] === ':') {
+          const close = pattern.indexOf(':]', j + 2);
+          if (close > 0) j = close + 1;
+        }
+        j++;
+      }
+      i = j;
+      last = 1;
+      cur.seq += 1;
+    } else if (c === '(') {
+      stack.push(cur);
+      cur = { seq: 0, alts: 0 };
+      last = 0;
+    } else if (c === ')') {
+      const group = cur.seq + cur.alts + 2;
+      cur = stack.pop() ?? { seq: 0, alts: 0 };
+      cur.seq += group;
+      last = group;
+    } else if (c === '|') {
+      cur.alts += cur.seq + 1;
+      cur.seq = 0;
+      last = 0;
+    } else if (c === '{' && repeat.test(pattern.slice(i, i + 24))) {
+      const m = repeat.exec(pattern.slice(i, i + 24))!;
+      const min = Number(m[1]);
+      const times = m[2] === undefined ? min : m[3] === '' ? min + 1 : Math.max(min, Number(m[3]));
+      const added = last * Math.max(times - 1, 0) * 2 + 1;
+      cur.seq += added;
+      last += added;
+      i += m[0].length - 1;
+    } else if (c === '*' || c === '+' || c === '?') {
+      cur.seq += 2;
+      last += 2;
+    } else {
+      last = 1;
+      cur.seq += 1;
+    }
+  }
+  let size = cur.seq + cur.alts;
+  while (stack.length > 0) {
+    const outer = stack.pop()!;
+    size = outer.seq + outer.alts + size + 2;
+  }
+  return size + 2;
+}
+
+/**
  * `pattern` and `patternProperties` through RE2 (re2js, linear time in the input) instead of
  * JavaScript's backtracking RegExp. RE2 has no lookaround and no backreferences: a schema that
  * uses them does not compile (a clear "not a valid JSON Schema" error), which is the point.
@@ -208,12 +295,23 @@ export function withPatternBudget<T>(check: () => T): T {
  */
 function linearRegExp(): NonNullable<NonNullable<Options['code']>['regExp']> {
   const { RE2JS } = re2js();
+  // One instance per schema (untrustedAjv): the programs its patterns may compile to, in all.
+  let programLeft = maxPatternProgram;
   const engine = (pattern: string, flags: string) => {
+    const bound = patternSizeBound(pattern);
+    if (bound > programLeft) {
+      throw new RangeError(`its patterns are too big to compile: ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} would take the schema's patterns past ${maxPatternProgram} RE2 instructions (estimated ${bound} for this one); repeat less ({n,m} copies what it follows)`);
+    }
+    programLeft -= bound;
     const re = RE2JS.compile(pattern, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
     // The program's size is re2js's own (not in its types); if a version hides it, charge as
     // for a program as long as the pattern's text, which is never much shorter.
     const size = (re as unknown as { re2Input?: { prog?: { numInst?: () => number } } }).re2Input?.prog?.numInst?.() ?? pattern.length;
     return {
+      // Ajv keeps one compiled pattern per `toString()` of what this returns (a RegExp's is
+      // `/source/flags`): without it every pattern of a schema read "[object Object]", and all
+      // of them were checked as the first one compiled.
+      toString: () => `/${pattern}/${flags}`,
       test: (s: string) => {
         const budget = patternBudget ?? { left: maxPatternWork };
         const cost = size * (s.length + 1);

@@ -4,7 +4,8 @@
  * replace Ajv's quadratic ones, with Ajv's own error shape (callers read it).
  */
 import { describe, expect, it } from 'vitest';
-import { maxPatternWork, schemaBudgetProblem, untrustedAjv, withPatternBudget } from '../runtime/schema-budget.js';
+import { RE2JS } from 're2js';
+import { maxPatternProgram, maxPatternWork, patternSizeBound, schemaBudgetProblem, untrustedAjv, withPatternBudget } from '../runtime/schema-budget.js';
 import { Validators } from '../runtime/engine/validation.js';
 
 const compile = (schema: Record<string, unknown>) => untrustedAjv({ allErrors: false }).compile(schema);
@@ -72,12 +73,50 @@ describe('untrustedAjv', () => {
     expect(withPatternBudget(() => email(`${'a'.repeat(1_000_000)}@example.com`))).toBe(true);
     // Thirty patterns of ≈ 100 instructions, each alone well within the budget on 10,000
     // characters, are over it together: the budget is the check's.
-    const many = compile({ type: 'string', allOf: Array.from({ length: 30 }, (_, i) => ({ pattern: `[a-z]{100}${i}?` })) });
+    const many = compile({ type: 'string', allOf: Array.from({ length: 30 }, (_, i) => ({ pattern: `[a-z]{100}(?:${i})?` })) });
     const text = 'a'.repeat(10_000);
     expect(103 * 10_001).toBeLessThan(maxPatternWork / 10);
     expect(() => withPatternBudget(() => many(text))).toThrow(/too long to check/);
     // Each check starts with the whole budget again.
     expect(withPatternBudget(() => big(`${'a'.repeat(1000)}7`))).toBe(true);
+  });
+
+  it('checks each pattern of a schema as itself (Ajv keeps compiled patterns by their text)', () => {
+    const validate = compile({ type: 'object', properties: { a: { type: 'string', pattern: '^x$' }, b: { type: 'string', pattern: '^[0-9]+$' } }, patternProperties: { '^n_': { type: 'string', pattern: '^[A-Z]+$' } } });
+    expect([validate({ a: 'x' }), validate({ b: '42' }), validate({ n_1: 'AB' })]).toEqual([true, true, true]);
+    expect([validate({ a: '42' }), validate({ b: 'x' }), validate({ n_1: 'x' })]).toEqual([false, false, false]);
+    expect(validate.errors?.[0]).toMatchObject({ keyword: 'pattern', params: { pattern: '^[A-Z]+$' } });
+    const v = new Validators();
+    v.add('wf', { type: 'object', properties: { p: { type: 'string', pattern: '^a+$' }, q: { type: 'string', pattern: '^b+$' } } }, true);
+    expect([v.check('wf', { p: 'aa', q: 'bb' }), v.check('wf', { q: 'aa' })]).toEqual([null, expect.stringMatching(/must match pattern "\^b\+\$"/)]);
+  });
+
+  it('bounds what a schema\'s patterns compile to, before RE2 expands their repetitions', () => {
+    // Each of these compiles to 600,000 RE2 instructions (0.7 s of re2js); a 64 KiB schema holds a hundred.
+    const huge = `(${'abcdefghij'.repeat(60)}){1000}`;
+    const schema = { type: 'object', properties: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`f${i}`, { type: 'string', pattern: `${huge}${i}` }])) };
+    expect(schemaBudgetProblem(schema)).toBeNull();
+    expect(() => compile(schema)).toThrow(/its patterns are too big to compile: .* past 200000 RE2 instructions/);
+    const v = new Validators();
+    expect(() => v.add('wf', schema, true)).toThrow(/schema of wf is not a valid JSON Schema: its patterns are too big to compile/);
+    // For the whole schema: sixty patterns of ≈ 4,000 each are over it together, also under patternProperties.
+    const sixty = Array.from({ length: 60 }, (_, i) => `[a-z]{1000}[0-9]{1000}${i}`);
+    expect(() => compile({ allOf: sixty.map((pattern) => ({ pattern })) })).toThrow(/too big to compile/);
+    expect(() => compile({ patternProperties: Object.fromEntries(sixty.map((p) => [p, { type: 'number' }])) })).toThrow(/too big to compile/);
+    // Sensible patterns are far within it, and a new schema gets the whole budget again.
+    const ten = compile({ type: 'object', properties: Object.fromEntries(sixty.slice(0, 10).map((pattern, i) => [`f${i}`, { type: 'string', pattern }])) });
+    expect(ten({ f3: `${'a'.repeat(1000)}${'1'.repeat(1000)}3` })).toBe(true);
+    expect(ten({ f3: `${'a'.repeat(1000)}${'1'.repeat(1000)}4` })).toBe(false);
+    expect(compile({ type: 'string', pattern: '^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$' })('ann@example.com')).toBe(true);
+  });
+
+  it('estimates a pattern\'s program at least as big as RE2 makes it', () => {
+    const patterns = ['[a-z]{1000}[0-9]', '^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$', `(${'abcdefghij'.repeat(20)}){300}`, 'a{2,1000}', '(a|b){500,1000}', '(?i)hello{5,}', '((ab){10}c){10}', '[[:alpha:]]{300}', '\\pL{1000}', 'x{1000,}', '(?:(?:a{30}){30})', '[\\]a-z]{999}', 'a|b|c|d', '(a*)*', '(?P<n>a{1000})', '\\x{10FFFF}{1000}', 'a{1000}?', '(a+|b?)*c{0,3}'];
+    for (const p of patterns) {
+      const size = (RE2JS.compile(p) as unknown as { re2Input: { prog: { numInst(): number } } }).re2Input.prog.numInst();
+      expect({ p, bound: patternSizeBound(p) >= size }).toEqual({ p, bound: true });
+    }
+    expect(patternSizeBound('[a-z]{1000}')).toBeLessThan(maxPatternProgram / 50);
   });
 
   it('refuses an input too long for its schema\'s patterns with a clear error, as the engine checks it', () => {
