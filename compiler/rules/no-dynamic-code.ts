@@ -2,6 +2,10 @@ import ts from '../ts/typescript.cjs';
 import { constantString, isConst, rootOf, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { forEachChild, SymbolFlags, SyntaxKind, TypeFlags, isArrayLiteralExpression, isAsExpression, isBinaryExpression, isCallExpression, isComputedPropertyName, isIdentifier, isNewExpression, isNonNullExpression, isNumericLiteral, isObjectLiteralExpression, isParenthesizedExpression, isPropertyAccessExpression, isPropertyAssignment, isSatisfiesExpression, isSpreadAssignment, isSpreadElement, isStringLiteral, isTaggedTemplateExpression, isTypeAssertionExpression, isVariableDeclaration } = ts;
+
 /** Reflective reads that take (object, key): with key "constructor" they reach the Function constructor. */
 const reflectiveReads = new Set(['Reflect.get', 'Reflect.getOwnPropertyDescriptor', 'Object.getOwnPropertyDescriptor']);
 
@@ -11,8 +15,8 @@ const prototypeGetters = new Set(['Object.getPrototypeOf', 'Reflect.getPrototype
 /** Whether an expression is what a call or `new` calls. */
 function isCallee(node: ts.Expression): boolean {
   let n: ts.Node = node;
-  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent)) n = n.parent;
-  return (ts.isCallExpression(n.parent) || ts.isNewExpression(n.parent)) && n.parent.expression === n;
+  while (isParenthesizedExpression(n.parent) || isAsExpression(n.parent) || isNonNullExpression(n.parent)) n = n.parent;
+  return (isCallExpression(n.parent) || isNewExpression(n.parent)) && n.parent.expression === n;
 }
 
 const why = 'code made from strings at run time is invisible to the checker and to the capability manifest a reviewer approves';
@@ -26,15 +30,15 @@ export default defineRule({
     /** Whether a value is a function or could be one: its `.constructor` is a Function constructor. */
     const mayBeFunction = (expr: ts.Expression, orUntyped = true): boolean => mayBeFunctionType(checker.getTypeAtLocation(expr), orUntyped);
     const functionType = (() => {
-      const sym = checker.resolveName('Function', undefined, ts.SymbolFlags.Type, false);
+      const sym = checker.resolveName('Function', undefined, SymbolFlags.Type, false);
       return sym !== undefined ? checker.getDeclaredTypeOfSymbol(sym) : undefined;
     })();
     const mayBeFunctionType = (type: ts.Type, orUntyped: boolean, depth = 0): boolean => {
-      if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return orUntyped;
+      if (type.flags & (TypeFlags.Any | TypeFlags.Unknown)) return orUntyped;
       if (depth > 4) return orUntyped;
       if (type.isUnion() || type.isIntersection()) return type.types.some((t) => mayBeFunctionType(t, orUntyped, depth + 1));
       // A type parameter holds whatever its constraint allows (anything, without one).
-      if (type.flags & ts.TypeFlags.TypeParameter) {
+      if (type.flags & TypeFlags.TypeParameter) {
         const constraint = checker.getBaseConstraintOfType(type);
         return constraint === undefined || constraint === type ? orUntyped : mayBeFunctionType(constraint, orUntyped, depth + 1);
       }
@@ -44,8 +48,8 @@ export default defineRule({
       if (name === 'Function' || name === 'CallableFunction' || name === 'NewableFunction') return true;
       // `object`, `{}`, `Object` and any other type a function satisfies can hold a function at
       // run time; an instance of a class is taken to be one.
-      if (type.flags & ts.TypeFlags.NonPrimitive) return true;
-      if (functionType === undefined || !(type.flags & ts.TypeFlags.Object) || (type.getSymbol()?.flags ?? 0) & ts.SymbolFlags.Class) return false;
+      if (type.flags & TypeFlags.NonPrimitive) return true;
+      if (functionType === undefined || !(type.flags & TypeFlags.Object) || (type.getSymbol()?.flags ?? 0) & SymbolFlags.Class) return false;
       return checker.isTypeAssignableTo(functionType, type);
     };
     /**
@@ -56,18 +60,18 @@ export default defineRule({
      * that declare a `constructor` of their own (`{ constructor: 1 }`) are known not to.
      */
     const constructorMayBeFunction = (type: ts.Type, depth = 0): boolean => {
-      if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+      if (type.flags & (TypeFlags.Any | TypeFlags.Unknown)) return true;
       if (depth > 4) return true;
       if (type.isUnion() || type.isIntersection()) return type.types.some((t) => constructorMayBeFunction(t, depth + 1));
-      if (type.flags & ts.TypeFlags.TypeParameter) {
+      if (type.flags & TypeFlags.TypeParameter) {
         const constraint = checker.getBaseConstraintOfType(type);
         return constraint === undefined || constraint === type ? true : constructorMayBeFunction(constraint, depth + 1);
       }
-      if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.NonPrimitive))) return false;
+      if (!(type.flags & (TypeFlags.Object | TypeFlags.NonPrimitive))) return false;
       if (mayBeFunctionType(type, true)) return true;
       const own = checker.getApparentType(type).getProperty('constructor');
       if ((own?.declarations ?? []).some((d) => !ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return false;
-      return !((type.getSymbol()?.flags ?? 0) & ts.SymbolFlags.Class);
+      return !((type.getSymbol()?.flags ?? 0) & SymbolFlags.Class);
     };
     /**
      * `Date.prototype` and the like: a built-in's prototype, whose constructor is that built-in
@@ -81,27 +85,27 @@ export default defineRule({
     /** A `.constructor` read that is only compared (`x.constructor === Object`) or named (`.name`) runs nothing. */
     const onlyInspected = (read: ts.Expression): boolean => {
       let n: ts.Node = read;
-      while (ts.isParenthesizedExpression(n.parent) || ts.isNonNullExpression(n.parent)) n = n.parent;
+      while (isParenthesizedExpression(n.parent) || isNonNullExpression(n.parent)) n = n.parent;
       const p = n.parent;
-      if (ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === 'name') return true;
-      if (ts.isBinaryExpression(p)) {
+      if (isPropertyAccessExpression(p) && p.expression === n && p.name.text === 'name') return true;
+      if (isBinaryExpression(p)) {
         const op = p.operatorToken.kind;
-        return op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+        return op === SyntaxKind.EqualsEqualsEqualsToken || op === SyntaxKind.ExclamationEqualsEqualsToken || op === SyntaxKind.EqualsEqualsToken || op === SyntaxKind.ExclamationEqualsToken;
       }
       return false;
     };
     /** Whether a `const` holding this value is called or constructed somewhere in the file. */
     const calledThroughConst = (value: ts.Expression): boolean => {
       let n: ts.Node = value;
-      while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isSatisfiesExpression(n.parent) || ts.isTypeAssertionExpression(n.parent)) n = n.parent;
+      while (isParenthesizedExpression(n.parent) || isAsExpression(n.parent) || isNonNullExpression(n.parent) || isSatisfiesExpression(n.parent) || isTypeAssertionExpression(n.parent)) n = n.parent;
       const decl = n.parent;
-      if (!ts.isVariableDeclaration(decl) || decl.initializer !== n || !ts.isIdentifier(decl.name) || !isConst(decl)) return false;
+      if (!isVariableDeclaration(decl) || decl.initializer !== n || !isIdentifier(decl.name) || !isConst(decl)) return false;
       const sym = checker.getSymbolAtLocation(decl.name);
       let found = false;
       const visit = (x: ts.Node): void => {
         if (found) return;
-        if (ts.isIdentifier(x) && x !== decl.name && checker.getSymbolAtLocation(x) === sym) found = isCallee(x) || (ts.isTaggedTemplateExpression(x.parent) && x.parent.tag === x);
-        else ts.forEachChild(x, visit);
+        if (isIdentifier(x) && x !== decl.name && checker.getSymbolAtLocation(x) === sym) found = isCallee(x) || (isTaggedTemplateExpression(x.parent) && x.parent.tag === x);
+        else forEachChild(x, visit);
       };
       visit(ctx.sourceFile);
       return found;
@@ -118,11 +122,11 @@ export default defineRule({
      */
     const isPrototypeOf = (expr: ts.Expression, depth = 0): boolean => {
       const e = skipOuter(expr);
-      if (ts.isCallExpression(e)) return prototypeGetters.has(ctx.facts.resolver.resolve(e.expression) ?? '');
-      if (ts.isPropertyAccessExpression(e)) return e.name.text === '__proto__';
-      if (!ts.isIdentifier(e) || depth > 8) return false;
+      if (isCallExpression(e)) return prototypeGetters.has(ctx.facts.resolver.resolve(e.expression) ?? '');
+      if (isPropertyAccessExpression(e)) return e.name.text === '__proto__';
+      if (!isIdentifier(e) || depth > 8) return false;
       const decl = checker.getSymbolAtLocation(e)?.declarations?.[0];
-      return decl !== undefined && ts.isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined && decl.getSourceFile() === ctx.sourceFile && isPrototypeOf(decl.initializer, depth + 1);
+      return decl !== undefined && isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined && decl.getSourceFile() === ctx.sourceFile && isPrototypeOf(decl.initializer, depth + 1);
     };
 
     /**
@@ -132,25 +136,25 @@ export default defineRule({
     const checkAssignmentPattern = (pattern: ts.Expression, source: ts.Type | undefined, depth = 0): void => {
       const p = skipOuter(pattern);
       if (depth > 8) return;
-      if (ts.isObjectLiteralExpression(p)) {
+      if (isObjectLiteralExpression(p)) {
         for (const prop of p.properties) {
-          if (ts.isSpreadAssignment(prop)) continue;
+          if (isSpreadAssignment(prop)) continue;
           const name = prop.name;
-          const text = ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) ? name.text : ts.isComputedPropertyName(name) ? constantString(name.expression, checker) : undefined;
+          const text = isIdentifier(name) || isStringLiteral(name) || isNumericLiteral(name) ? name.text : isComputedPropertyName(name) ? constantString(name.expression, checker) : undefined;
           if (source !== undefined && ((text === 'constructor' && constructorMayBeFunction(source)) || (text === undefined && mayBeFunctionType(source, true)))) {
             reportConstructor(prop, source);
             continue;
           }
-          if (ts.isPropertyAssignment(prop)) {
-            const target = ts.isBinaryExpression(prop.initializer) && prop.initializer.operatorToken.kind === ts.SyntaxKind.EqualsToken ? prop.initializer.left : prop.initializer;
+          if (isPropertyAssignment(prop)) {
+            const target = isBinaryExpression(prop.initializer) && prop.initializer.operatorToken.kind === SyntaxKind.EqualsToken ? prop.initializer.left : prop.initializer;
             const inner = source !== undefined && text !== undefined ? checker.getApparentType(source).getProperty(text) : undefined;
             checkAssignmentPattern(target, inner !== undefined ? checker.getTypeOfSymbol(inner) : undefined, depth + 1);
           }
         }
-      } else if (ts.isArrayLiteralExpression(p)) {
+      } else if (isArrayLiteralExpression(p)) {
         const element = source !== undefined ? checker.getIndexTypeOfType(checker.getApparentType(source), ts.IndexKind.Number) : undefined;
         for (const el of p.elements) {
-          const target = ts.isBinaryExpression(el) && el.operatorToken.kind === ts.SyntaxKind.EqualsToken ? el.left : ts.isSpreadElement(el) ? undefined : el;
+          const target = isBinaryExpression(el) && el.operatorToken.kind === SyntaxKind.EqualsToken ? el.left : isSpreadElement(el) ? undefined : el;
           if (target !== undefined) checkAssignmentPattern(target, element, depth + 1);
         }
       }
@@ -158,13 +162,13 @@ export default defineRule({
 
     return {
       BinaryExpression(node) {
-        if (node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+        if (node.operatorToken.kind !== SyntaxKind.EqualsToken) return;
         const left = skipOuter(node.left);
-        if (ts.isObjectLiteralExpression(left) || ts.isArrayLiteralExpression(left)) checkAssignmentPattern(left, checker.getTypeAtLocation(node.right));
+        if (isObjectLiteralExpression(left) || isArrayLiteralExpression(left)) checkAssignmentPattern(left, checker.getTypeAtLocation(node.right));
       },
       ForOfStatement(node) {
         const init = node.initializer;
-        if (!ts.isObjectLiteralExpression(init) && !ts.isArrayLiteralExpression(init)) return;
+        if (!isObjectLiteralExpression(init) && !isArrayLiteralExpression(init)) return;
         const element = checker.getIndexTypeOfType(checker.getApparentType(checker.getTypeAtLocation(node.expression)), ts.IndexKind.Number);
         checkAssignmentPattern(init, element);
       },
@@ -188,7 +192,7 @@ export default defineRule({
         const type = checker.getTypeAtLocation(node.expression);
         if (key === 'constructor' && !onlyInspected(node) && !isGlobalPrototype(node.expression) && constructorMayBeFunction(type)) reportConstructor(node, type);
         // A symbol key (`f[Symbol.iterator]`) is never the string "constructor".
-        else if (key === undefined && !(checker.getTypeAtLocation(node.argumentExpression).flags & ts.TypeFlags.ESSymbolLike) && (mayBeFunction(node.expression, false) || mayBeFunction(skipOuter(node.expression), false) || isPrototypeOf(node.expression))) {
+        else if (key === undefined && !(checker.getTypeAtLocation(node.argumentExpression).flags & TypeFlags.ESSymbolLike) && (mayBeFunction(node.expression, false) || mayBeFunction(skipOuter(node.expression), false) || isPrototypeOf(node.expression))) {
           ctx.report(node, `a computed member of a function can be its constructor, the Function constructor: ${why}.`, 'name the member you use');
         } else if (key === undefined && mayBeFunction(node.expression) && (isCallee(node) || calledThroughConst(node))) {
           // `o[k][k]("code")` with `o: any` and k = "constructor" reaches Function in two steps,
@@ -201,13 +205,13 @@ export default defineRule({
         const source = checker.getTypeAtLocation(node);
         for (const el of node.elements) {
           const key = el.propertyName ?? el.name;
-          const text = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : ts.isComputedPropertyName(key) ? constantString(key.expression, checker) : undefined;
+          const text = isIdentifier(key) || isStringLiteral(key) ? key.text : isComputedPropertyName(key) ? constantString(key.expression, checker) : undefined;
           if (text === 'constructor' && constructorMayBeFunction(source)) reportConstructor(el, source);
           else if (text === undefined && el.dotDotDotToken === undefined && mayBeFunctionType(source, true)) reportConstructor(el);
         }
       },
       CallExpression(node) {
-        if (node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+        if (node.expression.kind === SyntaxKind.ImportKeyword) {
           ctx.report(node, `import() loads a module at run time: ${why}.`, 'import what you need from "alice" at the top of the file');
           return;
         }

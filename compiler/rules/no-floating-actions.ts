@@ -3,6 +3,10 @@ import { isFunctionLike } from '../ts/facts.js';
 import { skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { forEachChild, findAncestor, ObjectFlags, SymbolFlags, SyntaxKind, TypeFlags, isArrayLiteralExpression, isArrowFunction, isAsExpression, isAwaitExpression, isBinaryExpression, isBlock, isCallExpression, isCaseBlock, isComputedPropertyName, isConditionalExpression, isElementAccessExpression, isExpressionStatement, isForInStatement, isForOfStatement, isForStatement, isFunctionExpression, isIdentifier, isMethodDeclaration, isMethodSignature, isNewExpression, isNonNullExpression, isOmittedExpression, isParameter, isParenthesizedExpression, isPropertyAccessExpression, isPropertyAssignment, isReturnStatement, isSatisfiesExpression, isShorthandPropertyAssignment, isSourceFile, isSpreadElement, isStringLiteral, isTaggedTemplateExpression, isVariableDeclaration, isVariableDeclarationList, isVoidExpression, isYieldExpression } = ts;
+
 const why = 'the workflow goes on (and may finish) before the step\'s outcome is journaled, its failure is never seen, and whether it had finished differs between the run and its replays';
 const hint = 'await it, return it, or collect the promises and await Promise.all([...])';
 const combinators = new Set(['Promise.all', 'Promise.allSettled', 'Promise.race', 'Promise.any']);
@@ -16,7 +20,7 @@ const maxFollow = 16;
  * return is never awaited, wherever the object goes.
  */
 const implicitlyCalled = new Set(['valueOf', 'toString', 'toJSON', '[Symbol.toPrimitive]']);
-const primitive = ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void;
+const primitive = TypeFlags.StringLike | TypeFlags.NumberLike | TypeFlags.BooleanLike | TypeFlags.BigIntLike | TypeFlags.Null | TypeFlags.Undefined | TypeFlags.Void;
 
 /** Action calls (and calls of helpers that make them) whose promise is never awaited. */
 export default defineRule({
@@ -38,13 +42,13 @@ export default defineRule({
       let e: ts.Expression = node;
       for (;;) {
         const p = e.parent;
-        if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p)) e = p;
-        else if (ts.isPropertyAccessExpression(p) && p.expression === e && chainMethods.has(p.name.text) && ts.isCallExpression(p.parent) && p.parent.expression === p) e = p.parent;
-        else if (ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p)) e = p;
-        else if (ts.isPropertyAssignment(p) && p.initializer === e) e = p.parent;
-        else if (ts.isConditionalExpression(p) && p.condition !== e) e = p;
-        else if (ts.isBinaryExpression(p) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.CommaToken].includes(p.operatorToken.kind) && (p.operatorToken.kind !== ts.SyntaxKind.CommaToken || p.right === e)) e = p;
-        else if (ts.isCallExpression(p) && p.arguments.includes(e) && combinators.has(facts.resolver.resolve(p.expression) ?? '')) e = p;
+        if (isParenthesizedExpression(p) || isAsExpression(p) || isNonNullExpression(p) || isSatisfiesExpression(p)) e = p;
+        else if (isPropertyAccessExpression(p) && p.expression === e && chainMethods.has(p.name.text) && isCallExpression(p.parent) && p.parent.expression === p) e = p.parent;
+        else if (isArrayLiteralExpression(p) || isSpreadElement(p)) e = p;
+        else if (isPropertyAssignment(p) && p.initializer === e) e = p.parent;
+        else if (isConditionalExpression(p) && p.condition !== e) e = p;
+        else if (isBinaryExpression(p) && [SyntaxKind.BarBarToken, SyntaxKind.QuestionQuestionToken, SyntaxKind.AmpersandAmpersandToken, SyntaxKind.CommaToken].includes(p.operatorToken.kind) && (p.operatorToken.kind !== SyntaxKind.CommaToken || p.right === e)) e = p;
+        else if (isCallExpression(p) && p.arguments.includes(e) && combinators.has(facts.resolver.resolve(p.expression) ?? '')) e = p;
         else return e;
       }
     };
@@ -54,8 +58,8 @@ export default defineRule({
       const out: ts.Expression[] = [];
       const visit = (n: ts.Node): void => {
         if (ts.isFunctionLike(n)) return;
-        if ((ts.isCallExpression(n) && (facts.isStepCall(n) || facts.callsActionFunction(n) || collectsStepPromises(n))) || ((ts.isTaggedTemplateExpression(n) || ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) && facts.runsActionFunction(n))) out.push(n as ts.Expression);
-        ts.forEachChild(n, visit);
+        if ((isCallExpression(n) && (facts.isStepCall(n) || facts.callsActionFunction(n) || collectsStepPromises(n))) || ((isTaggedTemplateExpression(n) || isPropertyAccessExpression(n) || isElementAccessExpression(n)) && facts.runsActionFunction(n))) out.push(n as ts.Expression);
+        forEachChild(n, visit);
       };
       visit(node);
       return out;
@@ -66,17 +70,17 @@ export default defineRule({
       if (depth > 3) return false;
       if (type.isUnion() || type.isIntersection()) return type.types.some((t) => carriesPromise(t, depth + 1));
       if (isPromiseLike(type)) return true;
-      if (!(type.flags & ts.TypeFlags.Object)) return false;
-      if ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
+      if (!(type.flags & TypeFlags.Object)) return false;
+      if ((type as ts.ObjectType).objectFlags & ObjectFlags.Reference) {
         if (checker.getTypeArguments(type as ts.TypeReference).some((t) => carriesPromise(t, depth + 1))) return true;
       }
       // A plain object type (`{ a: Promise<…> }`, `Record<string, Promise<…>>`) holds what its properties do.
-      if ((type.getSymbol()?.flags ?? 0) & ts.SymbolFlags.Class) return false;
+      if ((type.getSymbol()?.flags ?? 0) & SymbolFlags.Class) return false;
       const index = checker.getIndexTypeOfType(type, ts.IndexKind.String);
       if (index !== undefined && carriesPromise(index, depth + 1)) return true;
       return type.getProperties().some((prop) => {
         const decl = prop.valueDeclaration;
-        return decl !== undefined && !ts.isMethodDeclaration(decl) && !ts.isMethodSignature(decl) && carriesPromise(checker.getTypeOfSymbol(prop), depth + 1);
+        return decl !== undefined && !isMethodDeclaration(decl) && !isMethodSignature(decl) && carriesPromise(checker.getTypeOfSymbol(prop), depth + 1);
       });
     };
 
@@ -86,9 +90,9 @@ export default defineRule({
       const out: ts.Identifier[] = [];
       if (sym === undefined) return out;
       const visit = (n: ts.Node): void => {
-        if (ts.isIdentifier(n)) {
-          if (n !== name && n.text === name.text && (ts.isShorthandPropertyAssignment(n.parent) ? checker.getShorthandAssignmentValueSymbol(n.parent) : checker.getSymbolAtLocation(n)) === sym) out.push(n);
-        } else ts.forEachChild(n, visit);
+        if (isIdentifier(n)) {
+          if (n !== name && n.text === name.text && (isShorthandPropertyAssignment(n.parent) ? checker.getShorthandAssignmentValueSymbol(n.parent) : checker.getSymbolAtLocation(n)) === sym) out.push(n);
+        } else forEachChild(n, visit);
       };
       visit(scope);
       return out;
@@ -109,21 +113,21 @@ export default defineRule({
 
     /** The scope a declaration's name is visible in. */
     const scopeOf = (decl: ts.Node): ts.Node => {
-      if (ts.isParameter(decl)) return decl.parent;
-      return ts.findAncestor(decl.parent, (n) => ts.isBlock(n) || ts.isSourceFile(n) || ts.isForOfStatement(n) || ts.isForStatement(n) || ts.isForInStatement(n) || ts.isCaseBlock(n) || isFunctionLike(n)) ?? ctx.sourceFile;
+      if (isParameter(decl)) return decl.parent;
+      return findAncestor(decl.parent, (n) => isBlock(n) || isSourceFile(n) || isForOfStatement(n) || isForStatement(n) || isForInStatement(n) || isCaseBlock(n) || isFunctionLike(n)) ?? ctx.sourceFile;
     };
 
     /** The identifier a write target or receiver is rooted at: `ps` for `ps`, `byKey[k]` or `o.list`. */
     const rootName = (expr: ts.Expression): ts.Identifier | undefined => {
       let e = skipOuter(expr);
-      while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
-      return ts.isIdentifier(e) ? e : undefined;
+      while (isPropertyAccessExpression(e) || isElementAccessExpression(e)) e = skipOuter(e.expression);
+      return isIdentifier(e) ? e : undefined;
     };
 
     /** The names a binding pattern binds. */
     const boundNames = (pattern: ts.BindingName, out: ts.Identifier[] = []): ts.Identifier[] => {
-      if (ts.isIdentifier(pattern)) out.push(pattern);
-      else for (const el of pattern.elements) if (!ts.isOmittedExpression(el)) boundNames(el.name, out);
+      if (isIdentifier(pattern)) out.push(pattern);
+      else for (const el of pattern.elements) if (!isOmittedExpression(el)) boundNames(el.name, out);
       return out;
     };
 
@@ -137,48 +141,48 @@ export default defineRule({
       if (depth > maxFollow) return `is passed on through more than ${maxFollow} names and helpers, further than the checker follows`;
       const e = outermost(node);
       const p = e.parent;
-      if (ts.isAwaitExpression(p) || ts.isReturnStatement(p) || ts.isYieldExpression(p)) return null;
-      if (ts.isArrowFunction(p) && p.body === e) return null;
-      if (ts.isExpressionStatement(p)) return 'is not awaited';
-      if (ts.isVoidExpression(p)) return 'is discarded with void';
-      if (ts.isShorthandPropertyAssignment(p)) return floating(p.parent, depth + 1, following);
-      if (ts.isVariableDeclaration(p) && p.initializer === e) {
+      if (isAwaitExpression(p) || isReturnStatement(p) || isYieldExpression(p)) return null;
+      if (isArrowFunction(p) && p.body === e) return null;
+      if (isExpressionStatement(p)) return 'is not awaited';
+      if (isVoidExpression(p)) return 'is discarded with void';
+      if (isShorthandPropertyAssignment(p)) return floating(p.parent, depth + 1, following);
+      if (isVariableDeclaration(p) && p.initializer === e) {
         const names = boundNames(p.name);
         const scope = scopeOf(p);
-        const held = ts.isIdentifier(p.name) ? names : names.filter((n) => carriesPromise(checker.getTypeAtLocation(n)));
+        const held = isIdentifier(p.name) ? names : names.filter((n) => carriesPromise(checker.getTypeAtLocation(n)));
         const dropped = held.find((n) => !followName(n, scope, depth, following));
         return dropped === undefined ? null : `is stored in ${dropped.text}, which is never awaited`;
       }
-      if (ts.isBinaryExpression(p) && p.right === e && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      if (isBinaryExpression(p) && p.right === e && p.operatorToken.kind === SyntaxKind.EqualsToken) {
         // `p = kv.get(…)`, `byKey[k] = kv.get(…)`: followed through the variable the target is rooted at.
         const root = rootName(p.left);
         const decl = root !== undefined ? checker.getSymbolAtLocation(root)?.declarations?.[0] : undefined;
         if (root === undefined || decl === undefined || decl.getSourceFile() !== ctx.sourceFile) return 'is stored where the checker cannot follow it';
         return followName(root, scopeOf(decl), depth, following) ? null : `is stored in ${root.text}, which is never awaited`;
       }
-      if ((ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.expression === e) {
-        if (ts.isForOfStatement(p) && p.awaitModifier !== undefined) return null;
+      if ((isForOfStatement(p) || isForInStatement(p)) && p.expression === e) {
+        if (isForOfStatement(p) && p.awaitModifier !== undefined) return null;
         const init = p.initializer;
-        const names = ts.isVariableDeclarationList(init) ? init.declarations.flatMap((d) => boundNames(d.name)) : [];
+        const names = isVariableDeclarationList(init) ? init.declarations.flatMap((d) => boundNames(d.name)) : [];
         return names.some((n) => followName(n, p, depth, following)) ? null : 'is iterated over, but no element is awaited';
       }
-      if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === e) {
+      if ((isPropertyAccessExpression(p) || isElementAccessExpression(p)) && p.expression === e) {
         // `pending.x`, `ps[0]`, `m.values()`: the part read (or the method's result) may carry the promise on.
-        const call = ts.isCallExpression(p.parent) && p.parent.expression === p ? p.parent : undefined;
+        const call = isCallExpression(p.parent) && p.parent.expression === p ? p.parent : undefined;
         const carrier: ts.Expression = call ?? p;
         if (carriesPromise(checker.getTypeAtLocation(carrier))) return floating(carrier, depth + 1, following);
         return 'is only read, never awaited';
       }
-      if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && (p.arguments ?? ts.factory.createNodeArray<ts.Expression>()).includes(e)) return passedTo(p, e, depth, following);
+      if ((isCallExpression(p) || isNewExpression(p)) && (p.arguments ?? ts.factory.createNodeArray<ts.Expression>()).includes(e)) return passedTo(p, e, depth, following);
       return 'is used as a value, not awaited';
     };
 
     /** A promise (or container of them) passed as an argument: kept, awaited or dropped by the callee. */
     const passedTo = (call: ts.CallExpression | ts.NewExpression, arg: ts.Expression, depth: number, following: Set<ts.Symbol>): string | null => {
       const callee = skipOuter(call.expression);
-      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : callee.getText();
+      const name = isPropertyAccessExpression(callee) ? callee.name.text : callee.getText();
       // `ps.push(p)`, `m.set(k, p)`: the collection keeps it, so the collection is followed.
-      if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(callee) && keepers.has(callee.name.text)) {
+      if (isCallExpression(call) && isPropertyAccessExpression(callee) && keepers.has(callee.name.text)) {
         const root = rootName(callee.expression);
         const decl = root !== undefined ? checker.getSymbolAtLocation(root)?.declarations?.[0] : undefined;
         if (root !== undefined && decl !== undefined && decl.getSourceFile() === ctx.sourceFile) {
@@ -192,7 +196,7 @@ export default defineRule({
         const handled = targets.every((f) => {
           const param = f.parameters[Math.min(index, f.parameters.length - 1)];
           if (param === undefined) return false;
-          if (param.dotDotDotToken !== undefined || !ts.isIdentifier(param.name)) return true; // not followed
+          if (param.dotDotDotToken !== undefined || !isIdentifier(param.name)) return true; // not followed
           return followName(param.name, f, depth, following);
         });
         if (!handled) return `is passed to ${name}(), which never awaits it`;
@@ -209,12 +213,12 @@ export default defineRule({
       const reason = floating(node);
       if (reason === null) return;
       let what: string;
-      if (ts.isTaggedTemplateExpression(node)) what = `the tag ${node.tag.getText()} starts steps, and the promise of this tagged template`;
-      else if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) what = `reading ${node.getText()} runs a getter that starts steps, and its promise`;
-      else if (ts.isCallExpression(node) && facts.isStepCall(node)) what = `the step started by ${node.expression.getText()}()`;
-      else if (ts.isCallExpression(node) && !facts.callsActionFunction(node)) {
+      if (isTaggedTemplateExpression(node)) what = `the tag ${node.tag.getText()} starts steps, and the promise of this tagged template`;
+      else if (isPropertyAccessExpression(node) || isElementAccessExpression(node)) what = `reading ${node.getText()} runs a getter that starts steps, and its promise`;
+      else if (isCallExpression(node) && facts.isStepCall(node)) what = `the step started by ${node.expression.getText()}()`;
+      else if (isCallExpression(node) && !facts.callsActionFunction(node)) {
         const callee = skipOuter(node.expression);
-        what = ts.isPropertyAccessExpression(callee) && chainMethods.has(callee.name.text)
+        what = isPropertyAccessExpression(callee) && chainMethods.has(callee.name.text)
           ? `the promise of ${node.expression.getText()}(), whose callback starts steps,`
           : `the array of step promises that ${node.expression.getText()}() makes of what its callback returns`;
       }
@@ -225,7 +229,7 @@ export default defineRule({
     /** Whether a function type's calls all return void: what `forEach` makes of its callback. */
     const returnsVoid = (type: ts.Type | undefined): boolean => {
       const signatures = type?.getCallSignatures() ?? [];
-      return signatures.length > 0 && signatures.every((sig) => (checker.getReturnTypeOfSignature(sig).flags & ts.TypeFlags.Void) !== 0);
+      return signatures.length > 0 && signatures.every((sig) => (checker.getReturnTypeOfSignature(sig).flags & TypeFlags.Void) !== 0);
     };
 
     /**
@@ -237,7 +241,7 @@ export default defineRule({
       const signatures = type?.getCallSignatures() ?? [];
       return signatures.length > 0 && signatures.every((sig) => {
         const r = checker.getReturnTypeOfSignature(sig);
-        return !(r.flags & (ts.TypeFlags.Any | ts.TypeFlags.TypeParameter)) && !carriesPromise(r);
+        return !(r.flags & (TypeFlags.Any | TypeFlags.TypeParameter)) && !carriesPromise(r);
       });
     };
 
@@ -249,12 +253,12 @@ export default defineRule({
     const collectsStepPromises = (call: ts.CallExpression): boolean => {
       const callee = skipOuter(call.expression);
       // A chain that starts at a step is reported there; `Promise.resolve().then(() => kv.set(…))` here.
-      if (ts.isPropertyAccessExpression(callee) && chainMethods.has(callee.name.text) && chainStartsWithStep(call)) return false;
+      if (isPropertyAccessExpression(callee) && chainMethods.has(callee.name.text) && chainStartsWithStep(call)) return false;
       if (combinators.has(facts.resolver.resolve(callee) ?? '')) return false;
       if (facts.targetsOf(callee).some((f) => f.body !== undefined)) return false;
-      if (!call.arguments.some((a) => !ts.isSpreadElement(a) && facts.namesActionFunction(a))) return false;
+      if (!call.arguments.some((a) => !isSpreadElement(a) && facts.namesActionFunction(a))) return false;
       const type = checker.getTypeAtLocation(call);
-      return (type.flags & ts.TypeFlags.Any) !== 0 || carriesPromise(type);
+      return (type.flags & TypeFlags.Any) !== 0 || carriesPromise(type);
     };
 
     /** A step-starting callback handed to a parameter that returns void: its promise is dropped. */
@@ -262,13 +266,13 @@ export default defineRule({
       const helpers = facts.targetsOf(skipOuter(call.expression)).filter((f) => f.body !== undefined);
       (call.arguments ?? []).forEach((arg, index) => {
         // A helper of the file that calls its callback parameter and drops what it returns.
-        if (helpers.length === 0 || ts.isSpreadElement(arg) || !facts.namesActionFunction(arg)) return;
+        if (helpers.length === 0 || isSpreadElement(arg) || !facts.namesActionFunction(arg)) return;
         for (const f of helpers) {
           const param = f.parameters[index];
-          if (param === undefined || param.dotDotDotToken !== undefined || !ts.isIdentifier(param.name)) continue;
+          if (param === undefined || param.dotDotDotToken !== undefined || !isIdentifier(param.name)) continue;
           const dropped = usesOf(param.name, f).find((use) => {
             const c = use.parent;
-            return ts.isCallExpression(c) && c.expression === use && floating(c) !== null;
+            return isCallExpression(c) && c.expression === use && floating(c) !== null;
           });
           if (dropped !== undefined) {
             ctx.report(arg, `this function starts steps and returns their promise, but ${dropped.text}(…) in ${f.name !== undefined ? f.name.getText() : 'the helper'} drops what it returns, so nothing awaits them: ${why}.`, 'await the callback in the helper: await ' + dropped.text + '(…)');
@@ -277,7 +281,7 @@ export default defineRule({
         }
       });
       for (const arg of call.arguments ?? []) {
-        if (ts.isSpreadElement(arg) || !facts.namesActionFunction(arg)) continue;
+        if (isSpreadElement(arg) || !facts.namesActionFunction(arg)) continue;
         // A helper of the file is followed above; a library function is judged by its declared
         // callback type: one whose result it drops.
         const expected = checker.getContextualType(arg);
@@ -292,7 +296,7 @@ export default defineRule({
         const type = checker.getTypeAtLocation(skipOuter(arg));
         const returnsPromise = type.getCallSignatures().some((sig) => isPromiseLike(checker.getReturnTypeOfSignature(sig)));
         if (!returnsPromise || !facts.namesActionFunction(arg)) continue;
-        const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : call.expression.getText();
+        const callee = isPropertyAccessExpression(call.expression) ? call.expression.name.text : call.expression.getText();
         ctx.report(arg, `this function starts steps and returns their promise, but ${callee}() ignores what its callback returns, so nothing awaits them: ${why}.`, 'use a for … of loop with await, or await Promise.all(items.map(async (x) => …))');
       }
     };
@@ -300,23 +304,23 @@ export default defineRule({
     /** Whether a `.then()/.catch()/.finally()` chain starts at a step call (reported there). */
     const chainStartsWithStep = (call: ts.CallExpression): boolean => {
       let e: ts.Expression = call;
-      while (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text)) e = skipOuter(e.expression.expression);
-      return (ts.isCallExpression(e) && (facts.isStepCall(e) || facts.callsActionFunction(e))) || facts.runsActionFunction(e);
+      while (isCallExpression(e) && isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text)) e = skipOuter(e.expression.expression);
+      return (isCallExpression(e) && (facts.isStepCall(e) || facts.callsActionFunction(e))) || facts.runsActionFunction(e);
     };
 
     /** Whether a link of a chain starts steps (reported at that link): its start, or a `.then()` given a step-starting callback. */
     const chainHasStep = (call: ts.CallExpression): boolean => {
-      for (let e: ts.Expression = call; ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text); e = skipOuter(e.expression.expression)) {
+      for (let e: ts.Expression = call; isCallExpression(e) && isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text); e = skipOuter(e.expression.expression)) {
         if (collectsStepPromises(e)) return true;
       }
       return chainStartsWithStep(call);
     };
 
     const checkImplicitMember = (name: ts.PropertyName, fn: ts.Node | undefined) => {
-      const key = ts.isComputedPropertyName(name) ? `[${name.expression.getText()}]` : ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
+      const key = isComputedPropertyName(name) ? `[${name.expression.getText()}]` : isIdentifier(name) || isStringLiteral(name) ? name.text : undefined;
       if (key === undefined || !implicitlyCalled.has(key) || fn === undefined) return;
       const f = skipOuter(fn as ts.Expression);
-      const starts = ts.isMethodDeclaration(fn) ? fn.body !== undefined && facts.mayStartSteps(fn.body) : (ts.isArrowFunction(f) || ts.isFunctionExpression(f)) && facts.namesActionFunction(f);
+      const starts = isMethodDeclaration(fn) ? fn.body !== undefined && facts.mayStartSteps(fn.body) : (isArrowFunction(f) || isFunctionExpression(f)) && facts.namesActionFunction(f);
       if (starts) ctx.report(name, `${key} starts steps, but the language calls it by itself (to turn the object into a primitive or JSON) and never awaits what it returns: ${why}.`, 'give the method another name and call and await it explicitly');
     };
 
@@ -326,8 +330,8 @@ export default defineRule({
       const iterator = type.getProperties().find((p) => p.getName().startsWith('__@iterator@'));
       return (iterator?.declarations ?? []).some((d) => {
         if (d.getSourceFile() !== ctx.sourceFile) return false;
-        if (ts.isMethodDeclaration(d)) return d.body !== undefined && facts.mayStartSteps(d.body);
-        return ts.isPropertyAssignment(d) && facts.namesActionFunction(d.initializer);
+        if (isMethodDeclaration(d)) return d.body !== undefined && facts.mayStartSteps(d.body);
+        return isPropertyAssignment(d) && facts.namesActionFunction(d.initializer);
       });
     };
 
@@ -357,25 +361,25 @@ export default defineRule({
       },
       ForOfStatement(node) {
         // A generator of the file is a call, followed as such; a hand-written iterator is not.
-        if (node.awaitModifier !== undefined || ts.isCallExpression(skipOuter(node.expression)) || !iteratesActionCode(node.expression)) return;
+        if (node.awaitModifier !== undefined || isCallExpression(skipOuter(node.expression)) || !iteratesActionCode(node.expression)) return;
         // Elements that are functions starting steps (thunks) are the loop's to call and await.
         const init = node.initializer;
-        const names = ts.isVariableDeclarationList(init) ? init.declarations.flatMap((d) => boundNames(d.name)) : [];
+        const names = isVariableDeclarationList(init) ? init.declarations.flatMap((d) => boundNames(d.name)) : [];
         if (!names.some((n) => carriesPromise(checker.getTypeAtLocation(n)))) return;
         const reason = floating(node.expression);
         if (reason !== null) ctx.report(node.expression, `iterating ${node.expression.getText()} runs an iterator of the file that starts steps, and the promises it yields are not awaited (${reason}): ${why}.`, 'await each element in the loop (await p), or make the iterator async and use for await');
       },
       ExpressionStatement(node) {
         const e = skipOuter(node.expression);
-        if (ts.isAwaitExpression(e) || ts.isBinaryExpression(e) || ts.isVoidExpression(e)) return;
-        if (ts.isCallExpression(e) && (facts.isStepCall(e) || facts.callsActionFunction(e) || collectsStepPromises(e))) return;
+        if (isAwaitExpression(e) || isBinaryExpression(e) || isVoidExpression(e)) return;
+        if (isCallExpression(e) && (facts.isStepCall(e) || facts.callsActionFunction(e) || collectsStepPromises(e))) return;
         if (facts.runsActionFunction(e)) return; // reported by its own visitor
         if (!facts.mayStartSteps(e) || !isPromiseLike(checker.getTypeAtLocation(e))) return;
         // Reported at the link that starts steps when a chain has one (kv.get().then(f),
         // Promise.resolve().then(() => kv.set(…))); a chain whose steps start elsewhere is reported here.
-        if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text) && chainHasStep(e)) return;
+        if (isCallExpression(e) && isPropertyAccessExpression(e.expression) && chainMethods.has(e.expression.name.text) && chainHasStep(e)) return;
         // Promise.all([kv.get(…)]) is reported at the step calls whose promises it collects.
-        if (ts.isCallExpression(e) && combinators.has(facts.resolver.resolve(e.expression) ?? '') && e.arguments.some((a) => directStepCalls(a).some((c) => outermost(c) === e))) return;
+        if (isCallExpression(e) && combinators.has(facts.resolver.resolve(e.expression) ?? '') && e.arguments.some((a) => directStepCalls(a).some((c) => outermost(c) === e))) return;
         ctx.report(node, `the promises of the steps started here are not awaited: ${why}.`, hint);
       },
     };

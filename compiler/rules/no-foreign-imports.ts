@@ -2,6 +2,10 @@ import ts from '../ts/typescript.cjs';
 import { aliceModule } from '../ts/declarations.js';
 import { defineRule } from './rule.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { SyntaxKind, isNamespaceImport, isStringLiteral } = ts;
+
 const why = 'a workflow runs in a sandbox that has only its declared actions; other modules would bring in code the checker and the reviewer never saw';
 
 /** A workflow imports named bindings from "alice" and nothing else. */
@@ -18,7 +22,7 @@ export default defineRule({
     },
     ImportDeclaration(node) {
       const spec = node.moduleSpecifier;
-      const from = ts.isStringLiteral(spec) ? spec.text : '?';
+      const from = isStringLiteral(spec) ? spec.text : '?';
       if (from !== aliceModule) {
         ctx.report(spec, `import from ${JSON.stringify(from)}: ${why}.`, 'import only from "alice"; do other work in an action');
         return;
@@ -31,7 +35,7 @@ export default defineRule({
       if (clause.name !== undefined) {
         ctx.report(clause.name, '"alice" has no default export: import actions by namespace and built-ins by name, so the manifest lists exactly what is used.', 'import { kv, log } from "alice"');
       }
-      if (clause.namedBindings !== undefined && ts.isNamespaceImport(clause.namedBindings)) {
+      if (clause.namedBindings !== undefined && isNamespaceImport(clause.namedBindings)) {
         ctx.report(clause.namedBindings, 'import * as … from "alice" makes every action reachable through one object; import the namespaces you use by name, so the manifest lists exactly what is used.', 'import { kv, email } from "alice"');
       }
     },
@@ -42,7 +46,7 @@ export default defineRule({
       if (node.moduleSpecifier !== undefined) ctx.report(node.moduleSpecifier, `export … from another module brings its code in: ${why}.`, 'export only the workflow and its metadata');
     },
     MetaProperty(node) {
-      if (node.keywordToken === ts.SyntaxKind.ImportKeyword) {
+      if (node.keywordToken === SyntaxKind.ImportKeyword) {
         ctx.report(node, 'import.meta describes the host\'s module (its URL, its environment): a workflow has none, and replay must not depend on where it runs.', 'pass what you need in the input');
       }
     },

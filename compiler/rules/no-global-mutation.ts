@@ -2,6 +2,10 @@ import ts from '../ts/typescript.cjs';
 import { constantString, isConst, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { SymbolFlags, SyntaxKind, isArrayLiteralExpression, isAsExpression, isBinaryExpression, isCallExpression, isElementAccessExpression, isIdentifier, isObjectLiteralExpression, isParenthesizedExpression, isPropertyAccessExpression, isPropertyAssignment, isSpreadAssignment, isSpreadElement, isStringLiteralLike, isVariableDeclaration } = ts;
+
 const why = 'the sandbox\'s globals are shared by all the code of the run and are rebuilt for each execution; a workflow that patches them makes other code (and every replay) behave in ways the checker cannot see';
 
 /** Functions that change the object they are given first. */
@@ -36,22 +40,22 @@ export default defineRule({
       if (depth > maxDepth) return undefined;
       let e = skipOuter(target);
       for (;;) {
-        if (ts.isPropertyAccessExpression(e) && e.name.text === '__proto__') return '__proto__';
-        if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) && e.argumentExpression.text === '__proto__') return '__proto__';
+        if (isPropertyAccessExpression(e) && e.name.text === '__proto__') return '__proto__';
+        if (isElementAccessExpression(e) && isStringLiteralLike(e.argumentExpression) && e.argumentExpression.text === '__proto__') return '__proto__';
         // `({}).constructor.prototype`, `"".constructor.prototype`: a built-in's prototype reached
         // through a value's constructor (a class of the file's own is no-module-state's business).
         if (memberName(e) === 'prototype' && isConstructorRead(skipOuter((e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression))) return '.constructor.prototype';
-        if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
+        if (isPropertyAccessExpression(e) || isElementAccessExpression(e)) e = skipOuter(e.expression);
         else break;
       }
-      if (ts.isCallExpression(e)) {
+      if (isCallExpression(e)) {
         const callee = resolver.resolve(e.expression);
         return callee !== undefined && prototypeGetters.has(callee) ? `${callee}(…)` : undefined;
       }
-      if (!ts.isIdentifier(e)) return undefined;
+      if (!isIdentifier(e)) return undefined;
       const sym = ctx.checker.getSymbolAtLocation(e);
       const decl = sym?.declarations?.[0];
-      if (sym === undefined || decl === undefined || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.getSourceFile() !== ctx.sourceFile) return undefined;
+      if (sym === undefined || decl === undefined || !isVariableDeclaration(decl) || !isIdentifier(decl.name) || decl.getSourceFile() !== ctx.sourceFile) return undefined;
       // A `let` may be given a prototype by its initializer or by any later assignment.
       const values = [...(decl.initializer !== undefined ? [decl.initializer] : []), ...(isConst(decl) ? [] : ctx.facts.assignedValues(sym))];
       for (const v of values) {
@@ -63,28 +67,28 @@ export default defineRule({
 
     /** The name a member access reads, when it is written or a constant. */
     const memberName = (e: ts.Expression): string | undefined =>
-      ts.isPropertyAccessExpression(e) ? e.name.text : ts.isElementAccessExpression(e) ? constantString(e.argumentExpression, ctx.checker) : undefined;
+      isPropertyAccessExpression(e) ? e.name.text : isElementAccessExpression(e) ? constantString(e.argumentExpression, ctx.checker) : undefined;
 
     /** `x.constructor` (or `x["constructor"]`) of anything but an instance of a class of this file. */
     const isConstructorRead = (e: ts.Expression): boolean => {
       if (memberName(e) !== 'constructor') return false;
       const receiver = (e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression;
       const cls = ctx.checker.getTypeAtLocation(receiver).getSymbol();
-      return !(cls !== undefined && cls.flags & ts.SymbolFlags.Class && (cls.declarations ?? []).some((d) => d.getSourceFile() === ctx.sourceFile));
+      return !(cls !== undefined && cls.flags & SymbolFlags.Class && (cls.declarations ?? []).some((d) => d.getSourceFile() === ctx.sourceFile));
     };
 
 
     /** The first argument of `Object.defineProperty(…)` and the like: reported at the call. */
     const isMutatorTarget = (node: ts.Expression): boolean => {
       let n: ts.Node = node;
-      while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent)) n = n.parent;
+      while (isParenthesizedExpression(n.parent) || isAsExpression(n.parent)) n = n.parent;
       const call = n.parent;
-      return ts.isCallExpression(call) && call.arguments[0] === n && mutators.has(resolver.resolve(call.expression) ?? '');
+      return isCallExpression(call) && call.arguments[0] === n && mutators.has(resolver.resolve(call.expression) ?? '');
     };
 
     const checkWrite = (node: ts.Node, target: ts.Expression) => {
       const t = skipOuter(target);
-      if (!(ts.isPropertyAccessExpression(t) || ts.isElementAccessExpression(t))) return;
+      if (!(isPropertyAccessExpression(t) || isElementAccessExpression(t))) return;
       if (isGlobal(resolver.resolve(t))) return; // reported as a reference
       const proto = reachesPrototype(t);
       if (proto !== undefined) ctx.report(node, `this changes a built-in prototype (reached through ${proto}), which every object of its kind shares: ${why}.`, 'keep the value in a local variable');
@@ -99,22 +103,22 @@ export default defineRule({
       const p = skipOuter(pattern);
       if (depth > maxDepth) return;
       const leaves: ts.Expression[] = [];
-      if (ts.isObjectLiteralExpression(p)) {
+      if (isObjectLiteralExpression(p)) {
         for (const prop of p.properties) {
-          if (ts.isPropertyAssignment(prop)) leaves.push(prop.initializer);
-          else if (ts.isSpreadAssignment(prop)) leaves.push(prop.expression);
+          if (isPropertyAssignment(prop)) leaves.push(prop.initializer);
+          else if (isSpreadAssignment(prop)) leaves.push(prop.expression);
         }
-      } else if (ts.isArrayLiteralExpression(p)) {
-        for (const el of p.elements) leaves.push(ts.isSpreadElement(el) ? el.expression : el);
+      } else if (isArrayLiteralExpression(p)) {
+        for (const el of p.elements) leaves.push(isSpreadElement(el) ? el.expression : el);
       }
       for (const leaf of leaves) {
         const t = skipOuter(leaf);
-        if (ts.isBinaryExpression(t) && t.operatorToken.kind === ts.SyntaxKind.EqualsToken) continue;
-        if (ts.isObjectLiteralExpression(t) || ts.isArrayLiteralExpression(t)) {
+        if (isBinaryExpression(t) && t.operatorToken.kind === SyntaxKind.EqualsToken) continue;
+        if (isObjectLiteralExpression(t) || isArrayLiteralExpression(t)) {
           checkPattern(node, t, depth + 1);
           continue;
         }
-        if (!(ts.isPropertyAccessExpression(t) || ts.isElementAccessExpression(t))) continue;
+        if (!(isPropertyAccessExpression(t) || isElementAccessExpression(t))) continue;
         const path = resolver.resolve(t);
         if (isGlobal(path)) ctx.report(t, `this destructuring assignment changes the global ${path.replace(/\.\[computed\]/g, '[…]')}: ${why}.`, 'keep the value in a local variable');
         else checkWrite(t, t);
@@ -123,7 +127,7 @@ export default defineRule({
 
     return {
       ForOfStatement(node) {
-        if (ts.isObjectLiteralExpression(node.initializer) || ts.isArrayLiteralExpression(node.initializer)) checkPattern(node, node.initializer);
+        if (isObjectLiteralExpression(node.initializer) || isArrayLiteralExpression(node.initializer)) checkPattern(node, node.initializer);
       },
       reference(ref) {
         if (ref.usage === 'write' && isGlobal(ref.path)) {
@@ -134,8 +138,8 @@ export default defineRule({
       },
       BinaryExpression(node) {
         const op = node.operatorToken.kind;
-        if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) checkWrite(node, node.left);
-        if (op === ts.SyntaxKind.EqualsToken) checkPattern(node, node.left);
+        if (op >= SyntaxKind.FirstAssignment && op <= SyntaxKind.LastAssignment) checkWrite(node, node.left);
+        if (op === SyntaxKind.EqualsToken) checkPattern(node, node.left);
       },
       DeleteExpression(node) {
         checkWrite(node, node.expression);

@@ -2,6 +2,10 @@ import ts from '../ts/typescript.cjs';
 import { computedKey, rootOf, unresolvedRoot, type Path } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { getModifiers, canHaveModifiers, SyntaxKind, isClassDeclaration, isEnumDeclaration, isFunctionDeclaration, isModuleBlock, isModuleDeclaration, isVariableStatement } = ts;
+
 /** Host objects and I/O a workflow must not touch, with what to use instead. */
 const hostGlobals: Readonly<Record<string, string>> = {
   process: 'the run\'s input (environment and arguments are the host\'s, not the run\'s)',
@@ -53,16 +57,16 @@ function forbidden(path: Path): boolean {
 
 /** The value declarations an ambient statement makes (`declare const x`, `declare global { var y }`). */
 function ambientValues(stmt: ts.Statement, inAmbient: boolean, out: ts.Node[]): void {
-  const ambient = inAmbient || (ts.canHaveModifiers(stmt) && (ts.getModifiers(stmt) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword));
-  if (ts.isModuleDeclaration(stmt)) {
+  const ambient = inAmbient || (canHaveModifiers(stmt) && (getModifiers(stmt) ?? []).some((m) => m.kind === SyntaxKind.DeclareKeyword));
+  if (isModuleDeclaration(stmt)) {
     let body = stmt.body;
-    while (body !== undefined && ts.isModuleDeclaration(body)) body = body.body;
-    if (body !== undefined && ts.isModuleBlock(body)) for (const s of body.statements) ambientValues(s, ambient, out);
+    while (body !== undefined && isModuleDeclaration(body)) body = body.body;
+    if (body !== undefined && isModuleBlock(body)) for (const s of body.statements) ambientValues(s, ambient, out);
     return;
   }
   if (!ambient) return;
-  if (ts.isVariableStatement(stmt)) for (const d of stmt.declarationList.declarations) out.push(d.name);
-  else if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isEnumDeclaration(stmt)) && stmt.name !== undefined) out.push(stmt.name);
+  if (isVariableStatement(stmt)) for (const d of stmt.declarationList.declarations) out.push(d.name);
+  else if ((isFunctionDeclaration(stmt) || isClassDeclaration(stmt) || isEnumDeclaration(stmt)) && stmt.name !== undefined) out.push(stmt.name);
 }
 
 /** Host objects, I/O, timers and console, and computed access to the global object. */

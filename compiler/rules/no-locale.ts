@@ -2,6 +2,10 @@ import ts from '../ts/typescript.cjs';
 import { constantString, isOuter, rootOf, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { SyntaxKind, TypeFlags, isCallExpression, isElementAccessExpression, isNewExpression, isPropertyAccessExpression, isSpreadElement, isTaggedTemplateExpression } = ts;
+
 const why = 'the result depends on the locale, time zone and ICU data of the machine that runs it, and a run may resume on another machine: a replay could take other branches';
 
 const localeMethods = new Set(['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString', 'toLocaleUpperCase', 'toLocaleLowerCase', 'localeCompare']);
@@ -61,7 +65,7 @@ export default defineRule({
     const checkDateString = (arg: ts.Expression | undefined, at: ts.Node) => {
       if (arg === undefined) return;
       const type = checker.getTypeAtLocation(arg);
-      if (!(type.flags & ts.TypeFlags.StringLike)) return;
+      if (!(type.flags & TypeFlags.StringLike)) return;
       const text = constantString(arg, checker);
       // A string only known at run time may be either form: that is a limit of the rule (docs).
       if (text === undefined || utcDateString.test(text.trim())) return;
@@ -87,41 +91,41 @@ export default defineRule({
           ctx.report(ref.node, `Date.${method.name}() works in the machine's time zone: ${why}.`, utcHint(method.name));
           return;
         }
-        if (path === 'Date' && usage === 'new' && ref.call !== undefined && ts.isNewExpression(ref.call)) {
+        if (path === 'Date' && usage === 'new' && ref.call !== undefined && isNewExpression(ref.call)) {
           const args = ref.call.arguments ?? [];
-          if (args.length >= 2 || args.some(ts.isSpreadElement)) {
+          if (args.length >= 2 || args.some(isSpreadElement)) {
             ctx.report(ref.call, `new Date(year, month, …) reads the fields in the machine's time zone: ${why}.`, 'use new Date(Date.UTC(year, month, …))');
           } else checkDateString(args[0], ref.call);
           return;
         }
-        if (path === 'Date.parse' && usage === 'call' && ref.call !== undefined && ts.isCallExpression(ref.call)) checkDateString(ref.call.arguments[0], ref.call);
+        if (path === 'Date.parse' && usage === 'call' && ref.call !== undefined && isCallExpression(ref.call)) checkDateString(ref.call.arguments[0], ref.call);
         // String(d), new String(d), String.call(_, d), String.apply(_, [d]): d's toString().
         if (ref.call !== undefined && ((path === 'String' && (usage === 'call' || usage === 'new')) || ((path === 'String.call' || path === 'String.apply') && usage === 'call'))) {
-          const args = ts.isTaggedTemplateExpression(ref.call) ? [] : (ref.call.arguments ?? []);
+          const args = isTaggedTemplateExpression(ref.call) ? [] : (ref.call.arguments ?? []);
           const value = args[path === 'String' ? 0 : 1];
-          if (value !== undefined && !ts.isSpreadElement(value) && isDate(value)) reportImplicitString(ref.call);
+          if (value !== undefined && !isSpreadElement(value) && isDate(value)) reportImplicitString(ref.call);
         }
         // `dates.map(String)`: String (or a Date's own toString) called on each Date.
         if ((path === 'String' || path === 'Date#toString') && usage === 'escape') {
           let arg: ts.Node = ref.node;
           while (isOuter(arg.parent)) arg = arg.parent;
           const call = arg.parent;
-          if (ts.isCallExpression(call) && call.arguments.some((a) => a === arg)) {
+          if (isCallExpression(call) && call.arguments.some((a) => a === arg)) {
             const callee = skipOuter(call.expression);
-            if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && isDate(callee.expression)) reportImplicitString(arg);
+            if ((isPropertyAccessExpression(callee) || isElementAccessExpression(callee)) && isDate(callee.expression)) reportImplicitString(arg);
           }
         }
         // `[d].join(",")` and `[d].toString()` write each Date with its toString().
-        if ((path === 'Array#join' || path === 'Array#toString' || path === 'ReadonlyArray#join' || path === 'ReadonlyArray#toString') && usage === 'call' && ref.call !== undefined && ts.isCallExpression(ref.call)) {
+        if ((path === 'Array#join' || path === 'Array#toString' || path === 'ReadonlyArray#join' || path === 'ReadonlyArray#toString') && usage === 'call' && ref.call !== undefined && isCallExpression(ref.call)) {
           const callee = skipOuter(ref.call.expression);
-          if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && isDate(callee.expression)) reportImplicitString(ref.call);
+          if ((isPropertyAccessExpression(callee) || isElementAccessExpression(callee)) && isDate(callee.expression)) reportImplicitString(ref.call);
         }
       },
       // `d[Symbol.toPrimitive]("default")` or `("string")`: Date's toString(); `"number"` is its time value.
       ElementAccessExpression(node) {
         if (ctx.facts.resolver.resolve(node.argumentExpression) !== 'Symbol.toPrimitive' || !isDate(node.expression)) return;
         const call = node.parent;
-        const hint = ts.isCallExpression(call) && call.expression === node && call.arguments.length > 0 ? constantString(call.arguments[0], checker) : undefined;
+        const hint = isCallExpression(call) && call.expression === node && call.arguments.length > 0 ? constantString(call.arguments[0], checker) : undefined;
         if (hint !== 'number') reportImplicitString(node);
       },
       TemplateExpression(node) {
@@ -129,8 +133,8 @@ export default defineRule({
       },
       BinaryExpression(node) {
         const op = node.operatorToken.kind;
-        if (op !== ts.SyntaxKind.PlusToken && op !== ts.SyntaxKind.PlusEqualsToken) return;
-        const str = (e: ts.Expression) => (checker.getTypeAtLocation(e).flags & ts.TypeFlags.StringLike) !== 0;
+        if (op !== SyntaxKind.PlusToken && op !== SyntaxKind.PlusEqualsToken) return;
+        const str = (e: ts.Expression) => (checker.getTypeAtLocation(e).flags & TypeFlags.StringLike) !== 0;
         if ((isDate(node.left) && str(node.right)) || (isDate(node.right) && str(node.left))) reportImplicitString(node);
       },
     };

@@ -3,6 +3,10 @@ import { isFunctionLike, isModuleLevel } from '../ts/facts.js';
 import { isConst, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { forEachChild, getModifiers, getCombinedModifierFlags, findAncestor, ModifierFlags, NodeFlags, SyntaxKind, TypeFlags, isArrayLiteralExpression, isArrowFunction, isBinaryExpression, isBindingElement, isBlock, isCallExpression, isClassDeclaration, isClassLike, isClassStaticBlockDeclaration, isConditionalExpression, isDeleteExpression, isElementAccessExpression, isEnumDeclaration, isExpression, isForOfStatement, isFunctionDeclaration, isFunctionExpression, isGetAccessorDeclaration, isIdentifier, isMethodDeclaration, isModuleDeclaration, isNewExpression, isObjectLiteralExpression, isParameter, isPostfixUnaryExpression, isPrefixUnaryExpression, isPropertyAccessExpression, isPropertyAssignment, isPropertyDeclaration, isRegularExpressionLiteral, isReturnStatement, isSetAccessorDeclaration, isShorthandPropertyAssignment, isSourceFile, isSpreadAssignment, isSpreadElement, isVariableDeclaration, isVariableDeclarationList } = ts;
+
 const why = 'module-level state is not in the journal: the engine evaluates the module again for every execution (and may reuse one module for several runs), so state that a run changes between steps must live inside the workflow function, where replay rebuilds it step by step';
 
 /** Methods that change the array, map or set they are called on. */
@@ -37,18 +41,18 @@ const maxAliasDepth = 64;
 /** The function, static block or field whose `this` a `this` keyword is (arrows have none of their own). */
 function thisContainer(node: ts.Node): ts.Node | undefined {
   for (let p = node.parent; p !== undefined; p = p.parent) {
-    if (ts.isArrowFunction(p)) continue;
-    if (isFunctionLike(p) || ts.isClassStaticBlockDeclaration(p) || ts.isPropertyDeclaration(p)) return p;
-    if (ts.isSourceFile(p)) return undefined;
+    if (isArrowFunction(p)) continue;
+    if (isFunctionLike(p) || isClassStaticBlockDeclaration(p) || isPropertyDeclaration(p)) return p;
+    if (isSourceFile(p)) return undefined;
   }
   return undefined;
 }
 
 /** Calls `fn` with the expression of every `return` of a function body (not of nested functions). */
 function forEachReturn(body: ts.Node, fn: (e: ts.Expression) => void): void {
-  ts.forEachChild(body, (n) => {
-    if (isFunctionLike(n) || ts.isClassLike(n)) return;
-    if (ts.isReturnStatement(n) && n.expression !== undefined) fn(n.expression);
+  forEachChild(body, (n) => {
+    if (isFunctionLike(n) || isClassLike(n)) return;
+    if (isReturnStatement(n) && n.expression !== undefined) fn(n.expression);
     forEachReturn(n, fn);
   });
 }
@@ -71,25 +75,25 @@ export default defineRule({
       if (depth > maxDepth || !isFunctionLike(fn) || fn.body === undefined) return false;
       const thisRooted = (t: ts.Expression): boolean => {
         let x = skipOuter(t);
-        while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
-        return x.kind === ts.SyntaxKind.ThisKeyword;
+        while (isPropertyAccessExpression(x) || isElementAccessExpression(x)) x = skipOuter(x.expression);
+        return x.kind === SyntaxKind.ThisKeyword;
       };
       let found = false;
       const visit = (n: ts.Node): void => {
-        if (found || (n !== fn && isFunctionLike(n) && !ts.isArrowFunction(n)) || ts.isClassLike(n)) return;
+        if (found || (n !== fn && isFunctionLike(n) && !isArrowFunction(n)) || isClassLike(n)) return;
         let target: ts.Expression | undefined;
-        if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) target = n.left;
-        else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) target = n.operand;
-        else if (ts.isDeleteExpression(n)) target = n.expression;
-        if (target !== undefined && (ts.isPropertyAccessExpression(skipOuter(target)) || ts.isElementAccessExpression(skipOuter(target))) && thisRooted(target)) found = true;
-        else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && thisRooted(n.expression.expression)) {
+        if (isBinaryExpression(n) && n.operatorToken.kind >= SyntaxKind.FirstAssignment && n.operatorToken.kind <= SyntaxKind.LastAssignment) target = n.left;
+        else if ((isPrefixUnaryExpression(n) || isPostfixUnaryExpression(n)) && (n.operator === SyntaxKind.PlusPlusToken || n.operator === SyntaxKind.MinusMinusToken)) target = n.operand;
+        else if (isDeleteExpression(n)) target = n.expression;
+        if (target !== undefined && (isPropertyAccessExpression(skipOuter(target)) || isElementAccessExpression(skipOuter(target))) && thisRooted(target)) found = true;
+        else if (isCallExpression(n) && isPropertyAccessExpression(n.expression) && thisRooted(n.expression.expression)) {
           const callee = n.expression;
-          if (mutatingMethods.has(callee.name.text) && isLibMethod(callee.name) && !(skipOuter(callee.expression).kind === ts.SyntaxKind.ThisKeyword)) found = true;
-          else if (skipOuter(callee.expression).kind === ts.SyntaxKind.ThisKeyword && ctx.facts.targetsOf(callee).some((m) => writesThis(m, depth + 1))) found = true;
+          if (mutatingMethods.has(callee.name.text) && isLibMethod(callee.name) && !(skipOuter(callee.expression).kind === SyntaxKind.ThisKeyword)) found = true;
+          else if (skipOuter(callee.expression).kind === SyntaxKind.ThisKeyword && ctx.facts.targetsOf(callee).some((m) => writesThis(m, depth + 1))) found = true;
         }
-        if (!found) ts.forEachChild(n, visit);
+        if (!found) forEachChild(n, visit);
       };
-      ts.forEachChild(fn.body, visit);
+      forEachChild(fn.body, visit);
       return found;
     };
 
@@ -108,46 +112,46 @@ export default defineRule({
       if (depth > maxAliasDepth) return undefined;
       let e = skipOuter(target);
       let reach = after;
-      while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+      while (isPropertyAccessExpression(e) || isElementAccessExpression(e)) {
         e = skipOuter(e.expression);
         reach++;
       }
       // `(input.b ? rows : mine).push(1)` and `(cached ?? rows)` may be either side.
-      if (ts.isConditionalExpression(e)) return moduleRoot(e.whenTrue, depth + 1, reach, seen) ?? moduleRoot(e.whenFalse, depth + 1, reach, seen);
-      if (ts.isBinaryExpression(e) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.AmpersandAmpersandToken].includes(e.operatorToken.kind)) {
+      if (isConditionalExpression(e)) return moduleRoot(e.whenTrue, depth + 1, reach, seen) ?? moduleRoot(e.whenFalse, depth + 1, reach, seen);
+      if (isBinaryExpression(e) && [SyntaxKind.BarBarToken, SyntaxKind.QuestionQuestionToken, SyntaxKind.AmpersandAmpersandToken].includes(e.operatorToken.kind)) {
         return moduleRoot(e.left, depth + 1, reach, seen) ?? moduleRoot(e.right, depth + 1, reach, seen);
       }
-      if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) {
+      if (isObjectLiteralExpression(e) || isArrayLiteralExpression(e)) {
         if (reach === 0) return undefined; // the literal itself is a new object
         // `{ xs: items }.xs` and `[...rows][0]` are module-level objects (or their elements).
-        for (const el of ts.isObjectLiteralExpression(e) ? e.properties : e.elements) {
-          const value = ts.isPropertyAssignment(el) ? el.initializer : ts.isShorthandPropertyAssignment(el) ? el.name : ts.isSpreadElement(el) || ts.isSpreadAssignment(el) ? el.expression : ts.isExpression(el) ? el : undefined;
-          const root = value !== undefined ? moduleRoot(value, depth + 1, ts.isSpreadElement(el) ? reach : reach - 1, seen) : undefined;
+        for (const el of isObjectLiteralExpression(e) ? e.properties : e.elements) {
+          const value = isPropertyAssignment(el) ? el.initializer : isShorthandPropertyAssignment(el) ? el.name : isSpreadElement(el) || isSpreadAssignment(el) ? el.expression : isExpression(el) ? el : undefined;
+          const root = value !== undefined ? moduleRoot(value, depth + 1, isSpreadElement(el) ? reach : reach - 1, seen) : undefined;
           if (root !== undefined) return root;
         }
         return undefined;
       }
-      if (ts.isNewExpression(e)) {
+      if (isNewExpression(e)) {
         // `new Uint8Array(buf)`, `new DataView(bytes.buffer)`: a view of a buffer writes into it.
         const ctor = ctx.facts.resolver.resolve(e.expression);
         const source = e.arguments?.[0];
-        if (ctor === undefined || !viewConstructors.has(ctor) || source === undefined || ts.isSpreadElement(source)) return undefined;
+        if (ctor === undefined || !viewConstructors.has(ctor) || source === undefined || isSpreadElement(source)) return undefined;
         const sourceType = checker.getTypeAtLocation(source);
-        const isBuffer = (sourceType.getSymbol()?.getName() ?? '').endsWith('ArrayBuffer') || (sourceType.flags & ts.TypeFlags.Any) !== 0;
+        const isBuffer = (sourceType.getSymbol()?.getName() ?? '').endsWith('ArrayBuffer') || (sourceType.flags & TypeFlags.Any) !== 0;
         return isBuffer ? moduleRoot(source, depth + 1, Math.max(reach, 1), seen) : undefined;
       }
-      if (ts.isCallExpression(e)) {
+      if (isCallExpression(e)) {
         // `rows.find(…)` is an element of rows; `items()` of a helper that returns a module-level object is that object.
         const callee = skipOuter(e.expression);
         const path = ctx.facts.resolver.resolve(callee);
         // A new array of the object's values: the array is fresh, its elements are shared.
         if ((path === 'Object.values' || path === 'Object.entries' || path === 'Array.from') && e.arguments.length > 0) return reach === 0 ? undefined : moduleRoot(e.arguments[0], depth + 1, reach, seen);
-        if (ts.isPropertyAccessExpression(callee) && elementMethods.has(callee.name.text) && isLibMethod(callee.name)) return moduleRoot(callee.expression, depth + 1, reach + 1, seen);
+        if (isPropertyAccessExpression(callee) && elementMethods.has(callee.name.text) && isLibMethod(callee.name)) return moduleRoot(callee.expression, depth + 1, reach + 1, seen);
         for (const fn of ctx.facts.targetsOf(callee)) {
           if (fn.body === undefined || seen.has(fn)) continue;
           seen.add(fn);
           const returned: ts.Expression[] = [];
-          if (!ts.isBlock(fn.body)) returned.push(fn.body);
+          if (!isBlock(fn.body)) returned.push(fn.body);
           else forEachReturn(fn.body, (r) => returned.push(r));
           for (const r of returned) {
             const root = moduleRoot(r, depth + 1, reach, seen);
@@ -156,37 +160,37 @@ export default defineRule({
         }
         return undefined;
       }
-      if (e.kind === ts.SyntaxKind.ThisKeyword) {
+      if (e.kind === SyntaxKind.ThisKeyword) {
         const container = thisContainer(e);
         if (container === undefined) return undefined;
         // A method of a module-level object literal: `this` is that object.
-        if (ts.isObjectLiteralExpression(container.parent) && (ts.isMethodDeclaration(container) || ts.isGetAccessorDeclaration(container) || ts.isSetAccessorDeclaration(container))) {
+        if (isObjectLiteralExpression(container.parent) && (isMethodDeclaration(container) || isGetAccessorDeclaration(container) || isSetAccessorDeclaration(container))) {
           const holder = container.parent.parent;
-          return ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && isModuleLevel(holder) ? { name: holder.name.text } : undefined;
+          return isVariableDeclaration(holder) && isIdentifier(holder.name) && isModuleLevel(holder) ? { name: holder.name.text } : undefined;
         }
-        const staticMember = (ts.isMethodDeclaration(container) || ts.isGetAccessorDeclaration(container) || ts.isSetAccessorDeclaration(container) || ts.isClassStaticBlockDeclaration(container) || ts.isPropertyDeclaration(container)) &&
-          (ts.isClassStaticBlockDeclaration(container) || (ts.getCombinedModifierFlags(container) & ts.ModifierFlags.Static) !== 0);
+        const staticMember = (isMethodDeclaration(container) || isGetAccessorDeclaration(container) || isSetAccessorDeclaration(container) || isClassStaticBlockDeclaration(container) || isPropertyDeclaration(container)) &&
+          (isClassStaticBlockDeclaration(container) || (getCombinedModifierFlags(container) & ModifierFlags.Static) !== 0);
         const cls = container.parent;
-        return staticMember && ts.isClassDeclaration(cls) && cls.name !== undefined && isModuleLevel(cls) ? { name: cls.name.text } : undefined;
+        return staticMember && isClassDeclaration(cls) && cls.name !== undefined && isModuleLevel(cls) ? { name: cls.name.text } : undefined;
       }
-      if (!ts.isIdentifier(e)) return undefined;
+      if (!isIdentifier(e)) return undefined;
       const sym = checker.getSymbolAtLocation(e);
       const decl = sym?.declarations?.[0];
       if (sym === undefined || decl === undefined || decl.getSourceFile() !== ctx.sourceFile) return undefined;
       // A parameter: what the calls of its function in this file pass (`add(items)` with `function add(xs) { xs.push(1) }`).
-      if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && isFunctionLike(decl.parent)) {
+      if (isParameter(decl) && isIdentifier(decl.name) && isFunctionLike(decl.parent)) {
         const fn = decl.parent;
         if (seen.has(decl)) return undefined;
         seen.add(decl);
         const index = fn.parameters.indexOf(decl);
         for (const call of ctx.facts.callSitesOf(fn)) {
           const arg = (call.arguments ?? [])[index];
-          const root = arg !== undefined && !ts.isSpreadElement(arg) ? moduleRoot(arg, depth + 1, reach, seen) : undefined;
+          const root = arg !== undefined && !isSpreadElement(arg) ? moduleRoot(arg, depth + 1, reach, seen) : undefined;
           if (root !== undefined) return root;
         }
         return undefined;
       }
-      const declared = ts.isVariableDeclaration(decl) || ts.isFunctionDeclaration(decl) || ts.isClassDeclaration(decl) || ts.isBindingElement(decl) || ts.isEnumDeclaration(decl) || ts.isModuleDeclaration(decl);
+      const declared = isVariableDeclaration(decl) || isFunctionDeclaration(decl) || isClassDeclaration(decl) || isBindingElement(decl) || isEnumDeclaration(decl) || isModuleDeclaration(decl);
       if (!declared) return undefined;
       if (isModuleLevel(decl)) return { name: e.text };
       // A local variable that is only another name for (a part of) a module-level object, also
@@ -194,16 +198,16 @@ export default defineRule({
       // (an element: one access in).
       let holder: ts.Node = decl;
       let inner = reach;
-      while (ts.isBindingElement(holder)) {
+      while (isBindingElement(holder)) {
         holder = holder.parent.parent;
         inner++;
       }
-      if (ts.isVariableDeclaration(holder) && ts.isForOfStatement(holder.parent.parent) && holder.parent.parent.initializer === holder.parent) return moduleRoot(holder.parent.parent.expression, depth + 1, inner + 1, seen);
-      if (!ts.isVariableDeclaration(holder) || seen.has(holder)) return undefined;
+      if (isVariableDeclaration(holder) && isForOfStatement(holder.parent.parent) && holder.parent.parent.initializer === holder.parent) return moduleRoot(holder.parent.parent.expression, depth + 1, inner + 1, seen);
+      if (!isVariableDeclaration(holder) || seen.has(holder)) return undefined;
       seen.add(holder);
       // A `let` may be given a module-level object by its initializer or any later assignment.
       const values = holder.initializer !== undefined ? [holder.initializer] : [];
-      if (!isConst(holder) && ts.isIdentifier(holder.name)) values.push(...ctx.facts.assignedValues(sym));
+      if (!isConst(holder) && isIdentifier(holder.name)) values.push(...ctx.facts.assignedValues(sym));
       for (const v of values) {
         const root = moduleRoot(v, depth + 1, inner, seen);
         if (root !== undefined) return root;
@@ -225,37 +229,37 @@ export default defineRule({
     /** A write to `target`, which may be a destructuring pattern (`[o.n] = …`, `({ a: o.x } = …)`). */
     const checkWrite = (node: ts.Node, target: ts.Expression): void => {
       const t = skipOuter(target);
-      if (ts.isArrayLiteralExpression(t)) {
-        for (const el of t.elements) checkWrite(node, ts.isSpreadElement(el) ? el.expression : el);
+      if (isArrayLiteralExpression(t)) {
+        for (const el of t.elements) checkWrite(node, isSpreadElement(el) ? el.expression : el);
         return;
       }
-      if (ts.isObjectLiteralExpression(t)) {
+      if (isObjectLiteralExpression(t)) {
         for (const p of t.properties) {
-          if (ts.isPropertyAssignment(p)) checkWrite(node, p.initializer);
-          else if (ts.isSpreadAssignment(p)) checkWrite(node, p.expression);
+          if (isPropertyAssignment(p)) checkWrite(node, p.initializer);
+          else if (isSpreadAssignment(p)) checkWrite(node, p.expression);
         }
         return;
       }
-      if (ts.isBinaryExpression(t) && t.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      if (isBinaryExpression(t) && t.operatorToken.kind === SyntaxKind.EqualsToken) {
         checkWrite(node, t.left); // a default value: `[o.n = 1] = …`
         return;
       }
-      if (!(ts.isPropertyAccessExpression(t) || ts.isElementAccessExpression(t)) || !insideFunction(node)) return;
+      if (!(isPropertyAccessExpression(t) || isElementAccessExpression(t)) || !insideFunction(node)) return;
       // The object changed is the one the property is written on.
       const root = moduleRoot(t.expression);
       if (root !== undefined) report(node, root.name);
     };
     const checkLoopTarget = (node: ts.ForOfStatement | ts.ForInStatement) => {
-      if (!ts.isVariableDeclarationList(node.initializer)) checkWrite(node.initializer, node.initializer);
+      if (!isVariableDeclarationList(node.initializer)) checkWrite(node.initializer, node.initializer);
     };
     /** `re` when it names a module-level `const re = /…/g` (or `y`; with `stickyOnly`, `y` without `g`). */
     const statefulRegExp = (expr: ts.Expression, stickyOnly = false): string | undefined => {
       const e = skipOuter(expr);
-      if (!ts.isIdentifier(e)) return undefined;
+      if (!isIdentifier(e)) return undefined;
       const decl = checker.getSymbolAtLocation(e)?.declarations?.[0];
-      if (decl === undefined || !ts.isVariableDeclaration(decl) || !isModuleLevel(decl) || decl.initializer === undefined) return undefined;
+      if (decl === undefined || !isVariableDeclaration(decl) || !isModuleLevel(decl) || decl.initializer === undefined) return undefined;
       const init = skipOuter(decl.initializer);
-      if (!ts.isRegularExpressionLiteral(init)) return undefined;
+      if (!isRegularExpressionLiteral(init)) return undefined;
       const flags = init.text.slice(init.text.lastIndexOf('/') + 1);
       if (stickyOnly) return flags.includes('y') && !flags.includes('g') ? e.text : undefined;
       return /[gy]/.test(flags) ? e.text : undefined;
@@ -268,15 +272,15 @@ export default defineRule({
     const closureState = (decl: ts.VariableDeclaration): { fn: string; variable: string } | undefined => {
       if (decl.initializer === undefined) return undefined;
       const init = skipOuter(decl.initializer);
-      if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return undefined;
+      if (!isCallExpression(init) && !isNewExpression(init)) return undefined;
       const callee = skipOuter(init.expression);
       let fn: ts.Node | undefined;
       if (isFunctionLike(callee)) fn = callee;
-      else if (ts.isIdentifier(callee)) {
+      else if (isIdentifier(callee)) {
         const target = checker.getSymbolAtLocation(callee)?.declarations?.[0];
         if (target !== undefined && target.getSourceFile() === ctx.sourceFile) {
           if (isFunctionLike(target)) fn = target;
-          else if (ts.isVariableDeclaration(target) && target.initializer !== undefined && isFunctionLike(skipOuter(target.initializer))) fn = skipOuter(target.initializer);
+          else if (isVariableDeclaration(target) && target.initializer !== undefined && isFunctionLike(skipOuter(target.initializer))) fn = skipOuter(target.initializer);
         }
       }
       if (fn === undefined || !isFunctionLike(fn) || fn.body === undefined) return undefined;
@@ -286,19 +290,19 @@ export default defineRule({
         if (found !== undefined) return;
         const nested = inClosure || (n !== outer && isFunctionLike(n));
         let target: ts.Expression | undefined;
-        if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) target = n.left;
-        else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) target = n.operand;
+        if (isBinaryExpression(n) && n.operatorToken.kind >= SyntaxKind.FirstAssignment && n.operatorToken.kind <= SyntaxKind.LastAssignment) target = n.left;
+        else if ((isPrefixUnaryExpression(n) || isPostfixUnaryExpression(n)) && (n.operator === SyntaxKind.PlusPlusToken || n.operator === SyntaxKind.MinusMinusToken)) target = n.operand;
         if (nested && target !== undefined) {
           const t = skipOuter(target);
-          const d = ts.isIdentifier(t) ? checker.getSymbolAtLocation(t)?.declarations?.[0] : undefined;
+          const d = isIdentifier(t) ? checker.getSymbolAtLocation(t)?.declarations?.[0] : undefined;
           // A variable or parameter of the factory itself, changed by a closure it made.
-          if (d !== undefined && (ts.isVariableDeclaration(d) || ts.isParameter(d)) && ts.findAncestor(d, isFunctionLike) === outer) found = (t as ts.Identifier).text;
+          if (d !== undefined && (isVariableDeclaration(d) || isParameter(d)) && findAncestor(d, isFunctionLike) === outer) found = (t as ts.Identifier).text;
         }
-        ts.forEachChild(n, (c) => visit(c, nested));
+        forEachChild(n, (c) => visit(c, nested));
       };
-      ts.forEachChild(outer.body!, (c) => visit(c, false));
+      forEachChild(outer.body!, (c) => visit(c, false));
       if (found === undefined) return undefined;
-      return { fn: ts.isIdentifier(callee) ? callee.text : 'the function called here', variable: found };
+      return { fn: isIdentifier(callee) ? callee.text : 'the function called here', variable: found };
     };
 
     return {
@@ -306,7 +310,7 @@ export default defineRule({
         // Module level means not inside a function: a block or a namespace at module level too.
         if (!isModuleLevel(node)) return;
         const flags = node.declarationList.flags;
-        if (flags & ts.NodeFlags.Const) {
+        if (flags & NodeFlags.Const) {
           for (const d of node.declarationList.declarations) {
             const hidden = closureState(d);
             if (hidden !== undefined) {
@@ -314,19 +318,19 @@ export default defineRule({
             }
           }
         }
-        if (flags & (ts.NodeFlags.Const | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing)) return;
-        if ((ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) return; // no-host-globals
-        const kw = flags & ts.NodeFlags.Let ? 'let' : 'var';
+        if (flags & (NodeFlags.Const | NodeFlags.Using | NodeFlags.AwaitUsing)) return;
+        if ((getModifiers(node) ?? []).some((m) => m.kind === SyntaxKind.DeclareKeyword)) return; // no-host-globals
+        const kw = flags & NodeFlags.Let ? 'let' : 'var';
         for (const d of node.declarationList.declarations) {
           ctx.report(d.name, `module-level ${kw} ${d.name.getText()} is mutable state outside the journal: ${why}.`, `use const for constants, or move the variable into the workflow function`);
         }
       },
       BinaryExpression(node) {
         const op = node.operatorToken.kind;
-        if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) checkWrite(node, node.left);
+        if (op >= SyntaxKind.FirstAssignment && op <= SyntaxKind.LastAssignment) checkWrite(node, node.left);
       },
       PrefixUnaryExpression(node) {
-        if (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) checkWrite(node, node.operand);
+        if (node.operator === SyntaxKind.PlusPlusToken || node.operator === SyntaxKind.MinusMinusToken) checkWrite(node, node.operand);
       },
       PostfixUnaryExpression(node) {
         checkWrite(node, node.operand);
@@ -356,9 +360,9 @@ export default defineRule({
         }
         const callee = skipOuter(node.expression);
         // `shared.inc.call(shared)`, `shared.inc.bind(shared)`: a method of a local class that changes `this`, run on a module-level instance.
-        if (ts.isPropertyAccessExpression(callee) && ['call', 'apply', 'bind'].includes(callee.name.text) && node.arguments.length > 0 && ts.isPropertyAccessExpression(skipOuter(callee.expression))) {
+        if (isPropertyAccessExpression(callee) && ['call', 'apply', 'bind'].includes(callee.name.text) && node.arguments.length > 0 && isPropertyAccessExpression(skipOuter(callee.expression))) {
           const m = skipOuter(callee.expression) as ts.PropertyAccessExpression;
-          if (ctx.facts.targetsOf(m).some((f) => (ts.isMethodDeclaration(f) || ts.isFunctionExpression(f) || ts.isArrowFunction(f)) && writesThis(f))) {
+          if (ctx.facts.targetsOf(m).some((f) => (isMethodDeclaration(f) || isFunctionExpression(f) || isArrowFunction(f)) && writesThis(f))) {
             const root = moduleRoot(node.arguments[0]);
             if (root !== undefined) {
               ctx.report(node, `${m.name.text}() changes the object it is run on, ${root.name}, which is declared at module level: ${why}.`, `create ${root.name} inside the workflow function and pass it to helpers`);
@@ -368,8 +372,8 @@ export default defineRule({
         }
         // `shared.inc()` on a module-level instance whose method changes `this`.
         // (Static methods and object literals' methods are reported where they write: their `this` is known there.)
-        const instanceMethod = (m: ts.Node): boolean => (ts.isMethodDeclaration(m) || ts.isSetAccessorDeclaration(m) || ts.isGetAccessorDeclaration(m)) && ts.isClassLike(m.parent) && !(ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Static);
-        if (ts.isPropertyAccessExpression(callee) && ctx.facts.targetsOf(callee).some((m) => instanceMethod(m) && writesThis(m))) {
+        const instanceMethod = (m: ts.Node): boolean => (isMethodDeclaration(m) || isSetAccessorDeclaration(m) || isGetAccessorDeclaration(m)) && isClassLike(m.parent) && !(getCombinedModifierFlags(m) & ModifierFlags.Static);
+        if (isPropertyAccessExpression(callee) && ctx.facts.targetsOf(callee).some((m) => instanceMethod(m) && writesThis(m))) {
           const root = moduleRoot(callee.expression);
           if (root !== undefined) {
             ctx.report(node, `${callee.name.text}() changes the object it is called on, ${root.name}, which is declared at module level: ${why}.`, `create ${root.name} inside the workflow function and pass it to helpers`);
@@ -378,21 +382,21 @@ export default defineRule({
         }
         // `s.replace(re, …)` and `s.match(re)` run a non-global pattern's exec once, which moves
         // a sticky pattern's lastIndex (a global one is reset to 0 when they finish).
-        if (ts.isPropertyAccessExpression(callee) && stickyStringMethods.has(callee.name.text) && node.arguments.length > 0 && isLibMethod(callee.name)) {
+        if (isPropertyAccessExpression(callee) && stickyStringMethods.has(callee.name.text) && node.arguments.length > 0 && isLibMethod(callee.name)) {
           const pattern = statefulRegExp(node.arguments[0], true);
           if (pattern !== undefined) {
             ctx.report(node, `${callee.name.text}() with ${pattern}, a module-level sticky pattern, moves its lastIndex, which the next call starts from: ${why}.`, 'create the pattern inside the function, or drop the y flag');
             return;
           }
         }
-        if (ts.isPropertyAccessExpression(callee) && regexpStateMethods.has(callee.name.text)) {
+        if (isPropertyAccessExpression(callee) && regexpStateMethods.has(callee.name.text)) {
           const pattern = statefulRegExp(callee.expression);
           if (pattern !== undefined) {
             ctx.report(node, `${callee.name.text}() on ${pattern}, a module-level pattern with the g or y flag, moves its lastIndex, which the next call starts from: ${why}.`, 'create the pattern inside the function, or drop the g/y flag and use matchAll()');
           }
           return;
         }
-        if (!ts.isPropertyAccessExpression(callee) || !mutatingMethods.has(callee.name.text)) return;
+        if (!isPropertyAccessExpression(callee) || !mutatingMethods.has(callee.name.text)) return;
         // Only the built-in collections' own methods: a helper object's `set()` is its business.
         const method = checker.getSymbolAtLocation(callee.name);
         if (!(method?.declarations ?? []).some((d) => ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return;

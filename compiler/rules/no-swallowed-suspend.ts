@@ -3,25 +3,29 @@ import { isFunctionLike } from '../ts/facts.js';
 import { constantString, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { forEachChild, SyntaxKind, isArrowFunction, isBreakOrContinueStatement, isBreakStatement, isCallExpression, isClassLike, isElementAccessExpression, isExpression, isExpressionStatement, isFunctionExpression, isIdentifier, isIterationStatement, isLabeledStatement, isPropertyAccessExpression, isReturnStatement, isSwitchStatement, isThrowStatement, isTryStatement } = ts;
+
 const why = 'a step can end the current execution to suspend the run (a sleep, a pending action, a retry, a cancellation), and that signal travels like an exception; code that swallows it would go on as if the step had finished, and other workflow engines lose runs this way';
 
 /** Whether a statement jumps out of `block` (a `break`/`continue` whose target lies outside it). */
 function jumpsOut(stmt: ts.BreakOrContinueStatement, block: ts.Block): boolean {
   if (stmt.label !== undefined) {
-    for (let p: ts.Node = stmt.parent; p !== block; p = p.parent) if (ts.isLabeledStatement(p) && p.label.text === stmt.label.text) return false;
+    for (let p: ts.Node = stmt.parent; p !== block; p = p.parent) if (isLabeledStatement(p) && p.label.text === stmt.label.text) return false;
     return true;
   }
   for (let p: ts.Node = stmt.parent; p !== block; p = p.parent) {
-    if (ts.isIterationStatement(p, false)) return false;
-    if (ts.isSwitchStatement(p) && ts.isBreakStatement(stmt)) return false;
+    if (isIterationStatement(p, false)) return false;
+    if (isSwitchStatement(p) && isBreakStatement(stmt)) return false;
   }
   return true;
 }
 
 /** Visits the statements of a block without entering nested functions or classes. */
 function forEachOwn(node: ts.Node, fn: (n: ts.Node) => void): void {
-  ts.forEachChild(node, (child) => {
-    if (isFunctionLike(child) || ts.isClassLike(child)) return;
+  forEachChild(node, (child) => {
+    if (isFunctionLike(child) || isClassLike(child)) return;
     fn(child);
     forEachOwn(child, fn);
   });
@@ -34,7 +38,7 @@ function forEachOwn(node: ts.Node, fn: (n: ts.Node) => void): void {
 function throwsOwn(block: ts.Node): boolean {
   let found = false;
   forEachOwn(block, (n) => {
-    if (!found && ts.isThrowStatement(n) && !caughtWithin(n, block)) found = true;
+    if (!found && isThrowStatement(n) && !caughtWithin(n, block)) found = true;
   });
   return found;
 }
@@ -43,7 +47,7 @@ function throwsOwn(block: ts.Node): boolean {
 function caughtWithin(stmt: ts.Statement, block: ts.Node): boolean {
   for (let p: ts.Node = stmt; p !== block; p = p.parent) {
     const up = p.parent;
-    if (ts.isTryStatement(up) && up.tryBlock === p && up.catchClause !== undefined) return true;
+    if (isTryStatement(up) && up.tryBlock === p && up.catchClause !== undefined) return true;
   }
   return false;
 }
@@ -63,21 +67,21 @@ export default defineRule({
       if (throwsOwn(body)) return true;
       const rejects = (e: ts.Expression | undefined): boolean => {
         const x = e !== undefined ? skipOuter(e) : undefined;
-        return x !== undefined && ts.isCallExpression(x) && ctx.facts.resolver.resolve(x.expression) === 'Promise.reject';
+        return x !== undefined && isCallExpression(x) && ctx.facts.resolver.resolve(x.expression) === 'Promise.reject';
       };
-      if (ts.isExpression(body)) return rejects(body) || neverReturns(body);
+      if (isExpression(body)) return rejects(body) || neverReturns(body);
       let found = false;
       forEachOwn(body, (n) => {
         if (found) return;
-        if (ts.isReturnStatement(n) && rejects(n.expression)) found = true;
-        else if (ts.isExpressionStatement(n) && neverReturns(n.expression) && !caughtWithin(n, body)) found = true;
+        if (isReturnStatement(n) && rejects(n.expression)) found = true;
+        else if (isExpressionStatement(n) && neverReturns(n.expression) && !caughtWithin(n, body)) found = true;
       });
       return found;
     };
     /** A call of a function of the file that throws (`fail(err)`): looked into, not taken on its `never` type, which `return x as never` can fake. */
     const neverReturns = (e: ts.Expression): boolean => {
       const x = skipOuter(e);
-      return ts.isCallExpression(x) && ctx.facts.targetsOf(x.expression).some((f) => f.body !== undefined && throwsOwn(f.body));
+      return isCallExpression(x) && ctx.facts.targetsOf(x.expression).some((f) => f.body !== undefined && throwsOwn(f.body));
     };
     return {
       reference(ref) {
@@ -94,14 +98,14 @@ export default defineRule({
         // `kv.get(…).catch(() => null)` and `.then(ok, () => null)` are a catch-all in promise form,
         // also written `p["catch"](…)`.
         const target = skipOuter(callee);
-        const method = ts.isPropertyAccessExpression(target) ? target.name.text : ts.isElementAccessExpression(target) ? constantString(target.argumentExpression, ctx.checker) : undefined;
-        if (method === undefined || !(ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target))) return;
+        const method = isPropertyAccessExpression(target) ? target.name.text : isElementAccessExpression(target) ? constantString(target.argumentExpression, ctx.checker) : undefined;
+        if (method === undefined || !(isPropertyAccessExpression(target) || isElementAccessExpression(target))) return;
         const handler = method === 'catch' ? node.arguments[0] : method === 'then' ? node.arguments[1] : undefined;
         if (handler === undefined || !ctx.facts.carriesSteps(target.expression)) return;
         const fn = skipOuter(handler);
-        if (fn.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(fn) && fn.text === 'undefined')) return;
+        if (fn.kind === SyntaxKind.NullKeyword || (isIdentifier(fn) && fn.text === 'undefined')) return;
         // A handler written in place, or a function of the file passed by name, is looked into.
-        const bodies = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) ? [fn] : ctx.facts.targetsOf(fn).filter((f) => f.body !== undefined);
+        const bodies = isArrowFunction(fn) || isFunctionExpression(fn) ? [fn] : ctx.facts.targetsOf(fn).filter((f) => f.body !== undefined);
         if (bodies.length === 0) {
           ctx.report(handler, `this .${method}() handler is a function the checker cannot see into, so it cannot tell whether it rethrows the failures of the steps before it: ${why}.`, 'write the handler in place, or as a function of this file, and rethrow what you do not handle');
           return;
@@ -120,11 +124,11 @@ export default defineRule({
         const fin = node.finallyBlock;
         if (fin !== undefined) {
           forEachOwn(fin, (n) => {
-            if (ts.isReturnStatement(n)) {
+            if (isReturnStatement(n)) {
               ctx.report(n, `return in finally replaces whatever the try block was doing, the suspend signal included: ${why}.`, 'return after the try statement instead');
-            } else if (ts.isBreakOrContinueStatement(n) && jumpsOut(n, fin)) {
-              ctx.report(n, `${ts.isBreakStatement(n) ? 'break' : 'continue'} out of finally discards whatever the try block was doing, the suspend signal included: ${why}.`, 'move it after the try statement');
-            } else if (ts.isThrowStatement(n) && !caughtWithin(n, fin)) {
+            } else if (isBreakOrContinueStatement(n) && jumpsOut(n, fin)) {
+              ctx.report(n, `${isBreakStatement(n) ? 'break' : 'continue'} out of finally discards whatever the try block was doing, the suspend signal included: ${why}.`, 'move it after the try statement');
+            } else if (isThrowStatement(n) && !caughtWithin(n, fin)) {
               ctx.report(n, `throw in finally replaces whatever the try block was throwing, the suspend signal included: ${why}.`, 'throw after the try statement, or from a catch that rethrows what it does not handle');
             }
           });

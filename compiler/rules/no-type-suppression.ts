@@ -1,6 +1,9 @@
 import ts from '../ts/typescript.cjs';
 import { defineRule } from './rule.js';
 
+// TypeScript's exports are getters: read once here, not on each use.
+const { forEachChild, SyntaxKind } = ts;
+
 const why = 'the purity rules and the capability manifest rest on the types TypeScript checked (whether a value is a Date, a function, a promise); a comment that silences type errors lets a value be typed as something it is not, and the rules then judge the wrong thing';
 
 /** What TypeScript honours as a line directive (its own patterns, src/compiler/scanner.ts). */
@@ -11,7 +14,7 @@ const noCheckPragma = /^\/\/\/?\s*@ts-nocheck(?:[\s:]|$)/im;
 
 /** The directive a comment holds, if TypeScript would honour it there. */
 function directiveOf(text: string, kind: ts.CommentKind, leadingOfFile: boolean): string | undefined {
-  if (kind === ts.SyntaxKind.SingleLineCommentTrivia) {
+  if (kind === SyntaxKind.SingleLineCommentTrivia) {
     const m = singleLineDirective.exec(text);
     if (m !== null) return `@${m[1]}`;
     return leadingOfFile && noCheckPragma.test(text) ? '@ts-nocheck' : undefined;
@@ -51,9 +54,9 @@ function nodeAfter(sf: ts.SourceFile, pos: number): ts.Node {
       found = n;
       return;
     }
-    if (n.end > pos) ts.forEachChild(n, visit);
+    if (n.end > pos) forEachChild(n, visit);
   };
-  ts.forEachChild(sf, visit);
+  forEachChild(sf, visit);
   return found ?? sf.endOfFileToken;
 }
 

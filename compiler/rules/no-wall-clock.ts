@@ -2,6 +2,10 @@ import ts from '../ts/typescript.cjs';
 import { within } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { isNewExpression, isSpreadElement } = ts;
+
 const why = 'a workflow is re-run from the start on every resume, and the wall clock reads differently each time, so the re-run would take other branches than the run it replays';
 
 /** `Date.now()`, `new Date()`, `Date()`, `performance.now()` and `process.hrtime()` read the wall clock. */
@@ -22,9 +26,9 @@ export default defineRule({
       }
       if (path === 'Date') {
         if (usage === 'call') ctx.report(ref.call ?? ref.node, `Date() returns the current time as a string: ${why}.`, hint);
-        else if (usage === 'new' && ref.call !== undefined && ts.isNewExpression(ref.call) && (ref.call.arguments ?? []).length === 0) {
+        else if (usage === 'new' && ref.call !== undefined && isNewExpression(ref.call) && (ref.call.arguments ?? []).length === 0) {
           ctx.report(ref.call, `new Date() without arguments is the current time: ${why}.`, 'use new Date(now()) to get a Date of the logical clock');
-        } else if (usage === 'new' && ref.call !== undefined && ts.isNewExpression(ref.call) && (ref.call.arguments ?? []).some(ts.isSpreadElement)) {
+        } else if (usage === 'new' && ref.call !== undefined && isNewExpression(ref.call) && (ref.call.arguments ?? []).some(isSpreadElement)) {
           ctx.report(ref.call, `new Date(...args) is the current time when args is empty, which the checker cannot rule out: ${why}.`, 'pass the time explicitly: new Date(t) with t from now() or the input');
         } else if (usage === 'escape') {
           ctx.report(ref.node, `Date is passed on as a value, where the checker cannot see whether it is asked for the current time: ${why}.`, 'call Date\'s static functions directly (Date.UTC(...)), or use now()');

@@ -3,6 +3,10 @@ import { hasExport, metadataExport, readMetadata } from '../ts/metadata.js';
 import { defaultExportOf } from '../ts/workflow.js';
 import { defineRule } from './rule.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { forEachChild, getModifiers, getCombinedModifierFlags, canHaveModifiers, getDecorators, canHaveDecorators, ModifierFlags, SyntaxKind, isAwaitExpression, isCallExpression, isClassDeclaration, isClassLike, isClassStaticBlockDeclaration, isComputedPropertyName, isExportAssignment, isForOfStatement, isFunctionDeclaration, isFunctionLike, isIdentifier, isInterfaceDeclaration, isModuleDeclaration, isNamedExports, isNewExpression, isPropertyDeclaration, isTypeAliasDeclaration, isVariableStatement } = ts;
+
 /** A workflow module default-exports one async function of its input, and exports nothing else but its metadata. */
 export default defineRule({
   id: 'workflow-shape',
@@ -12,9 +16,9 @@ export default defineRule({
     /** A class of the file whose instances' field initializers start steps (`class X { p = kv.get(…) }`), also through its base classes. */
     const fieldsStartSteps = (cls: ts.ClassLikeDeclaration, depth = 0): boolean => {
       if (depth > 8) return false;
-      if (cls.members.some((m) => ts.isPropertyDeclaration(m) && !(ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Static) && m.initializer !== undefined && facts.mayStartSteps(m.initializer))) return true;
-      const base = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
-      const baseDecl = base !== undefined ? checker.getSymbolAtLocation(base.expression)?.declarations?.find(ts.isClassLike) : undefined;
+      if (cls.members.some((m) => isPropertyDeclaration(m) && !(getCombinedModifierFlags(m) & ModifierFlags.Static) && m.initializer !== undefined && facts.mayStartSteps(m.initializer))) return true;
+      const base = cls.heritageClauses?.find((h) => h.token === SyntaxKind.ExtendsKeyword)?.types[0];
+      const baseDecl = base !== undefined ? checker.getSymbolAtLocation(base.expression)?.declarations?.find(isClassLike) : undefined;
       return baseDecl !== undefined && baseDecl.getSourceFile() === ctx.sourceFile && fieldsStartSteps(baseDecl, depth + 1);
     };
     /**
@@ -24,10 +28,10 @@ export default defineRule({
      * initializers start steps.
      */
     const startsStep = (n: ts.Node): boolean => {
-      if (ts.isCallExpression(n)) return facts.isStepCall(n) || facts.callsActionFunction(n);
-      if (ts.isNewExpression(n)) {
+      if (isCallExpression(n)) return facts.isStepCall(n) || facts.callsActionFunction(n);
+      if (isNewExpression(n)) {
         if (facts.callsActionFunction(n)) return true;
-        const cls = checker.getSymbolAtLocation(n.expression)?.declarations?.find(ts.isClassLike);
+        const cls = checker.getSymbolAtLocation(n.expression)?.declarations?.find(isClassLike);
         return cls !== undefined && cls.getSourceFile() === ctx.sourceFile && fieldsStartSteps(cls);
       }
       return facts.runsActionFunction(n);
@@ -41,7 +45,7 @@ export default defineRule({
         ctx.report(main.node, 'the default export must be an async function (declared here, or a const of this file), so the checker can see the code the engine runs.', 'export default async function (input: Input) { … }');
       } else {
         const fn = main.fn;
-        if (!(ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async)) {
+        if (!(getCombinedModifierFlags(fn) & ModifierFlags.Async)) {
           ctx.report(fn, 'the workflow function must be async: every action call is awaited.', 'add the async keyword');
         }
         if (fn.parameters.length > 1) {
@@ -53,14 +57,14 @@ export default defineRule({
       }
       for (const p of readMetadata(sf).problems) ctx.report(p.node, p.message, 'export const workflow = { name: "my-flow", description: "…", triggers: [{ type: "manual" }] } satisfies Workflow;');
       for (const stmt of sf.statements) {
-        if (ts.isModuleDeclaration(stmt)) {
+        if (isModuleDeclaration(stmt)) {
           // A namespace hides its members from the checker's alias tracking, and `declare
           // global`/`declare module` claim globals and modules the sandbox does not have.
           ctx.report(stmt, 'a workflow module declares no namespaces or ambient modules: its names must be plain module-level declarations the checker can follow, and the sandbox has no globals or modules besides the ES built-ins.', 'use module-level functions and constants');
           continue;
         }
         // Any statement but a declaration of a function or class runs when the module loads.
-        if (!ts.isFunctionDeclaration(stmt) && !ts.isClassDeclaration(stmt) && containsTopLevelAwait(stmt)) {
+        if (!isFunctionDeclaration(stmt) && !isClassDeclaration(stmt) && containsTopLevelAwait(stmt)) {
           ctx.report(stmt, 'await at module level runs steps outside the workflow function; keep steps inside it.', 'move this into the workflow function');
         } else {
           // A step started while the module loads (`const p = kv.get(…)`, an IIFE, a static field)
@@ -68,17 +72,17 @@ export default defineRule({
           const step = moduleLevelStep(stmt, startsStep);
           if (step !== undefined) ctx.report(step, 'this starts a step while the module loads, outside the workflow function: keep steps inside it, where they run once per call of the workflow in the order the journal records.', 'move this into the workflow function');
         }
-        if (!hasExport(stmt) || ts.isExportAssignment(stmt)) continue;
-        if (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) continue;
-        if (ts.isFunctionDeclaration(stmt) && (ts.getCombinedModifierFlags(stmt) & ts.ModifierFlags.Default)) continue;
-        if (ts.isVariableStatement(stmt) && stmt.declarationList.declarations.every((d) => ts.isIdentifier(d.name) && d.name.text === metadataExport)) continue;
+        if (!hasExport(stmt) || isExportAssignment(stmt)) continue;
+        if (isInterfaceDeclaration(stmt) || isTypeAliasDeclaration(stmt)) continue;
+        if (isFunctionDeclaration(stmt) && (getCombinedModifierFlags(stmt) & ModifierFlags.Default)) continue;
+        if (isVariableStatement(stmt) && stmt.declarationList.declarations.every((d) => isIdentifier(d.name) && d.name.text === metadataExport)) continue;
         ctx.report(stmt, 'a workflow module exports only its default workflow function and `workflow` metadata: the engine loads nothing else from it.', 'remove the export keyword');
       }
     },
     ExportDeclaration(node) {
       if (node.isTypeOnly || node.moduleSpecifier !== undefined) return;
       // `export { run as default }` names the workflow function (defaultExportOf checks what it is).
-      const elements = node.exportClause !== undefined && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
+      const elements = node.exportClause !== undefined && isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
       const others = elements?.filter((el) => !el.isTypeOnly && el.name.text !== 'default');
       if (elements !== undefined && others !== undefined && others.length === 0) return;
       ctx.report(node, 'a workflow module exports only its default workflow function and `workflow` metadata: the engine loads nothing else from it.', 'remove this export');
@@ -90,9 +94,9 @@ export default defineRule({
 function containsTopLevelAwait(node: ts.Node): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
-    if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier !== undefined)) found = true;
-    else ts.forEachChild(n, visit);
+    if (found || isFunctionLike(n) || isClassLike(n)) return;
+    if (isAwaitExpression(n) || (isForOfStatement(n) && n.awaitModifier !== undefined)) found = true;
+    else forEachChild(n, visit);
   };
   visit(node);
   return found;
@@ -102,21 +106,21 @@ function containsTopLevelAwait(node: ts.Node): boolean {
 function moduleLevelStep(node: ts.Node, isStep: (n: ts.Node) => boolean): ts.Node | undefined {
   let found: ts.Node | undefined;
   const visit = (n: ts.Node): void => {
-    if (found !== undefined || ts.isFunctionLike(n)) return;
-    if (ts.isClassLike(n)) {
+    if (found !== undefined || isFunctionLike(n)) return;
+    if (isClassLike(n)) {
       // Decorators and computed member names are evaluated when the class is defined.
-      for (const d of ts.getDecorators(n) ?? []) visit(d);
+      for (const d of getDecorators(n) ?? []) visit(d);
       for (const m of n.members) {
-        for (const d of (ts.canHaveDecorators(m) ? ts.getDecorators(m) : undefined) ?? []) visit(d);
-        if (m.name !== undefined && ts.isComputedPropertyName(m.name)) visit(m.name);
-        const isStatic = ts.isClassStaticBlockDeclaration(m) || (ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword));
-        if (isStatic && (ts.isPropertyDeclaration(m) || ts.isClassStaticBlockDeclaration(m))) ts.forEachChild(m, visit);
+        for (const d of (canHaveDecorators(m) ? getDecorators(m) : undefined) ?? []) visit(d);
+        if (m.name !== undefined && isComputedPropertyName(m.name)) visit(m.name);
+        const isStatic = isClassStaticBlockDeclaration(m) || (canHaveModifiers(m) && (getModifiers(m) ?? []).some((x) => x.kind === SyntaxKind.StaticKeyword));
+        if (isStatic && (isPropertyDeclaration(m) || isClassStaticBlockDeclaration(m))) forEachChild(m, visit);
       }
       for (const h of n.heritageClauses ?? []) visit(h);
       return;
     }
     if (isStep(n)) found = n;
-    else ts.forEachChild(n, visit);
+    else forEachChild(n, visit);
   };
   visit(node);
   return found;

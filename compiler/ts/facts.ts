@@ -2,6 +2,10 @@ import ts from './typescript.cjs';
 import { declarationsFileName } from './declarations.js';
 import { ReferenceResolver, isAssignmentTarget, isOuter, skipOuter, type Path } from './references.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { forEachChild, findAncestor, ObjectFlags, SymbolFlags, SyntaxKind, TypeFlags, isArrowFunction, isBinaryExpression, isCallExpression, isClassDeclaration, isClassExpression, isClassStaticBlockDeclaration, isConstructorDeclaration, isDeleteExpression, isElementAccessExpression, isExpression, isForInStatement, isForOfStatement, isFunctionExpression, isFunctionTypeNode, isGetAccessorDeclaration, isIdentifier, isModuleDeclaration, isNewExpression, isOmittedExpression, isParameter, isPostfixUnaryExpression, isPrefixUnaryExpression, isPropertyAccessExpression, isPropertyAssignment, isPropertyDeclaration, isPropertySignature, isSetAccessorDeclaration, isSourceFile, isTaggedTemplateExpression, isVariableDeclaration, isVariableDeclarationList } = ts;
+
 /** Built-ins that are journaled steps (they can suspend the run). */
 const stepBuiltins = new Set(['alice:sleep', 'alice:waitForEvent']);
 /** Built-ins that are plain functions of the guest. */
@@ -84,12 +88,12 @@ export class FileFacts {
     if (aliceKind(path) !== 'action') return undefined;
     const e = skipOuter(callee);
     // `kv["get"]` and `kv[k]` with `const k = "get"`: the key is known, so look it up on the namespace.
-    const sym = ts.isElementAccessExpression(e)
+    const sym = isElementAccessExpression(e)
       ? this.checker.getTypeAtLocation(e.expression).getProperty(path!.slice(path!.lastIndexOf('.') + 1))
-      : this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(e) ? e.name : e);
+      : this.checker.getSymbolAtLocation(isPropertyAccessExpression(e) ? e.name : e);
     const decl = sym?.declarations?.[0];
     if (decl === undefined || decl.getSourceFile().fileName !== declarationsFileName) return undefined;
-    if (!ts.isPropertySignature(decl) || decl.type === undefined || !ts.isFunctionTypeNode(decl.type)) return undefined;
+    if (!isPropertySignature(decl) || decl.type === undefined || !isFunctionTypeNode(decl.type)) return undefined;
     return path!.slice('alice:'.length);
   }
 
@@ -101,13 +105,13 @@ export class FileFacts {
     if (!path.startsWith('alice:')) return undefined;
     const parts = path.slice('alice:'.length).split('.');
     const decls = this.program.getSourceFile(declarationsFileName);
-    const module = decls?.statements.find(ts.isModuleDeclaration);
+    const module = decls?.statements.find(isModuleDeclaration);
     const moduleSym = module !== undefined ? this.checker.getSymbolAtLocation(module.name) : undefined;
     let sym = moduleSym !== undefined ? this.checker.getExportsOfModule(moduleSym).find((s) => s.name === parts[0]) : undefined;
     for (let i = 1; i < parts.length && sym !== undefined; i++) {
       sym = this.checker.getTypeOfSymbol(sym).getProperty(parts[i]);
       const decl = sym?.declarations?.[0];
-      if (decl !== undefined && ts.isPropertySignature(decl) && decl.type !== undefined && ts.isFunctionTypeNode(decl.type)) return parts.slice(0, i + 1).join('.');
+      if (decl !== undefined && isPropertySignature(decl) && decl.type !== undefined && isFunctionTypeNode(decl.type)) return parts.slice(0, i + 1).join('.');
     }
     return undefined;
   }
@@ -123,18 +127,18 @@ export class FileFacts {
    * a write runs (`box.value`, `box.value = 1`, `box.value++` both).
    */
   implicitTargets(n: ts.Node): FunctionLike[] {
-    if (ts.isTaggedTemplateExpression(n)) {
+    if (isTaggedTemplateExpression(n)) {
       const tag = skipOuter(n.tag);
-      return ts.isArrowFunction(tag) || ts.isFunctionExpression(tag) ? [tag] : this.targetsOf(tag);
+      return isArrowFunction(tag) || isFunctionExpression(tag) ? [tag] : this.targetsOf(tag);
     }
-    if (!this.hasAccessors || !(ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n))) return [];
+    if (!this.hasAccessors || !(isPropertyAccessExpression(n) || isElementAccessExpression(n))) return [];
     const { read, write } = accessOf(n);
     if (!read && !write) return [];
-    const sym = this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(n) ? n.name : n.argumentExpression);
+    const sym = this.checker.getSymbolAtLocation(isPropertyAccessExpression(n) ? n.name : n.argumentExpression);
     const out: FunctionLike[] = [];
     for (const d of sym?.declarations ?? []) {
       if (d.getSourceFile() !== this.sourceFile) continue;
-      if ((read && ts.isGetAccessorDeclaration(d)) || (write && ts.isSetAccessorDeclaration(d))) out.push(d);
+      if ((read && isGetAccessorDeclaration(d)) || (write && isSetAccessorDeclaration(d))) out.push(d);
     }
     return out;
   }
@@ -143,7 +147,7 @@ export class FileFacts {
   runsActionFunction(n: ts.Node): boolean {
     for (const f of this.implicitTargets(n)) {
       if (this.functionsStartingActions.has(f)) return true;
-      if ((ts.isArrowFunction(f) || ts.isFunctionExpression(f)) && this.mayStartSteps(f.body)) return true;
+      if ((isArrowFunction(f) || isFunctionExpression(f)) && this.mayStartSteps(f.body)) return true;
     }
     return false;
   }
@@ -154,7 +158,7 @@ export class FileFacts {
    */
   namesActionFunction(expr: ts.Expression): boolean {
     const e = skipOuter(expr);
-    if ((ts.isArrowFunction(e) || ts.isFunctionExpression(e)) && e.body !== undefined) return this.functionsStartingActions.has(e) || this.mayStartSteps(e.body);
+    if ((isArrowFunction(e) || isFunctionExpression(e)) && e.body !== undefined) return this.functionsStartingActions.has(e) || this.mayStartSteps(e.body);
     for (const decl of this.targetsOf(e)) if (this.functionsStartingActions.has(decl)) return true;
     return false;
   }
@@ -169,11 +173,11 @@ export class FileFacts {
     let found = false;
     const visit = (n: ts.Node): void => {
       if (found) return;
-      if ((ts.isCallExpression(n) && (this.isStepCall(n) || this.callsActionFunction(n))) || (ts.isNewExpression(n) && this.callsActionFunction(n)) || this.runsActionFunction(n)) {
+      if ((isCallExpression(n) && (this.isStepCall(n) || this.callsActionFunction(n))) || (isNewExpression(n) && this.callsActionFunction(n)) || this.runsActionFunction(n)) {
         found = true;
         return;
       }
-      ts.forEachChild(n, visit);
+      forEachChild(n, visit);
     };
     visit(node);
     this.starts.set(node, found);
@@ -189,7 +193,7 @@ export class FileFacts {
   carriesSteps(node: ts.Node): boolean {
     if (this.mayStartSteps(node)) return true;
     const holders = this.holders();
-    return this.mentions(node, (sym, id) => holders.has(sym) || (ts.isCallExpression(id.parent) && id.parent.expression === id && this.callbackStartsSteps(sym)));
+    return this.mentions(node, (sym, id) => holders.has(sym) || (isCallExpression(id.parent) && id.parent.expression === id && this.callbackStartsSteps(sym)));
   }
 
   /** Whether a node names a symbol that passes `test` (an identifier anywhere inside it). */
@@ -197,10 +201,10 @@ export class FileFacts {
     let found = false;
     const visit = (n: ts.Node): void => {
       if (found) return;
-      if (ts.isIdentifier(n)) {
+      if (isIdentifier(n)) {
         const sym = this.checker.getSymbolAtLocation(n);
         if (sym !== undefined && test(sym, n)) found = true;
-      } else ts.forEachChild(n, visit);
+      } else forEachChild(n, visit);
     };
     visit(node);
     return found;
@@ -215,10 +219,10 @@ export class FileFacts {
     if (found !== undefined) return found;
     const out: ts.Expression[] = [];
     const visit = (n: ts.Node): void => {
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(skipOuter(n.left)) && this.checker.getSymbolAtLocation(skipOuter(n.left)) === sym) out.push(n.right);
-      ts.forEachChild(n, visit);
+      if (isBinaryExpression(n) && n.operatorToken.kind === SyntaxKind.EqualsToken && isIdentifier(skipOuter(n.left)) && this.checker.getSymbolAtLocation(skipOuter(n.left)) === sym) out.push(n.right);
+      forEachChild(n, visit);
     };
-    const scope = sym.valueDeclaration !== undefined ? ts.findAncestor(sym.valueDeclaration, isFunctionLike) : undefined;
+    const scope = sym.valueDeclaration !== undefined ? findAncestor(sym.valueDeclaration, isFunctionLike) : undefined;
     visit(scope ?? this.sourceFile);
     this.assignments.set(sym, (found = out));
     return found;
@@ -232,7 +236,7 @@ export class FileFacts {
   /** Whether a parameter, called as a function, may be given a step-starting function. */
   private callbackStartsSteps(sym: ts.Symbol, depth = 0): boolean {
     const param = sym.valueDeclaration;
-    if (param === undefined || !ts.isParameter(param) || depth > 4) return false;
+    if (param === undefined || !isParameter(param) || depth > 4) return false;
     const fn = param.parent;
     if (!isFunctionLike(fn)) return false;
     const index = fn.parameters.indexOf(param);
@@ -240,16 +244,16 @@ export class FileFacts {
     // A callback of an inline function handed to another call (`jobs.forEach(async (j) => …)`):
     // its values come from that call's receiver and arguments.
     const outer = fn.parent;
-    if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && (ts.isCallExpression(outer) || ts.isNewExpression(outer)) && (outer.arguments?.some((a) => a === fn) ?? false)) {
+    if ((isArrowFunction(fn) || isFunctionExpression(fn)) && (isCallExpression(outer) || isNewExpression(outer)) && (outer.arguments?.some((a) => a === fn) ?? false)) {
       const callee = skipOuter(outer.expression);
-      const sources: ts.Node[] = [...(outer.arguments ?? []).filter((a) => a !== fn), ...(ts.isPropertyAccessExpression(callee) ? [callee.expression] : [])];
+      const sources: ts.Node[] = [...(outer.arguments ?? []).filter((a) => a !== fn), ...(isPropertyAccessExpression(callee) ? [callee.expression] : [])];
       return sources.some((a) => this.carriesSteps(a) || this.namesActionFunction(a as ts.Expression));
     }
     for (const call of this.callSites.get(fn) ?? []) {
       const arg = argAt(call);
       if (arg === undefined) continue;
       if (this.namesActionFunction(arg) || this.carriesSteps(arg)) return true;
-      const argSym = ts.isIdentifier(skipOuter(arg)) ? this.checker.getSymbolAtLocation(skipOuter(arg)) : undefined;
+      const argSym = isIdentifier(skipOuter(arg)) ? this.checker.getSymbolAtLocation(skipOuter(arg)) : undefined;
       if (argSym !== undefined && this.callbackStartsSteps(argSym, depth + 1)) return true;
     }
     return false;
@@ -262,13 +266,13 @@ export class FileFacts {
     this.stepHolders = holders;
     const carries = (e: ts.Node): boolean => {
       // An awaited result (`const r = await kv.get(…)`) is data; only promises and functions carry steps.
-      if (!ts.isExpression(e) || !this.mayHoldPromise(this.checker.getTypeAtLocation(e))) return false;
+      if (!isExpression(e) || !this.mayHoldPromise(this.checker.getTypeAtLocation(e))) return false;
       return this.mayStartSteps(e) || this.mentions(e, (sym) => holders.has(sym));
     };
     const rootSymbol = (target: ts.Expression): ts.Symbol | undefined => {
       let e = skipOuter(target);
-      while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
-      return ts.isIdentifier(e) ? this.checker.getSymbolAtLocation(e) : undefined;
+      while (isPropertyAccessExpression(e) || isElementAccessExpression(e)) e = skipOuter(e.expression);
+      return isIdentifier(e) ? this.checker.getSymbolAtLocation(e) : undefined;
     };
     const add = (sym: ts.Symbol | undefined): boolean => {
       if (sym === undefined || holders.has(sym)) return false;
@@ -276,23 +280,23 @@ export class FileFacts {
       return true;
     };
     const bind = (name: ts.BindingName): boolean => {
-      if (ts.isIdentifier(name)) return add(this.checker.getSymbolAtLocation(name));
+      if (isIdentifier(name)) return add(this.checker.getSymbolAtLocation(name));
       let changed = false;
-      for (const el of name.elements) if (!ts.isOmittedExpression(el)) changed = bind(el.name) || changed;
+      for (const el of name.elements) if (!isOmittedExpression(el)) changed = bind(el.name) || changed;
       return changed;
     };
     // Until nothing changes: `const q = p.then(…)` holds what `p` holds.
     for (let round = 0, changed = true; changed && round < 6; round++) {
       changed = false;
       const visit = (n: ts.Node): void => {
-        if (ts.isVariableDeclaration(n) && n.initializer !== undefined && !isFunctionLike(skipOuter(n.initializer)) && carries(n.initializer)) changed = bind(n.name) || changed;
-        else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && carries(n.right)) changed = add(rootSymbol(n.left)) || changed;
-        else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['push', 'unshift', 'splice', 'set', 'add'].includes(n.expression.name.text) && n.arguments.some(carries)) {
+        if (isVariableDeclaration(n) && n.initializer !== undefined && !isFunctionLike(skipOuter(n.initializer)) && carries(n.initializer)) changed = bind(n.name) || changed;
+        else if (isBinaryExpression(n) && n.operatorToken.kind === SyntaxKind.EqualsToken && carries(n.right)) changed = add(rootSymbol(n.left)) || changed;
+        else if (isCallExpression(n) && isPropertyAccessExpression(n.expression) && ['push', 'unshift', 'splice', 'set', 'add'].includes(n.expression.name.text) && n.arguments.some(carries)) {
           changed = add(rootSymbol(n.expression.expression)) || changed;
-        } else if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && ts.isVariableDeclarationList(n.initializer) && carries(n.expression)) {
+        } else if ((isForOfStatement(n) || isForInStatement(n)) && isVariableDeclarationList(n.initializer) && carries(n.expression)) {
           for (const d of n.initializer.declarations) changed = bind(d.name) || changed;
         }
-        ts.forEachChild(n, visit);
+        forEachChild(n, visit);
       };
       visit(this.sourceFile);
     }
@@ -302,11 +306,11 @@ export class FileFacts {
   /** Whether a value of this type can be or hold a promise or a function: a promise, an array, a Map or an object of them, `any`. */
   private mayHoldPromise(type: ts.Type, depth = 0): boolean {
     if (depth > 3) return false;
-    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+    if (type.flags & (TypeFlags.Any | TypeFlags.Unknown)) return true;
     if (type.isUnion() || type.isIntersection()) return type.types.some((t) => this.mayHoldPromise(t, depth + 1));
-    if (!(type.flags & (ts.TypeFlags.Object | ts.TypeFlags.NonPrimitive))) return false;
+    if (!(type.flags & (TypeFlags.Object | TypeFlags.NonPrimitive))) return false;
     if (type.getProperty('then') !== undefined || type.getCallSignatures().length > 0) return true;
-    if ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference && this.checker.getTypeArguments(type as ts.TypeReference).some((t) => this.mayHoldPromise(t, depth + 1))) return true;
+    if ((type as ts.ObjectType).objectFlags & ObjectFlags.Reference && this.checker.getTypeArguments(type as ts.TypeReference).some((t) => this.mayHoldPromise(t, depth + 1))) return true;
     const index = this.checker.getIndexTypeOfType(type, ts.IndexKind.String);
     if (index !== undefined && this.mayHoldPromise(index, depth + 1)) return true;
     if (this.program.isSourceFileDefaultLibrary((type.getSymbol()?.declarations ?? [])[0]?.getSourceFile() ?? this.sourceFile)) return false;
@@ -321,15 +325,15 @@ export class FileFacts {
     for (const d of sym.declarations ?? []) {
       if (d.getSourceFile() !== this.sourceFile) continue;
       if (isFunctionLike(d)) out.push(d);
-      else if (ts.isVariableDeclaration(d) && d.initializer !== undefined) {
+      else if (isVariableDeclaration(d) && d.initializer !== undefined) {
         const init = skipOuter(d.initializer);
         if (isFunctionLike(init)) out.push(init);
-      } else if (ts.isClassDeclaration(d) || ts.isClassExpression(d)) {
-        for (const m of d.members) if (ts.isConstructorDeclaration(m)) out.push(m);
-      } else if (ts.isPropertyDeclaration(d) && d.initializer !== undefined) {
+      } else if (isClassDeclaration(d) || isClassExpression(d)) {
+        for (const m of d.members) if (isConstructorDeclaration(m)) out.push(m);
+      } else if (isPropertyDeclaration(d) && d.initializer !== undefined) {
         const init = skipOuter(d.initializer);
         if (isFunctionLike(init)) out.push(init);
-      } else if (ts.isPropertyAssignment(d)) {
+      } else if (isPropertyAssignment(d)) {
         const init = skipOuter(d.initializer);
         if (isFunctionLike(init)) out.push(init);
       }
@@ -339,9 +343,9 @@ export class FileFacts {
 
   private symbolOf(expr: ts.Expression): ts.Symbol | undefined {
     const e = skipOuter(expr);
-    const target = ts.isPropertyAccessExpression(e) ? e.name : e;
+    const target = isPropertyAccessExpression(e) ? e.name : e;
     let sym = this.checker.getSymbolAtLocation(target);
-    if (sym !== undefined && sym.flags & ts.SymbolFlags.Alias) sym = this.checker.getAliasedSymbol(sym);
+    if (sym !== undefined && sym.flags & SymbolFlags.Alias) sym = this.checker.getAliasedSymbol(sym);
     return sym;
   }
 
@@ -367,12 +371,12 @@ export class FileFacts {
     const visit = (n: ts.Node): void => {
       const fn = isFunctionLike(n) && n.body !== undefined ? n : null;
       if (fn !== null) enclosing.push(fn);
-      if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
-        if (ts.isCallExpression(n) && this.isStepCall(n)) {
+      if (isCallExpression(n) || isNewExpression(n)) {
+        if (isCallExpression(n) && this.isStepCall(n)) {
           for (const f of enclosing) mark(f);
         } else {
           const e = skipOuter(n.expression);
-          const targets = ts.isArrowFunction(e) || ts.isFunctionExpression(e) ? [e] : this.targetsOf(e);
+          const targets = isArrowFunction(e) || isFunctionExpression(e) ? [e] : this.targetsOf(e);
           for (const t of targets) {
             let sites = this.callSites.get(t);
             if (sites === undefined) this.callSites.set(t, (sites = []));
@@ -380,10 +384,10 @@ export class FileFacts {
             calledFrom(t);
           }
         }
-      } else if (ts.isTaggedTemplateExpression(n) || ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
+      } else if (isTaggedTemplateExpression(n) || isPropertyAccessExpression(n) || isElementAccessExpression(n)) {
         for (const t of this.implicitTargets(n)) calledFrom(t);
       }
-      ts.forEachChild(n, visit);
+      forEachChild(n, visit);
       if (fn !== null) enclosing.pop();
     };
     visit(this.sourceFile);
@@ -422,34 +426,37 @@ function accessOf(n: ts.Expression): { read: boolean; write: boolean } {
     e = p;
     p = p.parent;
   }
-  if (ts.isBinaryExpression(p) && p.left === e) {
+  if (isBinaryExpression(p) && p.left === e) {
     const op = p.operatorToken.kind;
-    if (op === ts.SyntaxKind.EqualsToken) return { read: false, write: true };
-    if (op >= ts.SyntaxKind.FirstCompoundAssignment && op <= ts.SyntaxKind.LastCompoundAssignment) return { read: true, write: true };
+    if (op === SyntaxKind.EqualsToken) return { read: false, write: true };
+    if (op >= SyntaxKind.FirstCompoundAssignment && op <= SyntaxKind.LastCompoundAssignment) return { read: true, write: true };
   }
-  if ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken)) return { read: true, write: true };
-  if (ts.isDeleteExpression(p)) return { read: false, write: false };
-  if (((ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.initializer === e) || isAssignmentTarget(e)) return { read: false, write: true };
+  if ((isPrefixUnaryExpression(p) || isPostfixUnaryExpression(p)) && (p.operator === SyntaxKind.PlusPlusToken || p.operator === SyntaxKind.MinusMinusToken)) return { read: true, write: true };
+  if (isDeleteExpression(p)) return { read: false, write: false };
+  if (((isForOfStatement(p) || isForInStatement(p)) && p.initializer === e) || isAssignmentTarget(e)) return { read: false, write: true };
   return { read: true, write: false };
 }
 
+/** The kinds of `FunctionLike`, read once (see `outerKinds` in references.ts). */
+const functionLikeKinds: ReadonlySet<ts.SyntaxKind> = new Set([
+  SyntaxKind.FunctionDeclaration,
+  SyntaxKind.FunctionExpression,
+  SyntaxKind.ArrowFunction,
+  SyntaxKind.MethodDeclaration,
+  SyntaxKind.Constructor,
+  SyntaxKind.GetAccessor,
+  SyntaxKind.SetAccessor,
+]);
+
 export function isFunctionLike(n: ts.Node): n is FunctionLike {
-  return (
-    ts.isFunctionDeclaration(n) ||
-    ts.isFunctionExpression(n) ||
-    ts.isArrowFunction(n) ||
-    ts.isMethodDeclaration(n) ||
-    ts.isConstructorDeclaration(n) ||
-    ts.isGetAccessorDeclaration(n) ||
-    ts.isSetAccessorDeclaration(n)
-  );
+  return functionLikeKinds.has(n.kind);
 }
 
 /** Whether a declaration sits at module level (not inside any function or class body). */
 export function isModuleLevel(node: ts.Node): boolean {
   for (let p = node.parent; p !== undefined; p = p.parent) {
-    if (ts.isSourceFile(p)) return true;
-    if (isFunctionLike(p) || ts.isClassStaticBlockDeclaration(p)) return false;
+    if (isSourceFile(p)) return true;
+    if (isFunctionLike(p) || isClassStaticBlockDeclaration(p)) return false;
   }
   return false;
 }

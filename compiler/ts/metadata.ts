@@ -2,6 +2,10 @@ import ts from './typescript.cjs';
 import { parseHostPattern } from '../../runtime/host-pattern.js';
 import type { ManifestTrigger } from '../../runtime/index.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { getModifiers, canHaveModifiers, NodeFlags, SyntaxKind, isArrayLiteralExpression, isAsExpression, isIdentifier, isNoSubstitutionTemplateLiteral, isNumericLiteral, isObjectLiteralExpression, isParenthesizedExpression, isPrefixUnaryExpression, isPropertyAssignment, isSatisfiesExpression, isStringLiteral, isVariableStatement } = ts;
+
 /** The literal a workflow exports as `export const workflow = { … }`. */
 export interface WorkflowMetadata {
   name?: string;
@@ -29,10 +33,10 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export function readMetadata(sourceFile: ts.SourceFile): { metadata: WorkflowMetadata; node: ts.VariableStatement | null; problems: MetadataProblem[] } {
   const problems: MetadataProblem[] = [];
   for (const stmt of sourceFile.statements) {
-    if (!ts.isVariableStatement(stmt) || !hasExport(stmt)) continue;
+    if (!isVariableStatement(stmt) || !hasExport(stmt)) continue;
     for (const decl of stmt.declarationList.declarations) {
-      if (!ts.isIdentifier(decl.name) || decl.name.text !== metadataExport) continue;
-      if (!(stmt.declarationList.flags & ts.NodeFlags.Const) || decl.initializer === undefined) {
+      if (!isIdentifier(decl.name) || decl.name.text !== metadataExport) continue;
+      if (!(stmt.declarationList.flags & NodeFlags.Const) || decl.initializer === undefined) {
         problems.push({ node: decl, message: `export const ${metadataExport} = { name, description, kind, triggers } must be a const with a literal value` });
         return { metadata: {}, node: stmt, problems };
       }
@@ -44,19 +48,19 @@ export function readMetadata(sourceFile: ts.SourceFile): { metadata: WorkflowMet
 }
 
 export function hasExport(node: ts.Node): boolean {
-  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  return canHaveModifiers(node) && (getModifiers(node) ?? []).some((m) => m.kind === SyntaxKind.ExportKeyword);
 }
 
 function literal(expr: ts.Expression, problems: MetadataProblem[]): Json | undefined {
   let e = expr;
-  while (ts.isSatisfiesExpression(e) || ts.isAsExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
-  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
-  if (ts.isNumericLiteral(e)) return Number(e.text);
-  if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
-  if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
-  if (e.kind === ts.SyntaxKind.NullKeyword) return null;
-  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return -Number(e.operand.text);
-  if (ts.isArrayLiteralExpression(e)) {
+  while (isSatisfiesExpression(e) || isAsExpression(e) || isParenthesizedExpression(e)) e = e.expression;
+  if (isStringLiteral(e) || isNoSubstitutionTemplateLiteral(e)) return e.text;
+  if (isNumericLiteral(e)) return Number(e.text);
+  if (e.kind === SyntaxKind.TrueKeyword) return true;
+  if (e.kind === SyntaxKind.FalseKeyword) return false;
+  if (e.kind === SyntaxKind.NullKeyword) return null;
+  if (isPrefixUnaryExpression(e) && e.operator === SyntaxKind.MinusToken && isNumericLiteral(e.operand)) return -Number(e.operand.text);
+  if (isArrayLiteralExpression(e)) {
     const out: Json[] = [];
     for (const el of e.elements) {
       const v = literal(el as ts.Expression, problems);
@@ -65,10 +69,10 @@ function literal(expr: ts.Expression, problems: MetadataProblem[]): Json | undef
     }
     return out;
   }
-  if (ts.isObjectLiteralExpression(e)) {
+  if (isObjectLiteralExpression(e)) {
     const out: { [key: string]: Json } = {};
     for (const p of e.properties) {
-      if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) {
+      if (!isPropertyAssignment(p) || !(isIdentifier(p.name) || isStringLiteral(p.name))) {
         problems.push({ node: p, message: `workflow metadata must be a plain literal: write each property as name: value` });
         return undefined;
       }
@@ -88,9 +92,9 @@ const kinds = ['user', 'system', 'agent'];
 function validate(value: Json, node: ts.Expression, problems: MetadataProblem[]): WorkflowMetadata {
   const at = (key: string): ts.Node => {
     let e = node;
-    while (ts.isSatisfiesExpression(e) || ts.isAsExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
-    if (!ts.isObjectLiteralExpression(e)) return node;
-    return e.properties.find((p) => p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === key) ?? node;
+    while (isSatisfiesExpression(e) || isAsExpression(e) || isParenthesizedExpression(e)) e = e.expression;
+    if (!isObjectLiteralExpression(e)) return node;
+    return e.properties.find((p) => p.name !== undefined && (isIdentifier(p.name) || isStringLiteral(p.name)) && p.name.text === key) ?? node;
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.push({ node, message: `export const ${metadataExport} must be an object { name, description, kind, triggers }` });

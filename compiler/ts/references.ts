@@ -1,6 +1,10 @@
 import ts from './typescript.cjs';
 import { aliceModule, declarationsFileName } from './declarations.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { getModifiers, canHaveModifiers, NodeFlags, SymbolFlags, SyntaxKind, TypeFlags, isArrayLiteralExpression, isBinaryExpression, isBindingElement, isClassDeclaration, isComputedPropertyName, isElementAccessExpression, isForInStatement, isForOfStatement, isIdentifier, isImportSpecifier, isInterfaceDeclaration, isNoSubstitutionTemplateLiteral, isNumericLiteral, isObjectBindingPattern, isObjectLiteralExpression, isParenthesizedExpression, isPropertyAccessExpression, isPropertyAssignment, isShorthandPropertyAssignment, isSourceFile, isSpreadAssignment, isSpreadElement, isStringLiteral, isTemplateExpression, isVariableDeclaration, isVariableDeclarationList } = ts;
+
 /**
  * What an expression denotes, resolved with the type checker rather than by spelling, so that
  * aliases (`const D = Date`), destructuring (`const { random } = Math`), computed keys
@@ -64,14 +68,14 @@ export class ReferenceResolver {
   private readonly resolved = new Map<ts.Node, Path | undefined>();
 
   private resolveNode(e: ts.Expression, depth: number): Path | undefined {
-    if (ts.isIdentifier(e)) return this.resolveIdentifier(e, depth);
-    if (ts.isPropertyAccessExpression(e)) return this.member(e.expression, e.name.text, e.name, depth);
-    if (ts.isElementAccessExpression(e)) {
+    if (isIdentifier(e)) return this.resolveIdentifier(e, depth);
+    if (isPropertyAccessExpression(e)) return this.member(e.expression, e.name.text, e.name, depth);
+    if (isElementAccessExpression(e)) {
       const key = constantString(e.argumentExpression, this.checker);
       return this.member(e.expression, key ?? computedKey, undefined, depth);
     }
-    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) return this.resolve(e.right, depth);
-    if (e.kind === ts.SyntaxKind.ThisKeyword) return undefined;
+    if (isBinaryExpression(e) && e.operatorToken.kind === SyntaxKind.CommaToken) return this.resolve(e.right, depth);
+    if (e.kind === SyntaxKind.ThisKeyword) return undefined;
     return undefined;
   }
 
@@ -101,10 +105,10 @@ export class ReferenceResolver {
    */
   private constructorOf(object: ts.Expression): string | undefined {
     const type = this.checker.getApparentType(this.checker.getTypeAtLocation(object));
-    if (type.isUnion() || type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+    if (type.isUnion() || type.flags & (TypeFlags.Any | TypeFlags.Unknown)) return undefined;
     const sym = type.getSymbol();
-    if (sym === undefined || !(sym.declarations ?? []).some((d) => ts.isInterfaceDeclaration(d) && this.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return undefined;
-    const value = this.checker.resolveName(sym.name, undefined, ts.SymbolFlags.Value, false);
+    if (sym === undefined || !(sym.declarations ?? []).some((d) => isInterfaceDeclaration(d) && this.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return undefined;
+    const value = this.checker.resolveName(sym.name, undefined, SymbolFlags.Value, false);
     return value !== undefined && (value.declarations ?? []).some((d) => this.program.isSourceFileDefaultLibrary(d.getSourceFile())) ? sym.name : undefined;
   }
 
@@ -118,33 +122,33 @@ export class ReferenceResolver {
     for (const d of sym.declarations ?? []) {
       if (!this.program.isSourceFileDefaultLibrary(d.getSourceFile())) continue;
       const parent = d.parent;
-      if (ts.isInterfaceDeclaration(parent) || ts.isClassDeclaration(parent)) return parent.name?.text;
+      if (isInterfaceDeclaration(parent) || isClassDeclaration(parent)) return parent.name?.text;
     }
     return undefined;
   }
 
   private resolveIdentifier(id: ts.Identifier, depth: number): Path | undefined {
     if (id.text === 'undefined') return undefined;
-    const sym = ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id
+    const sym = isShorthandPropertyAssignment(id.parent) && id.parent.name === id
       ? this.checker.getShorthandAssignmentValueSymbol(id.parent)
       : this.checker.getSymbolAtLocation(id);
     if (sym === undefined) return id.text; // not declared anywhere: a host global such as `console`
     const decls = sym.declarations ?? [];
     if (decls.length === 0) return sym.name === 'globalThis' ? 'globalThis' : undefined;
     const decl = decls[0];
-    if (ts.isImportSpecifier(decl)) {
+    if (isImportSpecifier(decl)) {
       const module = decl.parent.parent.parent.moduleSpecifier;
-      if (ts.isStringLiteral(module) && module.text === aliceModule) return `alice:${(decl.propertyName ?? decl.name).text}`;
+      if (isStringLiteral(module) && module.text === aliceModule) return `alice:${(decl.propertyName ?? decl.name).text}`;
       return undefined;
     }
     if (decls.some((d) => this.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return sym.name;
     // `declare const process: any` or `declare global { var fetch: … }` only tells the checker
     // that a global exists: at run time the name is the sandbox's global, so it is checked as one.
     if (decls.every((d) => isAmbient(d) && d.getSourceFile().fileName !== declarationsFileName)) return sym.name;
-    if (ts.isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined && ts.isIdentifier(decl.name)) {
+    if (isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined && isIdentifier(decl.name)) {
       return this.resolve(decl.initializer, depth + 1);
     }
-    if (ts.isBindingElement(decl)) return this.resolveBinding(decl, depth);
+    if (isBindingElement(decl)) return this.resolveBinding(decl, depth);
     return undefined;
   }
 
@@ -152,17 +156,17 @@ export class ReferenceResolver {
   private resolveBinding(element: ts.BindingElement, depth: number): Path | undefined {
     const keys: string[] = [];
     let node: ts.Node = element;
-    while (ts.isBindingElement(node)) {
+    while (isBindingElement(node)) {
       const pattern: ts.BindingPattern = node.parent;
-      if (!ts.isObjectBindingPattern(pattern)) return undefined;
+      if (!isObjectBindingPattern(pattern)) return undefined;
       if (node.dotDotDotToken === undefined) {
         const key = node.propertyName ?? node.name;
-        const text = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : ts.isComputedPropertyName(key) ? constantString(key.expression, this.checker) : undefined;
+        const text = isIdentifier(key) || isStringLiteral(key) ? key.text : isComputedPropertyName(key) ? constantString(key.expression, this.checker) : undefined;
         keys.unshift(text ?? computedKey);
       }
       node = pattern.parent;
     }
-    if (!ts.isVariableDeclaration(node) || !isConst(node) || node.initializer === undefined) return undefined;
+    if (!isVariableDeclaration(node) || !isConst(node) || node.initializer === undefined) return undefined;
     const base = this.resolve(node.initializer, depth + 1);
     if (base === undefined) {
       // `const { getHours } = d` with `d: Date` takes a library method off a value.
@@ -179,23 +183,20 @@ export class ReferenceResolver {
 /** Parentheses, type assertions and `!` do not change what an expression denotes. */
 export function skipOuter(expr: ts.Expression): ts.Expression {
   let e = expr;
-  for (;;) {
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) {
-      e = e.expression;
-    } else return e;
-  }
+  while (outerKinds.has(e.kind)) e = (e as ts.ParenthesizedExpression).expression;
+  return e;
 }
 
 /** Whether a declaration only describes a value (`declare const x`, or inside `declare global { … }`). */
 export function isAmbient(decl: ts.Node): boolean {
-  for (let n: ts.Node | undefined = decl; n !== undefined && !ts.isSourceFile(n); n = n.parent) {
-    if (ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) return true;
+  for (let n: ts.Node | undefined = decl; n !== undefined && !isSourceFile(n); n = n.parent) {
+    if (canHaveModifiers(n) && (getModifiers(n) ?? []).some((m) => m.kind === SyntaxKind.DeclareKeyword)) return true;
   }
   return false;
 }
 
 export function isConst(decl: ts.VariableDeclaration): boolean {
-  return ts.isVariableDeclarationList(decl.parent) && (decl.parent.flags & ts.NodeFlags.Const) !== 0;
+  return isVariableDeclarationList(decl.parent) && (decl.parent.flags & NodeFlags.Const) !== 0;
 }
 
 /**
@@ -206,8 +207,8 @@ export function isConst(decl: ts.VariableDeclaration): boolean {
 export function constantString(expr: ts.Expression, checker: ts.TypeChecker, depth = 0): string | undefined {
   if (depth > maxDepth) return undefined;
   const e = skipOuter(expr);
-  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isNumericLiteral(e)) return e.text;
-  if (ts.isTemplateExpression(e)) {
+  if (isStringLiteral(e) || isNoSubstitutionTemplateLiteral(e) || isNumericLiteral(e)) return e.text;
+  if (isTemplateExpression(e)) {
     let out = e.head.text;
     for (const span of e.templateSpans) {
       const part = constantString(span.expression, checker, depth + 1);
@@ -216,7 +217,7 @@ export function constantString(expr: ts.Expression, checker: ts.TypeChecker, dep
     }
     return out;
   }
-  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+  if (isBinaryExpression(e) && e.operatorToken.kind === SyntaxKind.PlusToken) {
     const l = constantString(e.left, checker, depth + 1);
     const r = l === undefined ? undefined : constantString(e.right, checker, depth + 1);
     return l !== undefined && r !== undefined ? l + r : undefined;
@@ -225,9 +226,9 @@ export function constantString(expr: ts.Expression, checker: ts.TypeChecker, dep
   if (type.isStringLiteral()) return type.value;
   if (type.isNumberLiteral()) return String(type.value);
   // `const k = "constr" + "uctor"` has type string, but its value is still known.
-  if (ts.isIdentifier(e)) {
+  if (isIdentifier(e)) {
     const decl = checker.getSymbolAtLocation(e)?.declarations?.[0];
-    if (decl !== undefined && ts.isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined && ts.isIdentifier(decl.name)) {
+    if (decl !== undefined && isVariableDeclaration(decl) && isConst(decl) && decl.initializer !== undefined && isIdentifier(decl.name)) {
       return constantString(decl.initializer, checker, depth + 1);
     }
   }
@@ -255,19 +256,32 @@ export function isAssignmentTarget(node: ts.Node): boolean {
   for (let depth = 0; depth < 64; depth++) {
     // From a target, or a nested pattern, to the object or array literal that holds it.
     let p = e.parent;
-    if ((ts.isPropertyAssignment(p) && p.initializer === e) || (ts.isShorthandPropertyAssignment(p) && p.name === e) || ts.isSpreadAssignment(p) || ts.isSpreadElement(p)) p = p.parent;
+    if ((isPropertyAssignment(p) && p.initializer === e) || (isShorthandPropertyAssignment(p) && p.name === e) || isSpreadAssignment(p) || isSpreadElement(p)) p = p.parent;
     // A target with a default: `[x = 1] = xs`, `({ a: x = 1 } = o)`.
-    else if (ts.isBinaryExpression(p) && p.left === e && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isArrayLiteralExpression(p.parent) || ts.isPropertyAssignment(p.parent))) p = ts.isPropertyAssignment(p.parent) ? p.parent.parent : p.parent;
-    if (!ts.isObjectLiteralExpression(p) && !ts.isArrayLiteralExpression(p)) return false;
+    else if (isBinaryExpression(p) && p.left === e && p.operatorToken.kind === SyntaxKind.EqualsToken && (isArrayLiteralExpression(p.parent) || isPropertyAssignment(p.parent))) p = isPropertyAssignment(p.parent) ? p.parent.parent : p.parent;
+    if (!isObjectLiteralExpression(p) && !isArrayLiteralExpression(p)) return false;
     const q = p.parent;
-    if (ts.isBinaryExpression(q) && q.operatorToken.kind === ts.SyntaxKind.EqualsToken && q.left === p) return true;
-    if ((ts.isForOfStatement(q) || ts.isForInStatement(q)) && q.initializer === p) return true;
+    if (isBinaryExpression(q) && q.operatorToken.kind === SyntaxKind.EqualsToken && q.left === p) return true;
+    if ((isForOfStatement(q) || isForInStatement(q)) && q.initializer === p) return true;
     e = p;
   }
   return false;
 }
 
+/**
+ * The kinds `isOuter` accepts, as numbers read once: `isParenthesizedExpression` and the
+ * others are each a getter of TypeScript's module and then a call, and the rules ask this of
+ * nearly every node they look at.
+ */
+const outerKinds: ReadonlySet<ts.SyntaxKind> = new Set([
+  SyntaxKind.ParenthesizedExpression,
+  SyntaxKind.AsExpression,
+  SyntaxKind.NonNullExpression,
+  SyntaxKind.SatisfiesExpression,
+  SyntaxKind.TypeAssertionExpression,
+]);
+
 /** A wrapper that passes its expression's value on unchanged: parentheses, `as`, `!`, `satisfies`, `<T>`. */
 export function isOuter(n: ts.Node): n is ts.ParenthesizedExpression | ts.AsExpression | ts.NonNullExpression | ts.SatisfiesExpression | ts.TypeAssertion {
-  return ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isNonNullExpression(n) || ts.isSatisfiesExpression(n) || ts.isTypeAssertionExpression(n);
+  return outerKinds.has(n.kind);
 }

@@ -3,33 +3,37 @@ import type { NodeTypes, Reference, RuleVisitors } from '../rules/rule.js';
 import type { FileFacts } from './facts.js';
 import { isAssignmentTarget, isConst, isOuter, skipOuter, type Usage } from './references.js';
 
+// TypeScript's exports are getters: the node tests this module calls on nearly every node
+// are read from it once, here, not on each call.
+const { forEachChild, SyntaxKind, isBinaryExpression, isBindingElement, isBreakOrContinueStatement, isCallExpression, isCaseClause, isClassElement, isClassExpression, isConditionalExpression, isDeclarationStatement, isDeleteExpression, isDoStatement, isElementAccessExpression, isEnumMember, isExportSpecifier, isExpressionStatement, isExpressionWithTypeArguments, isForInStatement, isForOfStatement, isForStatement, isFunctionExpression, isIdentifier, isIfStatement, isImportClause, isImportSpecifier, isInterfaceDeclaration, isJsxAttribute, isLabeledStatement, isMetaProperty, isNamespaceExport, isNamespaceImport, isNewExpression, isObjectBindingPattern, isObjectLiteralElementLike, isParameter, isPostfixUnaryExpression, isPrefixUnaryExpression, isPropertyAccessExpression, isQualifiedName, isShorthandPropertyAssignment, isSwitchStatement, isTaggedTemplateExpression, isTemplateSpan, isTypeAliasDeclaration, isTypeElement, isTypeNode, isTypeOfExpression, isTypeParameterDeclaration, isVariableDeclaration, isVoidExpression, isWhileStatement } = ts;
+
 const visitorNames: ReadonlyMap<ts.SyntaxKind, keyof NodeTypes> = new Map<ts.SyntaxKind, keyof NodeTypes>([
-  [ts.SyntaxKind.SourceFile, 'SourceFile'],
-  [ts.SyntaxKind.ImportDeclaration, 'ImportDeclaration'],
-  [ts.SyntaxKind.ImportEqualsDeclaration, 'ImportEqualsDeclaration'],
-  [ts.SyntaxKind.ExportDeclaration, 'ExportDeclaration'],
-  [ts.SyntaxKind.ExportAssignment, 'ExportAssignment'],
-  [ts.SyntaxKind.VariableStatement, 'VariableStatement'],
-  [ts.SyntaxKind.FunctionDeclaration, 'FunctionDeclaration'],
-  [ts.SyntaxKind.ClassDeclaration, 'ClassDeclaration'],
-  [ts.SyntaxKind.CallExpression, 'CallExpression'],
-  [ts.SyntaxKind.NewExpression, 'NewExpression'],
-  [ts.SyntaxKind.ElementAccessExpression, 'ElementAccessExpression'],
-  [ts.SyntaxKind.PropertyAccessExpression, 'PropertyAccessExpression'],
-  [ts.SyntaxKind.BinaryExpression, 'BinaryExpression'],
-  [ts.SyntaxKind.PrefixUnaryExpression, 'PrefixUnaryExpression'],
-  [ts.SyntaxKind.PostfixUnaryExpression, 'PostfixUnaryExpression'],
-  [ts.SyntaxKind.DeleteExpression, 'DeleteExpression'],
-  [ts.SyntaxKind.TryStatement, 'TryStatement'],
-  [ts.SyntaxKind.ExpressionStatement, 'ExpressionStatement'],
-  [ts.SyntaxKind.MetaProperty, 'MetaProperty'],
-  [ts.SyntaxKind.TemplateExpression, 'TemplateExpression'],
-  [ts.SyntaxKind.TaggedTemplateExpression, 'TaggedTemplateExpression'],
-  [ts.SyntaxKind.MethodDeclaration, 'MethodDeclaration'],
-  [ts.SyntaxKind.PropertyAssignment, 'PropertyAssignment'],
-  [ts.SyntaxKind.ObjectBindingPattern, 'ObjectBindingPattern'],
-  [ts.SyntaxKind.ForOfStatement, 'ForOfStatement'],
-  [ts.SyntaxKind.ForInStatement, 'ForInStatement'],
+  [SyntaxKind.SourceFile, 'SourceFile'],
+  [SyntaxKind.ImportDeclaration, 'ImportDeclaration'],
+  [SyntaxKind.ImportEqualsDeclaration, 'ImportEqualsDeclaration'],
+  [SyntaxKind.ExportDeclaration, 'ExportDeclaration'],
+  [SyntaxKind.ExportAssignment, 'ExportAssignment'],
+  [SyntaxKind.VariableStatement, 'VariableStatement'],
+  [SyntaxKind.FunctionDeclaration, 'FunctionDeclaration'],
+  [SyntaxKind.ClassDeclaration, 'ClassDeclaration'],
+  [SyntaxKind.CallExpression, 'CallExpression'],
+  [SyntaxKind.NewExpression, 'NewExpression'],
+  [SyntaxKind.ElementAccessExpression, 'ElementAccessExpression'],
+  [SyntaxKind.PropertyAccessExpression, 'PropertyAccessExpression'],
+  [SyntaxKind.BinaryExpression, 'BinaryExpression'],
+  [SyntaxKind.PrefixUnaryExpression, 'PrefixUnaryExpression'],
+  [SyntaxKind.PostfixUnaryExpression, 'PostfixUnaryExpression'],
+  [SyntaxKind.DeleteExpression, 'DeleteExpression'],
+  [SyntaxKind.TryStatement, 'TryStatement'],
+  [SyntaxKind.ExpressionStatement, 'ExpressionStatement'],
+  [SyntaxKind.MetaProperty, 'MetaProperty'],
+  [SyntaxKind.TemplateExpression, 'TemplateExpression'],
+  [SyntaxKind.TaggedTemplateExpression, 'TaggedTemplateExpression'],
+  [SyntaxKind.MethodDeclaration, 'MethodDeclaration'],
+  [SyntaxKind.PropertyAssignment, 'PropertyAssignment'],
+  [SyntaxKind.ObjectBindingPattern, 'ObjectBindingPattern'],
+  [SyntaxKind.ForOfStatement, 'ForOfStatement'],
+  [SyntaxKind.ForInStatement, 'ForInStatement'],
 ]);
 
 type AnyVisitor = (node: ts.Node) => void;
@@ -54,8 +58,8 @@ export function walkFile(facts: FileFacts, rules: readonly RuleVisitors[]): void
     if (r.reference !== undefined) referenceVisitors.push(r.reference);
   }
   const visit = (node: ts.Node): void => {
-    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return;
-    if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) return;
+    if (isTypeNode(node) && !isExpressionWithTypeArguments(node)) return;
+    if (isInterfaceDeclaration(node) || isTypeAliasDeclaration(node)) return;
     const list = byKind.get(node.kind);
     if (list !== undefined) for (const v of list) v(node);
     if (referenceVisitors.length > 0 && isReferenceChain(node)) {
@@ -67,7 +71,7 @@ export function walkFile(facts: FileFacts, rules: readonly RuleVisitors[]): void
         for (const v of referenceVisitors) v(ref);
       }
     }
-    ts.forEachChild(node, visit);
+    forEachChild(node, visit);
   };
   visit(facts.sourceFile);
 }
@@ -80,13 +84,13 @@ function isReferenceChain(node: ts.Node): node is ts.Identifier | ts.PropertyAcc
   if (node.parent === undefined) return false;
   let n: ts.Node = node;
   let parent = n.parent;
-  while (isOuter(parent) || (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.CommaToken && parent.right === n)) {
+  while (isOuter(parent) || (isBinaryExpression(parent) && parent.operatorToken.kind === SyntaxKind.CommaToken && parent.right === n)) {
     n = parent;
     parent = n.parent;
   }
-  if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === n) return false;
-  if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) return true;
-  if (!ts.isIdentifier(node)) return false;
+  if ((isPropertyAccessExpression(parent) || isElementAccessExpression(parent)) && parent.expression === n) return false;
+  if (isPropertyAccessExpression(node) || isElementAccessExpression(node)) return true;
+  if (!isIdentifier(node)) return false;
   return isValueIdentifier(node);
 }
 
@@ -98,29 +102,29 @@ function isReferenceChain(node: ts.Node): node is ts.Identifier | ts.PropertyAcc
 function aliasPath(facts: FileFacts, chain: ts.Expression): string | undefined {
   let e = skipOuter(chain);
   for (;;) {
-    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
-    else if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) e = skipOuter(e.right);
+    if (isPropertyAccessExpression(e) || isElementAccessExpression(e)) e = skipOuter(e.expression);
+    else if (isBinaryExpression(e) && e.operatorToken.kind === SyntaxKind.CommaToken) e = skipOuter(e.right);
     else break;
   }
-  if (!ts.isIdentifier(e)) return undefined;
+  if (!isIdentifier(e)) return undefined;
   let decl: ts.Node | undefined = facts.checker.getSymbolAtLocation(e)?.declarations?.[0];
   if (decl === undefined || decl.getSourceFile() !== facts.sourceFile) return undefined;
-  while (ts.isBindingElement(decl)) decl = decl.parent.parent;
-  if (!ts.isVariableDeclaration(decl) || !isConst(decl) || decl.initializer === undefined) return undefined;
+  while (isBindingElement(decl)) decl = decl.parent.parent;
+  if (!isVariableDeclaration(decl) || !isConst(decl) || decl.initializer === undefined) return undefined;
   return facts.resolver.resolve(decl.initializer);
 }
 
 /** Whether an identifier stands for a value here, not for a declaration's, property's or label's name. */
 function isValueIdentifier(id: ts.Identifier): boolean {
   const p = id.parent;
-  if (ts.isShorthandPropertyAssignment(p)) return p.name === id;
-  if (ts.isPropertyAccessExpression(p)) return p.expression === id;
-  if (ts.isQualifiedName(p) || ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
-  if (ts.isImportSpecifier(p) || ts.isExportSpecifier(p) || ts.isImportClause(p) || ts.isNamespaceImport(p) || ts.isNamespaceExport(p)) return false;
-  if (ts.isBindingElement(p)) return p.initializer === id;
-  if (ts.isMetaProperty(p)) return false;
+  if (isShorthandPropertyAssignment(p)) return p.name === id;
+  if (isPropertyAccessExpression(p)) return p.expression === id;
+  if (isQualifiedName(p) || isLabeledStatement(p) || isBreakOrContinueStatement(p)) return false;
+  if (isImportSpecifier(p) || isExportSpecifier(p) || isImportClause(p) || isNamespaceImport(p) || isNamespaceExport(p)) return false;
+  if (isBindingElement(p)) return p.initializer === id;
+  if (isMetaProperty(p)) return false;
   const named = p as ts.Node & { name?: ts.Node };
-  if (named.name === id && (ts.isDeclarationStatement(p) || ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isClassElement(p) || ts.isTypeElement(p) || ts.isObjectLiteralElementLike(p) || ts.isEnumMember(p) || ts.isFunctionExpression(p) || ts.isClassExpression(p) || ts.isJsxAttribute(p) || ts.isTypeParameterDeclaration(p))) {
+  if (named.name === id && (isDeclarationStatement(p) || isVariableDeclaration(p) || isParameter(p) || isClassElement(p) || isTypeElement(p) || isObjectLiteralElementLike(p) || isEnumMember(p) || isFunctionExpression(p) || isClassExpression(p) || isJsxAttribute(p) || isTypeParameterDeclaration(p))) {
     return false;
   }
   return true;
@@ -134,31 +138,31 @@ function classify(node: ts.Expression, path: string): Reference {
     p = p.parent;
   }
   const ref = (usage: Usage, call?: Reference['call']): Reference => ({ node, path, usage, ...(call !== undefined ? { call } : {}) });
-  if (ts.isCallExpression(p) && p.expression === n) return ref('call', p);
-  if (ts.isNewExpression(p) && p.expression === n) return ref('new', p);
-  if (ts.isTaggedTemplateExpression(p) && p.tag === n) return ref('call', p);
-  if (ts.isBinaryExpression(p)) {
+  if (isCallExpression(p) && p.expression === n) return ref('call', p);
+  if (isNewExpression(p) && p.expression === n) return ref('new', p);
+  if (isTaggedTemplateExpression(p) && p.tag === n) return ref('call', p);
+  if (isBinaryExpression(p)) {
     const op = p.operatorToken.kind;
-    if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) return ref(p.left === n ? 'write' : 'escape');
-    if (op === ts.SyntaxKind.CommaToken) return ref(p.right === n ? 'escape' : 'read');
-    if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.QuestionQuestionToken) return ref('escape');
+    if (op >= SyntaxKind.FirstAssignment && op <= SyntaxKind.LastAssignment) return ref(p.left === n ? 'write' : 'escape');
+    if (op === SyntaxKind.CommaToken) return ref(p.right === n ? 'escape' : 'read');
+    if (op === SyntaxKind.BarBarToken || op === SyntaxKind.AmpersandAmpersandToken || op === SyntaxKind.QuestionQuestionToken) return ref('escape');
     return ref('read');
   }
-  if (ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) {
+  if (isPrefixUnaryExpression(p) || isPostfixUnaryExpression(p)) {
     const op = p.operator;
-    return ref(op === ts.SyntaxKind.PlusPlusToken || op === ts.SyntaxKind.MinusMinusToken ? 'write' : 'read');
+    return ref(op === SyntaxKind.PlusPlusToken || op === SyntaxKind.MinusMinusToken ? 'write' : 'read');
   }
-  if (ts.isDeleteExpression(p)) return ref('write');
-  if (ts.isTypeOfExpression(p)) return ref('typeof');
-  if (ts.isVoidExpression(p) || ts.isExpressionStatement(p) || ts.isTemplateSpan(p)) return ref('read');
-  if (ts.isVariableDeclaration(p) && p.initializer === n) {
-    return ref(isConst(p) && (ts.isIdentifier(p.name) || ts.isObjectBindingPattern(p.name)) ? 'alias' : 'escape');
+  if (isDeleteExpression(p)) return ref('write');
+  if (isTypeOfExpression(p)) return ref('typeof');
+  if (isVoidExpression(p) || isExpressionStatement(p) || isTemplateSpan(p)) return ref('read');
+  if (isVariableDeclaration(p) && p.initializer === n) {
+    return ref(isConst(p) && (isIdentifier(p.name) || isObjectBindingPattern(p.name)) ? 'alias' : 'escape');
   }
-  if (ts.isElementAccessExpression(p) && p.argumentExpression === n) return ref('read');
-  if ((ts.isIfStatement(p) || ts.isWhileStatement(p) || ts.isDoStatement(p) || ts.isSwitchStatement(p) || ts.isCaseClause(p)) && p.expression === n) return ref('read');
-  if (ts.isForStatement(p) && p.condition === n) return ref('read');
-  if (ts.isConditionalExpression(p) && p.condition === n) return ref('read');
-  if ((ts.isForInStatement(p) || ts.isForOfStatement(p)) && p.initializer === n) return ref('write');
+  if (isElementAccessExpression(p) && p.argumentExpression === n) return ref('read');
+  if ((isIfStatement(p) || isWhileStatement(p) || isDoStatement(p) || isSwitchStatement(p) || isCaseClause(p)) && p.expression === n) return ref('read');
+  if (isForStatement(p) && p.condition === n) return ref('read');
+  if (isConditionalExpression(p) && p.condition === n) return ref('read');
+  if ((isForInStatement(p) || isForOfStatement(p)) && p.initializer === n) return ref('write');
   if (isAssignmentTarget(n)) return ref('write');
   return ref('escape');
 }
