@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SandboxPool, type Lease } from '../runtime/sandbox/pool.js';
+import { relaxAfterMs, SandboxPool, type Lease } from '../runtime/sandbox/pool.js';
 import { until } from './support/waiting.js';
 
 // The pool's scheduling (docs/runtime.md, "The sandbox"): a context is made with its isolate's
@@ -64,6 +64,40 @@ describe('sandbox pool', () => {
     for (const l of leases) p.release(l);
     await settled(p);
     expect(p.state().map((s) => s.ready)).toEqual([2, 2]);
+  });
+
+  it('gives back what a burst made it keep once it has been unused a while, halving the surplus each time', async () => {
+    const p = (pool = new SandboxPool(64, 2, 1));
+    await settled(p);
+    // A burst: more executions at once than the isolates keep prepared (each miss doubles it).
+    const t0 = 1_000_000;
+    const leases: Lease[] = [];
+    for (let i = 0; i < 5; i++) leases.push(p.acquire(t0));
+    const burst = p.state()[0].keep;
+    expect(burst).toBeGreaterThanOrEqual(8);
+    expect(p.state().map((s) => s.keep)).toEqual([burst, burst]);
+    // Not while anything runs.
+    p.relax(t0 + 10 * relaxAfterMs);
+    expect(p.state().map((s) => s.keep)).toEqual([burst, burst]);
+    for (const l of leases) p.release(l);
+    await settled(p);
+    expect(p.state().map((s) => s.ready)).toEqual([burst, burst]);
+    // Not right after the burst: a load that comes back soon finds its contexts.
+    p.relax(t0 + relaxAfterMs / 2);
+    expect(p.state().map((s) => s.keep)).toEqual([burst, burst]);
+    const half = 1 + Math.floor((burst - 1) / 2);
+    p.relax(t0 + relaxAfterMs);
+    expect(p.state().map((s) => ({ keep: s.keep, ready: s.ready }))).toEqual([{ keep: half, ready: half }, { keep: half, ready: half }]);
+    // Once per interval, down to what it keeps at rest.
+    p.relax(t0 + relaxAfterMs * 1.5);
+    expect(p.state().map((s) => s.keep)).toEqual([half, half]);
+    for (let k = 2; k <= 8; k++) p.relax(t0 + k * relaxAfterMs);
+    expect(p.state().map((s) => ({ keep: s.keep, ready: s.ready }))).toEqual([{ keep: 1, ready: 1 }, { keep: 1, ready: 1 }]);
+    // What is left still serves, and a new burst grows it again.
+    const again = [p.acquire(), p.acquire(), p.acquire()];
+    expect(typeof again[2].entry.typeof).toBe('string');
+    expect(p.state().map((s) => s.keep)).toEqual([2, 2]);
+    for (const l of again) p.release(l);
   });
 
   it('replaces a disposed isolate and does not count the dead one\'s executions against it', async () => {

@@ -660,6 +660,8 @@ export class Engine {
           if (this.closed) return;
           process.emitWarning(`alice worker: ${(err as Error).message}`);
         }
+        // Idle: the sandbox pool gives back what a burst made it keep (after a while; see relax).
+        if (progress === 0 && this.active.size === 0) this.pool.relax();
         const now = this.clock.now();
         const next = [this.queries.nextWake(), this.queries.nextFinalize(), this.queries.nextPurge()].filter((x): x is number => x !== null);
         // Work already due that this pass could not take (no free slot, a finalize waiting for

@@ -5,6 +5,9 @@ import { guestSource, type GuestEntry } from './guest.js';
 /** The guest runtime's setup is the engine's own code; this only guards against a wedged isolate. */
 const setupTimeoutMs = 10_000;
 
+/** How long the pool is unused before `relax` shrinks it, and then between its halvings. */
+export const relaxAfterMs = 10_000;
+
 /** One sandbox context with the guest runtime set up in it, ready for one execution. */
 export interface Lease {
   readonly slot: IsolateSlot;
@@ -43,12 +46,18 @@ export class SandboxPool {
   private readonly slots: IsolateSlot[] = [];
   private readonly ready: Lease[][] = [];
   private readonly warming: number[] = [];
-  /** Contexts to keep prepared per isolate: grows (up to `maxPrewarm`) each time demand outruns it. */
+  /**
+   * Contexts to keep prepared per isolate: doubles (up to `maxPrewarm`) each time demand outruns
+   * it, and halves back towards `prewarm` while the engine is idle (`relax`).
+   */
   private readonly want: number[] = [];
   /** Executions holding a context of each isolate (its current generation). */
   private readonly active: number[] = [];
   /** The isolate new executions are served from while it has prepared contexts. */
   private serving = 0;
+  /** `performance.now()` of the last `acquire`, and of the last time `relax` shrank the pool. */
+  private lastTaken = 0;
+  private lastRelaxed = -Infinity;
   private closed = false;
 
   constructor(
@@ -74,8 +83,9 @@ export class SandboxPool {
   }
 
   /** A fresh context with the guest runtime: a prepared one from an isolate not being refilled, if any. */
-  acquire(): Lease {
+  acquire(now = performance.now()): Lease {
     if (this.closed) throw new Error('sandbox pool is closed');
+    this.lastTaken = now;
     for (let i = 0; i < this.slots.length; i++) {
       if (this.slots[i].isolate.isDisposed) this.replace(i);
     }
@@ -178,6 +188,33 @@ export class SandboxPool {
         });
       this.preparing.add(prepared);
       void prepared.finally(() => this.preparing.delete(prepared));
+    }
+  }
+
+  /**
+   * For an engine with nothing running (the worker calls it on its idle polls): once no context
+   * has been taken for `relaxAfterMs`, and then once per `relaxAfterMs`, every isolate keeps half
+   * of what it keeps beyond `prewarm` and drops the prepared contexts past that. A burst doubles
+   * what the isolates keep, up to `maxPrewarm` each (6 × 32 guest runtimes in the isolates'
+   * heaps), and a long-lived worker would otherwise hold them for good; waiting first keeps a
+   * load that comes in bursts a few seconds apart from shrinking the pool between them and then
+   * making contexts on the host's thread to grow it again. `now`: `performance.now()` (tests).
+   */
+  relax(now = performance.now()): void {
+    if (this.closed || this.active.some((n) => n > 0) || now - this.lastTaken < relaxAfterMs || now - this.lastRelaxed < relaxAfterMs) return;
+    this.lastRelaxed = now;
+    for (let i = 0; i < this.slots.length; i++) {
+      this.want[i] = this.prewarm + Math.floor((this.want[i] - this.prewarm) / 2);
+      // Contexts still being made join the prepared ones when done, and go at the next relax.
+      while (this.ready[i].length > this.want[i]) {
+        const lease = this.ready[i].pop()!;
+        try {
+          lease.entry.release();
+          lease.context.release();
+        } catch {
+          // its isolate is gone
+        }
+      }
     }
   }
 
