@@ -13,7 +13,7 @@ import { createWorkflowProgram, programPath, type SourceText } from './program.j
 export function checkTypeScript(sources: readonly SourceText[], options: { catalog: readonly CatalogEntry[]; rules?: readonly Rule[] }): Diagnostic[] {
   if (sources.length === 0) return [];
   const diagnostics: Diagnostic[] = [];
-  const program = createWorkflowProgram(sources, aliceDeclarations(options.catalog));
+  const program = createWorkflowProgram(sources, aliceDeclarations(options.catalog), 'check');
   for (const s of sources) {
     const sf = program.getSourceFile(programPath(s.path));
     if (sf === undefined) continue;

@@ -47,8 +47,15 @@ export interface SourceText {
  * Sources come from memory (the caller read and validated them); only lib files are read from
  * disk. Module resolution is switched off: the only module a workflow may import is the
  * ambient `"alice"`, and any other import is a diagnostic, never a file lookup.
+ *
+ * `purpose: 'check'` (alice check: diagnostics only) parses workflows as `tsc` does: JSDoc only
+ * where it can make a type error (the input's property descriptions are for the manifest,
+ * which only `compile` writes), and no parent pointers until the binder sets them (every rule
+ * runs after the type check has bound the program). `compile` keeps both.
  */
-export function createWorkflowProgram(sources: readonly SourceText[], declarations: string): ts.Program {
+export function createWorkflowProgram(sources: readonly SourceText[], declarations: string, purpose: 'check' | 'compile' = 'compile'): ts.Program {
+  const workflowJsDoc = purpose === 'check' ? ts.JSDocParsingMode.ParseForTypeErrors : ts.JSDocParsingMode.ParseAll;
+  const setParents = purpose === 'compile';
   const byName = new Map<string, string>();
   for (const s of sources) byName.set(programPath(s.path), s.text);
   byName.set(declarationsFileName, declarations);
@@ -62,8 +69,8 @@ export function createWorkflowProgram(sources: readonly SourceText[], declaratio
       // JSDoc is parsed only in workflows (input property descriptions); in the lib files and
       // the generated declarations it is for editors, and skipping it makes parsing faster.
       if (text !== undefined) {
-        const jsDocParsingMode = name === declarationsFileName ? ts.JSDocParsingMode.ParseNone : ts.JSDocParsingMode.ParseAll;
-        return ts.createSourceFile(name, text, { languageVersion, jsDocParsingMode }, true, ts.ScriptKind.TS);
+        const jsDocParsingMode = name === declarationsFileName ? ts.JSDocParsingMode.ParseNone : workflowJsDoc;
+        return ts.createSourceFile(name, text, { languageVersion, jsDocParsingMode }, setParents, ts.ScriptKind.TS);
       }
       const libText = readLib(fileName);
       if (libText === undefined) return undefined;
