@@ -396,7 +396,9 @@ export class Engine {
       throw new AliceError(ErrorCodes.RUN_ONCE, `agent workflow ${wf.id} has already run; an agent workflow runs exactly once`);
     }
     this.queries.insertRun({ id, workflow_id: wf.id, input: inputText, context: JSON.stringify(context), created_at: now });
-    this.queries.insertLog({ runId: id, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: null, to: 'pending', workflow: wf.id, tenant, trigger: context.trigger }) });
+    // An event trigger's `root` is a row id of the store (counted over every tenant's events): kept in the run's context, not shown in its log.
+    const { root: _root, ...trigger } = context.trigger as Trigger & { root?: number };
+    this.queries.insertLog({ runId: id, step: null, at: now, kind: 'state', durationMs: null, data: logData({ from: null, to: 'pending', workflow: wf.id, tenant, trigger }) });
     return id;
   }
 

@@ -780,7 +780,10 @@ export class Execution {
   /** Journals the start of a sleep or wait (so re-runs never restart its clock), then checks it. */
   private startWait(row: StepRow, event: Blocked['event']): void {
     row.wait = event === null ? null : JSON.stringify(event);
-    this.logs.push({ runId: row.run_id, step: row.seq, at: row.started_at, kind: 'wait', durationMs: null, data: logData({ action: row.action, until: row.wake_at, event }) });
+    // The cursor (`after`) is a row id of the store, counted over every tenant's events: the
+    // engine's own bookkeeping, never shown (an event's number is its tenant's; see deliverEvent).
+    const logged = event === null ? null : { type: event.type, match: event.match };
+    this.logs.push({ runId: row.run_id, step: row.seq, at: row.started_at, kind: 'wait', durationMs: null, data: logData({ action: row.action, until: row.wake_at, event: logged }) });
     this.persistWaiting(row, event);
     this.reconsider(row.seq);
   }

@@ -287,6 +287,9 @@ describe('waitForEvent', () => {
     await engine.runUntilIdle();
     expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: { event: { id: 3, data: { order: 'A' } } } });
     expect(logOf(engine, run.id, 'event')).toMatchObject([{ data: { eventId: 3, type: 'approval' } }]);
+    // The wait's cursor is a row id over every tenant's events: the log does not show it.
+    const waitEntry = logOf(engine, run.id, 'wait').find((e) => (e.data as { event?: unknown }).event != null)!;
+    expect((waitEntry.data as { event: unknown }).event).toEqual({ type: 'approval', match: { order: 'A' } });
     // Keys do not give numbers out twice: a duplicate answers with the first one's.
     expect(engine.deliverEvent('keyed', {}, { tenant: 'acme', key: 'k1' }).id).toBe(4);
     expect(engine.deliverEvent('keyed', {}, { tenant: 'acme', key: 'k1' })).toMatchObject({ id: 4, duplicate: true });
