@@ -402,6 +402,8 @@ export class Execution {
     const entry = this.entry;
     if (this.ending !== null || entry === null || this.inSlice) return false;
     const budget = this.cpuLeft;
+    const isolate = this.lease?.slot.isolate ?? null;
+    const cpuBefore = cpuTimeOf(isolate);
     const started = performance.now();
     this.hostMs = 0;
     this.inSlice = true;
@@ -435,7 +437,15 @@ export class Execution {
       this.abort(`internal error: ${this.unreadable}`, 'aborted', true);
       return false;
     }
-    this.cpuLeft -= spent;
+    // Charged: the isolate's CPU time in the slice where isolated-vm reports it, which leaves
+    // out the host's callbacks and the time the thread was not running at all (descheduled on
+    // a busy machine, or waiting for the isolate's lock while a context was made in it). On a
+    // loaded machine, the wall time of many short slices added up past a 100 ms limit for a
+    // workflow that computes nothing (seen in the hostile corpus's canaries). The timer above
+    // stays on wall time: it is what stops an endless loop.
+    const cpuAfter = cpuTimeOf(isolate);
+    const cpu = cpuBefore !== null && cpuAfter !== null ? Number(cpuAfter - cpuBefore) / 1e6 : spent;
+    this.cpuLeft -= Math.min(spent, cpu);
     if (this.cpuLeft <= 0) this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution (the re-run of its journal included)`);
     this.drainQueue();
     return this.fault === null && this.ending === null;
@@ -1341,6 +1351,16 @@ function sweep(): void {
   if (deadlines.size === 0 && sweeper !== null) {
     clearInterval(sweeper);
     sweeper = null;
+  }
+}
+
+/** isolated-vm's CPU time of an isolate (ns), or null when it is gone or cannot say. */
+function cpuTimeOf(isolate: ivm.Isolate | null): bigint | null {
+  if (isolate === null) return null;
+  try {
+    return isolate.isDisposed ? null : isolate.cpuTime;
+  } catch {
+    return null;
   }
 }
 
