@@ -30,6 +30,8 @@ export const maxSchemaExpansion = 10_000;
 export function schemaBudgetProblem(schema: JsonSchema): string | null {
   const bytes = Buffer.byteLength(JSON.stringify(schema));
   if (bytes > maxSchemaBytes) return `it is ${bytes} bytes of JSON, over the ${maxSchemaBytes}-byte limit; describe only the fields you need`;
+  const identity = identityProblem(schema, true);
+  if (identity !== null) return identity;
   const ids = new Map<string, unknown>();
   collectIds(schema, ids);
   const expansion = schemaExpansion(schema, ids);
@@ -134,6 +136,34 @@ function structureProblem(root: JsonSchema, ids: ReadonlyMap<string, unknown>): 
   return problem;
 }
 
+/**
+ * What Ajv would read differently from this budget, or null: an `$id` below the root (Ajv
+ * resolves `#/…` against the nearest one, this budget against the root, so a `$ref` that looks
+ * like a cheap one to the budget may name another, exponential, part), an `$anchor` (a name
+ * Ajv resolves and the budget does not), and `__proto__` as a property's name (Ajv drops it
+ * from `properties`, `patternProperties` and `dependencies`, so a value with that key would
+ * pass unchecked). Conservative: such keys in `enum` or `const` data are refused too.
+ */
+function identityProblem(node: unknown, atRoot: boolean): string | null {
+  if (typeof node !== 'object' || node === null) return null;
+  if (!Array.isArray(node)) {
+    const o = node as Record<string, unknown>;
+    if (!atRoot && Object.hasOwn(o, '$id')) return 'it has an $id below its root; give the whole schema one $id, at the top, and refer to its parts by #/json/pointer';
+    for (const key of ['$anchor', '$dynamicAnchor', '$recursiveAnchor']) {
+      if (Object.hasOwn(o, key)) return `it uses ${key}; refer to its parts by #/json/pointer`;
+    }
+    for (const key of ['properties', 'patternProperties', 'dependencies', 'dependentRequired', 'dependentSchemas']) {
+      const map = o[key];
+      if (typeof map === 'object' && map !== null && Object.hasOwn(map, '__proto__')) return `its ${key} name "__proto__", which the validator ignores; that key cannot be checked`;
+    }
+  }
+  for (const value of Object.values(node)) {
+    const problem = identityProblem(value, false);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
 /** Every `$id` (and draft-04 `id` string) in the schema, as written. */
 function collectIds(node: unknown, ids: Map<string, unknown>): void {
   if (typeof node !== 'object' || node === null) return;
@@ -217,6 +247,7 @@ export const maxPatternProgram = 200_000;
  * plain text, which can only count more.
  */
 export function patternSizeBound(pattern: string): number {
+  const unicodeClassSize = 100;
   type Level = { seq: number; alts: number };
   const stack: Level[] = [];
   let cur: Level = { seq: 0, alts: 0 };
@@ -226,13 +257,15 @@ export function patternSizeBound(pattern: string): number {
     const c = pattern[i];
     if (c === '\\') {
       const n = pattern[i + 1];
-      // \p{Greek}, \x{10FFFF}: one class or character however long the name.
-      if ((n === 'p' || n === 'P' || n === 'x') && pattern[i + 2] === '{') {
+      // \p{L}: a class of hundreds of ranges, which every copy of it holds.
+      let size = 1;
+      if ((n === 'p' || n === 'P') && pattern[i + 2] === '{') {
         const close = pattern.indexOf('}', i + 3);
         i = close < 0 ? pattern.length : close;
+        size = unicodeClassSize;
       } else i++;
-      last = 1;
-      cur.seq += 1;
+      last = size;
+      cur.seq += size;
     } else if (c === '[') {
       // To the class's closing bracket: a leading ] or ^], escapes and [:alpha:] are inside it.
       let j = i + 1;
@@ -246,9 +279,12 @@ export function patternSizeBound(pattern: string): number {
         }
         j++;
       }
+      // A class holds its ranges (and \p{…} classes) in every copy: charged by its text.
+      const text = pattern.slice(i + 1, j);
+      const size = Math.max(1, Math.ceil(text.length / 3)) + (text.includes('\\p{') || text.includes('\\P{') ? unicodeClassSize : 0);
       i = j;
-      last = 1;
-      cur.seq += 1;
+      last = size;
+      cur.seq += size;
     } else if (c === '(') {
       stack.push(cur);
       cur = { seq: 0, alts: 0 };
@@ -298,6 +334,15 @@ function linearRegExp(): NonNullable<NonNullable<Options['code']>['regExp']> {
   // One instance per schema (untrustedAjv): the programs its patterns may compile to, in all.
   let programLeft = maxPatternProgram;
   const engine = (pattern: string, flags: string) => {
+    // JSON Schema's patterns are ECMA-262 regular expressions. A text JavaScript cannot read
+    // (RE2's own \Q…\E, (?i), \x{…}, \pL, [[:alpha:]]) is refused: RE2 would give it another
+    // meaning, and the size estimate reads only the syntax both share. Constructing the
+    // RegExp parses it in linear time and never runs it.
+    try {
+      new RegExp(pattern, 'u');
+    } catch (err) {
+      throw new SyntaxError(`the pattern ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} is not a JavaScript (ECMA-262) regular expression: ${(err as Error).message}`);
+    }
     const bound = patternSizeBound(pattern);
     if (bound > programLeft) {
       throw new RangeError(`its patterns are too big to compile: ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} would take the schema's patterns past ${maxPatternProgram} RE2 instructions (estimated ${bound} for this one); repeat less ({n,m} copies what it follows)`);
@@ -314,7 +359,8 @@ function linearRegExp(): NonNullable<NonNullable<Options['code']>['regExp']> {
       toString: () => `/${pattern}/${flags}`,
       test: (s: string) => {
         const budget = patternBudget ?? { left: maxPatternWork };
-        const cost = size * (s.length + 1);
+        // Each test also costs about a microsecond whatever its length: charged as 64 units.
+        const cost = size * (s.length + 1) + 64;
         if (cost > budget.left) {
           throw new RangeError(`a string of ${s.length} characters is too long to check against the pattern ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} (${size} RE2 instructions): the patterns of one check may do ${maxPatternWork} instruction-characters of work`);
         }
@@ -332,7 +378,9 @@ function linearRegExp(): NonNullable<NonNullable<Options['code']>['regExp']> {
  */
 export function untrustedAjv(options: { allErrors: boolean }): Ajv {
   // ownProperties: `required: ["constructor"]` is not met by what every object inherits.
-  const ajv = new (ajvModule().Ajv)({ allErrors: options.allErrors, strict: false, coerceTypes: false, useDefaults: false, validateFormats: false, logger: false, ownProperties: true, code: { regExp: linearRegExp() } });
+  // optimize: false: Ajv's optimizer is quadratic in the schema (a oneOf of 3,000 subschemas
+  // took 15 s to compile, then overflowed the stack; 0.7 s without it).
+  const ajv = new (ajvModule().Ajv)({ allErrors: options.allErrors, strict: false, coerceTypes: false, useDefaults: false, validateFormats: false, logger: false, ownProperties: true, code: { regExp: linearRegExp(), optimize: false } });
   // Ajv compares every pair of items for uniqueItems (16,000 objects took 4 s on the engine's
   // thread); the canonical text of each item in a set does it in one pass.
   ajv.removeKeyword('uniqueItems');

@@ -34,6 +34,22 @@ describe('schemaBudgetProblem', () => {
   });
 });
 
+describe('schemaBudgetProblem: what Ajv would read otherwise', () => {
+  it('refuses an $id below the root, an $anchor, and __proto__ as a property name', () => {
+    // Each level has an $id of its own: Ajv resolves "#/definitions/a" in it (the next level, two $refs: doubling per level), the budget from the root (where it is {}).
+    let level: Record<string, unknown> = { type: 'string' };
+    for (let i = 27; i >= 0; i--) level = { $id: `http://x/l${i}`, definitions: { a: level }, allOf: [{ $ref: '#/definitions/a' }, { $ref: '#/definitions/a' }] };
+    expect(schemaBudgetProblem({ definitions: { a: {} }, properties: { p: level } })).toMatch(/an \$id below its root/);
+    expect(schemaBudgetProblem({ $id: 'http://x/root', type: 'object' })).toBeNull();
+    expect(schemaBudgetProblem({ definitions: { a: { $anchor: 'a', type: 'string' } }, $ref: '#a' })).toMatch(/\$anchor/);
+    for (const key of ['properties', 'patternProperties', 'dependencies']) {
+      expect(schemaBudgetProblem({ type: 'object', [key]: JSON.parse('{"__proto__": {"type": "string"}}') })).toMatch(/__proto__/);
+    }
+    // As a value the validator compares, it is data, and fine.
+    expect(schemaBudgetProblem({ type: 'object', required: ['__proto__'] })).toBeNull();
+  });
+});
+
 describe('untrustedAjv', () => {
   it('checks enum as JSON equality, and reports the allowed values as Ajv does', () => {
     const validate = compile({ enum: ['a', 1, null, { k: [1, 2] }] });
@@ -108,6 +124,18 @@ describe('untrustedAjv', () => {
     expect(ten({ f3: `${'a'.repeat(1000)}${'1'.repeat(1000)}3` })).toBe(true);
     expect(ten({ f3: `${'a'.repeat(1000)}${'1'.repeat(1000)}4` })).toBe(false);
     expect(compile({ type: 'string', pattern: '^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$' })('ann@example.com')).toBe(true);
+  });
+
+  it('takes only ECMA-262 patterns: RE2\'s own syntax would mean something else, and hid big programs from the estimate', () => {
+    // \\Q[\\E made the estimate skip to the next ], over a 600,000-instruction group (0.65 s each).
+    const hidden = `\\Q[\\E(${'x'.repeat(600)}){1000}\\Q]\\E`;
+    for (const pattern of [hidden, '(?i)abc', '\\x{41}', '\\pL', '[[:alpha:]]+', '(?P<n>a)']) {
+      expect(() => compile({ type: 'string', pattern }), pattern).toThrow(/is not a JavaScript \(ECMA-262\) regular expression/);
+    }
+    const v = new Validators();
+    expect(() => v.add('wf', { type: 'object', properties: { p: { type: 'string', pattern: hidden } } }, true)).toThrow(/not a valid JSON Schema: the pattern .* is not a JavaScript/);
+    // What both read alike is taken, \\p{…} classes too.
+    expect(compile({ type: 'string', pattern: '^\\p{L}+ [0-9]{2,4}$' })('Ærø 2024')).toBe(true);
   });
 
   it('estimates a pattern\'s program at least as big as RE2 makes it', () => {

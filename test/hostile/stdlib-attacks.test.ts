@@ -382,6 +382,31 @@ describe('human.ask', () => {
     expect(desk.list({ runId: r.id })).toEqual([expect.objectContaining({ status: 'closed', answer: null, answeredBy: null })]);
   });
 
+  it('refuses an answer that breaks its schema at every item with its first problem, not an error object per keyword and item', async () => {
+    const engine = open();
+    const desk = new HumanDesk(fx.path);
+    closers.push(() => desk.close());
+    const wf = hostile(engine, 'error-flood', ['human.ask']);
+    // 1 KB of schema; with every error collected, 20,000 items were 2 million error objects on the engine's thread.
+    const schema = { type: 'array', items: { anyOf: Array.from({ length: 100 }, (_, i) => ({ const: i })) } };
+    const r = engine.start(wf.id, { input: { calls: [['human', 'ask', { question: 'numbers?', assignee: 'maria', schema }]] }, tenant: 'acme', permissions: ['human:ask'] });
+    await engine.runUntilIdle();
+    let message = '';
+    try {
+      desk.answer(engine, { runId: r.id, step: 1, data: Array(20_000).fill(1000), by: 'maria' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^the answer does not fit the question's schema: /);
+    // The first item's: its anyOf's 100 branches and the anyOf itself, described up to 10.
+    expect(message.split('; ')).toHaveLength(11);
+    expect(message).toMatch(/… and 91 more$/);
+    expect(message.length).toBeLessThan(1000);
+    desk.answer(engine, { runId: r.id, step: 1, data: [1, 2, 99], by: 'maria' });
+    await engine.runUntilIdle();
+    expect(seen(engine.getRun(r.id))[0].ok).toMatchObject({ answer: [1, 2, 99] });
+  });
+
   it("compiles each question's schema alone: another tenant's $id neither blocks a question nor resolves in it", async () => {
     const engine = open();
     const desk = new HumanDesk(fx.path);

@@ -150,7 +150,7 @@ describe('llm.extract', () => {
     expect(messages[1]).toEqual({ role: 'user', content: 'name: Ada\nage: 36\nnote: likes engines' });
   });
 
-  it('repairs invalid answers by sending each back with its exact errors, and returns the valid one with summed usage', async () => {
+  it('repairs invalid answers by sending each back with its first error, and returns the valid one with summed usage', async () => {
     fake.respond((_req, { index }) => (index === 0 ? 'Sure! {"name": "Ada",' : index === 1 ? '{"name":"Ada","age":"old","extra":1}' : undefined));
     const { seen } = await apply([{ verb: 'extract', args: { instructions: 'Extract the person.', text: 'name: Ada\nage: 36', schema: person, maxRepairs: 2 } }]);
     expect(seen[0].ok).toMatchObject({ data: { name: 'Ada', age: 36 }, repairs: 2 });
@@ -160,8 +160,9 @@ describe('llm.extract', () => {
     expect(reqs[1].messages.slice(-2)[0]).toEqual({ role: 'assistant', content: 'Sure! {"name": "Ada",' });
     expect(reqs[1].messages.slice(-1)[0].content).toMatch(/not valid JSON/);
     const second = reqs[2].messages.slice(-1)[0].content;
-    expect(second).toContain('/age: must be integer');
+    // The first problem only (runtime/schema-budget.ts: every error of a big answer could fill the heap).
     expect(second).toContain('(root): must NOT have additional properties (extra)');
+    expect(second).not.toContain('/age');
     const usage = seen[0].ok.usage;
     expect(usage.promptTokens).toBeGreaterThan(0);
     expect(usage.completionTokens).toBe(Math.ceil('Sure! {"name": "Ada",'.length / 4) + Math.ceil('{"name":"Ada","age":"old","extra":1}'.length / 4) + Math.ceil('{"name":"Ada","age":36}'.length / 4));
@@ -176,7 +177,7 @@ describe('llm.extract', () => {
     expect(fake.chatRequests()).toHaveLength(2);
     const [step] = engine.getJournal(id);
     expect(step).toMatchObject({ action: 'llm.extract', state: 'error', attempts: 1, error: { code: 'ALICE_LLM_BAD_OUTPUT' } });
-    expect(step.error?.message).toContain('/name: must be string');
+    expect(step.error?.message).toContain("(root): must have required property 'age' (age)");
 
     fx.clock.advance('1h');
     await engine.runUntilIdle();
@@ -184,7 +185,7 @@ describe('llm.extract', () => {
     expect(info.status).toBe('completed');
     const [seen] = info.output as Seen[];
     expect(seen.code).toBe('ALICE_LLM_BAD_OUTPUT');
-    expect(seen.details.errors).toEqual(["(root): must have required property 'age' (age)", '/name: must be string']);
+    expect(seen.details.errors).toEqual(["(root): must have required property 'age' (age)"]);
     expect(seen.details).toMatchObject({ repairs: 1, answer: '{"name": 7}' });
     expect(fake.chatRequests()).toHaveLength(2);
     expect(logOf(id, 'step').filter((e) => e.step === 1)).toHaveLength(1);
