@@ -211,17 +211,32 @@ function resolveRef(root: unknown, ids: ReadonlyMap<string, unknown>, ref: strin
  */
 export const maxPatternWork = 20_000_000;
 
-/** The pattern work left in the check under way (`withPatternBudget`), or null outside one. */
-let patternBudget: { left: number } | null = null;
+/**
+ * Subschema evaluations one check of a value may make. The schema's size is bounded and so is
+ * the value's, but not their product: every keyword under `items` runs for every item, and
+ * recursion that branches (two `$ref`s to the same schema per level) doubles per level of the
+ * value. A 48 KB schema of 3,000 subschemas under `items` against 250,000 strings took 28 s,
+ * and a 146-byte one against a value 24 levels deep 1.1 s, doubling per level. Each
+ * evaluation costs 0.1–0.5 µs, so this is ≈ 0.5–2 s at worst, and above what a 1 MiB value
+ * needs against a sensible schema (one evaluation or a few per item).
+ */
+export const maxEvaluations = 4_000_000;
+
+/** The keyword `untrustedAjv` adds to every subschema, to count its evaluations. */
+const chargeKeyword = 'x-alice-evaluation';
+
+/** The budgets left in the check under way (`withPatternBudget`), or null outside one. */
+let patternBudget: { left: number; evaluations: number } | null = null;
 
 /**
  * Runs one check of a value against an untrusted schema (a compiled Ajv function) with the
- * patterns' work bounded by {@link maxPatternWork} for the whole check: a pattern test past it
- * throws, and the check fails with that message instead of holding the engine's thread.
+ * patterns' work bounded by {@link maxPatternWork} and the subschema evaluations by
+ * {@link maxEvaluations}, for the whole check: past either it throws, and the check fails with
+ * that message instead of holding the engine's thread. (Outside it, evaluations are not counted.)
  */
 export function withPatternBudget<T>(check: () => T): T {
   const outer = patternBudget;
-  patternBudget = { left: maxPatternWork };
+  patternBudget = { left: maxPatternWork, evaluations: maxEvaluations };
   try {
     return check();
   } finally {
@@ -358,7 +373,7 @@ function linearRegExp(): NonNullable<NonNullable<Options['code']>['regExp']> {
       // of them were checked as the first one compiled.
       toString: () => `/${pattern}/${flags}`,
       test: (s: string) => {
-        const budget = patternBudget ?? { left: maxPatternWork };
+        const budget = patternBudget ?? { left: maxPatternWork, evaluations: maxEvaluations };
         // Each test also costs about a microsecond whatever its length: charged as 64 units.
         const cost = size * (s.length + 1) + 64;
         if (cost > budget.left) {
@@ -372,6 +387,38 @@ function linearRegExp(): NonNullable<NonNullable<Options['code']>['regExp']> {
   return Object.assign(engine, { code: 're2js' }) as unknown as NonNullable<NonNullable<Options['code']>['regExp']>;
 }
 
+/** Counts evaluations against the check's budget (see {@link maxEvaluations}); always true. */
+function chargeEvaluations(n: number): true {
+  const budget = patternBudget;
+  if (budget === null) return true;
+  budget.evaluations -= n;
+  if (budget.evaluations < 0) {
+    throw new RangeError(`the value needs more than ${maxEvaluations} subschema evaluations to check against this schema; check less per item, or send less`);
+  }
+  return true;
+}
+
+/**
+ * A copy of a schema with {@link chargeKeyword} in every subschema (the schema positions of
+ * `structureProblem`, and `definitions`/`$defs`); data (`enum`, `const`, `default`, `examples`,
+ * property names) is copied as it is. `$ref` pointers still name the same places.
+ */
+function withEvaluationCharge(node: unknown): unknown {
+  if (!isSchemaObject(node)) return node;
+  const out: Record<string, unknown> = {};
+  const put = (key: string, value: unknown) => Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  const each = (map: unknown) => (isSchemaObject(map) ? Object.fromEntries(Object.entries(map).map(([k, v]) => [k, withEvaluationCharge(v)])) : map);
+  for (const [key, value] of Object.entries(node)) {
+    if (inPlaceLists.has(key) || descendingLists.has(key) || inPlaceOne.has(key) || descendingOne.has(key)) {
+      put(key, Array.isArray(value) ? value.map(withEvaluationCharge) : withEvaluationCharge(value));
+    } else if (inPlaceMaps.has(key) || descendingMaps.has(key) || key === 'definitions' || key === '$defs') {
+      put(key, each(value));
+    } else put(key, value);
+  }
+  put(chargeKeyword, true);
+  return out;
+}
+
 /**
  * An Ajv instance for one untrusted schema (its own: in a shared instance an `$id` is global,
  * so one workflow's schema would collide with another's, or be reachable from it by `$ref`).
@@ -381,6 +428,11 @@ export function untrustedAjv(options: { allErrors: boolean }): Ajv {
   // optimize: false: Ajv's optimizer is quadratic in the schema (a oneOf of 3,000 subschemas
   // took 15 s to compile, then overflowed the stack; 0.7 s without it).
   const ajv = new (ajvModule().Ajv)({ allErrors: options.allErrors, strict: false, coerceTypes: false, useDefaults: false, validateFormats: false, logger: false, ownProperties: true, code: { regExp: linearRegExp(), optimize: false } });
+  // Every subschema counts its evaluations (see maxEvaluations): `compile` adds the keyword to
+  // each one of a copy of the schema, in schema positions only (never in enum or const data).
+  ajv.addKeyword({ keyword: chargeKeyword, schemaType: 'boolean', errors: false, validate: () => chargeEvaluations(1) });
+  const compile = ajv.compile.bind(ajv);
+  ajv.compile = ((schema: JsonSchema) => compile(withEvaluationCharge(schema) as JsonSchema)) as typeof ajv.compile;
   // Ajv compares every pair of items for uniqueItems (16,000 objects took 4 s on the engine's
   // thread); the canonical text of each item in a set does it in one pass.
   ajv.removeKeyword('uniqueItems');
@@ -390,6 +442,7 @@ export function untrustedAjv(options: { allErrors: boolean }): Ajv {
     schemaType: 'boolean',
     errors: true,
     validate: function unique(this: unknown, on: boolean, data: unknown[]): boolean {
+      if (on) chargeEvaluations(data.length);
       const ok = !on || uniqueItems(data);
       (unique as { errors?: unknown }).errors = ok ? null : [{ keyword: 'uniqueItems', message: 'must NOT have duplicate items', params: {} }];
       return ok;
@@ -407,6 +460,8 @@ export function untrustedAjv(options: { allErrors: boolean }): Ajv {
       // A value that is an object is written out only when some member is one.
       const objects = members.some((m) => typeof m === 'object' && m !== null);
       const check = (data: unknown): boolean => {
+        // Writing an object value out costs about its size; counted as evaluations of its parts.
+        if (typeof data === 'object' && data !== null && objects) chargeEvaluations(Array.isArray(data) ? data.length + 1 : Object.keys(data).length + 1);
         const ok = typeof data === 'object' && data !== null ? objects && allowed.has(jsonKey(data)) : allowed.has(jsonKey(data));
         // Ajv's own error, which callers read (`allowedValues` lists the choices).
         (check as { errors?: unknown }).errors = ok ? null : [{ keyword: 'enum', message: 'must be equal to one of the allowed values', params: { allowedValues: members } }];

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RE2JS } from 're2js';
-import { maxPatternProgram, maxPatternWork, patternSizeBound, schemaBudgetProblem, untrustedAjv, withPatternBudget } from '../runtime/schema-budget.js';
+import { maxEvaluations, maxPatternProgram, maxPatternWork, patternSizeBound, schemaBudgetProblem, untrustedAjv, withPatternBudget } from '../runtime/schema-budget.js';
 import { Validators } from '../runtime/engine/validation.js';
 
 const compile = (schema: Record<string, unknown>) => untrustedAjv({ allErrors: false }).compile(schema);
@@ -145,6 +145,28 @@ describe('untrustedAjv', () => {
       expect({ p, bound: patternSizeBound(p) >= size }).toEqual({ p, bound: true });
     }
     expect(patternSizeBound('[a-z]{1000}')).toBeLessThan(maxPatternProgram / 50);
+  });
+
+  it('bounds the subschema evaluations of one check: the schema\'s size times the value\'s, and recursion that branches', () => {
+    // Two ways down to the same schema per level: 2^24 evaluations for a value 24 levels deep (146 bytes of schema).
+    const branching = compile({ allOf: [{ properties: { a: { $ref: '#' } } }, { properties: { a: { $ref: '#' } } }] });
+    let deep: unknown = 'x';
+    for (let i = 0; i < 24; i++) deep = { a: deep };
+    expect(() => withPatternBudget(() => branching(deep))).toThrow(/needs more than 4000000 subschema evaluations/);
+    expect(withPatternBudget(() => branching({ a: { a: 1 } }))).toBe(true);
+    // 300 subschemas for each of 20,000 items: 6 million.
+    const wide = compile({ type: 'array', items: { allOf: Array.from({ length: 300 }, () => ({ minLength: 1 })) } });
+    expect(300 * 20_000).toBeGreaterThan(maxEvaluations);
+    expect(() => withPatternBudget(() => wide(Array(20_000).fill('a')))).toThrow(/subschema evaluations/);
+    // The engine's check says it, and a big value against a sensible schema is far within it.
+    const v = new Validators();
+    v.add('wf', { type: 'object', properties: { rows: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } } } } } }, true);
+    const rows = Array.from({ length: 100_000 }, (_, i) => ({ id: i, tags: ['a', 'b'] }));
+    expect(v.check('wf', { rows })).toBeNull();
+    v.add('wide', { type: 'array', items: { allOf: Array.from({ length: 300 }, () => ({ minLength: 1 })) } }, true);
+    expect(v.check('wide', Array(20_000).fill('a'))).toMatch(/could not be checked against its schema: the value needs more than/);
+    // Outside a check's budget nothing is counted (the budget is the check's).
+    expect(wide(Array(20_000).fill('a'))).toBe(true);
   });
 
   it('refuses an input too long for its schema\'s patterns with a clear error, as the engine checks it', () => {
