@@ -28,6 +28,17 @@ export const maxSchemaExpansion = 10_000;
  * work would stop every run of every tenant.
  */
 export function schemaBudgetProblem(schema: JsonSchema): string | null {
+  try {
+    return budgetProblem(schema);
+  } catch (err) {
+    // The walks below recurse with the schema's nesting; a schema nested past what the stack
+    // holds (the bridge and the manifest limit nesting, but a host caller may not) is refused.
+    if (err instanceof RangeError) return 'it is nested too deeply to check';
+    throw err;
+  }
+}
+
+function budgetProblem(schema: JsonSchema): string | null {
   const bytes = Buffer.byteLength(JSON.stringify(schema));
   if (bytes > maxSchemaBytes) return `it is ${bytes} bytes of JSON, over the ${maxSchemaBytes}-byte limit; describe only the fields you need`;
   const identity = identityProblem(schema, true);

@@ -48,6 +48,12 @@ describe('schemaBudgetProblem: what Ajv would read otherwise', () => {
     // As a value the validator compares, it is data, and fine.
     expect(schemaBudgetProblem({ type: 'object', required: ['__proto__'] })).toBeNull();
   });
+
+  it('refuses a schema nested past what its walks can follow, instead of throwing', () => {
+    let deep: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < 6_000; i++) deep = { not: deep };
+    expect(schemaBudgetProblem(deep)).toBe('it is nested too deeply to check');
+  });
 });
 
 describe('untrustedAjv', () => {
