@@ -1,6 +1,7 @@
 import type { Ajv, Options } from 'ajv';
 import type { JsonSchema } from './action.js';
 import { ajvModule, re2js } from './deps.js';
+import { re2Source } from './ecma-pattern.js';
 import { canonicalJsonOfParsed } from './sandbox/shared.js';
 
 /**
@@ -369,12 +370,14 @@ function linearRegExp(): NonNullable<NonNullable<Options['code']>['regExp']> {
     } catch (err) {
       throw new SyntaxError(`the pattern ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} is not a JavaScript (ECMA-262) regular expression: ${(err as Error).message}`);
     }
-    const bound = patternSizeBound(pattern);
+    // Written in RE2's syntax with JavaScript's meaning (`\s`, `.`, `\uXXXX`; ecma-pattern.ts).
+    const source = re2Source(pattern);
+    const bound = patternSizeBound(source);
     if (bound > programLeft) {
       throw new RangeError(`its patterns are too big to compile: ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} would take the schema's patterns past ${maxPatternProgram} RE2 instructions (estimated ${bound} for this one); repeat less ({n,m} copies what it follows)`);
     }
     programLeft -= bound;
-    const re = RE2JS.compile(pattern, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
+    const re = RE2JS.compile(source, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
     // The program's size is re2js's own (not in its types); if a version hides it, charge as
     // for a program as long as the pattern's text, which is never much shorter.
     const size = (re as unknown as { re2Input?: { prog?: { numInst?: () => number } } }).re2Input?.prog?.numInst?.() ?? pattern.length;

@@ -144,6 +144,19 @@ describe('untrustedAjv', () => {
     expect(compile({ type: 'string', pattern: '^\\p{L}+ [0-9]{2,4}$' })('Ærø 2024')).toBe(true);
   });
 
+  it('gives patterns JavaScript\'s meaning where RE2\'s differs: \\s, \\S, ., \\uXXXX, \\u{…}, \\cX, [^]', () => {
+    const test = (pattern: string, value: string) => compile({ type: 'string', pattern })(value);
+    // No-break space, line and paragraph separators, BOM and \\v are JavaScript whitespace; RE2's \\s is [\\t\\n\\f\\r ].
+    for (const ws of ['\u00a0', '\u2028', '\ufeff', '\v', '\u3000']) {
+      expect({ ws, noSpace: test('^\\S+$', `a${ws}b`), space: test('^a\\sb$', `a${ws}b`), inClass: test('^a[\\s,]b$', `a${ws}b`) }).toEqual({ ws, noSpace: false, space: true, inClass: true });
+    }
+    // . stops at every line terminator, not only \\n.
+    expect([test('^.$', '\r'), test('^.$', '\u2029'), test('^.$', 'é'), test('^[^]$', '\n')]).toEqual([false, false, true, true]);
+    expect([test('^\\u00e9$', 'é'), test('^\\u{1F600}$', '\u{1F600}'), test('^\\cJ$', '\n'), test('^[\\u0041-\\u005A]+$', 'ABC')]).toEqual([true, true, true, true]);
+    // What both read alike is unchanged.
+    expect([test('^\\d{3}-\\w+\\.[^.]*$', '123-ab_c.x'), test('^a.c$', 'abc'), test('[.]', 'x')]).toEqual([true, true, false]);
+  });
+
   it('estimates a pattern\'s program at least as big as RE2 makes it', () => {
     const patterns = ['[a-z]{1000}[0-9]', '^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$', `(${'abcdefghij'.repeat(20)}){300}`, 'a{2,1000}', '(a|b){500,1000}', '(?i)hello{5,}', '((ab){10}c){10}', '[[:alpha:]]{300}', '\\pL{1000}', 'x{1000,}', '(?:(?:a{30}){30})', '[\\]a-z]{999}', 'a|b|c|d', '(a*)*', '(?P<n>a{1000})', '\\x{10FFFF}{1000}', 'a{1000}?', '(a+|b?)*c{0,3}'];
     for (const p of patterns) {
