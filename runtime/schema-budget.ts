@@ -199,7 +199,11 @@ function resolveRef(root: unknown, ids: ReadonlyMap<string, unknown>, ref: strin
   if (start === undefined) return undefined;
   if (fragment === '') return start;
   if (!fragment.startsWith('/')) return ids.get(`#${fragment}`) ?? ids.get(`${base}#${fragment}`);
+  // Only through schema positions: a pointer into data (`#/enum/0`) or an unknown keyword
+  // (`#/x-defs/h`) names an object Ajv compiles as a schema but that carries no evaluation
+  // count (see withEvaluationCharge), so the per-check budget would not see it.
   let node: unknown = start;
+  let at: 'schema' | 'list' | 'map' = 'schema';
   for (const raw of fragment.slice(1).split('/')) {
     let part: string;
     try {
@@ -208,9 +212,18 @@ function resolveRef(root: unknown, ids: ReadonlyMap<string, unknown>, ref: strin
       return undefined;
     }
     if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part)) return undefined;
+    if (at === 'schema') {
+      if (Array.isArray(node)) return undefined;
+      if (inPlaceLists.has(part) || descendingLists.has(part) || inPlaceOne.has(part) || descendingOne.has(part)) at = Array.isArray((node as Record<string, unknown>)[part]) ? 'list' : 'schema';
+      else if (inPlaceMaps.has(part) || descendingMaps.has(part) || part === 'definitions' || part === '$defs') at = 'map';
+      else return undefined;
+    } else {
+      if ((at === 'list') !== Array.isArray(node)) return undefined;
+      at = 'schema';
+    }
     node = (node as Record<string, unknown>)[part];
   }
-  return node;
+  return at === 'schema' ? node : undefined;
 }
 
 /**
@@ -284,12 +297,13 @@ export function patternSizeBound(pattern: string): number {
     const c = pattern[i];
     if (c === '\\') {
       const n = pattern[i + 1];
-      // \p{L}: a class of hundreds of ranges, which every copy of it holds.
+      // \p{L}: a class of hundreds of ranges, which every copy of it holds; \x{3000}: one
+      // character (its braces are not a repetition).
       let size = 1;
-      if ((n === 'p' || n === 'P') && pattern[i + 2] === '{') {
+      if ((n === 'p' || n === 'P' || n === 'x') && pattern[i + 2] === '{') {
         const close = pattern.indexOf('}', i + 3);
         i = close < 0 ? pattern.length : close;
-        size = unicodeClassSize;
+        if (n !== 'x') size = unicodeClassSize;
       } else i++;
       last = size;
       cur.seq += size;
@@ -429,7 +443,14 @@ function withEvaluationCharge(node: unknown): unknown {
       put(key, each(value));
     } else put(key, value);
   }
-  put(chargeKeyword, true);
+  // An evaluation costs about as much as the names it looks up: `properties` and
+  // `dependencies` visit each of theirs on every object, present in the value or not.
+  let weight = 1;
+  for (const key of ['properties', 'patternProperties', 'dependencies', 'dependentRequired', 'dependentSchemas']) {
+    if (isSchemaObject(node[key])) weight += Object.keys(node[key]).length;
+  }
+  if (Array.isArray(node.required)) weight += node.required.length;
+  put(chargeKeyword, weight);
   return out;
 }
 
@@ -444,7 +465,7 @@ export function untrustedAjv(options: { allErrors: boolean }): Ajv {
   const ajv = new (ajvModule().Ajv)({ allErrors: options.allErrors, strict: false, coerceTypes: false, useDefaults: false, validateFormats: false, logger: false, ownProperties: true, code: { regExp: linearRegExp(), optimize: false } });
   // Every subschema counts its evaluations (see maxEvaluations): `compile` adds the keyword to
   // each one of a copy of the schema, in schema positions only (never in enum or const data).
-  ajv.addKeyword({ keyword: chargeKeyword, schemaType: 'boolean', errors: false, validate: () => chargeEvaluations(1) });
+  ajv.addKeyword({ keyword: chargeKeyword, schemaType: 'number', errors: false, validate: (weight: number) => chargeEvaluations(weight) });
   const compile = ajv.compile.bind(ajv);
   ajv.compile = ((schema: JsonSchema) => compile(withEvaluationCharge(schema) as JsonSchema)) as typeof ajv.compile;
   // Ajv compares every pair of items for uniqueItems (16,000 objects took 4 s on the engine's

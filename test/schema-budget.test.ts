@@ -49,6 +49,16 @@ describe('schemaBudgetProblem: what Ajv would read otherwise', () => {
     expect(schemaBudgetProblem({ type: 'object', required: ['__proto__'] })).toBeNull();
   });
 
+  it('refuses a $ref into anything but a schema position (data, unknown keywords), where no evaluation is counted', () => {
+    const h = { anyOf: [{ type: 'number' }, { type: 'string' }] };
+    expect(schemaBudgetProblem({ 'x-defs': { h }, type: 'array', items: { $ref: '#/x-defs/h' } })).toMatch(/does not point inside the schema/);
+    expect(schemaBudgetProblem({ not: { const: h }, type: 'array', items: { $ref: '#/not/const' } })).toMatch(/does not point inside the schema/);
+    expect(schemaBudgetProblem({ enum: [h], items: { $ref: '#/enum/0' } })).toMatch(/does not point inside the schema/);
+    for (const [schema, ref] of [[{ definitions: { h } }, '#/definitions/h'], [{ $defs: { h } }, '#/$defs/h'], [{ properties: { a: h } }, '#/properties/a'], [{ allOf: [h] }, '#/allOf/0'], [{ items: [h] }, '#/items/0'], [{ not: h }, '#/not/anyOf/1']] as const) {
+      expect(schemaBudgetProblem({ ...schema, additionalProperties: { $ref: ref } }), ref).toBeNull();
+    }
+  });
+
   it('refuses a schema nested past what its walks can follow, instead of throwing', () => {
     let deep: Record<string, unknown> = { type: 'string' };
     for (let i = 0; i < 6_000; i++) deep = { not: deep };
@@ -155,6 +165,12 @@ describe('untrustedAjv', () => {
     expect([test('^\\u00e9$', 'é'), test('^\\u{1F600}$', '\u{1F600}'), test('^\\cJ$', '\n'), test('^[\\u0041-\\u005A]+$', 'ABC')]).toEqual([true, true, true, true]);
     // What both read alike is unchanged.
     expect([test('^\\d{3}-\\w+\\.[^.]*$', '123-ab_c.x'), test('^a.c$', 'abc'), test('[.]', 'x')]).toEqual([true, true, false]);
+    // \\S in a class, a surrogate pair, [\\b], [ in a class, counts with leading zeros.
+    expect([test('^[\\S]+$', 'a\u00a0b'), test('^[^\\S]$', '\u00a0'), test('^[\\S,]+$', 'a,b')]).toEqual([false, true, true]);
+    expect([test('^\\uD83D\\uDE00$', '\u{1F600}'), test('^[\\uD83D\\uDE00-\\uD83D\\uDE4F]$', '\u{1F610}'), test('^[\\b]$', '\b')]).toEqual([true, true, true]);
+    expect([test('^[[:alpha:][x]$', '[x'), test('^[[:alpha:][x]$', 'a'), test('^a{02}$', 'aa'), test('^a{02}$', 'a{02}')]).toEqual([true, false, true, false]);
+    // A backreference is refused (RE2 has none), not read as octal.
+    expect(() => compile({ type: 'string', pattern: '^(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)(l)\\12$' })).toThrow(/backreferences/);
   });
 
   it('estimates a pattern\'s program at least as big as RE2 makes it', () => {
@@ -164,6 +180,8 @@ describe('untrustedAjv', () => {
       expect({ p, bound: patternSizeBound(p) >= size }).toEqual({ p, bound: true });
     }
     expect(patternSizeBound('[a-z]{1000}')).toBeLessThan(maxPatternProgram / 50);
+    // \\x{3000} is one character, not a repetition of a thousand.
+    expect(patternSizeBound('\\x{3000}\\x{3000}')).toBeLessThan(10);
   });
 
   it('bounds the subschema evaluations of one check: the schema\'s size times the value\'s, and recursion that branches', () => {
@@ -186,6 +204,10 @@ describe('untrustedAjv', () => {
     expect(v.check('wide', Array(20_000).fill('a'))).toMatch(/could not be checked against its schema: the value needs more than/);
     // Outside a check's budget nothing is counted (the budget is the check's).
     expect(wide(Array(20_000).fill('a'))).toBe(true);
+    // An evaluation that looks up 1,000 property names costs as much as 1,000: 5,000 empty objects are 5 million.
+    const names = compile({ type: 'array', items: { type: 'object', properties: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`p${i}`, { type: 'string' }])) } });
+    expect(() => withPatternBudget(() => names(Array.from({ length: 5000 }, () => ({}))))).toThrow(/subschema evaluations/);
+    expect(withPatternBudget(() => names(Array.from({ length: 500 }, () => ({ p1: 'x' }))))).toBe(true);
   });
 
   it('refuses an input too long for its schema\'s patterns with a clear error, as the engine checks it', () => {

@@ -323,7 +323,15 @@ export class Execution {
 
     const lease = this.dedicated ? this.host.pool.acquireDedicated() : this.host.pool.acquire();
     this.lease = lease;
-    const callback = new (isolatedVm().Callback)((kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => this.fromGuest(kind, a, b, c, d));
+    const callback = new (isolatedVm().Callback)((kind: GuestMessage, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => {
+      // The isolate's CPU clock stops while the host answers (see slice): timed here instead.
+      const started = performance.now();
+      try {
+        return this.fromGuest(kind, a, b, c, d);
+      } finally {
+        this.callbackMs += performance.now() - started;
+      }
+    });
     const timeout = Math.max(1, Math.ceil(limits.cpuMs));
     try {
       lease.entry.applySync(undefined, [GuestOp.init, callback, configJson], { timeout });
@@ -393,6 +401,8 @@ export class Execution {
 
   /** Host time (ms) the current slice spent in inline actions (not the workflow's CPU). */
   private hostMs = 0;
+  /** Host time (ms) the current slice spent answering the guest's calls, inline actions included. */
+  private callbackMs = 0;
   private inSlice = false;
   /** The lease was given up while a slice ran in it; released when the slice returns. */
   private releaseAfterSlice: Lease | null = null;
@@ -406,6 +416,7 @@ export class Execution {
     const cpuBefore = cpuTimeOf(isolate);
     const started = performance.now();
     this.hostMs = 0;
+    this.callbackMs = 0;
     this.inSlice = true;
     let failure: unknown = null;
     try {
@@ -438,13 +449,15 @@ export class Execution {
       return false;
     }
     // Charged: the isolate's CPU time in the slice where isolated-vm reports it, which leaves
-    // out the host's callbacks and the time the thread was not running at all (descheduled on
-    // a busy machine, or waiting for the isolate's lock while a context was made in it). On a
-    // loaded machine, the wall time of many short slices added up past a 100 ms limit for a
-    // workflow that computes nothing (seen in the hostile corpus's canaries). The timer above
-    // stays on wall time: it is what stops an endless loop.
+    // out the time the thread was not running at all (descheduled on a busy machine, or
+    // waiting for the isolate's lock while a context was made in it): on a loaded machine the
+    // wall time of many short slices added up past a 100 ms limit for a workflow that computes
+    // nothing (a hostile-corpus canary). The isolate's clock, and its timer, stop while the
+    // host answers a call, so that time is added back, but for inline actions (not the
+    // workflow's): a workflow that makes the host write 1 MB log lines spends host time, not
+    // its own, and it is charged. Never more than the wall time.
     const cpuAfter = cpuTimeOf(isolate);
-    const cpu = cpuBefore !== null && cpuAfter !== null ? Number(cpuAfter - cpuBefore) / 1e6 : spent;
+    const cpu = cpuBefore !== null && cpuAfter !== null ? Number(cpuAfter - cpuBefore) / 1e6 + Math.max(0, this.callbackMs - this.hostMs) : spent;
     this.cpuLeft -= Math.min(spent, cpu);
     if (this.cpuLeft <= 0) this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution (the re-run of its journal included)`);
     this.drainQueue();
@@ -940,7 +953,7 @@ export class Execution {
         // A trigger the host built without `root` (a run started by hand "as if" by an event)
         // has only the event's per-tenant number, which is not a row id: its emits are then a
         // chain of their own, counted against the first of them, as for a run no event started.
-        const chain = t.type === 'event' ? (t.root !== undefined ? { depth: t.depth ?? 1, root: t.root } : { depth: t.depth ?? 1, root: null, run: this.run.id }) : { depth: 0, root: null, run: this.run.id };
+        const chain = t.type === 'event' ? (typeof t.root === 'number' ? { depth: t.depth ?? 1, root: t.root } : { depth: t.depth ?? 1, root: null, run: this.run.id }) : { depth: 0, root: null, run: this.run.id };
         return this.host.emit(this.context.tenant, type, data, `${idempotencyKey}#${++emitted}`, chain);
       },
     };

@@ -308,6 +308,26 @@ describe('CPU limit', () => {
   }, 60_000);
 });
 
+describe('CPU limit and host work', () => {
+  it('charges the host work a workflow makes inside a slice (1 MB log lines), which isolated-vm\'s CPU clock leaves out', async () => {
+    // Each round makes the host write 100 log lines of 1 MB (≈ 1 s of host time on this machine) and costs the guest almost nothing.
+    const engine = env.open([echoAction(rec)], { isolates: 1, limits: { cpuMs: 200 } });
+    const wf = deploy(engine, 'host-burner', `export default async (input, actions) => {
+        const big = 'x'.repeat(1000000);
+        for (let r = 0; r < 8; r++) {
+          for (let i = 0; i < 100; i++) actions.log(big);
+          await actions.demo.echo({ r });
+        }
+        return 'done';
+      }`, ['demo.echo']);
+    const run = engine.start(wf.id, { permissions: ['*'] });
+    expect(await settle(engine, 60_000)).toBe('idle');
+    const info = engine.getRun(run.id);
+    expect(info.status).toBe('failed');
+    expect(limitOf(info)).toEqual({ code: ErrorCodes.RESOURCE_LIMIT, limit: 'cpu' });
+  }, 90_000);
+});
+
 describe('CPU limit across resumes', () => {
   it('counts replay in the CPU of an execution, so no resume blocks the host longer than the limit (DESIGN §10)', async () => {
     // Each segment computes ~60% of the limit live, then sleeps. Every resume re-runs all the
