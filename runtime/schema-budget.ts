@@ -250,8 +250,8 @@ export const maxEvaluations = 4_000_000;
 /** The keyword `untrustedAjv` adds to every subschema, to count its evaluations. */
 const chargeKeyword = 'x-alice-evaluation';
 
-/** The budgets left in the check under way (`withPatternBudget`), or null outside one. */
-let patternBudget: { left: number; evaluations: number } | null = null;
+/** The budgets left in the check under way (`withCheckBudget`), or null outside one. */
+let checkBudget: { patternWork: number; evaluations: number } | null = null;
 
 /**
  * Runs one check of a value against an untrusted schema (a compiled Ajv function) with the
@@ -259,13 +259,13 @@ let patternBudget: { left: number; evaluations: number } | null = null;
  * {@link maxEvaluations}, for the whole check: past either it throws, and the check fails with
  * that message instead of holding the engine's thread. (Outside it, evaluations are not counted.)
  */
-export function withPatternBudget<T>(check: () => T): T {
-  const outer = patternBudget;
-  patternBudget = { left: maxPatternWork, evaluations: maxEvaluations };
+export function withCheckBudget<T>(check: () => T): T {
+  const outer = checkBudget;
+  checkBudget = { patternWork: maxPatternWork, evaluations: maxEvaluations };
   try {
     return check();
   } finally {
-    patternBudget = outer;
+    checkBudget = outer;
   }
 }
 
@@ -367,7 +367,7 @@ export function patternSizeBound(pattern: string): number {
  * `pattern` and `patternProperties` through RE2 (re2js, linear time in the input) instead of
  * JavaScript's backtracking RegExp. RE2 has no lookaround and no backreferences: a schema that
  * uses them does not compile (a clear "not a valid JSON Schema" error), which is the point.
- * Each test is charged to the check's pattern budget (a test outside `withPatternBudget` gets
+ * Each test is charged to the check's pattern budget (a test outside `withCheckBudget` gets
  * a budget of its own).
  */
 function linearRegExp(): NonNullable<NonNullable<Options['code']>['regExp']> {
@@ -401,13 +401,13 @@ function linearRegExp(): NonNullable<NonNullable<Options['code']>['regExp']> {
       // of them were checked as the first one compiled.
       toString: () => `/${pattern}/${flags}`,
       test: (s: string) => {
-        const budget = patternBudget ?? { left: maxPatternWork, evaluations: maxEvaluations };
+        const budget = checkBudget ?? { patternWork: maxPatternWork, evaluations: maxEvaluations };
         // Each test also costs about a microsecond whatever its length: charged as 64 units.
         const cost = size * (s.length + 1) + 64;
-        if (cost > budget.left) {
+        if (cost > budget.patternWork) {
           throw new RangeError(`a string of ${s.length} characters is too long to check against the pattern ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} (${size} RE2 instructions): the patterns of one check may do ${maxPatternWork} instruction-characters of work`);
         }
-        budget.left -= cost;
+        budget.patternWork -= cost;
         return re.matcher(s).find();
       },
     };
@@ -417,7 +417,7 @@ function linearRegExp(): NonNullable<NonNullable<Options['code']>['regExp']> {
 
 /** Counts evaluations against the check's budget (see {@link maxEvaluations}); always true. */
 function chargeEvaluations(n: number): true {
-  const budget = patternBudget;
+  const budget = checkBudget;
   if (budget === null) return true;
   budget.evaluations -= n;
   if (budget.evaluations < 0) {

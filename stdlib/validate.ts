@@ -1,5 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { maxSchemaBytes, maxSchemaExpansion, schemaBudgetProblem, untrustedAjv, withPatternBudget } from '../runtime/schema-budget.js';
+import { maxSchemaBytes, maxSchemaExpansion, schemaBudgetProblem, untrustedAjv, withCheckBudget } from '../runtime/schema-budget.js';
 import type { JsonSchema } from '../runtime/index.js';
 
 export { maxSchemaBytes, maxSchemaExpansion, schemaBudgetProblem };
@@ -48,7 +48,7 @@ export function jsonValidator(schema: JsonSchema): (value: unknown) => string[] 
   const validate = fn;
   return (value) => {
     try {
-      if (withPatternBudget(() => validate(value))) return null;
+      if (withCheckBudget(() => validate(value))) return null;
       // The first failing keyword's errors (an anyOf's: one per branch), at most 10 of them.
       const errors = validate.errors ?? [];
       validate.errors = null;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RE2JS } from 're2js';
-import { maxEvaluations, maxPatternProgram, maxPatternWork, patternSizeBound, schemaBudgetProblem, untrustedAjv, withPatternBudget } from '../runtime/schema-budget.js';
+import { maxEvaluations, maxPatternProgram, maxPatternWork, patternSizeBound, schemaBudgetProblem, untrustedAjv, withCheckBudget } from '../runtime/schema-budget.js';
 import { Validators } from '../runtime/engine/validation.js';
 
 const compile = (schema: Record<string, unknown>) => untrustedAjv({ allErrors: false }).compile(schema);
@@ -98,19 +98,19 @@ describe('untrustedAjv', () => {
   it('bounds the work of a check\'s patterns (RE2 instructions × characters), for the whole check, not per pattern', () => {
     // 1,003 instructions × 200,001 characters: 2 × 10^8, seconds of re2js; refused before it runs.
     const big = compile({ type: 'string', pattern: '[a-z]{1000}[0-9]' });
-    expect(() => withPatternBudget(() => big('a'.repeat(200_000)))).toThrow(/200000 characters is too long to check against the pattern "\[a-z\]\{1000\}\[0-9\]" \(1003 RE2 instructions\)/);
-    expect(withPatternBudget(() => big(`${'a'.repeat(1000)}7`))).toBe(true);
+    expect(() => withCheckBudget(() => big('a'.repeat(200_000)))).toThrow(/200000 characters is too long to check against the pattern "\[a-z\]\{1000\}\[0-9\]" \(1003 RE2 instructions\)/);
+    expect(withCheckBudget(() => big(`${'a'.repeat(1000)}7`))).toBe(true);
     // A sensible pattern on a long string is well within it.
     const email = compile({ type: 'string', pattern: '^[a-z0-9._-]+@[a-z]+\\.[a-z]+$' });
-    expect(withPatternBudget(() => email(`${'a'.repeat(1_000_000)}@example.com`))).toBe(true);
+    expect(withCheckBudget(() => email(`${'a'.repeat(1_000_000)}@example.com`))).toBe(true);
     // Thirty patterns of ≈ 100 instructions, each alone well within the budget on 10,000
     // characters, are over it together: the budget is the check's.
     const many = compile({ type: 'string', allOf: Array.from({ length: 30 }, (_, i) => ({ pattern: `[a-z]{100}(?:${i})?` })) });
     const text = 'a'.repeat(10_000);
     expect(103 * 10_001).toBeLessThan(maxPatternWork / 10);
-    expect(() => withPatternBudget(() => many(text))).toThrow(/too long to check/);
+    expect(() => withCheckBudget(() => many(text))).toThrow(/too long to check/);
     // Each check starts with the whole budget again.
-    expect(withPatternBudget(() => big(`${'a'.repeat(1000)}7`))).toBe(true);
+    expect(withCheckBudget(() => big(`${'a'.repeat(1000)}7`))).toBe(true);
   });
 
   it('checks each pattern of a schema as itself (Ajv keeps compiled patterns by their text)', () => {
@@ -189,12 +189,12 @@ describe('untrustedAjv', () => {
     const branching = compile({ allOf: [{ properties: { a: { $ref: '#' } } }, { properties: { a: { $ref: '#' } } }] });
     let deep: unknown = 'x';
     for (let i = 0; i < 24; i++) deep = { a: deep };
-    expect(() => withPatternBudget(() => branching(deep))).toThrow(/needs more than 4000000 subschema evaluations/);
-    expect(withPatternBudget(() => branching({ a: { a: 1 } }))).toBe(true);
+    expect(() => withCheckBudget(() => branching(deep))).toThrow(/needs more than 4000000 subschema evaluations/);
+    expect(withCheckBudget(() => branching({ a: { a: 1 } }))).toBe(true);
     // 300 subschemas for each of 20,000 items: 6 million.
     const wide = compile({ type: 'array', items: { allOf: Array.from({ length: 300 }, () => ({ minLength: 1 })) } });
     expect(300 * 20_000).toBeGreaterThan(maxEvaluations);
-    expect(() => withPatternBudget(() => wide(Array(20_000).fill('a')))).toThrow(/subschema evaluations/);
+    expect(() => withCheckBudget(() => wide(Array(20_000).fill('a')))).toThrow(/subschema evaluations/);
     // The engine's check says it, and a big value against a sensible schema is far within it.
     const v = new Validators();
     v.add('wf', { type: 'object', properties: { rows: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } } } } } }, true);
@@ -206,8 +206,8 @@ describe('untrustedAjv', () => {
     expect(wide(Array(20_000).fill('a'))).toBe(true);
     // An evaluation that looks up 1,000 property names costs as much as 1,000: 5,000 empty objects are 5 million.
     const names = compile({ type: 'array', items: { type: 'object', properties: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`p${i}`, { type: 'string' }])) } });
-    expect(() => withPatternBudget(() => names(Array.from({ length: 5000 }, () => ({}))))).toThrow(/subschema evaluations/);
-    expect(withPatternBudget(() => names(Array.from({ length: 500 }, () => ({ p1: 'x' }))))).toBe(true);
+    expect(() => withCheckBudget(() => names(Array.from({ length: 5000 }, () => ({}))))).toThrow(/subschema evaluations/);
+    expect(withCheckBudget(() => names(Array.from({ length: 500 }, () => ({ p1: 'x' }))))).toBe(true);
   });
 
   it('refuses an input too long for its schema\'s patterns with a clear error, as the engine checks it', () => {

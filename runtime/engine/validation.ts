@@ -1,7 +1,7 @@
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../action.js';
 import { ajvModule } from '../deps.js';
-import { schemaBudgetProblem, untrustedAjv, withPatternBudget } from '../schema-budget.js';
+import { schemaBudgetProblem, untrustedAjv, withCheckBudget } from '../schema-budget.js';
 
 /**
  * Compiles JSON Schemas once and checks values host-side. Ajv turns a schema into a plain
@@ -39,7 +39,7 @@ export class Validators {
     if (fn === undefined) return null;
     let valid: unknown;
     try {
-      valid = withPatternBudget(() => fn(value));
+      valid = withCheckBudget(() => fn(value));
     } catch (err) {
       // A schema the budget let through can still fail on a value (Ajv's own recursion limits,
       // the patterns' work budget).

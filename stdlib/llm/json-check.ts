@@ -1,6 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ActionFailure, ErrorCodes } from '../../runtime/index.js';
-import { untrustedAjv, withPatternBudget } from '../../runtime/schema-budget.js';
+import { untrustedAjv, withCheckBudget } from '../../runtime/schema-budget.js';
 import { maxSchemaBytes, schemaBudgetProblem } from '../validate.js';
 
 /** Largest schema `llm.extract` accepts, in bytes of JSON: a schema is a shape, not data. */
@@ -70,7 +70,7 @@ export function checkAnswer(content: string, validate: ValidateFunction, finishR
     return { ok: false, errors: [`the answer is not valid JSON: ${(err as Error).message}${cut}`] };
   }
   try {
-    if (withPatternBudget(() => validate(data))) return { ok: true, data };
+    if (withCheckBudget(() => validate(data))) return { ok: true, data };
   } catch (err) {
     return { ok: false, errors: [`the answer could not be checked against the schema: ${(err as Error)?.message ?? String(err)}`] };
   }
