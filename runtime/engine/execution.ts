@@ -91,6 +91,9 @@ interface Blocked {
 }
 
 const builtins = new Set(['sleep', 'waitForEvent']);
+
+/** The fewest journaled steps a suspending run keeps as a journal chunk (see Queries.chunkJournal). */
+const chunkSteps = 64;
 /** The arguments of every replay slice (one array, not one per journaled step). */
 const replayNext: readonly unknown[] = [GuestOp.replayNext];
 const replayEnd: readonly unknown[] = [GuestOp.replayEnd];
@@ -459,7 +462,13 @@ export class Execution {
     const cpuAfter = cpuTimeOf(isolate);
     const cpu = cpuBefore !== null && cpuAfter !== null ? Number(cpuAfter - cpuBefore) / 1e6 + Math.max(0, this.callbackMs - this.hostMs) : spent;
     this.cpuLeft -= Math.min(spent, cpu);
-    if (this.cpuLeft <= 0) this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution (the re-run of its journal included)`);
+    if (this.cpuLeft <= 0) {
+      // Over the limit in the slice the workflow returned in, the limit outranks the result: the
+      // timer that would have stopped the slice stands still while the host answers the guest
+      // (a workflow all of whose steps are inline runs in one slice, logging what it likes).
+      if (this.fault === null) this.result = null;
+      this.setLimit('cpu', `the workflow used more than ${this.host.limits.cpuMs} ms of CPU in one execution (the re-run of its journal included)`);
+    }
     this.drainQueue();
     return this.fault === null && this.ending === null;
   }
@@ -676,6 +685,7 @@ export class Execution {
    */
   private issueInline(seq: number, action: string, text: string): string | undefined {
     const started = performance.now();
+    const linesBefore = this.logLinesMs;
     this.inlined = { seq, answer: undefined };
     guestCallDepth++;
     try {
@@ -687,7 +697,8 @@ export class Execution {
     }
     const answer = this.inlined.answer;
     this.inlined = null;
-    this.hostMs += performance.now() - started;
+    // The workflow's log() lines the action's commit wrote with it are the workflow's work.
+    this.hostMs += performance.now() - started - (this.logLinesMs - linesBefore);
     return answer;
   }
 
@@ -1050,14 +1061,24 @@ export class Execution {
 
   /** Inserts log rows; when they hold log() lines, records how many lines the run has logged. */
   private writeLogs(logs: readonly NewLog[], logCount: number): void {
+    const started = performance.now();
     let lines = false;
     for (const l of logs) {
       this.host.queries.insertLog(l);
       if (l.kind === 'log') lines = true;
     }
     // Written with the lines themselves, so a run taken over after a crash never logs them twice.
-    if (lines) this.host.queries.logCount(this.run.id, logCount);
+    if (lines) {
+      this.host.queries.logCount(this.run.id, logCount);
+      this.logLinesMs += performance.now() - started;
+    }
   }
+
+  /**
+   * Host time (ms) spent writing batches of log rows that held the workflow's log() lines: an
+   * inline action's commit writes them, and that part of its time is charged to the workflow.
+   */
+  private logLinesMs = 0;
 
   /**
    * A refused commit (the run was cancelled meanwhile, or its lease lost) must not take the
@@ -1260,6 +1281,9 @@ export class Execution {
             if (stored !== undefined && stored !== text) q.setWaitCursor(runId, seq, text);
           }
           q.suspend(runId, arrived ? now : wake, logCount, now);
+          // The next resume reads the steps journaled so far as a few chunk rows, not one row
+          // each (see schema.ts). Fewer than `chunkSteps` steps are not worth a chunk.
+          if (this.completions >= chunkSteps) q.chunkJournal(runId, chunkSteps);
           q.insertLog(state('suspended', { wakeAt: arrived ? now : wake, waitingFor: eventWaits.map(([, w]) => w.type) }));
           return;
         }

@@ -24,6 +24,28 @@ export interface JournalScan extends JournalBounds {
   texts: string;
 }
 
+/** A row of journal_chunks, as `Queries.journalScan` reads it. */
+interface ChunkRow extends Omit<JournalScan, 'waiting'> {
+  from_seq: number;
+  to_seq: number;
+}
+
+/** The list columns of `JournalScan`, with the character that separates their items. */
+const listSeparators = [['order', ','], ['seqs', ','], ['actions', ','], ['fps', ','], ['times', ','], ['inlines', ','], ['outcomes', '\x1e'], ['texts', '\x1e']] as const;
+
+/** Puts the chunks' steps before the scan's (of the rows after them), as one pass would list them all. */
+function joinChunks(scan: JournalScan, chunks: readonly ChunkRow[]): void {
+  const parts = scan.done > 0 ? [...chunks, scan] : chunks;
+  for (const [key, separator] of listSeparators) scan[key] = parts.map((p) => p[key]).join(separator);
+  for (const c of chunks) {
+    scan.done += c.done;
+    scan.sliced += c.sliced;
+    scan.completions = Math.max(scan.completions, c.completions);
+    scan.lastDone = Math.max(scan.lastDone, c.lastDone);
+    scan.logSeq = Math.max(scan.logSeq, c.logSeq);
+  }
+}
+
 /** The counts and bounds of a run's journal. */
 export interface JournalBounds {
   /** The last completion number given to a journaled step (0: none). */
@@ -52,6 +74,20 @@ const journalBoundsSql = `coalesce(max(completion) FILTER (WHERE state <> 'waiti
   count(*) FILTER (WHERE state <> 'waiting') AS done,
   count(*) FILTER (WHERE state <> 'waiting' AND inline IS NOT 1) AS sliced,
   coalesce(group_concat(seq, ',') FILTER (WHERE state = 'waiting'), '') AS waiting`;
+/**
+ * A run's journaled steps (the rows the query chooses) as the lists of `JournalScan`, with its
+ * counts: what a resume reads, and what a journal chunk keeps of a range of steps.
+ */
+const journalListsSql = `count(*) AS done, coalesce(max(completion), 0) AS completions, coalesce(max(seq), 0) AS lastDone,
+  coalesce(max(log_seq), 0) AS logSeq, count(*) FILTER (WHERE inline IS NOT 1) AS sliced,
+  coalesce(group_concat(ifnull(completion, 0), ','), '') AS "order",
+  coalesce(group_concat(seq, ','), '') AS seqs,
+  coalesce(group_concat(action, ','), '') AS actions,
+  coalesce(group_concat(fp, ','), '') AS fps,
+  coalesce(group_concat(ifnull(finished_at, 'null'), ','), '') AS times,
+  coalesce(group_concat(inline IS 1, ','), '') AS inlines,
+  coalesce(group_concat(ifnull(outcome, 'null'), char(30)), '') AS outcomes,
+  coalesce(group_concat(coalesce(call_text, args), char(30)), '') AS texts`;
 /** A step's fingerprint as exactly 14 hex digits (anything else, from a store edited by hand, as 14 that match nothing). */
 const stepFpSql = `CASE WHEN length(fp) = 14 AND fp NOT GLOB '*[^0-9a-f]*' THEN fp ELSE '--------------' END`;
 /**
@@ -135,18 +171,21 @@ export class Queries {
       // The journaled rows are chosen once, by WHERE, and the few waiting ones by a second pass:
       // a FILTER on every aggregate, and a GLOB checking each fingerprint, cost as much again
       // as the pass itself (fingerprints are checked in JavaScript, `journalScan` below).
-      journalScan: p(`SELECT count(*) AS done, coalesce(max(completion), 0) AS completions, coalesce(max(seq), 0) AS lastDone,
-                        coalesce(max(log_seq), 0) AS logSeq, count(*) FILTER (WHERE inline IS NOT 1) AS sliced,
-                        (SELECT coalesce(group_concat(seq, ','), '') || ' ' || coalesce(max(log_seq), 0) FROM steps WHERE run_id = ? AND state = 'waiting') AS waiting,
-                        coalesce(group_concat(ifnull(completion, 0), ','), '') AS "order",
-                        coalesce(group_concat(seq, ','), '') AS seqs,
-                        coalesce(group_concat(action, ','), '') AS actions,
-                        coalesce(group_concat(fp, ','), '') AS fps,
-                        coalesce(group_concat(ifnull(finished_at, 'null'), ','), '') AS times,
-                        coalesce(group_concat(inline IS 1, ','), '') AS inlines,
-                        coalesce(group_concat(ifnull(outcome, 'null'), char(30)), '') AS outcomes,
-                        coalesce(group_concat(coalesce(call_text, args), char(30)), '') AS texts
-                      FROM steps WHERE run_id = ? AND state <> 'waiting'`),
+      journalScan: p(`SELECT ${journalListsSql},
+                        (SELECT coalesce(group_concat(seq, ','), '') || ' ' || coalesce(max(log_seq), 0) FROM steps WHERE run_id = @run AND seq >= @from AND state = 'waiting') AS waiting
+                      FROM steps WHERE run_id = @run AND seq >= @from AND state <> 'waiting'`),
+      // A suspended run's chunks (see schema.ts), in seq order.
+      journalChunks: p(`SELECT from_seq, to_seq, done, completions, last_done AS lastDone, log_seq AS logSeq, sliced, "order", seqs, actions, fps, times, inlines, outcomes, texts
+                        FROM journal_chunks WHERE run_id = ? ORDER BY to_seq`),
+      // Where the next chunk starts, and where it must end: before the first step still waiting.
+      chunkRange: p(`SELECT (SELECT coalesce(max(to_seq), 0) FROM journal_chunks WHERE run_id = @run) AS "from",
+                       (SELECT coalesce(min(seq) FILTER (WHERE state = 'waiting'), max(seq) + 1, 0) FROM steps
+                          WHERE run_id = @run AND seq >= (SELECT coalesce(max(to_seq), 0) FROM journal_chunks WHERE run_id = @run)) AS "to"`),
+      // Nothing when the range holds fewer than @min steps: a short chunk would save less than it costs.
+      insertChunk: p(`INSERT INTO journal_chunks (run_id, from_seq, to_seq, done, completions, last_done, log_seq, sliced, "order", seqs, actions, fps, times, inlines, outcomes, texts)
+                      SELECT @run, @from, @to, done, completions, lastDone, logSeq, sliced, "order", seqs, actions, fps, times, inlines, outcomes, texts FROM (
+                        SELECT ${journalListsSql} FROM steps WHERE run_id = @run AND seq >= @from AND seq < @to AND state <> 'waiting')
+                      WHERE done >= @min`),
       // The scan's counts alone: when its lists would not fit in one string (see replay-journal.ts).
       journalBounds: p(`SELECT ${journalBoundsSql} FROM steps WHERE run_id = ?`),
       // The same, row by row in completion order: for runs whose steps completed out of seq order.
@@ -181,10 +220,13 @@ export class Queries {
       listSubscriptions: p('SELECT * FROM subscriptions ORDER BY workflow, tenant'),
       eventsAfter: p('SELECT * FROM events WHERE tenant = ? AND type = ? AND id > ? ORDER BY id LIMIT 500'),
       maxEventId: p("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS id"),
-      // The next position after both the log's entries and those kept in journal rows.
+      // The next position after both the log's entries and those kept in journal rows (a
+      // chunk knows its steps' last one: reading every row of a long run cost as much as a resume).
       insertLog: p(`INSERT INTO log (run_id, seq, step, at, kind, duration_ms, data)
                      VALUES (@run, max((SELECT coalesce(max(seq), 0) FROM log WHERE run_id = @run),
-                                       (SELECT coalesce(max(log_seq), 0) FROM steps WHERE run_id = @run)) + 1,
+                                       (SELECT coalesce(max(log_seq), 0) FROM journal_chunks WHERE run_id = @run),
+                                       (SELECT coalesce(max(log_seq), 0) FROM steps WHERE run_id = @run
+                                          AND seq >= (SELECT coalesce(max(to_seq), 0) FROM journal_chunks WHERE run_id = @run))) + 1,
                              @step, @at, @kind, @duration, @data)`),
       insertLogAt: p(`INSERT INTO log (run_id, seq, step, at, kind, duration_ms, data)
                       VALUES (@run, @seq, @step, @at, @kind, @duration, @data)`),
@@ -308,18 +350,44 @@ export class Queries {
   steps(runId: string): StepRow[] {
     return this.s.steps.all(runId) as StepRow[];
   }
-  /** A run's journal in one pass over its rows (see `JournalScan`). */
+  /**
+   * A run's journal (see `JournalScan`): its chunks (see schema.ts), then one pass over the rows
+   * after them. The lists are those one pass over every row gives: chunks hold ranges of seqs,
+   * in order, and are joined to the rest as SQLite would have joined the rows.
+   */
   journalScan(runId: string): JournalScan {
-    const scan = this.s.journalScan.get(runId, runId) as JournalScan;
+    let chunks = this.s.journalChunks.all(runId) as ChunkRow[];
+    let from = 0;
+    for (const c of chunks) {
+      // Ranges that do not follow each other (a chunk table edited by hand): the rows alone.
+      if (c.from_seq !== from || c.to_seq <= from || c.done <= 0) {
+        chunks = [];
+        from = 0;
+        break;
+      }
+      from = c.to_seq;
+    }
+    const scan = this.s.journalScan.get({ run: runId, from }) as JournalScan;
     // "seqs maxLogSeq" of the waiting steps (see the statement).
     const space = scan.waiting.indexOf(' ');
     scan.logSeq = Math.max(scan.logSeq, Number(scan.waiting.slice(space + 1)));
     scan.waiting = scan.waiting.slice(0, space);
+    if (chunks.length > 0) joinChunks(scan, chunks);
     // Fingerprints as the list promises, 14 hex digits each; a store edited by hand may have
     // others (or none, which group_concat skips): then a list of the wrong length, which
     // sends the reader to the row-by-row path, where each bad one is replaced.
     scan.fps = scan.done === 0 ? '' : isFingerprintList(scan.fps, scan.done) ? scan.fps.replaceAll(',', '') : '-';
     return scan;
+  }
+  /**
+   * Keeps the run's journaled steps not in a chunk yet, up to the first one still waiting, as a
+   * chunk of their own when there are at least `minSteps` (see schema.ts). For a suspending run:
+   * its next resume reads them from there.
+   */
+  chunkJournal(runId: string, minSteps: number): boolean {
+    const range = this.s.chunkRange.get({ run: runId }) as { from: number; to: number };
+    if (range.to - range.from < minSteps) return false;
+    return this.s.insertChunk.run({ run: runId, from: range.from, to: range.to, min: minSteps }).changes === 1;
   }
   /** `journalScan`'s counts, without its lists. */
   journalBounds(runId: string): JournalBounds {

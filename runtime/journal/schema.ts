@@ -4,7 +4,7 @@
  * terminal runs terminal: triggers refuse any change of state, output or journal once a run is
  * completed, failed or cancelled.
  */
-export const schemaVersion = 6;
+export const schemaVersion = 7;
 
 /**
  * Event subscriptions (see Engine.subscribe): schema 4's table, and with `pinned` schema 6's
@@ -40,6 +40,56 @@ CREATE TABLE IF NOT EXISTS event_counters (
   tenant TEXT PRIMARY KEY,
   last INTEGER NOT NULL
 ) WITHOUT ROWID;
+`;
+
+/**
+ * Schema 7's journal chunks: a suspended run's journaled steps, a range of seqs at a time, as the
+ * lists a resume reads (see `Queries.journalScan`). A resume of a long run read every one of its
+ * step rows (≈ 270 bytes each, most of them what replay does not need: the digest, the log
+ * entry, the run id); a chunk row holds only the lists, so it reads a few pages instead. Steps
+ * are final once journaled, so a chunk never goes stale; a change to a step row inside a chunk's
+ * range (only a store edited by hand, or a step that completes after its run was chunked past
+ * it) deletes the run's chunks, so the steps stay the one source of truth and a chunk only ever
+ * repeats them. A terminal run needs none.
+ */
+const journalChunks = `
+CREATE TABLE IF NOT EXISTS journal_chunks (
+  run_id TEXT NOT NULL,
+  -- The steps with from_seq <= seq < to_seq, as journalScan lists them.
+  from_seq INTEGER NOT NULL,
+  to_seq INTEGER NOT NULL,
+  done INTEGER NOT NULL,
+  completions INTEGER NOT NULL,
+  last_done INTEGER NOT NULL,
+  log_seq INTEGER NOT NULL,
+  sliced INTEGER NOT NULL,
+  "order" TEXT NOT NULL,
+  seqs TEXT NOT NULL,
+  actions TEXT NOT NULL,
+  fps TEXT NOT NULL,
+  times TEXT NOT NULL,
+  inlines TEXT NOT NULL,
+  outcomes TEXT NOT NULL,
+  texts TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS journal_chunks_run ON journal_chunks (run_id, to_seq);
+
+CREATE TRIGGER IF NOT EXISTS journal_chunks_stale_insert AFTER INSERT ON steps
+WHEN NEW.seq < (SELECT max(to_seq) FROM journal_chunks WHERE run_id = NEW.run_id)
+BEGIN DELETE FROM journal_chunks WHERE run_id = NEW.run_id; END;
+
+CREATE TRIGGER IF NOT EXISTS journal_chunks_stale_update AFTER UPDATE ON steps
+WHEN OLD.seq < (SELECT max(to_seq) FROM journal_chunks WHERE run_id = OLD.run_id)
+  OR NEW.seq < (SELECT max(to_seq) FROM journal_chunks WHERE run_id = NEW.run_id)
+BEGIN DELETE FROM journal_chunks WHERE run_id IN (OLD.run_id, NEW.run_id); END;
+
+CREATE TRIGGER IF NOT EXISTS journal_chunks_stale_delete AFTER DELETE ON steps
+WHEN OLD.seq < (SELECT max(to_seq) FROM journal_chunks WHERE run_id = OLD.run_id)
+BEGIN DELETE FROM journal_chunks WHERE run_id = OLD.run_id; END;
+
+CREATE TRIGGER IF NOT EXISTS journal_chunks_terminal AFTER UPDATE OF status ON runs
+WHEN NEW.status IN ('completed', 'failed', 'cancelled')
+BEGIN DELETE FROM journal_chunks WHERE run_id = NEW.id; END;
 `;
 
 export const schema = `
@@ -182,7 +232,7 @@ BEGIN SELECT RAISE(ABORT, 'ALICE_RUN_TERMINAL: the run is terminal'); END;
 CREATE TRIGGER IF NOT EXISTS steps_done_is_final BEFORE UPDATE ON steps
 WHEN OLD.state IN ('done', 'error')
 BEGIN SELECT RAISE(ABORT, 'ALICE_STEP_FINAL: a memoized step outcome never changes'); END;
-`;
+${journalChunks}`;
 
 /**
  * Upgrades a schema-2 store to 3: version 3 only adds the journal row's log entry columns. Rows
@@ -226,3 +276,6 @@ CREATE UNIQUE INDEX events_key ON events (tenant, key) WHERE key IS NOT NULL;
 ALTER TABLE subscriptions ADD COLUMN workflow_id TEXT;
 UPDATE subscriptions SET workflow_id = (SELECT id FROM workflows w WHERE w.name = subscriptions.workflow ORDER BY version DESC LIMIT 1);
 `;
+
+/** Upgrades a schema-6 store: version 7 adds journal chunks (runs suspended before have none, and are read row by row as before). */
+export const migrateFrom6 = journalChunks;

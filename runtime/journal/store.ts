@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { betterSqlite3 } from '../deps.js';
 import { existsSync, statSync } from 'node:fs';
 import { ErrorCodes, StoreError, AliceError } from '../errors.js';
-import { migrateFrom2, migrateFrom3, migrateFrom4, migrateFrom5, schema, schemaVersion } from './schema.js';
+import { migrateFrom2, migrateFrom3, migrateFrom4, migrateFrom5, migrateFrom6, schema, schemaVersion } from './schema.js';
 import { shareConnection, unshareConnection } from './shared-connection.js';
 
 /** Stores up to this size are integrity-checked when opened. */
@@ -180,7 +180,8 @@ export class Store {
           if (now <= 2) this.db.exec(migrateFrom2);
           if (now <= 3) this.db.exec(migrateFrom3);
           if (now <= 4) this.db.exec(migrateFrom4);
-          this.db.exec(migrateFrom5);
+          if (now <= 5) this.db.exec(migrateFrom5);
+          this.db.exec(migrateFrom6);
           this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(schemaVersion));
         }).immediate();
       } else if (version !== undefined && Number(version) < schemaVersion) {
