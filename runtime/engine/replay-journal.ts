@@ -6,6 +6,7 @@
  * for most runs; for the others the lists are put in order here. Only a store that does not fit
  * those lists (one edited by hand, or too big for one string) is read row by row.
  */
+import { ascending, count } from '../journal/lists.js';
 import type { JournalBounds, JournalScan, Queries } from '../journal/queries.js';
 import { FeedKind } from '../sandbox/guest.js';
 
@@ -97,10 +98,13 @@ export function replayJournal(queries: Queries, runId: string, batchBytes: numbe
   const actions = scan.actions.split(',');
   // An action name that is not one word of the catalog's alphabet, or an outcome or a text
   // that is not the engine's JSON (only a store edited by hand has any), takes the row-by-row path.
-  if (actions.length !== scan.done || scan.fps.length !== 14 * scan.done || count(scan.outcomes, '\x1e') !== scan.done - 1 || count(scan.texts, '\x1e') !== scan.done - 1) {
+  // (Lists read from journal chunks come checked, and say whether they are in order: see
+  // `JournalScan.lined` and `ordered`.)
+  if (actions.length !== scan.done || scan.fps.length !== 14 * scan.done ||
+      (scan.lined !== true && (count(scan.outcomes, '\x1e') !== scan.done - 1 || count(scan.texts, '\x1e') !== scan.done - 1))) {
     return fromRows(queries, runId, scan, batchBytes);
   }
-  if (!ascending(scan.order)) return reordered(queries, runId, scan, actions, batchBytes);
+  if (!(scan.ordered ?? ascending(scan.order))) return reordered(queries, runId, scan, actions, batchBytes);
   // A journal whose outcomes fit one batch, or whose steps are all of one kind, is one stream
   // as SQLite wrote it: the common case, with no split.
   const outcomes = feedOutcomes(scan.outcomes);
@@ -209,32 +213,6 @@ function numbered(actions: readonly string[]): { names: string[]; ids: number[] 
     ids[i] = lastId;
   }
   return { names, ids };
-}
-
-/** How many times `char` occurs in `text`. */
-function count(text: string, char: string): number {
-  let n = 0;
-  for (let i = text.indexOf(char); i >= 0; i = text.indexOf(char, i + 1)) n++;
-  return n;
-}
-
-/** Whether a comma-separated list of non-negative integers is strictly ascending (read in place). */
-function ascending(list: string): boolean {
-  let previous = -1;
-  let n = 0;
-  for (let i = 0; i <= list.length; i++) {
-    const c = i < list.length ? list.charCodeAt(i) : 44;
-    if (c === 44) {
-      if (n <= previous) return false;
-      previous = n;
-      n = 0;
-    } else if (c >= 48 && c <= 57) {
-      n = n * 10 + (c - 48);
-    } else {
-      return false;
-    }
-  }
-  return true;
 }
 
 /** Pairs as feed units of at most `batchBytes` characters (at least one pair each). */

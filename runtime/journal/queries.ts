@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ascending, count, isFingerprintList } from './lists.js';
 import type { EventRow, LogRow, SubscriptionRow, RunRow, RunStatus, StepRow, WorkflowRow } from './store.js';
 
 /**
@@ -22,20 +23,47 @@ export interface JournalScan extends JournalBounds {
   outcomes: string;
   /** Each step's arguments as the call wrote them (JSON), separated by U+001E. */
   texts: string;
+  /**
+   * Set when the lists were read partly from journal chunks, whose lists were checked when
+   * written: whether the outcomes and texts line up with the steps (checked here), and whether
+   * the lists are in completion order. Unset, the reader checks both itself.
+   */
+  lined?: boolean;
+  ordered?: boolean;
 }
 
 /** A row of journal_chunks, as `Queries.journalScan` reads it. */
-interface ChunkRow extends Omit<JournalScan, 'waiting'> {
+interface ChunkRow extends Omit<JournalScan, 'waiting' | 'lined' | 'ordered'> {
   from_seq: number;
   to_seq: number;
+  ordered: number;
+  first_completion: number;
 }
 
 /** The list columns of `JournalScan`, with the character that separates their items. */
-const listSeparators = [['order', ','], ['seqs', ','], ['actions', ','], ['fps', ','], ['times', ','], ['inlines', ','], ['outcomes', '\x1e'], ['texts', '\x1e']] as const;
+const listSeparators = [['order', ','], ['seqs', ','], ['actions', ','], ['fps', ''], ['times', ','], ['inlines', ','], ['outcomes', '\x1e'], ['texts', '\x1e']] as const;
 
-/** Puts the chunks' steps before the scan's (of the rows after them), as one pass would list them all. */
+/**
+ * Puts the chunks' steps before the scan's (of the rows after them), as one pass would list them
+ * all. The chunks' lists were checked when written, so only the rows' are checked here.
+ */
 function joinChunks(scan: JournalScan, chunks: readonly ChunkRow[]): void {
-  const parts = scan.done > 0 ? [...chunks, scan] : chunks;
+  const rest = scan.done;
+  scan.lined = rest === 0 || (count(scan.outcomes, '\x1e') === rest - 1 && count(scan.texts, '\x1e') === rest - 1);
+  // In completion order when each part is, and each part's first completion follows the last
+  // of the part before it.
+  let last = -1;
+  let ordered = true;
+  for (const c of chunks) {
+    ordered &&= c.ordered === 1 && c.first_completion > last;
+    last = c.completions;
+  }
+  if (ordered && rest > 0) {
+    const comma = scan.order.indexOf(',');
+    ordered = Number(comma < 0 ? scan.order : scan.order.slice(0, comma)) > last && ascending(scan.order);
+  }
+  scan.ordered = ordered;
+  const parts = rest > 0 ? [...chunks, scan] : chunks;
   for (const [key, separator] of listSeparators) scan[key] = parts.map((p) => p[key]).join(separator);
   for (const c of chunks) {
     scan.done += c.done;
@@ -90,20 +118,6 @@ const journalListsSql = `count(*) AS done, coalesce(max(completion), 0) AS compl
   coalesce(group_concat(coalesce(call_text, args), char(30)), '') AS texts`;
 /** A step's fingerprint as exactly 14 hex digits (anything else, from a store edited by hand, as 14 that match nothing). */
 const stepFpSql = `CASE WHEN length(fp) = 14 AND fp NOT GLOB '*[^0-9a-f]*' THEN fp ELSE '--------------' END`;
-/**
- * Whether `list` is `count` fingerprints of 14 lower-case hex digits, comma-separated, as
- * `journalScan` reads them. A loop, not a regular expression: V8's backtracking engine keeps an
- * entry per repetition of a group and runs out of stack on a journal of some 400,000 steps.
- */
-function isFingerprintList(list: string, count: number): boolean {
-  if (list.length !== 15 * count - 1) return false;
-  for (let i = 0; i < list.length; i++) {
-    const c = list.charCodeAt(i);
-    if (i % 15 === 14 ? c !== 44 : !((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
-}
-
 /** A log row before insertion. */
 export interface NewLog {
   runId: string;
@@ -175,17 +189,15 @@ export class Queries {
                         (SELECT coalesce(group_concat(seq, ','), '') || ' ' || coalesce(max(log_seq), 0) FROM steps WHERE run_id = @run AND seq >= @from AND state = 'waiting') AS waiting
                       FROM steps WHERE run_id = @run AND seq >= @from AND state <> 'waiting'`),
       // A suspended run's chunks (see schema.ts), in seq order.
-      journalChunks: p(`SELECT from_seq, to_seq, done, completions, last_done AS lastDone, log_seq AS logSeq, sliced, "order", seqs, actions, fps, times, inlines, outcomes, texts
+      journalChunks: p(`SELECT from_seq, to_seq, done, ordered, first_completion, completions, last_done AS lastDone, log_seq AS logSeq, sliced, "order", seqs, actions, fps, times, inlines, outcomes, texts
                         FROM journal_chunks WHERE run_id = ? ORDER BY to_seq`),
       // Where the next chunk starts, and where it must end: before the first step still waiting.
       chunkRange: p(`SELECT (SELECT coalesce(max(to_seq), 0) FROM journal_chunks WHERE run_id = @run) AS "from",
                        (SELECT coalesce(min(seq) FILTER (WHERE state = 'waiting'), max(seq) + 1, 0) FROM steps
                           WHERE run_id = @run AND seq >= (SELECT coalesce(max(to_seq), 0) FROM journal_chunks WHERE run_id = @run)) AS "to"`),
-      // Nothing when the range holds fewer than @min steps: a short chunk would save less than it costs.
-      insertChunk: p(`INSERT INTO journal_chunks (run_id, from_seq, to_seq, done, completions, last_done, log_seq, sliced, "order", seqs, actions, fps, times, inlines, outcomes, texts)
-                      SELECT @run, @from, @to, done, completions, lastDone, logSeq, sliced, "order", seqs, actions, fps, times, inlines, outcomes, texts FROM (
-                        SELECT ${journalListsSql} FROM steps WHERE run_id = @run AND seq >= @from AND seq < @to AND state <> 'waiting')
-                      WHERE done >= @min`),
+      journalRange: p(`SELECT ${journalListsSql} FROM steps WHERE run_id = @run AND seq >= @from AND seq < @to AND state <> 'waiting'`),
+      insertChunk: p(`INSERT INTO journal_chunks (run_id, from_seq, to_seq, done, ordered, first_completion, completions, last_done, log_seq, sliced, "order", seqs, actions, fps, times, inlines, outcomes, texts)
+                      VALUES (@run, @from, @to, @done, @ordered, @first, @completions, @lastDone, @logSeq, @sliced, @order, @seqs, @actions, @fps, @times, @inlines, @outcomes, @texts)`),
       // The scan's counts alone: when its lists would not fit in one string (see replay-journal.ts).
       journalBounds: p(`SELECT ${journalBoundsSql} FROM steps WHERE run_id = ?`),
       // The same, row by row in completion order: for runs whose steps completed out of seq order.
@@ -360,7 +372,7 @@ export class Queries {
     let from = 0;
     for (const c of chunks) {
       // Ranges that do not follow each other (a chunk table edited by hand): the rows alone.
-      if (c.from_seq !== from || c.to_seq <= from || c.done <= 0) {
+      if (c.from_seq !== from || c.to_seq <= from || c.done <= 0 || c.fps.length !== 14 * c.done) {
         chunks = [];
         from = 0;
         break;
@@ -372,22 +384,30 @@ export class Queries {
     const space = scan.waiting.indexOf(' ');
     scan.logSeq = Math.max(scan.logSeq, Number(scan.waiting.slice(space + 1)));
     scan.waiting = scan.waiting.slice(0, space);
-    if (chunks.length > 0) joinChunks(scan, chunks);
     // Fingerprints as the list promises, 14 hex digits each; a store edited by hand may have
     // others (or none, which group_concat skips): then a list of the wrong length, which
     // sends the reader to the row-by-row path, where each bad one is replaced.
     scan.fps = scan.done === 0 ? '' : isFingerprintList(scan.fps, scan.done) ? scan.fps.replaceAll(',', '') : '-';
+    if (chunks.length > 0) joinChunks(scan, chunks);
     return scan;
   }
   /**
    * Keeps the run's journaled steps not in a chunk yet, up to the first one still waiting, as a
    * chunk of their own when there are at least `minSteps` (see schema.ts). For a suspending run:
-   * its next resume reads them from there.
+   * its next resume reads them from there. Lists a resume would not take as they are (a step
+   * row edited by hand) make no chunk: those steps are read row by row.
    */
   chunkJournal(runId: string, minSteps: number): boolean {
     const range = this.s.chunkRange.get({ run: runId }) as { from: number; to: number };
     if (range.to - range.from < minSteps) return false;
-    return this.s.insertChunk.run({ run: runId, from: range.from, to: range.to, min: minSteps }).changes === 1;
+    const lists = this.s.journalRange.get({ run: runId, from: range.from, to: range.to }) as Omit<JournalScan, 'waiting'>;
+    const n = lists.done;
+    if (n < minSteps || !isFingerprintList(lists.fps, n) || count(lists.outcomes, '\x1e') !== n - 1 || count(lists.texts, '\x1e') !== n - 1) return false;
+    const comma = lists.order.indexOf(',');
+    return this.s.insertChunk.run({
+      ...lists, run: runId, from: range.from, to: range.to, fps: lists.fps.replaceAll(',', ''),
+      ordered: ascending(lists.order) ? 1 : 0, first: Number(comma < 0 ? lists.order : lists.order.slice(0, comma)),
+    }).changes === 1;
   }
   /** `journalScan`'s counts, without its lists. */
   journalBounds(runId: string): JournalBounds {

@@ -55,10 +55,14 @@ CREATE TABLE IF NOT EXISTS event_counters (
 const journalChunks = `
 CREATE TABLE IF NOT EXISTS journal_chunks (
   run_id TEXT NOT NULL,
-  -- The steps with from_seq <= seq < to_seq, as journalScan lists them.
+  -- The steps with from_seq <= seq < to_seq, as journalScan lists them, checked when written
+  -- (fingerprints without their commas).
   from_seq INTEGER NOT NULL,
   to_seq INTEGER NOT NULL,
   done INTEGER NOT NULL,
+  -- 1 when the steps' completion numbers ascend in seq order; the first of them.
+  ordered INTEGER NOT NULL,
+  first_completion INTEGER NOT NULL,
   completions INTEGER NOT NULL,
   last_done INTEGER NOT NULL,
   log_seq INTEGER NOT NULL,
