@@ -192,9 +192,11 @@ export class Queries {
       journalChunks: p(`SELECT from_seq, to_seq, done, ordered, first_completion, completions, last_done AS lastDone, log_seq AS logSeq, sliced, "order", seqs, actions, fps, times, inlines, outcomes, texts
                         FROM journal_chunks WHERE run_id = ? ORDER BY to_seq`),
       // Where the next chunk starts, and where it must end: before the first step still waiting.
-      chunkRange: p(`SELECT (SELECT coalesce(max(to_seq), 0) FROM journal_chunks WHERE run_id = @run) AS "from",
-                       (SELECT coalesce(min(seq) FILTER (WHERE state = 'waiting'), max(seq) + 1, 0) FROM steps
-                          WHERE run_id = @run AND seq >= (SELECT coalesce(max(to_seq), 0) FROM journal_chunks WHERE run_id = @run)) AS "to"`),
+      // (The first waiting step by key order, which stops there: a step waiting early in a long
+      // run, for an event, must not make every suspension read all the rows after it.)
+      chunkRange: p(`SELECT "from", coalesce((SELECT seq FROM steps WHERE run_id = @run AND seq >= "from" AND state = 'waiting' ORDER BY seq LIMIT 1),
+                                               (SELECT max(seq) + 1 FROM steps WHERE run_id = @run), 0) AS "to"
+                     FROM (SELECT coalesce(max(to_seq), 0) AS "from" FROM journal_chunks WHERE run_id = @run)`),
       journalRange: p(`SELECT ${journalListsSql} FROM steps WHERE run_id = @run AND seq >= @from AND seq < @to AND state <> 'waiting'`),
       insertChunk: p(`INSERT INTO journal_chunks (run_id, from_seq, to_seq, done, ordered, first_completion, completions, last_done, log_seq, sliced, "order", seqs, actions, fps, times, inlines, outcomes, texts)
                       VALUES (@run, @from, @to, @done, @ordered, @first, @completions, @lastDone, @logSeq, @sliced, @order, @seqs, @actions, @fps, @times, @inlines, @outcomes, @texts)`),
