@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineAction, type Engine, type ManualClock } from '../runtime/index.js';
 import { replayJournal } from '../runtime/engine/replay-journal.js';
-import { Queries, type JournalScan } from '../runtime/journal/queries.js';
+import { maxChunkBytes, Queries, type JournalScan } from '../runtime/journal/queries.js';
 import { newStoreFixture, type StoreFixture } from './support/store.js';
 
 let fx: StoreFixture;
@@ -20,6 +20,7 @@ const actions = [
   // Completes in the reverse of the order it was called in, within a Promise.all.
   defineAction({ name: 'c.later', run: async (a: { ms: number }) => { await new Promise((r) => setTimeout(r, a.ms)); return a.ms; } }),
   defineAction({ name: 'c.fail', retry: { maxAttempts: 1 }, run: () => { throw new Error('no'); } }),
+  defineAction({ name: 'c.big', inline: true, run: (a: { i: number }) => ({ i: a.i, pad: 'x'.repeat(130_000) }) }),
 ];
 
 /**
@@ -100,6 +101,23 @@ function expectSameJournal(db: Database.Database, q: Queries, runId: string): vo
     const { lined, ordered, ...counts } = bounds as JournalScan;
     expect(counts).toEqual(rowBounds);
   }
+}
+
+/** 70 steps of 130 KB each (9.1 MB, over `maxChunkBytes`), a sleep, then done. */
+const bigScript = `export default async (input, actions) => {
+  let sum = 0;
+  for (let i = 0; i < 70; i++) sum += (await actions.c.big({ i })).i;
+  await actions.sleep('1h');
+  return sum;
+}`;
+
+async function suspendedBig(): Promise<{ engine: Engine; runId: string }> {
+  fx = newStoreFixture('alice-chunks-');
+  const engine = fx.open(actions);
+  const wf = engine.deploy({ script: bigScript, manifest: { name: 'big', kind: 'user', actions: ['c.big'] } });
+  const run = engine.start(wf.id, { permissions: ['*'] });
+  await engine.runUntilIdle();
+  return { engine, runId: run.id };
 }
 
 describe('journal chunks', () => {
@@ -189,5 +207,36 @@ describe('journal chunks', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('are not written for steps whose outcomes are big (the copy would only double the store)', async () => {
+    expect(70 * 130_000).toBeGreaterThan(maxChunkBytes);
+    const { engine, runId } = await suspendedBig();
+    expect(engine.getRun(runId).status).toBe('suspended');
+    expect(fx.sql((db) => chunksOf(db, runId))).toEqual([]);
+    fx.clock.advance('1h');
+    await engine.runUntilIdle();
+    expect(engine.getRun(runId)).toMatchObject({ status: 'completed', output: 2415 });
+  });
+
+  it('never fail the suspension they ride on: a chunk that cannot be written is left out', async () => {
+    fx = newStoreFixture('alice-chunks-');
+    fx.open([]).close();
+    fx.sql((db) => db.exec("CREATE TRIGGER refuse_chunks BEFORE INSERT ON journal_chunks BEGIN SELECT RAISE(ABORT, 'string or blob too big'); END;"));
+    const clock = fx.clock;
+    const engine = fx.open(actions);
+    const wf = engine.deploy({ script, manifest: { name: 'chunky', kind: 'user', actions: actions.map((a) => a.name) } });
+    const run = engine.start(wf.id, { permissions: ['*'] });
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id).status).toBe('suspended');
+    expect(fx.sql((db) => chunksOf(db, run.id))).toEqual([]);
+    clock.advance('1h');
+    await engine.runUntilIdle();
+    clock.advance('1h');
+    engine.deliverEvent('go', { n: 7 });
+    await engine.runUntilIdle();
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: expected });
+    // No suspension was an engine error.
+    expect(engine.getLog(run.id).filter((e) => JSON.stringify(e.data).includes('engine-error'))).toEqual([]);
   });
 });

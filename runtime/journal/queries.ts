@@ -32,6 +32,9 @@ export interface JournalScan extends JournalBounds {
   ordered?: boolean;
 }
 
+/** The most outcome and argument text one journal chunk copies (see `Queries.chunkJournal`). */
+export const maxChunkBytes = 8 * 1024 * 1024;
+
 /** A row of journal_chunks, as `Queries.journalScan` reads it. */
 interface ChunkRow extends Omit<JournalScan, 'waiting' | 'lined' | 'ordered'> {
   from_seq: number;
@@ -198,6 +201,7 @@ export class Queries {
                                                (SELECT max(seq) + 1 FROM steps WHERE run_id = @run), 0) AS "to"
                      FROM (SELECT coalesce(max(to_seq), 0) AS "from" FROM journal_chunks WHERE run_id = @run)`),
       journalRange: p(`SELECT ${journalListsSql} FROM steps WHERE run_id = @run AND seq >= @from AND seq < @to AND state <> 'waiting'`),
+      rangeBytes: p(`SELECT coalesce(sum(length(outcome) + length(coalesce(call_text, args))), 0) AS n FROM steps WHERE run_id = @run AND seq >= @from AND seq < @to`),
       insertChunk: p(`INSERT INTO journal_chunks (run_id, from_seq, to_seq, done, ordered, first_completion, completions, last_done, log_seq, sliced, "order", seqs, actions, fps, times, inlines, outcomes, texts)
                       VALUES (@run, @from, @to, @done, @ordered, @first, @completions, @lastDone, @logSeq, @sliced, @order, @seqs, @actions, @fps, @times, @inlines, @outcomes, @texts)`),
       // The scan's counts alone: when its lists would not fit in one string (see replay-journal.ts).
@@ -402,14 +406,26 @@ export class Queries {
   chunkJournal(runId: string, minSteps: number): boolean {
     const range = this.s.chunkRange.get({ run: runId }) as { from: number; to: number };
     if (range.to - range.from < minSteps) return false;
-    const lists = this.s.journalRange.get({ run: runId, from: range.from, to: range.to }) as Omit<JournalScan, 'waiting'>;
-    const n = lists.done;
-    if (n < minSteps || !isFingerprintList(lists.fps, n) || count(lists.outcomes, '\x1e') !== n - 1 || count(lists.texts, '\x1e') !== n - 1) return false;
-    const comma = lists.order.indexOf(',');
-    return this.s.insertChunk.run({
-      ...lists, run: runId, from: range.from, to: range.to, fps: lists.fps.replaceAll(',', ''),
-      ordered: ascending(lists.order) ? 1 : 0, first: Number(comma < 0 ? lists.order : lists.order.slice(0, comma)),
-    }).changes === 1;
+    const at = { run: runId, from: range.from, to: range.to };
+    // Big outcomes are read at about the speed of their bytes either way: a copy of them would
+    // only double the store (and could outgrow one SQLite string, 1 GB).
+    if ((this.s.rangeBytes.get(at) as { n: number }).n > maxChunkBytes) return false;
+    // A chunk is only ever a copy: whatever goes wrong writing it (a list too long for one
+    // string) undoes it alone, never the suspension it rides on.
+    try {
+      return this.db.transaction(() => {
+        const lists = this.s.journalRange.get(at) as Omit<JournalScan, 'waiting'>;
+        const n = lists.done;
+        if (n < minSteps || !isFingerprintList(lists.fps, n) || count(lists.outcomes, '\x1e') !== n - 1 || count(lists.texts, '\x1e') !== n - 1) return false;
+        const comma = lists.order.indexOf(',');
+        return this.s.insertChunk.run({
+          ...lists, ...at, fps: lists.fps.replaceAll(',', ''),
+          ordered: ascending(lists.order) ? 1 : 0, first: Number(comma < 0 ? lists.order : lists.order.slice(0, comma)),
+        }).changes === 1;
+      })();
+    } catch {
+      return false;
+    }
   }
   /** `journalScan`'s counts, without its lists. */
   journalBounds(runId: string): JournalBounds {
