@@ -65,13 +65,28 @@ function scanWithoutChunks(db: Database.Database, q: Queries, runId: string): Jo
   }
 }
 
-/** The run's stored log positions: its log rows' and those kept in its journal rows. */
-function logPositions(db: Database.Database, runId: string): number[] {
-  return (db.prepare('SELECT seq FROM log WHERE run_id = @run UNION ALL SELECT log_seq FROM steps WHERE run_id = @run AND log_seq IS NOT NULL').all({ run: runId }) as { seq: number }[]).map((r) => r.seq);
+/** The run's stored log positions (its log rows' and those kept in its journal rows) are 1, 2, … n, each once. */
+function expectDistinctPositions(db: Database.Database, runId: string): void {
+  const positions = (db.prepare('SELECT seq FROM log WHERE run_id = @run UNION ALL SELECT log_seq FROM steps WHERE run_id = @run AND log_seq IS NOT NULL').all({ run: runId }) as { seq: number }[]).map((r) => r.seq);
+  expect(new Set(positions).size).toBe(positions.length);
+  expect(Math.max(...positions)).toBe(positions.length);
 }
 
-async function started(): Promise<{ engine: Engine; clock: ManualClock; runId: string; db: Database.Database; q: Queries }> {
+/** Past the script's second sleep, with the event it waits for: the run completes with the output worked out by hand. */
+async function finish(engine: Engine, clock: ManualClock, runId: string): Promise<void> {
+  clock.advance('1h');
+  engine.deliverEvent('go', { n: 7 });
+  await engine.runUntilIdle();
+  expect(engine.getRun(runId)).toMatchObject({ status: 'completed', output: expected });
+}
+
+/** The script's run on a fresh store, suspended at its first sleep; `prepare` first changes the new store. */
+async function started(prepare?: (db: Database.Database) => void): Promise<{ engine: Engine; clock: ManualClock; runId: string; db: Database.Database; q: Queries }> {
   fx = newStoreFixture('alice-chunks-');
+  if (prepare !== undefined) {
+    fx.open([]).close();
+    fx.sql(prepare);
+  }
   const clock = fx.clock;
   const engine = fx.open(actions);
   const wf = engine.deploy({ script, manifest: { name: 'chunky', kind: 'user', actions: actions.map((a) => a.name) } });
@@ -141,15 +156,10 @@ describe('journal chunks', () => {
       expect(scan.order.split(',').map(Number)).not.toEqual([...scan.order.split(',').map(Number)].sort((a, b) => a - b));
       expectSameJournal(db, q, runId);
 
-      clock.advance('1h');
-      engine.deliverEvent('go', { n: 7 });
-      await engine.runUntilIdle();
-      expect(engine.getRun(runId)).toMatchObject({ status: 'completed', output: expected });
+      await finish(engine, clock, runId);
       // A terminal run keeps none.
       expect(chunksOf(db, runId)).toEqual([]);
-      const positions = logPositions(db, runId);
-      expect(new Set(positions).size).toBe(positions.length);
-      expect(Math.max(...positions)).toBe(positions.length);
+      expectDistinctPositions(db, runId);
     } finally {
       db.close();
     }
@@ -170,10 +180,7 @@ describe('journal chunks', () => {
       // The resume chunks every step again, the first range too.
       expect(chunksOf(db, runId).map((c) => c.from_seq)).toEqual([0]);
       expectSameJournal(db, q, runId);
-      clock.advance('1h');
-      engine.deliverEvent('go', { n: 7 });
-      await engine.runUntilIdle();
-      expect(engine.getRun(runId)).toMatchObject({ status: 'completed', output: expected });
+      await finish(engine, clock, runId);
     } finally {
       db.close();
     }
@@ -201,9 +208,7 @@ describe('journal chunks', () => {
       // A cancel's state entry is numbered by the store (it does not own the run's log).
       engine.cancel(runId);
       await engine.runUntilIdle();
-      const positions = logPositions(db, runId);
-      expect(new Set(positions).size).toBe(positions.length);
-      expect(Math.max(...positions)).toBe(positions.length);
+      expectDistinctPositions(db, runId);
     } finally {
       db.close();
     }
@@ -220,23 +225,16 @@ describe('journal chunks', () => {
   });
 
   it('never fail the suspension they ride on: a chunk that cannot be written is left out', async () => {
-    fx = newStoreFixture('alice-chunks-');
-    fx.open([]).close();
-    fx.sql((db) => db.exec("CREATE TRIGGER refuse_chunks BEFORE INSERT ON journal_chunks BEGIN SELECT RAISE(ABORT, 'string or blob too big'); END;"));
-    const clock = fx.clock;
-    const engine = fx.open(actions);
-    const wf = engine.deploy({ script, manifest: { name: 'chunky', kind: 'user', actions: actions.map((a) => a.name) } });
-    const run = engine.start(wf.id, { permissions: ['*'] });
-    await engine.runUntilIdle();
-    expect(engine.getRun(run.id).status).toBe('suspended');
-    expect(fx.sql((db) => chunksOf(db, run.id))).toEqual([]);
-    clock.advance('1h');
-    await engine.runUntilIdle();
-    clock.advance('1h');
-    engine.deliverEvent('go', { n: 7 });
-    await engine.runUntilIdle();
-    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: expected });
+    const { engine, clock, runId, db } = await started((store) => store.exec("CREATE TRIGGER refuse_chunks BEFORE INSERT ON journal_chunks BEGIN SELECT RAISE(ABORT, 'string or blob too big'); END;"));
+    try {
+      expect(chunksOf(db, runId)).toEqual([]);
+      clock.advance('1h');
+      await engine.runUntilIdle();
+      await finish(engine, clock, runId);
+    } finally {
+      db.close();
+    }
     // No suspension was an engine error.
-    expect(engine.getLog(run.id).filter((e) => JSON.stringify(e.data).includes('engine-error'))).toEqual([]);
+    expect(engine.getLog(runId).filter((e) => JSON.stringify(e.data).includes('engine-error'))).toEqual([]);
   });
 });
