@@ -5,6 +5,11 @@
  * past the hour and each resume (runUntilIdle: claim, load the journal, replay, finish the sleep,
  * complete) is timed on its own. (resume of the 1,000-step run − resume of the 0-step run) /
  * 1,000 is the replay cost per memoized step; the median over repetitions is the figure.
+ *
+ * Like `step_ms`, it is the steady cost of a long-lived worker: 20 pairs of resumes first, so
+ * that V8 has optimized the host's resume path (the journal read, the guest's config) and every
+ * isolate of the pool has compiled the guest runtime and the workflow. With 2 pairs, the
+ * measured resumes ran partly in code V8 had not optimized yet (docs/benchmarks.md, session 13).
  */
 import { ManualClock, type Engine } from '../runtime/index.js';
 import { benchEngine, cpuMs, median, nowMs, round, scratch, type GroupResult } from './harness.js';
@@ -36,11 +41,12 @@ export async function replayGroup(options: { quick: boolean }): Promise<GroupRes
   const short: number[] = [];
   const cpuPerStep: number[] = [];
   try {
-    for (let i = 0; i < 2; i++) {
+    const warmup = options.quick ? 5 : 20;
+    for (let i = 0; i < warmup; i++) {
       await resumeTime(engine, clock, wf.id, STEPS);
       await resumeTime(engine, clock, wf.id, 0);
     }
-    const reps = options.quick ? 3 : 9;
+    const reps = options.quick ? 5 : 15;
     for (let i = 0; i < reps; i++) {
       const a = await resumeTime(engine, clock, wf.id, STEPS);
       const b = await resumeTime(engine, clock, wf.id, 0);

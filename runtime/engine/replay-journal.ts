@@ -118,6 +118,25 @@ export function replayJournal(queries: Queries, runId: string, batchBytes: numbe
   return { bounds: scan, json, feed, inlineFeed: [] };
 }
 
+/** "1,2,…,n" for the largest n asked so far; its prefixes answer every smaller n. */
+let firstSeqs = '1';
+let firstSeqsCount = 1;
+
+/** Whether a comma-separated list of seqs is exactly 1,2,…,n. */
+function isFirstSeqs(list: string, n: number): boolean {
+  if (n < 1 || n > 100_000 || !list.startsWith('1')) return false;
+  if (n > firstSeqsCount) {
+    const more: number[] = [];
+    for (let i = firstSeqsCount + 1; i <= n; i++) more.push(i);
+    firstSeqs += `,${more.join(',')}`;
+    firstSeqsCount = n;
+  }
+  // The text of 1..n: n numbers, n - 1 commas, and one more digit for each number ≥ 10, ≥ 100, …
+  let length = 2 * n - 1;
+  for (let p = 10; p <= n; p *= 10) length += n - p + 1;
+  return list.length === length && firstSeqs.startsWith(list);
+}
+
 function pairsOf(scan: JournalScan): Pair[] {
   const outcomes = scan.outcomes.split('\x1e');
   const texts = scan.texts.split('\x1e');
@@ -188,7 +207,8 @@ function fromRows(queries: Queries, runId: string, bounds: JournalBounds, batchB
  */
 function guestJson(seqs: string, actions: readonly string[], fps: string, times: string, inlines: string, split: boolean): string {
   const { names, ids } = numbered(actions);
-  return `{"seq":[${seqs}],"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(fps)},"time":[${times}],"inline":[${inlines}],"split":${split ? 1 : 0}}`;
+  // Most runs awaited each step as they went: their seqs are 1..n in completion order, sent as n.
+  return `{"seq":${isFirstSeqs(seqs, actions.length) ? actions.length : `[${seqs}]`},"name":[${ids.join(',')}],"names":${JSON.stringify(names)},"fp":${JSON.stringify(fps)},"time":[${times}],"inline":[${inlines}],"split":${split ? 1 : 0}}`;
 }
 
 /** Each distinct action once, and every step's action as its index in that list. */

@@ -55,7 +55,12 @@ export interface GuestConfig {
  * young-generation collection it lives through.
  */
 export interface GuestJournal {
-  seq: number[];
+  /**
+   * Each step's seq; or, when the steps are seqs 1..n in that order (a run that awaited each
+   * step as it went), just n, so that neither side spells out (nor the guest indexes) a list
+   * that says nothing.
+   */
+  seq: number[] | number;
   /** Index into `names` of each step's action. */
   name: number[];
   names: string[];
@@ -214,6 +219,11 @@ function guestRuntime(
 
   // The journal's columns (see GuestJournal), read by position in completion order.
   let J = null as unknown as GuestJournal;
+  // The journal's seqs when they are 1..n (`dense` is n, and step s is at position s - 1), else
+  // -1 and `seqList` with `position`. `count` is the number of journaled steps either way.
+  let dense = -1;
+  let seqList: number[] = [];
+  let count = 0;
   // Lookups by seq are arrays with no prototype: a hole reads as undefined, never as an index the
   // workflow put on Array.prototype or Object.prototype (nor does a Map's patched `get` answer).
   const bySeq = <T>(): Array<T | undefined> => setPrototypeOf([], null) as Array<T | undefined>;
@@ -297,7 +307,7 @@ function guestRuntime(
     // re-run checks a journaled call with the builtin JSON.stringify first: one pass of native
     // code, where the walk runs in V8's interpreter (every context starts cold) and cost half
     // of what replaying a step does. Either way the workflow's getters run once per call.
-    const peeked = position[seq + 1];
+    const peeked = dense >= 0 ? (seq < dense ? seq : undefined) : position[seq + 1];
     let text: string | undefined = undefined;
     let matched = false;
     if (peeked !== undefined && J.names[J.name[peeked]] === name && plain) {
@@ -342,7 +352,7 @@ function guestRuntime(
     }
     // A getter or toJSON that called an action while the arguments were serialized took the
     // step number peeked at above: then the quick match was against another step's entry.
-    const at = position[n];
+    const at = dense >= 0 ? (n <= dense ? n - 1 : undefined) : position[n];
     if (at !== peeked) matched = false;
     if (at !== undefined) {
       const expected = journalArgs[n];
@@ -419,8 +429,8 @@ function guestRuntime(
 
   // The first journal index from `i` on whose entry is in `stream`.
   function nextOf(stream: number, i: number): number {
-    if (J.split !== 1) return stream === 0 ? i : J.seq.length;
-    while (i < J.seq.length && streamOf(i) !== stream) i++;
+    if (J.split !== 1) return stream === 0 ? i : count;
+    while (i < count && streamOf(i) !== stream) i++;
     return i;
   }
 
@@ -429,7 +439,7 @@ function guestRuntime(
   // pulling it through the ordinary outcomes that completed before it would hold all of those
   // in the heap until their turn.
   function fedThrough(n: number): boolean {
-    const at = position[n];
+    const at = dense >= 0 ? (n <= dense ? n - 1 : undefined) : position[n];
     if (at === undefined) return false;
     const stream = streamOf(at);
     while (fedNext[stream] <= at) {
@@ -466,11 +476,12 @@ function guestRuntime(
       const oneStream = J.split !== 1;
       // Locals, not the cursors and columns, inside the loop: it runs once per journaled step in
       // V8's interpreter. Nothing in it runs workflow code, so `seq` cannot change meanwhile.
-      const seqs = J.seq;
+      const seqs = seqList;
+      const n1 = dense >= 0 ? 1 : 0;
       const issued = seq;
       let c = fedNext[stream];
-      for (let i = 0, k = 0; i < pairs && c < seqs.length; i++, k += 2) {
-        const s = seqs[c];
+      for (let i = 0, k = 0; i < pairs && c < count; i++, k += 2) {
+        const s = n1 === 1 ? c + 1 : seqs[c];
         kindOf[s] = outcomes[k] as number;
         outcomeOf[s] = outcomes[k + 1];
         // Calls already issued were checked by fingerprint; their text is not kept.
@@ -791,7 +802,14 @@ function guestRuntime(
     for (const name of keysOf(cfg.secrets)) secretsOf[name] = cfg.secrets[name];
     for (let i = 0; i < 12; i++) random();
     J = cfg.journal;
-    for (let i = 0; i < J.seq.length; i++) position[J.seq[i]] = i;
+    if (typeof J.seq === 'number') {
+      dense = J.seq;
+      count = dense;
+    } else {
+      seqList = J.seq;
+      count = seqList.length;
+      for (let i = 0; i < count; i++) position[seqList[i]] = i;
+    }
     fedNext[0] = nextOf(0, 0);
     fedNext[1] = nextOf(1, 0);
     actions = buildActions();
@@ -829,10 +847,10 @@ function guestRuntime(
     replayNext(): void {
       try {
         let at = replayIdx++;
-        while (at < J.seq.length && J.inline[at] === 1) at = replayIdx++;
+        while (at < count && J.inline[at] === 1) at = replayIdx++;
         // Within the columns only: a read past their end would ask the prototype chain.
-        if (at >= J.seq.length || halted) return;
-        const s = J.seq[at];
+        if (at >= count || halted) return;
+        const s = dense >= 0 ? at + 1 : seqList[at];
         if (!fedThrough(s)) return;
         const kind = kindOf[s];
         const value = outcomeOf[s];
@@ -850,10 +868,11 @@ function guestRuntime(
     replayEnd(): void {
       try {
         if (halted) return;
-        for (let i = 0; i < J.seq.length; i++) {
-          if (J.inline[i] === 1 && J.seq[i] > seq) {
+        for (let i = 0; i < count; i++) {
+          const s = dense >= 0 ? i + 1 : seqList[i];
+          if (J.inline[i] === 1 && s > seq) {
             halted = true;
-            host('missing', J.seq[i], J.names[J.name[i]]);
+            host('missing', s, J.names[J.name[i]]);
             return;
           }
         }
