@@ -4,16 +4,7 @@ import { defineRule } from './rule.js';
 
 // TypeScript's exports are getters: the node tests this module calls on nearly every node
 // are read from it once, here, not on each call.
-const { SymbolFlags, SyntaxKind, TypeFlags, isCallExpression, isElementAccessExpression, isIdentifier, isNewExpression, isPropertyAccessExpression, isSpreadElement, isTaggedTemplateExpression } = ts;
-
-/** Types whose values are never objects, so never a Date. */
-const primitiveFlags = TypeFlags.StringLike | TypeFlags.NumberLike | TypeFlags.BigIntLike | TypeFlags.BooleanLike | TypeFlags.ESSymbolLike | TypeFlags.Null | TypeFlags.Undefined | TypeFlags.Void | TypeFlags.Never;
-
-/** Whether every value of a type is a primitive (a union of primitive types, literals included). */
-function primitiveOnly(type: ts.Type): boolean {
-  if (type.isUnion()) return type.types.every(primitiveOnly);
-  return (type.flags & primitiveFlags) !== 0;
-}
+const { SyntaxKind, TypeFlags, isCallExpression, isElementAccessExpression, isNewExpression, isPropertyAccessExpression, isSpreadElement, isTaggedTemplateExpression } = ts;
 
 const why = 'the result depends on the locale, time zone and ICU data of the machine that runs it, and a run may resume on another machine: a replay could take other branches';
 
@@ -63,30 +54,12 @@ export default defineRule({
     const holdsDate = (type: ts.Type, depth = 0): boolean => {
       if (depth > 4) return false;
       if (type.isUnion() || type.isIntersection()) return type.types.some((t) => holdsDate(t, depth + 1));
-      // A type parameter (`T extends Date`) holds what its constraint holds.
-      if (type.flags & TypeFlags.TypeParameter) {
-        const constraint = checker.getBaseConstraintOfType(type);
-        return constraint !== undefined && constraint !== type && holdsDate(constraint, depth + 1);
-      }
       const sym = type.getSymbol();
       if (sym !== undefined && sym.getName() === 'Date' && (sym.declarations ?? []).some((d) => ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return true;
       if (checker.isArrayType(type) || checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference).some((t) => holdsDate(t, depth + 1));
       return false;
     };
-    /**
-     * Whether an expression may be a Date. A variable or property declared with primitive types
-     * only is not one at any use: narrowing only removes types from what was declared (any and
-     * unknown, which instanceof narrows to Date, are not primitive). Its declared type is cached
-     * on its symbol, where the type at a use takes a new flow analysis: in a 500-file check these
-     * queries were a sixth of the rules' time.
-     */
-    const isDate = (expr: ts.Expression): boolean => {
-      if (isIdentifier(expr) || isPropertyAccessExpression(expr)) {
-        const sym = checker.getSymbolAtLocation(isIdentifier(expr) ? expr : expr.name);
-        if (sym !== undefined && !(sym.flags & SymbolFlags.Alias) && primitiveOnly(checker.getTypeOfSymbol(sym))) return false;
-      }
-      return holdsDate(checker.getTypeAtLocation(expr));
-    };
+    const isDate = (expr: ts.Expression): boolean => holdsDate(checker.getTypeAtLocation(expr));
     const reportImplicitString = (node: ts.Node) =>
       ctx.report(node, `a Date turned into a string this way (its toString()) is written in the machine's time zone: ${why}.`, 'use toISOString()');
     const checkDateString = (arg: ts.Expression | undefined, at: ts.Node) => {

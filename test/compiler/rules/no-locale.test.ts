@@ -18,6 +18,7 @@ ruleCases(noLocale, {
     { name: 'a local named Intl', code: 'const Intl = { format: (n: number) => String(n) };\nconst s = Intl.format(1);' },
     { name: 'a number in a template', code: 'const s = `${1 + 1}`;' },
     { name: 'variables and properties declared primitive in a template', code: 'const n: number = 1;\nconst o = { s: "a", b: true as boolean | null };\nconst s = `${n} ${o.s} ${o.b} ${o?.s}`;' },
+    { name: 'a type parameter narrowed to its string part', code: 'function f<T extends Date | string>(t: T) { if (typeof t === "string") return `${t}`; return ""; }' },
     { name: 'a Date or string narrowed to the string', code: 'const d: Date | string = input.x ? new Date(0) : "x";\nif (typeof d === "string") { const s = `${d}`; }' },
     'const k = typeof Intl;',
     { name: 'Dates joined as ISO strings', code: 'const ds = [new Date(0)];\nconst s = ds.map((d) => d.toISOString()).join(",");' },
@@ -57,7 +58,8 @@ ruleCases(noLocale, {
     { name: 'an unknown narrowed to a Date in a template', code: 'const x: unknown = input.x;\nif (x instanceof Date) { const s = `${x}`; }', line: 2, column: 39 },
     { name: 'an any narrowed to a Date in a template', code: 'const x: any = input.x;\nif (x instanceof Date) { const s = `${x}`; }', line: 2, column: 39 },
     { name: 'a property of Date or string narrowed to the Date', code: 'const o: { d: Date | string } = { d: new Date(0) };\nif (typeof o.d !== "string") { const s = `${o.d}`; }', line: 2, column: 45 },
-    { name: 'a generic value in a template', code: 'function f<T extends Date>(t: T) { return `${t}`; }', line: 1, column: 46 },
+    { name: 'a string narrowed to a Date by a type predicate', code: 'function isD(v: unknown): v is Date { return v instanceof Date; }\nconst s: string = input.x;\nif (isD(s)) { const t = `${s}`; }', line: 3, column: 28 },
+    { name: 'a string or number asserted to be a Date', code: 'function assertD(v: unknown): asserts v is Date { if (!(v instanceof Date)) throw new Error("x"); }\nconst s: string | number = input.x;\nassertD(s);\nconst t = "at " + s;', line: 4, column: 11 },
     { name: 'a Date added to a string', code: 'const d = new Date(0);\nconst s = "at " + d;', line: 2, column: 11 },
   ],
 });
