@@ -51,9 +51,16 @@ export default defineRule({
      * Whether turning a value of this type into a string may call Date#toString: a Date, a union
      * with one (`Date | number`), or an array of them (arrays join their elements' strings).
      */
-    const holdsDate = (type: ts.Type, depth = 0): boolean => {
+    const holdsDate = (type: ts.Type, depth = 0, inIntersection = false): boolean => {
       if (depth > 4) return false;
-      if (type.isUnion() || type.isIntersection()) return type.types.some((t) => holdsDate(t, depth + 1));
+      if (type.isUnion()) return type.types.some((t) => holdsDate(t, depth + 1, inIntersection));
+      if (type.isIntersection()) return type.types.some((t) => holdsDate(t, depth + 1, true));
+      // A type parameter holds what its constraint holds (`T extends Date`); not inside an
+      // intersection, where narrowing put it (`T & string` after `typeof t === "string"`).
+      if (type.flags & TypeFlags.TypeParameter) {
+        const constraint = inIntersection ? undefined : checker.getBaseConstraintOfType(type);
+        return constraint !== undefined && constraint !== type && holdsDate(constraint, depth + 1);
+      }
       const sym = type.getSymbol();
       if (sym !== undefined && sym.getName() === 'Date' && (sym.declarations ?? []).some((d) => ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return true;
       if (checker.isArrayType(type) || checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference).some((t) => holdsDate(t, depth + 1));

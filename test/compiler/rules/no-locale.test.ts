@@ -58,6 +58,8 @@ ruleCases(noLocale, {
     { name: 'an unknown narrowed to a Date in a template', code: 'const x: unknown = input.x;\nif (x instanceof Date) { const s = `${x}`; }', line: 2, column: 39 },
     { name: 'an any narrowed to a Date in a template', code: 'const x: any = input.x;\nif (x instanceof Date) { const s = `${x}`; }', line: 2, column: 39 },
     { name: 'a property of Date or string narrowed to the Date', code: 'const o: { d: Date | string } = { d: new Date(0) };\nif (typeof o.d !== "string") { const s = `${o.d}`; }', line: 2, column: 45 },
+    { name: 'a type parameter constrained to Date in a template', code: 'function f<T extends Date>(t: T) { return `${t}`; }', line: 1, column: 46 },
+    { name: 'a type parameter constrained to Date or null', code: 'function f<T extends Date | null>(t: T) { return String(t); }', line: 1, column: 50 },
     { name: 'a string narrowed to a Date by a type predicate', code: 'function isD(v: unknown): v is Date { return v instanceof Date; }\nconst s: string = input.x;\nif (isD(s)) { const t = `${s}`; }', line: 3, column: 28 },
     { name: 'a string or number asserted to be a Date', code: 'function assertD(v: unknown): asserts v is Date { if (!(v instanceof Date)) throw new Error("x"); }\nconst s: string | number = input.x;\nassertD(s);\nconst t = "at " + s;', line: 4, column: 11 },
     { name: 'a Date added to a string', code: 'const d = new Date(0);\nconst s = "at " + d;', line: 2, column: 11 },
