@@ -19,6 +19,7 @@ import { canonicalJson, canonicalJsonOfParsed, fingerprint } from '../sandbox/sh
 import { logData, redact, terminalSafe, type LogKind } from './log.js';
 import { matchesEvent } from './events.js';
 import { replayJournal } from './replay-journal.js';
+import { argumentPolicy, type ArgumentPolicy } from './argument-policy.js';
 import { errorSource, logSource, scriptName } from './source-positions.js';
 
 /** What an execution needs from its engine. */
@@ -798,12 +799,30 @@ export class Execution {
       this.refuse(fresh, ErrorCodes.UNAUTHORIZED, `action ${action} needs permission ${def.permission}, which this run does not have`, { action, permission: def.permission });
       return;
     }
+    const contradicts = this.argumentPolicyOf(action)?.(args) ?? null;
+    if (contradicts !== null) {
+      this.refuse(fresh, ErrorCodes.UNAUTHORIZED, `action ${action} refused: ${contradicts}`, { action, reason: 'manifest-arguments' });
+      return;
+    }
     const invalid = this.host.validate(action, args);
     if (invalid !== null) {
       this.complete(fresh, errorOutcome(ErrorCodes.VALIDATION, `invalid arguments for ${action}: ${invalid}`, action), 0);
       return;
     }
     void this.attempt(fresh, def, args);
+  }
+
+  /** Each action's argument policy from the manifest (argument-policy.ts), made on its first call. */
+  private readonly argumentPolicies = new Map<string, ArgumentPolicy | null>();
+
+  private argumentPolicyOf(action: string): ArgumentPolicy | null {
+    let policy = this.argumentPolicies.get(action);
+    if (policy === undefined) {
+      const records = this.manifest.arguments;
+      policy = argumentPolicy(action, records !== undefined && Object.hasOwn(records, action) ? records[action] : undefined);
+      this.argumentPolicies.set(action, policy);
+    }
+    return policy;
   }
 
   private refuse(row: StepRow, code: string, message: string, data: Record<string, unknown>): void {

@@ -1,0 +1,98 @@
+import type { ActionCallRecord, ArgumentOrigin } from '../bundle.js';
+
+/**
+ * What the manifest's argument records let a call of one action pass, as the engine enforces
+ * it: a reviewer approves a workflow by what its manifest says it sends (`email.send` to
+ * `"ops@corp.example"`, `kv.set` under `"report:"`), so a call whose fields contradict every
+ * record of its action is refused, whatever the compiler's analysis missed and whoever wrote
+ * the bundle. See docs/runtime.md, "The manifest's arguments are enforced".
+ *
+ * A call cannot say which record (call site) it comes from, so each field may take what any
+ * record allows it. A field is held to:
+ * - the literals the records list (`literal`, `literals`), when no record says anything else
+ *   flows in (`from`);
+ * - a record's `prefix` (the literal text before a template's first hole), when the value is
+ *   built from the input, a result or code: a string that starts with one of the prefixes;
+ * A field may always be left out (a record cannot say when a field is only sometimes written,
+ * `...(c ? { cc } : {})`, and leaving one out sends nothing a reviewer did not see), but a field
+ * no record writes is refused unless some record spreads unknown fields into its argument.
+ * A record that writes no object literal (`*`) or a key only known at run time (`?`) makes the
+ * whole argument unknown: the action's calls are not held to anything.
+ */
+export type ArgumentPolicy = (args: Record<string, unknown>) => string | null;
+
+/** Per field: the literals it may be, the prefixes it may start with, and whether anything goes. */
+interface FieldRule {
+  any: boolean;
+  literals: Array<string | number | boolean | null>;
+  prefixes: string[];
+}
+
+/** The policy of one action's records, or null when they leave its arguments open (or there are none). */
+export function argumentPolicy(action: string, records: readonly ActionCallRecord[] | undefined): ArgumentPolicy | null {
+  if (records === undefined || records.length === 0) return null;
+  const fields = new Map<string, FieldRule>();
+  let extraFields = false;
+  for (const r of records) {
+    if (own(r.args, '*') || own(r.args, '?')) return null;
+    if (own(r.args, '...')) extraFields = true;
+  }
+  const named = new Set<string>();
+  for (const r of records) for (const key of Object.keys(r.args)) if (key !== '...') named.add(key);
+  for (const key of named) {
+    const rule: FieldRule = { any: false, literals: [], prefixes: [] };
+    for (const r of records) {
+      if (own(r.args, key)) addOrigin(rule, r.args[key]);
+      // Not written by this call: a spread of unknown fields may supply it.
+      else if (own(r.args, '...')) rule.any = true;
+    }
+    fields.set(key, rule);
+  }
+  if ([...fields.values()].every((f) => f.any) && extraFields) return null;
+  return (args) => {
+    for (const [key, rule] of fields) {
+      const problem = checkField(action, key, rule, own(args, key) ? args[key] : undefined);
+      if (problem !== null) return problem;
+    }
+    if (!extraFields) {
+      for (const key of Object.keys(args)) {
+        if (!fields.has(key)) return `${action}'s argument has a field ${quote(key)}, which no call of ${action} in the manifest writes`;
+      }
+    }
+    return null;
+  };
+}
+
+function addOrigin(rule: FieldRule, o: ArgumentOrigin): void {
+  if (o.from !== undefined && o.from.length > 0) {
+    // Built from the input, a result or code: only a prefix written in the source holds it.
+    if (typeof o.prefix === 'string' && o.prefix !== '') rule.prefixes.push(o.prefix);
+    else rule.any = true;
+    for (const l of o.literals ?? []) rule.literals.push(l);
+    return;
+  }
+  if (o.literal !== undefined) rule.literals.push(o.literal);
+  else if (o.literals !== undefined && o.literals.length > 0) rule.literals.push(...o.literals);
+  else if (typeof o.prefix === 'string' && o.prefix !== '') rule.prefixes.push(o.prefix);
+  else rule.any = true;
+}
+
+function checkField(action: string, key: string, rule: FieldRule, value: unknown): string | null {
+  if (rule.any || value === undefined) return null;
+  if (rule.literals.some((l) => l === value)) return null;
+  if (typeof value === 'string' && rule.prefixes.some((p) => value.startsWith(p))) return null;
+  const allowed = [...rule.literals.map((l) => JSON.stringify(l)), ...rule.prefixes.map((p) => `a string starting with ${JSON.stringify(p)}`)];
+  return `${action}'s ${quote(key)} is ${clip(JSON.stringify(value) ?? String(value))}, but the workflow's manifest allows only ${allowed.join(' or ')}`;
+}
+
+function own(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+function quote(key: string): string {
+  return `\`${clip(key)}\``;
+}
+
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

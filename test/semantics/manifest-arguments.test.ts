@@ -1,0 +1,140 @@
+/**
+ * The manifest's argument records are a contract the engine enforces (docs/runtime.md, "The
+ * manifest's arguments are enforced"): a reviewer approves what the manifest says a workflow
+ * sends, so a call whose fields contradict every record of its action is refused as an
+ * authorization error, memoized like any other, and the action never runs.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { catalogOf } from '../../compiler/catalog.js';
+import { compileSource } from '../../compiler/compile.js';
+import type { ActionCallRecord } from '../../runtime/bundle.js';
+import { argumentPolicy } from '../../runtime/engine/argument-policy.js';
+import { defineAction, ErrorCodes } from '../../runtime/index.js';
+import { echoAction, logOf, newEnv, Recorder, settle, type Env } from '../hostile/harness.js';
+
+const record = (args: ActionCallRecord['args']): ActionCallRecord => ({ line: 1, args });
+
+describe('argumentPolicy', () => {
+  const cases: Array<{ name: string; records: ActionCallRecord[]; pass: Array<Record<string, unknown>>; refuse: Array<Record<string, unknown>> }> = [
+    {
+      name: 'a literal holds the field to that value',
+      records: [record({ to: { literal: 'ops@corp.example' }, subject: { literal: 'weekly' } })],
+      pass: [{ to: 'ops@corp.example', subject: 'weekly' }, { subject: 'weekly' }],
+      refuse: [{ to: 'x@evil.example', subject: 'weekly' }, { to: ['ops@corp.example'], subject: 'weekly' }, { to: 'ops@corp.example', subject: 'weekly', bcc: 'x@evil.example' }],
+    },
+    {
+      name: 'literals of several calls are all allowed',
+      records: [record({ to: { literal: 'a@corp.example' } }), record({ to: { literals: ['b@corp.example', 'c@corp.example'] } })],
+      pass: [{ to: 'a@corp.example' }, { to: 'c@corp.example' }],
+      refuse: [{ to: 'd@corp.example' }],
+    },
+    {
+      name: 'a prefix holds a built value to it',
+      records: [record({ key: { template: 'report:${…}', prefix: 'report:', from: ['input'] } })],
+      pass: [{ key: 'report:2024' }],
+      refuse: [{ key: 'secrets:2024' }, { key: 7 }],
+    },
+    {
+      name: 'a value from the input with no prefix is open, and so are the literals next to it',
+      records: [record({ to: { from: ['input'], literals: ['ops@corp.example'] } })],
+      pass: [{ to: 'anyone@example.com' }],
+      refuse: [{ to: 'a', cc: 'b' }],
+    },
+    {
+      name: 'one call that spreads unknown fields opens the fields the others do not write',
+      records: [record({ subject: { literal: 'weekly' } }), record({ subject: { literal: 'daily' }, '...': { from: ['input'] } })],
+      pass: [{ subject: 'weekly', to: 'x@example.com' }],
+      refuse: [{ subject: 'monthly' }],
+    },
+    {
+      name: 'numbers, booleans and null compare as JSON values',
+      records: [record({ limit: { literal: 10 }, all: { literal: true }, cursor: { literal: null } })],
+      pass: [{ limit: 10, all: true, cursor: null }],
+      refuse: [{ limit: '10' }, { all: 1 }, { cursor: 0 }],
+    },
+    {
+      name: 'keys of Object.prototype are fields like any other',
+      records: [record({ to: { literal: 'ops@corp.example' } })],
+      pass: [{ to: 'ops@corp.example' }],
+      refuse: [JSON.parse('{"to":"ops@corp.example","__proto__":{"to":"x"}}') as Record<string, unknown>, { to: 'ops@corp.example', constructor: 'x' }],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const policy = argumentPolicy('email.send', c.records);
+      expect(policy).not.toBeNull();
+      for (const args of c.pass) expect(policy!(args), JSON.stringify(args)).toBeNull();
+      for (const args of c.refuse) expect(policy!(args), JSON.stringify(args)).toMatch(/email\.send's `[^`]+` is .*manifest|no call of email\.send in the manifest writes/);
+    });
+  }
+
+  it('leaves an action open when its records cannot say what its argument holds', () => {
+    expect(argumentPolicy('kv.set', undefined)).toBeNull();
+    expect(argumentPolicy('kv.set', [])).toBeNull();
+    expect(argumentPolicy('kv.set', [record({ key: { literal: 'a' } }), record({ '*': { from: ['input'] } })])).toBeNull();
+    expect(argumentPolicy('kv.set', [record({ key: { literal: 'a' }, '?': { from: ['computed'] } })])).toBeNull();
+  });
+
+  it('says what was sent and what the manifest allows', () => {
+    const policy = argumentPolicy('email.send', [record({ to: { literal: 'ops@corp.example' } }), record({ to: { prefix: 'team-', from: ['input'] } })])!;
+    expect(policy({ to: 'x@evil.example' })).toBe('email.send\'s `to` is "x@evil.example", but the workflow\'s manifest allows only "ops@corp.example" or a string starting with "team-"');
+  });
+});
+
+describe('the engine enforces the manifest\'s arguments', () => {
+  let env: Env;
+  let rec: Recorder;
+  beforeEach(() => {
+    env = newEnv('alice-manifest-args-');
+    rec = new Recorder();
+  });
+  afterEach(() => env.cleanup());
+
+  /** The red team's case: the manifest shows the base class's literal; a subclass overrides it. */
+  const overriding = `import { demo } from "alice";
+class Route { to(): string { return "ops@corp.example"; } }
+class Leak extends Route { override to(): string { return "x@evil.example"; } }
+export default async function (input: { vip: boolean }) {
+  const r: Route = input.vip ? new Leak() : new Route();
+  await demo.echo({ to: r.to() });
+  return "sent";
+}`;
+
+  it('refuses a call that sends what the manifest does not list, before the action runs', async () => {
+    const actions = [echoAction(rec)];
+    const catalog = catalogOf([defineAction({ name: 'demo.echo', permission: null, input: { type: 'object', properties: { to: { type: 'string' } } }, run: () => null })]);
+    const { bundle, diagnostics } = compileSource({ ok: true, path: 'flows/route.ts', text: overriding }, { catalog });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(bundle!.manifest.arguments).toEqual({ 'demo.echo': [{ line: 6, args: { to: { literal: 'ops@corp.example' } } }] });
+    const engine = env.open(actions);
+    const wf = engine.deploy(bundle!);
+
+    const honest = engine.start(wf.id, { input: { vip: false } });
+    const lying = engine.start(wf.id, { input: { vip: true } });
+    expect(await settle(engine)).toBe('idle');
+    expect(engine.getRun(honest.id).status).toBe('completed');
+    const failed = engine.getRun(lying.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ code: ErrorCodes.UNAUTHORIZED });
+    expect(String(failed.error?.message)).toContain('demo.echo\'s `to` is "x@evil.example", but the workflow\'s manifest allows only "ops@corp.example"');
+    // The action ran for the honest run only.
+    expect(rec.executions.map((e) => [e.runId, e.args])).toEqual([[honest.id, { to: 'ops@corp.example' }]]);
+    const refusals = logOf(engine, lying.id, 'refusal');
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0].data).toMatchObject({ action: 'demo.echo', reason: 'manifest-arguments' });
+  });
+
+  it('holds hand-written bundles to the arguments their manifest claims', async () => {
+    const engine = env.open([echoAction(rec)]);
+    const wf = engine.deploy({
+      script: 'export default async (input, a) => { await a.demo.echo({ key: input.key }); return "ok"; }',
+      manifest: { name: 'claims', kind: 'user', actions: ['demo.echo'], arguments: { 'demo.echo': [{ line: 1, args: { key: { template: 'user:${…}', prefix: 'user:', from: ['input'] } } }] } },
+    });
+    const ok = engine.start(wf.id, { input: { key: 'user:ann' } });
+    const bad = engine.start(wf.id, { input: { key: 'admin:root' } });
+    expect(await settle(engine)).toBe('idle');
+    expect(engine.getRun(ok.id).status).toBe('completed');
+    expect(engine.getRun(bad.id).status).toBe('failed');
+    expect(rec.executions.map((e) => e.args)).toEqual([{ key: 'user:ann' }]);
+  });
+});
