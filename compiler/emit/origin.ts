@@ -10,8 +10,7 @@ export type Literal = string | number | boolean | null;
  * means `computed`).
  */
 export function completeOrigin<T extends ArgumentOrigin>(o: T, collect: (into: Set<string>) => void): T {
-  const text = typeof o.literal === 'string' ? o.literal : o.prefix;
-  const host = text !== undefined ? hostOf(text) : undefined;
+  const host = typeof o.literal === 'string' ? hostOf(o.literal, true) : o.prefix !== undefined ? hostOf(o.prefix, false) : undefined;
   if (host !== undefined) o.host = host;
   if (o.literal === undefined) {
     const acc = new Set<string>();
@@ -22,7 +21,12 @@ export function completeOrigin<T extends ArgumentOrigin>(o: T, collect: (into: S
   return o;
 }
 
-function hostOf(text: string): string | undefined {
-  const m = /^https?:\/\/([^/?#:]+)/i.exec(text);
-  return m === null ? undefined : m[1].toLowerCase();
+/**
+ * The host of an http(s) URL. A prefix names its host only once something ends it (`/`, `?`,
+ * `#` or a port): `"https://api.partner.example" + input.path` may go on `.evil.example/…`.
+ */
+function hostOf(text: string, whole: boolean): string | undefined {
+  const m = /^https?:\/\/([^/?#:]+)([/?#:])?/i.exec(text);
+  if (m === null || (!whole && m[2] === undefined)) return undefined;
+  return m[1].toLowerCase();
 }

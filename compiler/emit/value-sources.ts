@@ -231,7 +231,7 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
         return;
       }
       // A getter of the file: what it returns.
-      const getters = facts.targetsOf(e).filter(ts.isGetAccessorDeclaration);
+      const getters = facts.targetsOf(e, true).filter(ts.isGetAccessorDeclaration);
       if (getters.length > 0) {
         for (const g of getters) for (const r of returnsOf(g)) whole(r, depth + 1, acc, lits, seen);
         return;
@@ -256,7 +256,7 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
     }
     if (ts.isCallExpression(e)) {
       // A helper of the file: what it returns (its parameters are followed to its calls).
-      const helpers = facts.targetsOf(e.expression).filter((f) => f.body !== undefined);
+      const helpers = facts.targetsOf(e.expression, true).filter((f) => f.body !== undefined);
       // A method whose result depends on `this` depends on the object it is called on.
       if (helpers.length === 0 || helpers.some(returnsDependOnThis)) return part(e, depth, acc);
       for (const f of helpers) {
@@ -377,7 +377,8 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
       if (param.dotDotDotToken !== undefined) for (const a of args.slice(index)) part(a, depth + 1, acc, true);
       else if (arg !== undefined && isWhole) whole(arg, depth + 1, acc, lits, seen);
       else if (arg !== undefined) part(arg, depth + 1, acc, true);
-      if ((arg === undefined || isUndefined(arg)) && param.initializer !== undefined) whole(param.initializer, depth + 1, acc, lits, seen);
+      // The default also when an argument is given: a value from the input may be undefined.
+      if (param.initializer !== undefined) whole(param.initializer, depth + 1, acc, lits, seen);
       else if (arg === undefined && param.dotDotDotToken === undefined) acc.add('computed');
     }
   };
@@ -439,7 +440,7 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
       return;
     }
     if (ts.isCallExpression(e)) {
-      const helpers = facts.targetsOf(e.expression).filter((f) => f.body !== undefined);
+      const helpers = facts.targetsOf(e.expression, true).filter((f) => f.body !== undefined);
       if (helpers.length > 0) {
         whole(e, depth + 1, acc, new Set());
         return;
@@ -514,11 +515,6 @@ function literalOf(e: ts.Expression): { value: Literal } | undefined {
   if (e.kind === ts.SyntaxKind.FalseKeyword) return { value: false };
   if (e.kind === ts.SyntaxKind.NullKeyword) return { value: null };
   return undefined;
-}
-
-function isUndefined(e: ts.Expression): boolean {
-  const x = skipOuter(e);
-  return (ts.isIdentifier(x) && x.text === 'undefined') || ts.isVoidExpression(x);
 }
 
 /** `a + b` of two constants as JavaScript computes it, for strings and numbers only. */

@@ -16,7 +16,7 @@ const prototypeGetters = new Set(['Object.getPrototypeOf', 'Reflect.getPrototype
 function isCallee(node: ts.Expression): boolean {
   let n: ts.Node = node;
   while (isParenthesizedExpression(n.parent) || isAsExpression(n.parent) || isNonNullExpression(n.parent)) n = n.parent;
-  return (isCallExpression(n.parent) || isNewExpression(n.parent)) && n.parent.expression === n;
+  return ((isCallExpression(n.parent) || isNewExpression(n.parent)) && n.parent.expression === n) || (isTaggedTemplateExpression(n.parent) && n.parent.tag === n);
 }
 
 const why = 'code made from strings at run time is invisible to the checker and to the capability manifest a reviewer approves';
@@ -27,8 +27,26 @@ export default defineRule({
   description: 'eval, the Function constructor (by any path, e.g. fn.constructor) and dynamic import() run code the checker never saw.',
   create: (ctx) => {
     const checker = ctx.checker;
-    /** Whether a value is a function or could be one: its `.constructor` is a Function constructor. */
-    const mayBeFunction = (expr: ts.Expression, orUntyped = true): boolean => mayBeFunctionType(checker.getTypeAtLocation(expr), orUntyped);
+    /**
+     * Whether a value is a function or could be one: its `.constructor` is a Function constructor.
+     * Beyond its type, what its type may hide is followed: the value under a cast
+     * (`(() => 0) as unknown as Box`), what a variable of the file is given, and what the calls
+     * of a helper of the file pass to its parameter (`get(get, "constructor")` with
+     * `function get(o: any, k: string) { return o[k]; }`).
+     */
+    const mayBeFunction = (expr: ts.Expression, orUntyped = true, depth = 0): boolean => {
+      if (mayBeFunctionType(checker.getTypeAtLocation(expr), orUntyped)) return true;
+      if (depth > 4) return false;
+      const inner = skipOuter(expr);
+      if (inner !== expr) return mayBeFunction(inner, orUntyped, depth + 1);
+      // A Proxy is as much a function as its target (`new Proxy(() => 0, handler)`, typed any
+      // when the handler is).
+      if (isNewExpression(inner) && ctx.facts.resolver.resolve(inner.expression) === 'Proxy') {
+        const target = inner.arguments?.[0];
+        return target !== undefined && !isSpreadElement(target) && mayBeFunction(target, false, depth + 1);
+      }
+      return isIdentifier(inner) && ctx.facts.givenValues(inner).some((e) => mayBeFunction(e, false, depth + 1));
+    };
     const functionType = (() => {
       const sym = checker.resolveName('Function', undefined, SymbolFlags.Type, false);
       return sym !== undefined ? checker.getDeclaredTypeOfSymbol(sym) : undefined;
@@ -69,8 +87,13 @@ export default defineRule({
       }
       if (!(type.flags & (TypeFlags.Object | TypeFlags.NonPrimitive))) return false;
       if (mayBeFunctionType(type, true)) return true;
+      // A `constructor` the type declares itself says the value is not a function, unless that
+      // constructor can be called (`{ constructor: new (code: string) => … }` is a cast's claim).
       const own = checker.getApparentType(type).getProperty('constructor');
-      if ((own?.declarations ?? []).some((d) => !ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()))) return false;
+      if ((own?.declarations ?? []).some((d) => !ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()))) {
+        const ctorType = checker.getApparentType(checker.getTypeOfSymbol(own!));
+        return ctorType.getCallSignatures().length > 0 || ctorType.getConstructSignatures().length > 0;
+      }
       return !((type.getSymbol()?.flags ?? 0) & SymbolFlags.Class);
     };
     /**
@@ -175,6 +198,14 @@ export default defineRule({
       reference(ref) {
         // `fn.name` resolves to `Function#name`, a member of a function value, not the global.
         if (ref.usage === 'typeof' || ref.path.includes('#')) return;
+        // A reflective read is checked where it is called with its (object, key); called another
+        // way (`Reflect.get.call(…)`, `.bind`) or handed on (`Reflect.apply(Reflect.get, …)`,
+        // `[Reflect.get][0](…)`) its arguments cannot be.
+        const reflective = /^((?:Reflect|Object)\.\w+)(?:\.(call|apply|bind))?$/.exec(ref.path);
+        if (reflective !== null && (reflectiveReads.has(reflective[1]) || reflective[1] === 'Object.getOwnPropertyDescriptors') && (reflective[2] !== undefined || ref.usage === 'escape')) {
+          ctx.report(ref.node, `${reflective[1]} ${reflective[2] !== undefined ? `called through .${reflective[2]}` : 'handed on as a value'} can read a function's constructor, the Function constructor, with arguments the checker cannot see: ${why}.`, 'call it directly with the object and a constant key, or name the member you use');
+          return;
+        }
         const root = rootOf(ref.path);
         // `e("…")` after `const e = eval` was reported at the `const`, where eval is named.
         if (ref.alias !== undefined && ['eval', 'Function', 'WebAssembly'].includes(rootOf(ref.alias))) return;
@@ -185,12 +216,12 @@ export default defineRule({
       PropertyAccessExpression(node) {
         if (node.name.text !== 'constructor' || onlyInspected(node) || isGlobalPrototype(node.expression)) return;
         const type = checker.getTypeAtLocation(node.expression);
-        if (constructorMayBeFunction(type)) reportConstructor(node, type);
+        if (constructorMayBeFunction(type) || mayBeFunction(node.expression, false)) reportConstructor(node, type);
       },
       ElementAccessExpression(node) {
         const key = constantString(node.argumentExpression, checker);
         const type = checker.getTypeAtLocation(node.expression);
-        if (key === 'constructor' && !onlyInspected(node) && !isGlobalPrototype(node.expression) && constructorMayBeFunction(type)) reportConstructor(node, type);
+        if (key === 'constructor' && !onlyInspected(node) && !isGlobalPrototype(node.expression) && (constructorMayBeFunction(type) || mayBeFunction(node.expression, false))) reportConstructor(node, type);
         // A symbol key (`f[Symbol.iterator]`) is never the string "constructor".
         else if (key === undefined && !(checker.getTypeAtLocation(node.argumentExpression).flags & TypeFlags.ESSymbolLike) && (mayBeFunction(node.expression, false) || mayBeFunction(skipOuter(node.expression), false) || isPrototypeOf(node.expression))) {
           ctx.report(node, `a computed member of a function can be its constructor, the Function constructor: ${why}.`, 'name the member you use');

@@ -191,7 +191,7 @@ export default defineRule({
       }
       // A helper of the file: followed through its parameter.
       const index = call.arguments!.indexOf(arg);
-      const targets = facts.targetsOf(callee).filter((f) => f.body !== undefined);
+      const targets = facts.targetsOf(callee, true).filter((f) => f.body !== undefined);
       if (targets.length > 0) {
         const handled = targets.every((f) => {
           const param = f.parameters[Math.min(index, f.parameters.length - 1)];
@@ -263,7 +263,7 @@ export default defineRule({
 
     /** A step-starting callback handed to a parameter that returns void: its promise is dropped. */
     const checkCallbacks = (call: ts.CallExpression | ts.NewExpression) => {
-      const helpers = facts.targetsOf(skipOuter(call.expression)).filter((f) => f.body !== undefined);
+      const helpers = facts.targetsOf(skipOuter(call.expression), true).filter((f) => f.body !== undefined);
       (call.arguments ?? []).forEach((arg, index) => {
         // A helper of the file that calls its callback parameter and drops what it returns.
         if (helpers.length === 0 || isSpreadElement(arg) || !facts.namesActionFunction(arg)) return;

@@ -1,10 +1,10 @@
 import ts from '../ts/typescript.cjs';
-import { constantString, isConst, skipOuter } from '../ts/references.js';
+import { constantString, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
 // TypeScript's exports are getters: the node tests this module calls on nearly every node
 // are read from it once, here, not on each call.
-const { SymbolFlags, SyntaxKind, isArrayLiteralExpression, isAsExpression, isBinaryExpression, isCallExpression, isElementAccessExpression, isIdentifier, isObjectLiteralExpression, isParenthesizedExpression, isPropertyAccessExpression, isPropertyAssignment, isSpreadAssignment, isSpreadElement, isStringLiteralLike, isVariableDeclaration } = ts;
+const { SymbolFlags, SyntaxKind, isArrayLiteralExpression, isAsExpression, isBinaryExpression, isCallExpression, isElementAccessExpression, isIdentifier, isObjectLiteralExpression, isParenthesizedExpression, isPropertyAccessExpression, isPropertyAssignment, isSpreadAssignment, isSpreadElement } = ts;
 
 const why = 'the sandbox\'s globals are shared by all the code of the run and are rebuilt for each execution; a workflow that patches them makes other code (and every replay) behave in ways the checker cannot see';
 
@@ -41,7 +41,7 @@ export default defineRule({
       let e = skipOuter(target);
       for (;;) {
         if (isPropertyAccessExpression(e) && e.name.text === '__proto__') return '__proto__';
-        if (isElementAccessExpression(e) && isStringLiteralLike(e.argumentExpression) && e.argumentExpression.text === '__proto__') return '__proto__';
+        if (isElementAccessExpression(e) && constantString(e.argumentExpression, ctx.checker) === '__proto__') return '__proto__';
         // `({}).constructor.prototype`, `"".constructor.prototype`: a built-in's prototype reached
         // through a value's constructor (a class of the file's own is no-module-state's business).
         if (memberName(e) === 'prototype' && isConstructorRead(skipOuter((e as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression))) return '.constructor.prototype';
@@ -49,16 +49,14 @@ export default defineRule({
         else break;
       }
       if (isCallExpression(e)) {
-        const callee = resolver.resolve(e.expression);
+        // Also through `.call`/`.apply`: `Object.getPrototypeOf.call(null, {})`.
+        const callee = resolver.resolve(e.expression)?.replace(/\.(?:call|apply)$/, '');
         return callee !== undefined && prototypeGetters.has(callee) ? `${callee}(…)` : undefined;
       }
       if (!isIdentifier(e)) return undefined;
-      const sym = ctx.checker.getSymbolAtLocation(e);
-      const decl = sym?.declarations?.[0];
-      if (sym === undefined || decl === undefined || !isVariableDeclaration(decl) || !isIdentifier(decl.name) || decl.getSourceFile() !== ctx.sourceFile) return undefined;
-      // A `let` may be given a prototype by its initializer or by any later assignment.
-      const values = [...(decl.initializer !== undefined ? [decl.initializer] : []), ...(isConst(decl) ? [] : ctx.facts.assignedValues(sym))];
-      for (const v of values) {
+      // A variable's initializer and later assignments; a helper's parameter, what its calls
+      // pass (`put(Object.getPrototypeOf([]), "x", 1)` with `function put(o: any, …) { o[k] = v; }`).
+      for (const v of ctx.facts.givenValues(e)) {
         const found = reachesPrototype(v, depth + 1);
         if (found !== undefined) return found;
       }

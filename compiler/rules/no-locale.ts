@@ -4,7 +4,7 @@ import { defineRule } from './rule.js';
 
 // TypeScript's exports are getters: the node tests this module calls on nearly every node
 // are read from it once, here, not on each call.
-const { SyntaxKind, TypeFlags, isCallExpression, isElementAccessExpression, isNewExpression, isPropertyAccessExpression, isSpreadElement, isTaggedTemplateExpression } = ts;
+const { SyntaxKind, TypeFlags, isCallExpression, isElementAccessExpression, isIdentifier, isNewExpression, isPropertyAccessExpression, isSpreadElement, isTaggedTemplateExpression } = ts;
 
 const why = 'the result depends on the locale, time zone and ICU data of the machine that runs it, and a run may resume on another machine: a replay could take other branches';
 
@@ -66,7 +66,22 @@ export default defineRule({
       if (checker.isArrayType(type) || checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference).some((t) => holdsDate(t, depth + 1));
       return false;
     };
-    const isDate = (expr: ts.Expression): boolean => holdsDate(checker.getTypeAtLocation(expr));
+    /** Types that say nothing of what a value is: a Date may be behind them. */
+    const opaque = (type: ts.Type): boolean => (type.flags & (TypeFlags.Any | TypeFlags.Unknown | TypeFlags.NonPrimitive | TypeFlags.TypeParameter)) !== 0 || (type.flags & TypeFlags.Object) !== 0 && checker.getPropertiesOfType(type).length === 0 && type.getCallSignatures().length === 0;
+    /**
+     * Whether a value may be a Date: by its type, by the type of what a cast hides (`d as any`),
+     * for a variable of an opaque type (`x: T`, `unknown`, `object`) by what it is given, and for
+     * such a parameter by what the calls of its function in the file pass (`str(new Date())`
+     * with `str<T>(x: T) { return `${x}`; }`).
+     */
+    const isDate = (expr: ts.Expression, depth = 0): boolean => {
+      const type = checker.getTypeAtLocation(expr);
+      if (holdsDate(type)) return true;
+      if (depth > 4 || !opaque(type)) return false;
+      const inner = skipOuter(expr);
+      if (inner !== expr) return isDate(inner, depth + 1);
+      return isIdentifier(inner) && ctx.facts.givenValues(inner).some((e) => isDate(e, depth + 1));
+    };
     const reportImplicitString = (node: ts.Node) =>
       ctx.report(node, `a Date turned into a string this way (its toString()) is written in the machine's time zone: ${why}.`, 'use toISOString()');
     const checkDateString = (arg: ts.Expression | undefined, at: ts.Node) => {
@@ -127,6 +142,39 @@ export default defineRule({
           const callee = skipOuter(ref.call.expression);
           if ((isPropertyAccessExpression(callee) || isElementAccessExpression(callee)) && isDate(callee.expression)) reportImplicitString(ref.call);
         }
+        // The same with another `this`: `Array.prototype.join.call([d], ",")`, `.apply([d], [","])`.
+        if (/^(?:Array|ReadonlyArray)(?:\.prototype\.|#)(?:join|toString)\.(?:call|apply)$/.test(path) && usage === 'call' && ref.call !== undefined && isCallExpression(ref.call)) {
+          const self = ref.call.arguments[0];
+          if (self !== undefined && !isSpreadElement(self) && isDate(self)) reportImplicitString(ref.call);
+        }
+        // `"On ".concat(d)`: each argument's toString().
+        if ((path === 'String#concat' || path === 'String.prototype.concat') && usage === 'call' && ref.call !== undefined && isCallExpression(ref.call)) {
+          for (const a of ref.call.arguments) if (!isSpreadElement(a) && isDate(a)) reportImplicitString(a);
+        }
+        // `strings.map(Date.parse)`: the strings it will read are not in the source.
+        if (path === 'Date.parse' && usage !== 'call') {
+          ctx.report(ref.node, `Date.parse handed on as a function reads strings the checker cannot see, and a date string without a time zone is read in the machine's time zone: ${why}.`, 'call Date.parse yourself on strings in ISO form with Z or an offset');
+        }
+      },
+      // `(d as any).getHours()`, `(n as any).toLocaleString()`: a cast to `any` hides the owner
+      // of the method from the resolver, not from the value; the method is looked up on what the
+      // cast hides.
+      PropertyAccessExpression(node) {
+        const name = node.name.text;
+        const dateMethod = localDateMethods.has(name) && name !== 'toString';
+        if (!dateMethod && !localeMethods.has(name)) return;
+        const inner = skipOuter(node.expression);
+        if (inner === node.expression || !(checker.getTypeAtLocation(node.expression).flags & (TypeFlags.Any | TypeFlags.Unknown))) return;
+        const owner = checker.getApparentType(checker.getTypeAtLocation(inner)).getProperty(name);
+        const lib = (owner?.declarations ?? []).find((d) => ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()));
+        if (lib === undefined) return;
+        const parent = lib.parent as ts.Node & { name?: ts.Node };
+        const ownerName = parent.name !== undefined && isIdentifier(parent.name) ? parent.name.text : undefined;
+        if (localeMethods.has(name)) {
+          ctx.report(node, `${name}() uses the machine's locale: ${why}.`, name === 'localeCompare' ? 'compare with < and > (code-unit order), the same everywhere' : 'format explicitly (toISOString(), toFixed(), toUpperCase())');
+        } else if (ownerName === 'Date') {
+          ctx.report(node, `Date.${name}() works in the machine's time zone: ${why}.`, utcHint(name));
+        }
       },
       // `d[Symbol.toPrimitive]("default")` or `("string")`: Date's toString(); `"number"` is its time value.
       ElementAccessExpression(node) {
@@ -141,7 +189,8 @@ export default defineRule({
       BinaryExpression(node) {
         const op = node.operatorToken.kind;
         if (op !== SyntaxKind.PlusToken && op !== SyntaxKind.PlusEqualsToken) return;
-        const str = (e: ts.Expression) => (checker.getTypeAtLocation(e).flags & TypeFlags.StringLike) !== 0;
+        // `any` may be a string at run time: `d + (x as any)` is a string then.
+        const str = (e: ts.Expression) => (checker.getTypeAtLocation(e).flags & (TypeFlags.StringLike | TypeFlags.Any)) !== 0;
         if ((isDate(node.left) && str(node.right)) || (isDate(node.right) && str(node.left))) reportImplicitString(node);
       },
     };

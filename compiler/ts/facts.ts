@@ -1,10 +1,10 @@
 import ts from './typescript.cjs';
 import { declarationsFileName } from './declarations.js';
-import { ReferenceResolver, isAssignmentTarget, isOuter, skipOuter, type Path } from './references.js';
+import { ReferenceResolver, constantString, isAssignmentTarget, isOuter, skipOuter, type Path } from './references.js';
 
 // TypeScript's exports are getters: the node tests this module calls on nearly every node
 // are read from it once, here, not on each call.
-const { forEachChild, findAncestor, ObjectFlags, SymbolFlags, SyntaxKind, TypeFlags, isArrowFunction, isBinaryExpression, isCallExpression, isClassDeclaration, isClassExpression, isClassStaticBlockDeclaration, isConstructorDeclaration, isDeleteExpression, isElementAccessExpression, isExpression, isForInStatement, isForOfStatement, isFunctionExpression, isFunctionTypeNode, isGetAccessorDeclaration, isIdentifier, isModuleDeclaration, isNewExpression, isOmittedExpression, isParameter, isPostfixUnaryExpression, isPrefixUnaryExpression, isPropertyAccessExpression, isPropertyAssignment, isPropertyDeclaration, isPropertySignature, isSetAccessorDeclaration, isSourceFile, isTaggedTemplateExpression, isVariableDeclaration, isVariableDeclarationList } = ts;
+const { forEachChild, findAncestor, ObjectFlags, SymbolFlags, SyntaxKind, TypeFlags, isArrowFunction, isBinaryExpression, isBindingElement, isCallExpression, isClassDeclaration, isClassExpression, isClassStaticBlockDeclaration, isConstructorDeclaration, isDeleteExpression, isElementAccessExpression, isExpression, isForInStatement, isForOfStatement, isFunctionExpression, isFunctionTypeNode, isGetAccessorDeclaration, isIdentifier, isModuleDeclaration, isNewExpression, isObjectBindingPattern, isOmittedExpression, isParameter, isPostfixUnaryExpression, isPrefixUnaryExpression, isPropertyAccessExpression, isPropertyAssignment, isPropertyDeclaration, isPropertySignature, isSetAccessorDeclaration, isSourceFile, isSpreadElement, isStringLiteral, isTaggedTemplateExpression, isVariableDeclaration, isVariableDeclarationList } = ts;
 
 /** Built-ins that are journaled steps (they can suspend the run). */
 const stepBuiltins = new Set(['alice:sleep', 'alice:waitForEvent']);
@@ -228,6 +228,26 @@ export class FileFacts {
     return found;
   }
 
+  /**
+   * The expressions of the file a variable or parameter may hold, as written: a variable's
+   * initializer and every assignment to it, a parameter's argument at each call of its function
+   * that passes arguments in order. Rules look through a type that hides what a value is
+   * (`x: unknown`, `o: any`, `T`) to these. Empty for a name declared elsewhere, a rest
+   * parameter, or a spread argument.
+   */
+  givenValues(id: ts.Identifier): ts.Expression[] {
+    const sym = this.checker.getSymbolAtLocation(id);
+    const decl = sym?.valueDeclaration;
+    if (sym === undefined || decl === undefined || decl.getSourceFile() !== this.sourceFile) return [];
+    if (isVariableDeclaration(decl)) return [...(decl.initializer !== undefined ? [decl.initializer] : []), ...this.assignedValues(sym)];
+    if (!isParameter(decl) || !isFunctionLike(decl.parent) || decl.dotDotDotToken !== undefined) return [];
+    const index = decl.parent.parameters.indexOf(decl);
+    return this.callSitesOf(decl.parent).flatMap((call) => {
+      const arg = (call.arguments ?? [])[index];
+      return arg !== undefined && !isSpreadElement(arg) ? [arg] : [];
+    });
+  }
+
   /** The calls of a local function of the file through its name (what its parameters may be given). */
   callSitesOf(fn: FunctionLike): ReadonlyArray<ts.CallExpression | ts.NewExpression> {
     return this.callSites.get(fn) ?? [];
@@ -317,9 +337,21 @@ export class FileFacts {
     return type.getProperties().some((p) => this.mayHoldPromise(this.checker.getTypeOfSymbol(p), depth + 1));
   }
 
-  /** The local function-like declarations a call may run (through aliases, methods, classes). */
-  targetsOf(callee: ts.Expression): FunctionLike[] {
-    const sym = this.symbolOf(callee);
+  /**
+   * The local function-like declarations a call may run (through aliases, methods, classes,
+   * `f.call(…)`/`f.apply(…)`, a `const g = f.bind(…)`, a method read by a constant key
+   * `s["save"]` or destructured `const { save } = s`). `aligned`: only the ways that pass a
+   * call's arguments to the function's parameters in order (not `.call`, `.apply`, a bound `g`).
+   */
+  targetsOf(callee: ts.Expression, aligned = false, depth = 0): FunctionLike[] {
+    const e = skipOuter(callee);
+    if (depth > 4) return [];
+    // `f.call(…)` and `f.apply(…)` run f; `f.bind(…)` only makes a function (followed where it is kept).
+    if (!aligned && isPropertyAccessExpression(e) && (e.name.text === 'call' || e.name.text === 'apply')) {
+      const through = this.targetsOf(e.expression, false, depth + 1);
+      if (through.length > 0) return through;
+    }
+    const sym = this.symbolOf(e);
     if (sym === undefined) return [];
     const out: FunctionLike[] = [];
     for (const d of sym.declarations ?? []) {
@@ -328,6 +360,18 @@ export class FileFacts {
       else if (isVariableDeclaration(d) && d.initializer !== undefined) {
         const init = skipOuter(d.initializer);
         if (isFunctionLike(init)) out.push(init);
+        // `const g = s.save.bind(s)` runs what `s.save` does.
+        else if (!aligned && isCallExpression(init) && isPropertyAccessExpression(init.expression) && init.expression.name.text === 'bind') out.push(...this.targetsOf(init.expression.expression, false, depth + 1));
+      } else if (isBindingElement(d) && isObjectBindingPattern(d.parent) && d.dotDotDotToken === undefined && isVariableDeclaration(d.parent.parent) && d.parent.parent.initializer !== undefined) {
+        // `const { save } = s`: the member of what the pattern takes apart.
+        const key = d.propertyName ?? d.name;
+        const name = isIdentifier(key) || isStringLiteral(key) ? key.text : undefined;
+        const member = name !== undefined ? this.checker.getTypeAtLocation(d.parent.parent.initializer).getProperty(name) : undefined;
+        for (const md of member?.declarations ?? []) {
+          if (md.getSourceFile() !== this.sourceFile) continue;
+          if (isFunctionLike(md)) out.push(md);
+          else if ((isPropertyDeclaration(md) || isPropertyAssignment(md)) && md.initializer !== undefined && isFunctionLike(skipOuter(md.initializer))) out.push(skipOuter(md.initializer) as FunctionLike);
+        }
       } else if (isClassDeclaration(d) || isClassExpression(d)) {
         for (const m of d.members) if (isConstructorDeclaration(m)) out.push(m);
       } else if (isPropertyDeclaration(d) && d.initializer !== undefined) {
@@ -343,6 +387,11 @@ export class FileFacts {
 
   private symbolOf(expr: ts.Expression): ts.Symbol | undefined {
     const e = skipOuter(expr);
+    // `s["save"]`, `s[k]` with `const k = "save"`: the member a constant key denotes.
+    if (isElementAccessExpression(e)) {
+      const key = constantString(e.argumentExpression, this.checker);
+      return key === undefined ? undefined : this.checker.getApparentType(this.checker.getTypeAtLocation(e.expression)).getProperty(key);
+    }
     const target = isPropertyAccessExpression(e) ? e.name : e;
     let sym = this.checker.getSymbolAtLocation(target);
     if (sym !== undefined && sym.flags & SymbolFlags.Alias) sym = this.checker.getAliasedSymbol(sym);
@@ -377,10 +426,14 @@ export class FileFacts {
         } else {
           const e = skipOuter(n.expression);
           const targets = isArrowFunction(e) || isFunctionExpression(e) ? [e] : this.targetsOf(e);
+          // A call site is what a parameter may be given: only calls that pass arguments in order.
+          const aligned = isArrowFunction(e) || isFunctionExpression(e) ? targets : this.targetsOf(e, true);
           for (const t of targets) {
-            let sites = this.callSites.get(t);
-            if (sites === undefined) this.callSites.set(t, (sites = []));
-            sites.push(n);
+            if (aligned.includes(t)) {
+              let sites = this.callSites.get(t);
+              if (sites === undefined) this.callSites.set(t, (sites = []));
+              sites.push(n);
+            }
             calledFrom(t);
           }
         }

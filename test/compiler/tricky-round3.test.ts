@@ -159,6 +159,23 @@ describe('round 3: the manifest shows every value written in the source that an 
     ]);
   });
 
+  it('lists a parameter\'s default also when every call passes a value that may be undefined', () => {
+    const code = [
+      'async function notify(to = "boss@corp.example") { await email.send({ to, subject: "a", body: "b" }); }',
+      'await notify(input.to);',
+    ].join('\n');
+    expect(argumentsOf(code, 'email.send').map((a) => a.to)).toEqual([{ literals: ['boss@corp.example'], from: ['input'] }]);
+  });
+
+  it('names a URL prefix\'s host only where something ends the host', () => {
+    const code = [
+      'await http.fetch({ url: "https://api.partner.example" + input.path });',
+      'await http.fetch({ url: "https://api.partner.example/" + input.path });',
+      'await http.fetch({ url: `https://api.partner.example:8443${input.path}` });',
+    ].join('\n');
+    expect(argumentsOf(code, 'http.fetch').map((a) => (a.url as { host?: string }).host)).toEqual([undefined, 'api.partner.example', 'api.partner.example']);
+  });
+
   it('follows every assignment of a let and of a parameter, and the parameter\'s default', () => {
     const code = [
       'let to: string = input.to;',

@@ -47,5 +47,8 @@ ruleCases(noGlobalMutation, {
     { name: 'round 3: a built-in prototype through a constructor, held in a const', code: 'const P = (new Map() as any)["constructor"].prototype;\nP.get = () => 1;', line: 2, column: 1 },
     { name: 'round 3: a prototype held in a let', code: 'let pr = Reflect.getPrototypeOf([]) as any;\npr.x = 1;', line: 2, column: 1, message: 'Reflect.getPrototypeOf' },
     { name: 'round 3: a prototype assigned to a let later', code: 'let pr: any = {};\npr = Object.getPrototypeOf("");\npr.x = 1;', line: 3, column: 1 },
+    { name: 'session 14: a prototype handed to a helper that writes it', code: 'function put(o: any, k: string, v: unknown) { o[k] = v; }\nput(Object.getPrototypeOf([]), "leak", 42);', line: 1, column: 47, message: 'Object.getPrototypeOf' },
+    { name: 'session 14: a prototype taken through .call', code: 'Object.getPrototypeOf.call(null, {}).polluted = "yes";', line: 1, column: 1 },
+    { name: 'session 14: __proto__ by a key built of constants', code: 'const o: any = {};\no["__pro" + "to__"].polluted = "yes";', line: 2, column: 1, message: '__proto__' },
   ],
 });

@@ -30,6 +30,8 @@ ruleCases(noSwallowedSuspend, {
     { name: 'catch that returns', code: 'try { await kv.get({ key: "a" }); } catch (e) { return null; }', line: 1, column: 44 },
     { name: 'a throw only inside a nested function', code: 'try { await kv.get({ key: "a" }); } catch (e) { const f = () => { throw e; }; }', line: 1, column: 44 },
     { name: 'around sleep', code: 'try { await sleep("1h"); } catch { log("woke"); }', line: 1, column: 28 },
+    { name: 'around a step-starting method called through .call', code: 'class S { async save() { await kv.set({ key: "a", value: 1 }); } }\nconst s = new S();\ntry { await s.save.call(s); } catch { }', line: 3, column: 31 },
+    { name: 'around a step-starting method called by a constant key', code: 'class S { async save() { await kv.set({ key: "a", value: 1 }); } }\nconst s = new S();\ntry { await s["save"](); } catch { }', line: 3, column: 28 },
     { name: 'around a helper that starts steps', code: 'async function h() { await kv.get({ key: "a" }); }\ntry { await h(); } catch (e) { log(e); }', line: 2, column: 27 },
     { name: 'inside a helper', code: 'async function h() { try { await kv.get({ key: "a" }); } catch { } }', line: 1, column: 58 },
     { name: 'return in finally', code: 'try { await kv.get({ key: "a" }); } finally { return 1; }', line: 1, column: 47, message: 'return in finally' },
