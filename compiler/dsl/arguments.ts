@@ -7,7 +7,7 @@
  * their lists, function parameters through the arguments of every call of the function.
  */
 import type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';
-import type { Expr, Program } from './ast.js';
+import type { Expr, Program, Stmt } from './ast.js';
 import { argumentName } from './check.js';
 import { childExprs, forEachExpr, forEachStmt } from './walk.js';
 import { completeOrigin, type Literal } from '../emit/origin.js';
@@ -134,6 +134,8 @@ export function recordDslArguments(program: Program, actions: ReadonlySet<string
         else acc.add('computed');
       });
       if (returns === 0) acc.add('computed');
+      // A function whose end is reachable returns null there (the generated code's last line).
+      else if (!alwaysEnds(fn.body)) lits.add(null);
       return;
     }
     part(e, depth, acc);
@@ -201,3 +203,7 @@ function concatPrefix(e: Expr): string | undefined {
   return undefined;
 }
 
+/** Whether a list of statements always returns or fails before its end (`if` with both branches doing so). */
+function alwaysEnds(body: readonly Stmt[]): boolean {
+  return body.some((st) => st.kind === 'return' || st.kind === 'fail' || (st.kind === 'if' && st.otherwise !== null && alwaysEnds(st.then) && alwaysEnds(st.otherwise)) || (st.kind === 'do' && alwaysEnds(st.body)));
+}

@@ -116,6 +116,8 @@ export function fileUses(facts: FileFacts): FileUses {
 
   /** Whether a function is used other than by being called by name (then its parameters may get anything). */
   const isPassedOn = (fn: ts.Node): boolean => {
+    // Called through `.call`, `.apply` or a bound copy: those calls' arguments are not its parameters in order.
+    if (facts.calledIndirectly(fn)) return true;
     const name = ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) ? fn.name : ts.isVariableDeclaration(fn.parent) ? fn.parent.name : ts.isPropertyAssignment(fn.parent) ? fn.parent.name : undefined;
     if (name === undefined || !ts.isIdentifier(name)) return true;
     const sym = checker.getSymbolAtLocation(name);

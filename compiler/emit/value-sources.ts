@@ -6,7 +6,7 @@
  * so it is kept in one module even though it is longer than most.
  */
 import ts from '../ts/typescript.cjs';
-import { isFunctionLike, type FileFacts } from '../ts/facts.js';
+import { argumentIndex, isFunctionLike, type FileFacts } from '../ts/facts.js';
 import { isConst, skipOuter } from '../ts/references.js';
 import type { Literal } from './origin.js';
 import { fileUses } from './uses.js';
@@ -53,7 +53,7 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
   /** The object or array literal a `const` that is only read holds, if the expression is one. */
   const literalHolder = (expr: ts.Expression): ts.ObjectLiteralExpression | ts.ArrayLiteralExpression | undefined => {
     const e = skipOuter(expr);
-    if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) return e;
+    if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) return fixedLiteral(e) ? e : undefined;
     if (!ts.isIdentifier(e)) return undefined;
     const sym = symbolOf(e);
     const decl = sym?.valueDeclaration;
@@ -61,10 +61,23 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
     let init = skipOuter(decl.initializer);
     // `Object.freeze({ … })` is the literal, frozen.
     if (ts.isCallExpression(init) && init.arguments.length === 1 && facts.resolver.resolve(init.expression) === 'Object.freeze') init = skipOuter(init.arguments[0]);
-    if (!(ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init))) return undefined;
-    // A literal with methods or accessors can change itself (`set(v) { this.to = v; }`).
-    if (ts.isObjectLiteralExpression(init) && init.properties.some((p) => !ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p))) return undefined;
+    if (!(ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init)) || !fixedLiteral(init)) return undefined;
     return onlyRead(sym) ? init : undefined;
+  };
+
+  /**
+   * Whether an object literal's members are the values written in it: not when a method,
+   * accessor or `function` can change the object (`set(v) { this.to = v; }`,
+   * `use: function (v) { this.to = v; }`), nor when a spread of something else may replace them
+   * (`{ to: "ops@…", ...input.extra }`).
+   */
+  const fixedLiteral = (lit: ts.ObjectLiteralExpression | ts.ArrayLiteralExpression): boolean => {
+    if (ts.isArrayLiteralExpression(lit)) return true;
+    return lit.properties.every((p) => {
+      if (ts.isShorthandPropertyAssignment(p)) return true;
+      if (ts.isSpreadAssignment(p)) return literalHolder(p.expression) !== undefined;
+      return ts.isPropertyAssignment(p) && !ts.isFunctionExpression(skipOuter(p.initializer));
+    });
   };
 
   /**
@@ -86,7 +99,7 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
     const fn = decl.parent;
     if (seen.has(decl) || !isFunctionLike(fn) || isPassedOn(fn) || !onlyRead(sym) || writesOf(sym).assigned.length > 0) return [{ other: e }];
     seen.add(decl);
-    const index = fn.parameters.indexOf(decl);
+    const index = argumentIndex(decl);
     const calls = facts.callSitesOf(fn);
     if (calls.length === 0) return [{ other: e }];
     const out: Candidate[] = [];
@@ -125,18 +138,27 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
     return undefined;
   };
 
-  /** The expressions a function of the file returns (an arrow's body). */
-  const returnsOf = (fn: ts.FunctionLikeDeclaration): ts.Expression[] => {
-    if (fn.body === undefined) return [];
-    if (!ts.isBlock(fn.body)) return [fn.body];
-    const list: ts.Expression[] = [];
+  /**
+   * The expressions a function of the file returns (an arrow's body), and whether it may also
+   * return undefined: a bare `return;`, or an end of its body that control can reach.
+   */
+  const returnsOf = (fn: ts.FunctionLikeDeclaration): { values: ts.Expression[]; orUndefined: boolean } => {
+    if (fn.body === undefined) return { values: [], orUndefined: true };
+    if (!ts.isBlock(fn.body)) return { values: [fn.body], orUndefined: false };
+    const values: ts.Expression[] = [];
+    let orUndefined = false;
     const visit = (n: ts.Node): void => {
       if (isFunctionLike(n) || ts.isClassLike(n)) return;
-      if (ts.isReturnStatement(n) && n.expression !== undefined) list.push(n.expression);
+      if (ts.isReturnStatement(n)) {
+        if (n.expression !== undefined) values.push(n.expression);
+        else orUndefined = true;
+      }
       ts.forEachChild(n, visit);
     };
     ts.forEachChild(fn.body, visit);
-    return list;
+    // The binder flags a function whose body's end is reachable (not knowing which `switch` is exhaustive).
+    if (fn.flags & ts.NodeFlags.HasImplicitReturn) orUndefined = true;
+    return { values, orUndefined };
   };
 
   /**
@@ -232,8 +254,13 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
       }
       // A getter of the file: what it returns.
       const getters = facts.targetsOf(e, true).filter(ts.isGetAccessorDeclaration);
+      if (getters.some((g) => replaceable(e, g))) return part(e, depth, acc);
       if (getters.length > 0) {
-        for (const g of getters) for (const r of returnsOf(g)) whole(r, depth + 1, acc, lits, seen);
+        for (const g of getters) {
+          const { values, orUndefined } = returnsOf(g);
+          if (orUndefined) acc.add('computed');
+          for (const r of values) whole(r, depth + 1, acc, lits, seen);
+        }
         return;
       }
       // A member of object or array literals that are only read: the values written there; a
@@ -258,18 +285,93 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
       // A helper of the file: what it returns (its parameters are followed to its calls).
       const helpers = facts.targetsOf(e.expression, true).filter((f) => f.body !== undefined);
       // A method whose result depends on `this` depends on the object it is called on.
-      if (helpers.length === 0 || helpers.some(returnsDependOnThis)) return part(e, depth, acc);
+      if (helpers.length === 0 || helpers.some(returnsDependOnThis) || helpers.some((f) => replaceable(e.expression, f))) return part(e, depth, acc);
       for (const f of helpers) {
         // A helper already followed (called twice, or recursively) adds nothing new.
         if (seen.has(f)) continue;
         seen.add(f);
-        const rs = returnsOf(f);
-        if (rs.length === 0) acc.add('computed');
-        for (const r of rs) whole(r, depth + 1, acc, lits, seen);
+        const { values, orUndefined } = returnsOf(f);
+        // Undefined is no value a field can be given: the field is then left out, or `${…}` writes "undefined".
+        if (values.length === 0 || orUndefined) acc.add('computed');
+        for (const r of values) whole(r, depth + 1, acc, lits, seen);
       }
       return;
     }
     part(e, depth, acc);
+  };
+
+  /**
+   * Whether the function a callee names may be another one at run time: held in a variable that
+   * is assigned again (`let pick = …; pick = …`), or a member whose name the file writes
+   * anywhere (`route.to = …`, `Object.defineProperty(o, "to", …)`) or that a subclass of the
+   * file declares again (`class Leak extends Route { override to() … }`). Its returns then say
+   * nothing of what the call gives.
+   */
+  const replaceable = (callee: ts.Expression, f: ts.FunctionLikeDeclaration): boolean => {
+    const e = skipOuter(callee);
+    if (ts.isIdentifier(e)) {
+      const sym = symbolOf(e);
+      const decl = sym?.valueDeclaration;
+      if (sym !== undefined && decl !== undefined && ts.isVariableDeclaration(decl) && (!isConst(decl) || writesOf(sym).assigned.length > 0)) return true;
+    }
+    const name = f.name !== undefined ? propertyKey(f.name) : ts.isPropertyAssignment(f.parent) || ts.isPropertyDeclaration(f.parent) ? propertyKey(f.parent.name) : undefined;
+    if (name === undefined) return false;
+    if (writtenMemberNames().has(name)) return true;
+    const owner = ts.isClassLike(f.parent) ? f.parent : ts.isPropertyDeclaration(f.parent) && ts.isClassLike(f.parent.parent) ? f.parent.parent : undefined;
+    return owner !== undefined && redeclaredBelow(owner, name);
+  };
+  let memberNames: Set<string> | undefined;
+  /** Names of members the file assigns or defines on some object (by name or constant key). */
+  const writtenMemberNames = (): Set<string> => {
+    if (memberNames !== undefined) return memberNames;
+    const names = new Set<string>();
+    const visit = (n: ts.Node): void => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+        const t = skipOuter(n.left);
+        if (ts.isPropertyAccessExpression(t)) names.add(t.name.text);
+        else if (ts.isElementAccessExpression(t)) {
+          const keys = constants(t.argumentExpression, 0);
+          for (const k of keys ?? []) names.add(String(k));
+        }
+      } else if (ts.isCallExpression(n) && /^(?:Object|Reflect)\.(?:defineProperty|defineProperties|assign|set)$/.test(facts.resolver.resolve(n.expression) ?? '')) {
+        const key = n.arguments[1];
+        const keys = key !== undefined ? constants(key, 0) : undefined;
+        for (const k of keys ?? []) names.add(String(k));
+        // Object.assign / defineProperties: the keys of what is merged in.
+        for (const a of n.arguments.slice(1)) {
+          const lit = skipOuter(a);
+          if (ts.isObjectLiteralExpression(lit)) for (const p of lit.properties) if (p.name !== undefined) { const k = propertyKey(p.name); if (k !== undefined) names.add(k); }
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    return (memberNames = names);
+  };
+  /** Whether a class of the file that extends `base` (directly or not) declares a member `name`. */
+  const redeclaredBelow = (base: ts.ClassLikeDeclaration, name: string): boolean => {
+    const baseSym = base.name !== undefined ? checker.getSymbolAtLocation(base.name) : ts.isVariableDeclaration(base.parent) && ts.isIdentifier(base.parent.name) ? checker.getSymbolAtLocation(base.parent.name) : undefined;
+    if (baseSym === undefined) return false;
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isClassLike(n) && n !== base && extendsFrom(n, baseSym, 0) && n.members.some((m) => m.name !== undefined && propertyKey(m.name) === name)) found = true;
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    return found;
+  };
+  const extendsFrom = (cls: ts.ClassLikeDeclaration, baseSym: ts.Symbol, depth: number): boolean => {
+    if (depth > 8) return false;
+    const heritage = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+    if (heritage === undefined) return false;
+    let sym = checker.getSymbolAtLocation(skipOuter(heritage.expression));
+    if (sym !== undefined && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+    if (sym === undefined) return false;
+    if (sym === baseSym) return true;
+    const decl = sym.valueDeclaration;
+    const next = decl !== undefined && ts.isClassLike(decl) ? decl : decl !== undefined && ts.isVariableDeclaration(decl) && decl.initializer !== undefined && ts.isClassExpression(skipOuter(decl.initializer)) ? (skipOuter(decl.initializer) as ts.ClassExpression) : undefined;
+    return next !== undefined && extendsFrom(next, baseSym, depth + 1);
   };
 
   /** Whether a method's returns mention `this` (then they depend on the object it is called on). */
@@ -345,7 +447,7 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
   /** A helper's parameter carries what its calls in this file pass in that position (its default when they pass nothing). */
   const parameterSources = (param: ts.ParameterDeclaration, depth: number, acc: Set<string>, lits: Set<Literal>, seen: Set<ts.Node>, isWhole: boolean): void => {
     const fn = param.parent;
-    const index = fn.parameters.indexOf(param);
+    const index = argumentIndex(param);
     // A callback written in place for an array method: its first parameter is each element.
     const outer = fn.parent;
     if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isCallExpression(outer) && outer.arguments[0] === fn && ts.isPropertyAccessExpression(skipOuter(outer.expression))) {
@@ -486,7 +588,8 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
       }
       return out;
     }
-    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    // Only a concatenation has a prefix: `10 + input.n` and `"page-" + (1 + input.n)`'s inner sum are additions.
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken && (checker.getTypeAtLocation(e).flags & ts.TypeFlags.StringLike) !== 0) {
       const left = prefixOf(e.left);
       if (left === undefined) return undefined;
       return single(e.left) !== undefined ? left + (prefixOf(e.right) ?? '') : left;

@@ -4,7 +4,7 @@ import { defineRule } from './rule.js';
 
 // TypeScript's exports are getters: the node tests this module calls on nearly every node
 // are read from it once, here, not on each call.
-const { forEachChild, SymbolFlags, SyntaxKind, TypeFlags, isArrayLiteralExpression, isAsExpression, isBinaryExpression, isCallExpression, isComputedPropertyName, isIdentifier, isNewExpression, isNonNullExpression, isNumericLiteral, isObjectLiteralExpression, isParenthesizedExpression, isPropertyAccessExpression, isPropertyAssignment, isSatisfiesExpression, isSpreadAssignment, isSpreadElement, isStringLiteral, isTaggedTemplateExpression, isTypeAssertionExpression, isVariableDeclaration } = ts;
+const { forEachChild, SymbolFlags, SyntaxKind, TypeFlags, isArrayLiteralExpression, isAsExpression, isBinaryExpression, isCallExpression, isClassLike, isComputedPropertyName, isIdentifier, isNewExpression, isNonNullExpression, isNumericLiteral, isObjectLiteralExpression, isParenthesizedExpression, isPropertyAccessExpression, isPropertyAssignment, isSatisfiesExpression, isSpreadAssignment, isSpreadElement, isStringLiteral, isTaggedTemplateExpression, isTypeAssertionExpression, isVariableDeclaration } = ts;
 
 /** Reflective reads that take (object, key): with key "constructor" they reach the Function constructor. */
 const reflectiveReads = new Set(['Reflect.get', 'Reflect.getOwnPropertyDescriptor', 'Object.getOwnPropertyDescriptor']);
@@ -45,8 +45,19 @@ export default defineRule({
         const target = inner.arguments?.[0];
         return target !== undefined && !isSpreadElement(target) && mayBeFunction(target, false, depth + 1);
       }
-      return isIdentifier(inner) && ctx.facts.givenValues(inner).some((e) => mayBeFunction(e, false, depth + 1));
+      if (!isIdentifier(inner)) return false;
+      const sym = checker.getSymbolAtLocation(inner);
+      if (sym === undefined) return false;
+      let known = givenFunction.get(sym);
+      if (known === undefined) {
+        givenFunction.set(sym, false); // a cycle of variables adds nothing
+        known = ctx.facts.givenValues(inner).some((e) => mayBeFunction(e, false, depth + 1));
+        givenFunction.set(sym, known);
+      }
+      return known;
     };
+    /** What `mayBeFunction` found for a variable or parameter from what it is given, each followed once. */
+    const givenFunction = new Map<ts.Symbol, boolean>();
     const functionType = (() => {
       const sym = checker.resolveName('Function', undefined, SymbolFlags.Type, false);
       return sym !== undefined ? checker.getDeclaredTypeOfSymbol(sym) : undefined;
@@ -89,8 +100,11 @@ export default defineRule({
       if (mayBeFunctionType(type, true)) return true;
       // A `constructor` the type declares itself says the value is not a function, unless that
       // constructor can be called (`{ constructor: new (code: string) => … }` is a cast's claim).
+      // A class's own `declare ["constructor"]: typeof C` is the typed `this.constructor` idiom.
       const own = checker.getApparentType(type).getProperty('constructor');
-      if ((own?.declarations ?? []).some((d) => !ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()))) {
+      const ownDecls = (own?.declarations ?? []).filter((d) => !ctx.facts.program.isSourceFileDefaultLibrary(d.getSourceFile()));
+      if (ownDecls.length > 0) {
+        if (ownDecls.every((d) => isClassLike(d.parent))) return false;
         const ctorType = checker.getApparentType(checker.getTypeOfSymbol(own!));
         return ctorType.getCallSignatures().length > 0 || ctorType.getConstructSignatures().length > 0;
       }

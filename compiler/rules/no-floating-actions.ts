@@ -1,5 +1,5 @@
 import ts from '../ts/typescript.cjs';
-import { isFunctionLike } from '../ts/facts.js';
+import { isFunctionLike, parameterAt } from '../ts/facts.js';
 import { skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
@@ -194,7 +194,7 @@ export default defineRule({
       const targets = facts.targetsOf(callee, true).filter((f) => f.body !== undefined);
       if (targets.length > 0) {
         const handled = targets.every((f) => {
-          const param = f.parameters[Math.min(index, f.parameters.length - 1)];
+          const param = parameterAt(f, index) ?? f.parameters[f.parameters.length - 1];
           if (param === undefined) return false;
           if (param.dotDotDotToken !== undefined || !isIdentifier(param.name)) return true; // not followed
           return followName(param.name, f, depth, following);
@@ -268,7 +268,7 @@ export default defineRule({
         // A helper of the file that calls its callback parameter and drops what it returns.
         if (helpers.length === 0 || isSpreadElement(arg) || !facts.namesActionFunction(arg)) return;
         for (const f of helpers) {
-          const param = f.parameters[index];
+          const param = parameterAt(f, index);
           if (param === undefined || param.dotDotDotToken !== undefined || !isIdentifier(param.name)) continue;
           const dropped = usesOf(param.name, f).find((use) => {
             const c = use.parent;

@@ -4,7 +4,7 @@ import { defineRule } from './rule.js';
 
 // TypeScript's exports are getters: the node tests this module calls on nearly every node
 // are read from it once, here, not on each call.
-const { SyntaxKind, TypeFlags, isCallExpression, isElementAccessExpression, isIdentifier, isNewExpression, isPropertyAccessExpression, isSpreadElement, isTaggedTemplateExpression } = ts;
+const { forEachChild, SyntaxKind, TypeFlags, isBinaryExpression, isCallExpression, isElementAccessExpression, isIdentifier, isNewExpression, isPropertyAccessExpression, isSpreadElement, isTaggedTemplateExpression } = ts;
 
 const why = 'the result depends on the locale, time zone and ICU data of the machine that runs it, and a run may resume on another machine: a replay could take other branches';
 
@@ -80,7 +80,37 @@ export default defineRule({
       if (depth > 4 || !opaque(type)) return false;
       const inner = skipOuter(expr);
       if (inner !== expr) return isDate(inner, depth + 1);
-      return isIdentifier(inner) && ctx.facts.givenValues(inner).some((e) => isDate(e, depth + 1));
+      if (!isIdentifier(inner)) return false;
+      const sym = checker.getSymbolAtLocation(inner);
+      // Code that tells Dates apart itself (`x instanceof Date ? x.toISOString() : String(x)`)
+      // writes the others with toString(): TypeScript does not narrow `unknown` or `T` there.
+      if (sym === undefined || testsForDate(sym)) return false;
+      let known = givenDate.get(sym);
+      if (known === undefined) {
+        givenDate.set(sym, false); // a cycle of variables adds nothing
+        known = ctx.facts.givenValues(inner).some((e) => isDate(e, depth + 1));
+        givenDate.set(sym, known);
+      }
+      return known;
+    };
+    /** What `isDate` found for a variable or parameter from what it is given, each followed once. */
+    const givenDate = new Map<ts.Symbol, boolean>();
+    let instanceofDate: Set<ts.Symbol> | undefined;
+    /** Whether the file tests a name with `instanceof Date`. */
+    const testsForDate = (sym: ts.Symbol): boolean => {
+      if (instanceofDate === undefined) {
+        const found = new Set<ts.Symbol>();
+        const visit = (n: ts.Node): void => {
+          if (isBinaryExpression(n) && n.operatorToken.kind === SyntaxKind.InstanceOfKeyword && isIdentifier(skipOuter(n.left)) && ctx.facts.resolver.resolve(n.right) === 'Date') {
+            const tested = checker.getSymbolAtLocation(skipOuter(n.left));
+            if (tested !== undefined) found.add(tested);
+          }
+          forEachChild(n, visit);
+        };
+        visit(ctx.sourceFile);
+        instanceofDate = found;
+      }
+      return instanceofDate.has(sym);
     };
     const reportImplicitString = (node: ts.Node) =>
       ctx.report(node, `a Date turned into a string this way (its toString()) is written in the machine's time zone: ${why}.`, 'use toISOString()');

@@ -1,5 +1,5 @@
 import ts from '../ts/typescript.cjs';
-import { isFunctionLike, isModuleLevel } from '../ts/facts.js';
+import { argumentIndex, isFunctionLike, isModuleLevel } from '../ts/facts.js';
 import { isConst, skipOuter } from '../ts/references.js';
 import { defineRule } from './rule.js';
 
@@ -182,7 +182,8 @@ export default defineRule({
         const fn = decl.parent;
         if (seen.has(decl)) return undefined;
         seen.add(decl);
-        const index = fn.parameters.indexOf(decl);
+        if (ctx.facts.calledIndirectly(fn)) return undefined;
+        const index = argumentIndex(decl);
         for (const call of ctx.facts.callSitesOf(fn)) {
           const arg = (call.arguments ?? [])[index];
           const root = arg !== undefined && !isSpreadElement(arg) ? moduleRoot(arg, depth + 1, reach, seen) : undefined;
@@ -373,7 +374,7 @@ export default defineRule({
         // `shared.inc()` on a module-level instance whose method changes `this`.
         // (Static methods and object literals' methods are reported where they write: their `this` is known there.)
         const instanceMethod = (m: ts.Node): boolean => (isMethodDeclaration(m) || isSetAccessorDeclaration(m) || isGetAccessorDeclaration(m)) && isClassLike(m.parent) && !(getCombinedModifierFlags(m) & ModifierFlags.Static);
-        if (isPropertyAccessExpression(callee) && ctx.facts.targetsOf(callee).some((m) => instanceMethod(m) && writesThis(m))) {
+        if (isPropertyAccessExpression(callee) && ctx.facts.targetsOf(callee, true).some((m) => instanceMethod(m) && writesThis(m))) {
           const root = moduleRoot(callee.expression);
           if (root !== undefined) {
             ctx.report(node, `${callee.name.text}() changes the object it is called on, ${root.name}, which is declared at module level: ${why}.`, `create ${root.name} inside the workflow function and pass it to helpers`);

@@ -39,6 +39,8 @@ export class FileFacts {
    * as possible calls (most files have none, and every access of a file is visited).
    */
   private readonly hasAccessors: boolean;
+  /** Functions of the file called through `.call`, `.apply` or a bound copy (see calledIndirectly). */
+  private readonly indirect = new Set<FunctionLike>();
   /** What `assignedValues` found, by variable. */
   private readonly assignments = new Map<ts.Symbol, ts.Expression[]>();
 
@@ -240,8 +242,8 @@ export class FileFacts {
     const decl = sym?.valueDeclaration;
     if (sym === undefined || decl === undefined || decl.getSourceFile() !== this.sourceFile) return [];
     if (isVariableDeclaration(decl)) return [...(decl.initializer !== undefined ? [decl.initializer] : []), ...this.assignedValues(sym)];
-    if (!isParameter(decl) || !isFunctionLike(decl.parent) || decl.dotDotDotToken !== undefined) return [];
-    const index = decl.parent.parameters.indexOf(decl);
+    if (!isParameter(decl) || !isFunctionLike(decl.parent) || decl.dotDotDotToken !== undefined || this.indirect.has(decl.parent)) return [];
+    const index = argumentIndex(decl);
     return this.callSitesOf(decl.parent).flatMap((call) => {
       const arg = (call.arguments ?? [])[index];
       return arg !== undefined && !isSpreadElement(arg) ? [arg] : [];
@@ -259,7 +261,7 @@ export class FileFacts {
     if (param === undefined || !isParameter(param) || depth > 4) return false;
     const fn = param.parent;
     if (!isFunctionLike(fn)) return false;
-    const index = fn.parameters.indexOf(param);
+    const index = argumentIndex(param);
     const argAt = (call: ts.CallExpression | ts.NewExpression): ts.Expression | undefined => (call.arguments ?? [])[index];
     // A callback of an inline function handed to another call (`jobs.forEach(async (j) => …)`):
     // its values come from that call's receiver and arguments.
@@ -346,8 +348,9 @@ export class FileFacts {
   targetsOf(callee: ts.Expression, aligned = false, depth = 0): FunctionLike[] {
     const e = skipOuter(callee);
     if (depth > 4) return [];
-    // `f.call(…)` and `f.apply(…)` run f; `f.bind(…)` only makes a function (followed where it is kept).
-    if (!aligned && isPropertyAccessExpression(e) && (e.name.text === 'call' || e.name.text === 'apply')) {
+    // `f.call(…)` and `f.apply(…)` (Function's, not a member of the file's named so) run f;
+    // `f.bind(…)` only makes a function (followed where it is kept).
+    if (!aligned && isPropertyAccessExpression(e) && (e.name.text === 'call' || e.name.text === 'apply') && this.isLibMember(e)) {
       const through = this.targetsOf(e.expression, false, depth + 1);
       if (through.length > 0) return through;
     }
@@ -385,6 +388,17 @@ export class FileFacts {
     return out;
   }
 
+  /** Whether a member read names a member declared by the default library (`Function#call`). */
+  private isLibMember(e: ts.PropertyAccessExpression): boolean {
+    const decls = this.checker.getSymbolAtLocation(e.name)?.declarations ?? [];
+    return decls.length > 0 && decls.every((d) => this.program.isSourceFileDefaultLibrary(d.getSourceFile()));
+  }
+
+  /** Whether a function of the file is also called in ways that do not pass its parameters in order (`.call`, `.apply`, a bound copy). */
+  calledIndirectly(fn: ts.Node): boolean {
+    return this.indirect.has(fn as FunctionLike);
+  }
+
   private symbolOf(expr: ts.Expression): ts.Symbol | undefined {
     const e = skipOuter(expr);
     // `s["save"]`, `s[k]` with `const k = "save"`: the member a constant key denotes.
@@ -417,9 +431,18 @@ export class FileFacts {
       this.functionsStartingActions.add(f);
       marked.push(f);
     };
+    // Members read other than to be called there (`Reflect.apply(m.send, …)`, `const f = m[k]`):
+    // resolved after the walk, and only when a function of the file has that name.
+    const readAsValue: Array<ts.PropertyAccessExpression | ts.ElementAccessExpression> = [];
+    const functionNames = new Set<string>();
     const visit = (n: ts.Node): void => {
       const fn = isFunctionLike(n) && n.body !== undefined ? n : null;
       if (fn !== null) enclosing.push(fn);
+      if (fn !== null) {
+        const named = (fn as { name?: ts.Node }).name ?? (isPropertyAssignment(fn.parent) || isPropertyDeclaration(fn.parent) || isVariableDeclaration(fn.parent) ? fn.parent.name : undefined);
+        if (named !== undefined && (isIdentifier(named) || isStringLiteral(named))) functionNames.add(named.text);
+      }
+      if ((isPropertyAccessExpression(n) || isElementAccessExpression(n)) && !isCalleeOf(n)) readAsValue.push(n);
       if (isCallExpression(n) || isNewExpression(n)) {
         if (isCallExpression(n) && this.isStepCall(n)) {
           for (const f of enclosing) mark(f);
@@ -433,7 +456,7 @@ export class FileFacts {
               let sites = this.callSites.get(t);
               if (sites === undefined) this.callSites.set(t, (sites = []));
               sites.push(n);
-            }
+            } else this.indirect.add(t);
             calledFrom(t);
           }
         }
@@ -444,6 +467,11 @@ export class FileFacts {
       if (fn !== null) enclosing.pop();
     };
     visit(this.sourceFile);
+    for (const read of readAsValue) {
+      const name = isPropertyAccessExpression(read) ? read.name.text : constantString(read.argumentExpression, this.checker);
+      if (name === undefined || !functionNames.has(name)) continue;
+      for (const t of this.targetsOf(read, true)) this.indirect.add(t);
+    }
     while (marked.length > 0) {
       const f = marked.pop()!;
       for (const caller of callers.get(f) ?? []) mark(caller);
@@ -503,6 +531,27 @@ const functionLikeKinds: ReadonlySet<ts.SyntaxKind> = new Set([
 
 export function isFunctionLike(n: ts.Node): n is FunctionLike {
   return functionLikeKinds.has(n.kind);
+}
+
+/** Whether a member read is what a call, `new` or tagged template calls (through parentheses and casts). */
+function isCalleeOf(n: ts.Expression): boolean {
+  let e: ts.Node = n;
+  while (isOuter(e.parent)) e = e.parent;
+  const p = e.parent;
+  if ((isCallExpression(p) || isNewExpression(p)) && p.expression === e) return true;
+  if (isTaggedTemplateExpression(p) && p.tag === e) return true;
+  // `m.send.call(…)`: read to be called through Function's call/apply/bind.
+  return isPropertyAccessExpression(p) && p.expression === e && (p.name.text === 'call' || p.name.text === 'apply' || p.name.text === 'bind');
+}
+
+/** The position of a parameter's argument in a call: a `this:` parameter takes none. */
+export function argumentIndex(param: ts.ParameterDeclaration): number {
+  return param.parent.parameters.filter((p) => !(isIdentifier(p.name) && p.name.text === 'this')).indexOf(param);
+}
+
+/** The parameter a call's argument at `index` goes to (a `this:` parameter takes none). */
+export function parameterAt(fn: { parameters: ts.NodeArray<ts.ParameterDeclaration> }, index: number): ts.ParameterDeclaration | undefined {
+  return fn.parameters.filter((p) => !(isIdentifier(p.name) && p.name.text === 'this'))[index];
 }
 
 /** Whether a declaration sits at module level (not inside any function or class body). */

@@ -28,30 +28,34 @@ interface FieldRule {
   prefixes: string[];
 }
 
-/** The policy of one action's records, or null when they leave its arguments open (or there are none). */
-export function argumentPolicy(action: string, records: readonly ActionCallRecord[] | undefined): ArgumentPolicy | null {
+/**
+ * The policy of one action's records, or null when they leave its arguments open (or there are
+ * none). `secret`: the action's secret fields, never quoted in a refusal (it is logged and
+ * stored as the step's outcome).
+ */
+export function argumentPolicy(action: string, records: readonly ActionCallRecord[] | undefined, secret: readonly string[] = []): ArgumentPolicy | null {
   if (records === undefined || records.length === 0) return null;
   const fields = new Map<string, FieldRule>();
   let extraFields = false;
   for (const r of records) {
-    if (own(r.args, '*') || own(r.args, '?')) return null;
-    if (own(r.args, '...')) extraFields = true;
+    if (isMarker(r.args, '*') || isMarker(r.args, '?')) return null;
+    if (isMarker(r.args, '...')) extraFields = true;
   }
   const named = new Set<string>();
-  for (const r of records) for (const key of Object.keys(r.args)) if (key !== '...') named.add(key);
+  for (const r of records) for (const key of Object.keys(r.args)) if (!isMarker(r.args, key)) named.add(key);
   for (const key of named) {
     const rule: FieldRule = { any: false, literals: [], prefixes: [] };
     for (const r of records) {
       if (own(r.args, key)) addOrigin(rule, r.args[key]);
       // Not written by this call: a spread of unknown fields may supply it.
-      else if (own(r.args, '...')) rule.any = true;
+      else if (isMarker(r.args, '...')) rule.any = true;
     }
     fields.set(key, rule);
   }
   if ([...fields.values()].every((f) => f.any) && extraFields) return null;
   return (args) => {
     for (const [key, rule] of fields) {
-      const problem = checkField(action, key, rule, own(args, key) ? args[key] : undefined);
+      const problem = checkField(action, key, rule, own(args, key) ? args[key] : undefined, secret.includes(key));
       if (problem !== null) return problem;
     }
     if (!extraFields) {
@@ -64,6 +68,12 @@ export function argumentPolicy(action: string, records: readonly ActionCallRecor
 }
 
 function addOrigin(rule: FieldRule, o: ArgumentOrigin): void {
+  // What a reviewer reads first wins: a `literal` is the value, whatever else a hand-written
+  // record puts next to it.
+  if (o.literal !== undefined) {
+    rule.literals.push(o.literal);
+    return;
+  }
   if (o.from !== undefined && o.from.length > 0) {
     // Built from the input, a result or code: only a prefix written in the source holds it.
     if (typeof o.prefix === 'string' && o.prefix !== '') rule.prefixes.push(o.prefix);
@@ -71,18 +81,31 @@ function addOrigin(rule: FieldRule, o: ArgumentOrigin): void {
     for (const l of o.literals ?? []) rule.literals.push(l);
     return;
   }
-  if (o.literal !== undefined) rule.literals.push(o.literal);
-  else if (o.literals !== undefined && o.literals.length > 0) rule.literals.push(...o.literals);
+  if (o.literals !== undefined && o.literals.length > 0) rule.literals.push(...o.literals);
   else if (typeof o.prefix === 'string' && o.prefix !== '') rule.prefixes.push(o.prefix);
   else rule.any = true;
 }
 
-function checkField(action: string, key: string, rule: FieldRule, value: unknown): string | null {
+function checkField(action: string, key: string, rule: FieldRule, value: unknown, secret: boolean): string | null {
   if (rule.any || value === undefined) return null;
   if (rule.literals.some((l) => l === value)) return null;
   if (typeof value === 'string' && rule.prefixes.some((p) => value.startsWith(p))) return null;
+  if (secret) return `${action}'s ${quote(key)} (a secret field) is not a value the workflow's manifest allows`;
   const allowed = [...rule.literals.map((l) => JSON.stringify(l)), ...rule.prefixes.map((p) => `a string starting with ${JSON.stringify(p)}`)];
   return `${action}'s ${quote(key)} is ${clip(JSON.stringify(value) ?? String(value))}, but the workflow's manifest allows only ${allowed.join(' or ')}`;
+}
+
+/**
+ * Whether `key` of a record is one of the compilers' markers (`*`, `?`, `...`), which always say
+ * something flows in (`from`). A field of the argument that is really named so is recorded with
+ * the value written for it: a literal one is a field like any other.
+ */
+function isMarker(args: Record<string, ArgumentOrigin>, key: string): boolean {
+  if ((key !== '*' && key !== '?' && key !== '...') || !own(args, key)) return false;
+  // `*` (the argument is not an object literal) is all a record says of its fields.
+  if (key === '*' && Object.keys(args).length > 1) return false;
+  const o = args[key];
+  return o.literal === undefined && (o.literals === undefined || (o.from !== undefined && o.from.length > 0));
 }
 
 function own(o: object, key: string): boolean {

@@ -819,7 +819,7 @@ export class Execution {
     let policy = this.argumentPolicies.get(action);
     if (policy === undefined) {
       const records = this.manifest.arguments;
-      policy = argumentPolicy(action, records !== undefined && Object.hasOwn(records, action) ? records[action] : undefined);
+      policy = argumentPolicy(action, records !== undefined && Object.hasOwn(records, action) ? records[action] : undefined, this.host.catalog.get(action)?.secret ?? []);
       this.argumentPolicies.set(action, policy);
     }
     return policy;

@@ -167,6 +167,60 @@ describe('round 3: the manifest shows every value written in the source that an 
     expect(argumentsOf(code, 'email.send').map((a) => a.to)).toEqual([{ literals: ['boss@corp.example'], from: ['input'] }]);
   });
 
+  it('does not claim a helper\'s literal when the helper may be another function at run time', () => {
+    const code = [
+      'class Route { to(): string { return "ops@corp.example"; } }',
+      'class Vip extends Route { override to(): string { return "boss@corp.example"; } }',
+      'const r: Route = input.vip ? new Vip() : new Route();',
+      'await email.send({ to: r.to(), subject: "a", body: "b" });',
+      'let pick = (): string => "ops@corp.example";',
+      'if (input.vip) pick = () => "boss@corp.example";',
+      'await email.send({ to: pick(), subject: "a", body: "b" });',
+      'const table = { to: (): string => "ops@corp.example" };',
+      'if (input.vip) table.to = () => "boss@corp.example";',
+      'await email.send({ to: table.to(), subject: "a", body: "b" });',
+    ].join('\n');
+    expect(argumentsOf(code, 'email.send').map((a) => a.to)).toEqual([{ from: ['computed'] }, { from: ['computed'] }, { from: ['computed'] }]);
+  });
+
+  it('does not claim the members of an object literal that a spread or a function may change', () => {
+    const code = [
+      'async function notify(o: { to: string }) { await email.send({ to: o.to, subject: "a", body: "b" }); }',
+      'await notify({ to: "ops@corp.example", ...input.extra });',
+      'const cfg = { to: "ops@corp.example", use: function (this: { to: string }, v: string) { this.to = v; } };',
+      'cfg.use(input.to);',
+      'await email.send({ to: cfg.to, subject: "a", body: "b" });',
+    ].join('\n');
+    expect(argumentsOf(code, 'email.send').map((a) => a.to)).toEqual([{ from: ['input'] }, { from: ['computed'] }]);
+  });
+
+  it('counts a helper\'s bare return and reachable end as a value that is not the literal, and + of numbers as no prefix', () => {
+    const code = [
+      'function suffix(y: number | undefined): string | undefined { if (y === undefined) return; return "current"; }',
+      'await kv.set({ key: `report:${suffix(input.y)}`, value: 1 });',
+      'function scope(all: boolean): string | undefined { if (!all) return "report:"; }',
+      'await kv.list({ prefix: scope(input.all) });',
+      'await kv.set({ key: "page-" + (1 + input.page), value: 10 + input.extra });',
+    ].join('\n');
+    expect(argumentsOf(code, 'kv.set').map((a) => a.key)).toEqual([{ template: 'report:${…}', prefix: 'report:', from: ['computed'] }, { prefix: 'page-', from: ['input'] }]);
+    expect(argumentsOf(code, 'kv.set')[1].value).toEqual({ from: ['input'] });
+    expect(argumentsOf(code, 'kv.list').map((a) => a.prefix)).toEqual([{ literals: ['report:'], from: ['computed'] }]);
+  });
+
+  it('maps arguments to parameters past a this: parameter, and does not follow a helper called through Reflect.apply', () => {
+    const code = [
+      'function notify(this: void, to: string, subject: string) { return email.send({ to, subject, body: "b" }); }',
+      'await notify("boss@corp.example", input.s);',
+      'const mailer = { async send(to: string) { await email.send({ to, subject: "s", body: "b" }); } };',
+      'await mailer.send("a@corp.example");',
+      'await Reflect.apply(mailer.send, mailer, [input.to]);',
+    ].join('\n');
+    expect(argumentsOf(code, 'email.send').map((a) => [a.to, a.subject])).toEqual([
+      [{ literal: 'boss@corp.example' }, { from: ['input'] }],
+      [{ literals: ['a@corp.example'], from: ['computed'] }, { literal: 's' }],
+    ]);
+  });
+
   it('names a URL prefix\'s host only where something ends the host', () => {
     const code = [
       'await http.fetch({ url: "https://api.partner.example" + input.path });',
@@ -247,6 +301,13 @@ describe('round 3: the manifest shows every value written in the source that an 
     expect(keyed.to).toEqual({ literals: ['ok@corp.example', 'x@evil.example'] });
     expect(keyed['?']).toEqual({ literal: 'x@evil.example' });
     expect(destructured.to).toEqual({ literals: ['ok@corp.example'], from: ['computed'] });
+  });
+
+  it('lists null for a .alice function whose end is reachable (it returns null there)', () => {
+    const text = ['workflow "ends"', 'fn pick(vip: boolean) {', '  if vip {', '    return "boss@corp.example"', '  }', '}', 'kv.set(key: "k", value: pick(input.vip))', ''].join('\n');
+    const { bundle, diagnostics } = compileDslSource({ ok: true, path: 'ends.alice', text }, { catalog: testCatalog });
+    expect(diagnostics.map((d) => `${d.rule} ${d.message}`)).toEqual([]);
+    expect((bundle!.manifest.arguments ?? {})['kv.set'].map((r) => r.args.value)).toEqual([{ literals: ['boss@corp.example', null] }]);
   });
 
   it('does the same for a .alice workflow: names, ?? defaults, loops over literal lists, functions\' returns', () => {

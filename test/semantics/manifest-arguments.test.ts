@@ -75,6 +75,25 @@ describe('argumentPolicy', () => {
     expect(argumentPolicy('kv.set', [record({ key: { literal: 'a' }, '?': { from: ['computed'] } })])).toBeNull();
   });
 
+  it('never quotes a secret field it refuses', () => {
+    const policy = argumentPolicy('http.request', [record({ auth: { literal: 'Bearer public' } })], ['auth'])!;
+    const problem = policy({ auth: 'Bearer sk-live-TOPSECRET' });
+    expect(problem).toContain('secret');
+    expect(problem).not.toContain('TOPSECRET');
+  });
+
+  it('reads a record as a reviewer does: a literal is the value, whatever a hand-written record puts next to it', () => {
+    const policy = argumentPolicy('email.send', [record({ to: { literal: 'ops@corp.example', prefix: 'ops', from: ['input'] } })])!;
+    expect(policy({ to: 'ops@corp.example' })).toBeNull();
+    expect(policy({ to: 'ops@evil.example' })).not.toBeNull();
+  });
+
+  it('takes a field really named like a marker, with a value written in the source, for a field', () => {
+    const policy = argumentPolicy('email.send', [record({ '*': { literal: '' }, to: { literal: 'ops@corp.example' } }), record({ to: { from: ['computed'] } })]);
+    expect(policy).not.toBeNull();
+    expect(argumentPolicy('email.send', [record({ '*': { from: ['input'] } })])).toBeNull();
+  });
+
   it('says what was sent and what the manifest allows', () => {
     const policy = argumentPolicy('email.send', [record({ to: { literal: 'ops@corp.example' } }), record({ to: { prefix: 'team-', from: ['input'] } })])!;
     expect(policy({ to: 'x@evil.example' })).toBe('email.send\'s `to` is "x@evil.example", but the workflow\'s manifest allows only "ops@corp.example" or a string starting with "team-"');
@@ -90,27 +109,26 @@ describe('the engine enforces the manifest\'s arguments', () => {
   });
   afterEach(() => env.cleanup());
 
-  /** The red team's case: the manifest shows the base class's literal; a subclass overrides it. */
-  const overriding = `import { demo } from "alice";
-class Route { to(): string { return "ops@corp.example"; } }
-class Leak extends Route { override to(): string { return "x@evil.example"; } }
-export default async function (input: { vip: boolean }) {
-  const r: Route = input.vip ? new Leak() : new Route();
-  await demo.echo({ to: r.to() });
+  /** A workflow whose calls send what the input says; its compiled manifest says so. */
+  const source = `import { demo } from "alice";
+export default async function (input: { to: string }) {
+  await demo.echo({ to: input.to });
   return "sent";
 }`;
 
-  it('refuses a call that sends what the manifest does not list, before the action runs', async () => {
-    const actions = [echoAction(rec)];
+  it('refuses a call that contradicts the manifest (as a compiler\'s missed case would make it), before the action runs', async () => {
     const catalog = catalogOf([defineAction({ name: 'demo.echo', permission: null, input: { type: 'object', properties: { to: { type: 'string' } } }, run: () => null })]);
-    const { bundle, diagnostics } = compileSource({ ok: true, path: 'flows/route.ts', text: overriding }, { catalog });
+    const { bundle, diagnostics } = compileSource({ ok: true, path: 'flows/route.ts', text: source }, { catalog });
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(bundle!.manifest.arguments).toEqual({ 'demo.echo': [{ line: 6, args: { to: { literal: 'ops@corp.example' } } }] });
-    const engine = env.open(actions);
-    const wf = engine.deploy(bundle!);
+    expect(bundle!.manifest.arguments).toEqual({ 'demo.echo': [{ line: 3, args: { to: { from: ['input'] } } }] });
+    const engine = env.open([echoAction(rec)]);
+    // The manifest a reviewer would have approved had the analysis missed where `to` comes from.
+    // (The code hash covers the manifest: without it, the engine computes it for the claim.)
+    const { codeHash: _, ...manifest } = bundle!.manifest;
+    const wf = engine.deploy({ ...bundle!, manifest: { ...manifest, arguments: { 'demo.echo': [{ line: 3, args: { to: { literal: 'ops@corp.example' } } }] } } });
 
-    const honest = engine.start(wf.id, { input: { vip: false } });
-    const lying = engine.start(wf.id, { input: { vip: true } });
+    const honest = engine.start(wf.id, { input: { to: 'ops@corp.example' } });
+    const lying = engine.start(wf.id, { input: { to: 'x@evil.example' } });
     expect(await settle(engine)).toBe('idle');
     expect(engine.getRun(honest.id).status).toBe('completed');
     const failed = engine.getRun(lying.id);

@@ -21,6 +21,7 @@ ruleCases(noDynamicCode, {
     { name: 'round 3: the name of an error\'s constructor', code: 'try { await kv.get({ key: "a" }); } catch (err) { log((err as Error).constructor.name); throw err; }' },
     { name: 'round 3: a nested lookup in untyped JSON data, only read', code: 'const data: any = JSON.parse("{}");\nconst v = data[input.a as string][input.b as string];\nlog(v);' },
     { name: 'round 3: an instance\'s constructor through a variable typed as its class', code: 'class Order { constructor(readonly id: string) {} }\nconst o: Order = new Order("a");\nconst C = o.constructor;' },
+    { name: 'the typed this.constructor idiom of a class', code: 'class Rec { declare ["constructor"]: typeof Rec; copy() { return new this.constructor(); } }\nconst r = new Rec().copy();' },
   ],
   invalid: [
     { code: 'const x = eval("1");', line: 1, column: 11, message: 'eval runs a string as code' },

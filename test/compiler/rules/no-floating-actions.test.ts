@@ -85,6 +85,7 @@ ruleCases(noFloatingActions, {
     { name: 'array destructuring never awaited', code: 'const [p] = [kv.get({ key: "a" })];', line: 1, column: 14, message: 'stored in p' },
     { name: 'stored into a property of this', code: 'class A { p?: Promise<unknown>; start() { this.p = kv.get({ key: "a" }); } }', line: 1, column: 52, message: 'cannot follow' },
     { name: 'an async callback that a helper of the file calls without await', code: 'function each(xs: string[], f: (x: string) => unknown) { for (const x of xs) f(x); }\neach(["a"], async (key) => { await kv.get({ key }); });', line: 2, column: 13, message: 'drops what it returns' },
+    { name: 'a static method of the file named call', code: 'class Mail { static call(to: string) { return email.send({ to, subject: "s", text: "b" }); } }\nMail.call("a@corp.example");', line: 2, column: 1 },
     { name: 'a step-starting method called by a constant key', code: 'class Steps { async save(key: string) { await kv.set({ key, value: 1 }); } }\nconst s = new Steps();\ns["save"]("x");', line: 3, column: 1 },
     { name: 'a step-starting method called by a key held in a const', code: 'class Steps { async save(key: string) { await kv.set({ key, value: 1 }); } }\nconst s = new Steps();\nconst k = "save" as const;\ns[k]("x");', line: 4, column: 1 },
     { name: 'a step-starting function called through .call', code: 'async function save(key: string) { await kv.set({ key, value: 1 }); }\nsave.call(null, "x");', line: 2, column: 1 },

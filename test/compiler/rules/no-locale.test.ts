@@ -25,6 +25,7 @@ ruleCases(noLocale, {
     { name: 'a generic helper given strings and numbers only', code: 'function str<T>(x: T): string { return `${x}`; }\nconst s = str("a") + str(1);' },
     { name: 'an unknown parameter no call gives a Date', code: 'function show(x: unknown) { return String(x); }\nconst s = show(input.x as string);' },
     { name: 'a user method named getHours on a value cast to any', code: 'const clock = { getHours: () => 3 };\nconst h = (clock as any).getHours();' },
+    { name: 'a helper that writes Dates with toISOString and the rest with String', code: 'function fmt(x: unknown): string { if (x instanceof Date) return x.toISOString(); return String(x); }\nconst s = fmt(input.id as string) + fmt(new Date(0));' },
   ],
   invalid: [
     { code: 'const n = (12.5).toLocaleString();', line: 1, column: 11, message: 'toLocaleString() uses the machine\'s locale' },

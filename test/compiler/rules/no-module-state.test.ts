@@ -30,6 +30,7 @@ ruleCases(noModuleState, {
     { name: 'round 3: a typed array copied from a module-level one', code: `import { kv } from "alice";\nconst bytes = new Uint8Array([1, 2]);\n${flow('const c = new Uint8Array(bytes); c[0] = 9; return c[0] + bytes[0];')}` },
     { name: 'round 3: a view of a local buffer', code: `import { kv } from "alice";\n${flow('const buf = new ArrayBuffer(4); new DataView(buf).setInt8(0, 1); return new Uint8Array(buf)[0];')}` },
     { name: 'an element of a module-level table copied before a change', code: `import { kv } from "alice";\nconst PLANS = [{ id: "a", n: 1 }];\n${flow('const p = { ...PLANS.find((x) => x.id === "a") }; p.n = 2;')}` },
+    { name: 'a method of a module-level class called through its prototype on a local instance', code: 'class Counter { n = 0; inc() { this.n++; } }\nexport default async function () { const c = new Counter(); Counter.prototype.inc.call(c); return c.n; }' },
   ],
   invalid: [
     {
