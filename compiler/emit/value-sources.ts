@@ -120,6 +120,8 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
       const index = name !== undefined && /^\d+$/.test(name) ? Number(name) : undefined;
       return index !== undefined ? (holder.elements[index] !== undefined ? [holder.elements[index]] : []) : [...holder.elements];
     }
+    // A spread may bring or replace any member (`{ ...DEFAULTS, high: "…" }`): not followed.
+    if (holder.properties.some(ts.isSpreadAssignment)) return undefined;
     const values: ts.Expression[] = [];
     for (const p of holder.properties) {
       const key = ts.isPropertyAssignment(p) ? propertyKey(p.name) : ts.isShorthandPropertyAssignment(p) ? p.name.text : undefined;
@@ -254,7 +256,7 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
       }
       // A getter of the file: what it returns.
       const getters = facts.targetsOf(e, true).filter(ts.isGetAccessorDeclaration);
-      if (getters.some((g) => replaceable(e, g))) return part(e, depth, acc);
+      if (getters.some((g) => replaceable(e, g) || !heldBy(e, g, depth))) return part(e, depth, acc);
       if (getters.length > 0) {
         for (const g of getters) {
           const { values, orUndefined } = returnsOf(g);
@@ -285,7 +287,7 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
       // A helper of the file: what it returns (its parameters are followed to its calls).
       const helpers = facts.targetsOf(e.expression, true).filter((f) => f.body !== undefined);
       // A method whose result depends on `this` depends on the object it is called on.
-      if (helpers.length === 0 || helpers.some(returnsDependOnThis) || helpers.some((f) => replaceable(e.expression, f))) return part(e, depth, acc);
+      if (helpers.length === 0 || helpers.some(returnsDependOnThis) || helpers.some((f) => replaceable(e.expression, f) || !heldBy(e.expression, f, depth))) return part(e, depth, acc);
       for (const f of helpers) {
         // A helper already followed (called twice, or recursively) adds nothing new.
         if (seen.has(f)) continue;
@@ -319,6 +321,21 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
     if (writtenMemberNames().has(name)) return true;
     const owner = ts.isClassLike(f.parent) ? f.parent : ts.isPropertyDeclaration(f.parent) && ts.isClassLike(f.parent.parent) ? f.parent.parent : undefined;
     return owner !== undefined && redeclaredBelow(owner, name);
+  };
+  /**
+   * Whether a member function is surely the one a call through this receiver runs: the checker
+   * names a member by the receiver's type, and anything of that shape may stand there at run
+   * time (another literal given to a `let`, a subclass, an argument). Trusted only when the
+   * receiver is, as written, object literals that nothing changes and that declare it. A
+   * plain function called by name is what it names.
+   */
+  const heldBy = (callee: ts.Expression, f: ts.FunctionLikeDeclaration, depth: number): boolean => {
+    const e = skipOuter(callee);
+    if (!ts.isPropertyAccessExpression(e) && !ts.isElementAccessExpression(e)) return true;
+    const owner = ts.isObjectLiteralExpression(f.parent) ? f.parent : ts.isPropertyAssignment(f.parent) && ts.isObjectLiteralExpression(f.parent.parent) ? f.parent.parent : undefined;
+    if (owner === undefined) return false;
+    const candidates = candidatesOf(e.expression, depth + 1, new Set());
+    return candidates.length > 0 && candidates.every((c) => c === owner);
   };
   let memberNames: Set<string> | undefined;
   /** Names of members the file assigns or defines on some object (by name or constant key). */
@@ -398,7 +415,8 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
       return;
     }
     const decl = sym?.valueDeclaration ?? sym?.declarations?.[0];
-    if (sym === undefined || decl === undefined || decl.getSourceFile() !== sf) {
+    // `var x = "a"; … var x = "b";`: each declaration's initializer is a write.
+    if (sym === undefined || decl === undefined || decl.getSourceFile() !== sf || (sym.declarations ?? []).filter(ts.isVariableDeclaration).length > 1) {
       acc.add('computed');
       return;
     }

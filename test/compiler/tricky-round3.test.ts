@@ -221,6 +221,24 @@ describe('round 3: the manifest shows every value written in the source that an 
     ]);
   });
 
+  it('trusts a method\'s literal only through a receiver written as the literal that declares it', () => {
+    const code = [
+      'let route = { address: () => "support@corp.example" };',
+      'if (input.vip) route = { address: () => "oncall@corp.example" };',
+      'await email.send({ to: route.address(), subject: "a", body: "b" });',
+      'const fixed = { address: () => "ops@corp.example" };',
+      'await email.send({ to: fixed.address(), subject: "a", body: "b" });',
+      'const DEFAULTS = { low: "support@corp.example" };',
+      'const ROUTES = { ...DEFAULTS, high: "oncall@corp.example" };',
+      'await email.send({ to: ROUTES[input.urgent ? "high" : "low"], subject: "a", body: "b" });',
+      'var subject = "Daily";',
+      'if (input.weekly) { var subject = "Weekly"; }',
+      'await email.send({ to: "team@corp.example", subject, body: "b" });',
+    ].join('\n');
+    expect(argumentsOf(code, 'email.send').map((a) => a.to)).toEqual([{ from: ['computed'] }, { literal: 'ops@corp.example' }, { from: ['computed', 'input'] }, { literal: 'team@corp.example' }]);
+    expect(argumentsOf(code, 'email.send')[3].subject).toEqual({ from: ['computed'] });
+  });
+
   it('names a URL prefix\'s host only where something ends the host', () => {
     const code = [
       'await http.fetch({ url: "https://api.partner.example" + input.path });',
