@@ -334,6 +334,8 @@ export class DslChecker {
     const t = this.expr(list, scope, ctx);
     if (t.kind === 'any') return anyType;
     if (t.kind === 'list') return t.of;
+    // `input.owners ?? []` is `[string] | [any]`: a list either way.
+    if (t.kind === 'union' && t.of.every((m) => m.kind === 'list' || m.kind === 'any')) return union(t.of.map((m) => (m.kind === 'list' ? m.of : anyType)));
     this.sink.report('dsl/type', list.loc, `for … in needs a list, got ${showType(t)}`, isNullable(t) ? 'the value may be null: write (x ?? [])' : 'to count, use repeat N times or range(n)');
     return anyType;
   }

@@ -90,6 +90,7 @@ const valid: string[] = [
   'try { store.fail(code: "A") } catch "A" { return 1 }\nreturn 2\n',
   'misc.anything(whatever: [1, "two", { three: 3 }])\n',
   'return [1, 2][0] + { a: 1 }["a"] ?? 0\n',
+  'input { owners?: [string] }\nfor owner in input.owners ?? [] {\n  mail.send(to: owner)\n}\n',
 ];
 
 describe('the DSL checker', () => {
