@@ -45,19 +45,9 @@ export default defineRule({
         const target = inner.arguments?.[0];
         return target !== undefined && !isSpreadElement(target) && mayBeFunction(target, false, depth + 1);
       }
-      if (!isIdentifier(inner)) return false;
-      const sym = checker.getSymbolAtLocation(inner);
-      if (sym === undefined) return false;
-      let known = givenFunction.get(sym);
-      if (known === undefined) {
-        givenFunction.set(sym, false); // a cycle of variables adds nothing
-        known = ctx.facts.givenValues(inner).some((e) => mayBeFunction(e, false, depth + 1));
-        givenFunction.set(sym, known);
-      }
-      return known;
+      return isIdentifier(inner) && ctx.facts.findInGiven(inner, givenFunction, (e) => mayBeFunction(e, false, depth + 1) || undefined) === true;
     };
-    /** What `mayBeFunction` found for a variable or parameter from what it is given, each followed once. */
-    const givenFunction = new Map<ts.Symbol, boolean>();
+    const givenFunction = new Map<ts.Symbol, true | undefined>();
     const functionType = (() => {
       const sym = checker.resolveName('Function', undefined, SymbolFlags.Type, false);
       return sym !== undefined ? checker.getDeclaredTypeOfSymbol(sym) : undefined;

@@ -53,22 +53,10 @@ export default defineRule({
         const callee = resolver.resolve(e.expression)?.replace(/\.(?:call|apply)$/, '');
         return callee !== undefined && prototypeGetters.has(callee) ? `${callee}(…)` : undefined;
       }
-      if (!isIdentifier(e)) return undefined;
-      const sym = ctx.checker.getSymbolAtLocation(e);
-      if (sym === undefined) return undefined;
-      if (given.has(sym)) return given.get(sym);
-      given.set(sym, undefined); // a cycle of variables adds nothing
       // A variable's initializer and later assignments; a helper's parameter, what its calls
       // pass (`put(Object.getPrototypeOf([]), "x", 1)` with `function put(o: any, …) { o[k] = v; }`).
-      let found: string | undefined;
-      for (const v of ctx.facts.givenValues(e)) {
-        found = reachesPrototype(v, depth + 1);
-        if (found !== undefined) break;
-      }
-      given.set(sym, found);
-      return found;
+      return isIdentifier(e) ? ctx.facts.findInGiven(e, given, (v) => reachesPrototype(v, depth + 1)) : undefined;
     };
-    /** What `reachesPrototype` found for a variable or parameter from what it is given, each followed once. */
     const given = new Map<ts.Symbol, string | undefined>();
 
     /** The name a member access reads, when it is written or a constant. */

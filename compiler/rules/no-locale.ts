@@ -85,16 +85,9 @@ export default defineRule({
       // Code that tells Dates apart itself (`x instanceof Date ? x.toISOString() : String(x)`)
       // writes the others with toString(): TypeScript does not narrow `unknown` or `T` there.
       if (sym === undefined || testsForDate(sym)) return false;
-      let known = givenDate.get(sym);
-      if (known === undefined) {
-        givenDate.set(sym, false); // a cycle of variables adds nothing
-        known = ctx.facts.givenValues(inner).some((e) => isDate(e, depth + 1));
-        givenDate.set(sym, known);
-      }
-      return known;
+      return ctx.facts.findInGiven(inner, givenDate, (e) => isDate(e, depth + 1) || undefined) === true;
     };
-    /** What `isDate` found for a variable or parameter from what it is given, each followed once. */
-    const givenDate = new Map<ts.Symbol, boolean>();
+    const givenDate = new Map<ts.Symbol, true | undefined>();
     let instanceofDate: Set<ts.Symbol> | undefined;
     /** Whether the file tests a name with `instanceof Date`. */
     const testsForDate = (sym: ts.Symbol): boolean => {
@@ -112,6 +105,9 @@ export default defineRule({
       }
       return instanceofDate.has(sym);
     };
+    const reportLocaleMethod = (node: ts.Node, name: string) =>
+      ctx.report(node, `${name}() uses the machine's locale: ${why}.`, name === 'localeCompare' ? 'compare with < and > (code-unit order), the same everywhere' : 'format explicitly (toISOString(), toFixed(), toUpperCase())');
+    const reportLocalTime = (node: ts.Node, name: string) => ctx.report(node, `Date.${name}() works in the machine's time zone: ${why}.`, utcHint(name));
     const reportImplicitString = (node: ts.Node) =>
       ctx.report(node, `a Date turned into a string this way (its toString()) is written in the machine's time zone: ${why}.`, 'use toISOString()');
     const checkDateString = (arg: ts.Expression | undefined, at: ts.Node) => {
@@ -136,11 +132,11 @@ export default defineRule({
         if (usage === 'alias' || usage === 'write') return;
         const method = libMethod(path);
         if (method !== undefined && localeMethods.has(method.name)) {
-          ctx.report(ref.node, `${method.name}() uses the machine's locale: ${why}.`, method.name === 'localeCompare' ? 'compare with < and > (code-unit order), the same everywhere' : 'format explicitly (toISOString(), toFixed(), toUpperCase())');
+          reportLocaleMethod(ref.node, method.name);
           return;
         }
         if (method !== undefined && method.owner === 'Date' && localDateMethods.has(method.name)) {
-          ctx.report(ref.node, `Date.${method.name}() works in the machine's time zone: ${why}.`, utcHint(method.name));
+          reportLocalTime(ref.node, method.name);
           return;
         }
         if (path === 'Date' && usage === 'new' && ref.call !== undefined && isNewExpression(ref.call)) {
@@ -200,11 +196,8 @@ export default defineRule({
         if (lib === undefined) return;
         const parent = lib.parent as ts.Node & { name?: ts.Node };
         const ownerName = parent.name !== undefined && isIdentifier(parent.name) ? parent.name.text : undefined;
-        if (localeMethods.has(name)) {
-          ctx.report(node, `${name}() uses the machine's locale: ${why}.`, name === 'localeCompare' ? 'compare with < and > (code-unit order), the same everywhere' : 'format explicitly (toISOString(), toFixed(), toUpperCase())');
-        } else if (ownerName === 'Date') {
-          ctx.report(node, `Date.${name}() works in the machine's time zone: ${why}.`, utcHint(name));
-        }
+        if (localeMethods.has(name)) reportLocaleMethod(node, name);
+        else if (ownerName === 'Date') reportLocalTime(node, name);
       },
       // `d[Symbol.toPrimitive]("default")` or `("string")`: Date's toString(); `"number"` is its time value.
       ElementAccessExpression(node) {

@@ -250,6 +250,25 @@ export class FileFacts {
     });
   }
 
+  /**
+   * The first answer `find` gives for what a variable or parameter is given (givenValues), kept
+   * per symbol in `cache`: rules that look through a name ask about each name once, and a cycle
+   * of variables (`a = b; b = a`) adds nothing instead of fanning out.
+   */
+  findInGiven<T>(id: ts.Identifier, cache: Map<ts.Symbol, T | undefined>, find: (value: ts.Expression) => T | undefined): T | undefined {
+    const sym = this.checker.getSymbolAtLocation(id);
+    if (sym === undefined) return undefined;
+    if (cache.has(sym)) return cache.get(sym);
+    cache.set(sym, undefined);
+    let found: T | undefined;
+    for (const value of this.givenValues(id)) {
+      found = find(value);
+      if (found !== undefined) break;
+    }
+    cache.set(sym, found);
+    return found;
+  }
+
   /** The calls of a local function of the file through its name (what its parameters may be given). */
   callSitesOf(fn: FunctionLike): ReadonlyArray<ts.CallExpression | ts.NewExpression> {
     return this.callSites.get(fn) ?? [];
