@@ -14,10 +14,15 @@ export function checkTypeScript(sources: readonly SourceText[], options: { catal
   if (sources.length === 0) return [];
   const diagnostics: Diagnostic[] = [];
   const program = createWorkflowProgram(sources, aliceDeclarations(options.catalog), 'check');
-  for (const s of sources) {
+  const files = sources.flatMap((s) => {
     const sf = program.getSourceFile(programPath(s.path));
-    if (sf === undefined) continue;
-    diagnostics.push(...checkSourceFile(program, sf, s.path, options.rules ?? allRules));
-  }
+    return sf === undefined ? [] : [{ sf, display: s.path }];
+  });
+  // TypeScript checks every file before any rule runs: the program keeps each file's
+  // diagnostics, and checkSourceFile finds them there. Checking and the rules' walk interleaved
+  // file by file took ≈ 4 % longer for 500 files (docs/benchmarks.md, session 15): V8 keeps
+  // each phase's code hot when it runs alone.
+  for (const { sf } of files) if (program.getSyntacticDiagnostics(sf).length === 0) program.getSemanticDiagnostics(sf);
+  for (const { sf, display } of files) diagnostics.push(...checkSourceFile(program, sf, display, options.rules ?? allRules));
   return diagnostics;
 }

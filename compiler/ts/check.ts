@@ -25,21 +25,21 @@ export function checkSourceFile(program: ts.Program, sf: ts.SourceFile, display:
   try {
     const facts = new FileFacts(program, checker, sf);
     const visitors: RuleVisitors[] = rules.map((rule) =>
-      guarded(
-        rule.create({
-          checker: facts.checker,
-          sourceFile: sf,
-          facts,
-          report(node, message, hint) {
-            const start = node.getStart(sf);
-            reported.add(start);
-            out.push(at(sf, display, start, node.getEnd(), ruleName(rule), message, hint));
-          },
-        }),
-        (node, err) => out.push(internalError(sf, display, node, `rule ${ruleName(rule)} failed on this code (${errorText(err)})`)),
-      ),
+      rule.create({
+        checker: facts.checker,
+        sourceFile: sf,
+        facts,
+        report(node, message, hint) {
+          const start = node.getStart(sf);
+          reported.add(start);
+          out.push(at(sf, display, start, node.getEnd(), ruleName(rule), message, hint));
+        },
+      }),
     );
-    walkFile(facts, visitors);
+    // A rule that throws on some code yields one alice/internal-error diagnostic there and
+    // stays silent for the rest of the file, so the other rules still run and the file still
+    // fails (the checker never passes what it could not check).
+    walkFile(facts, visitors, (index, node, err) => out.push(internalError(sf, display, node, `rule ${ruleName(rules[index])} failed on this code (${errorText(err)})`)));
   } catch (err) {
     out.push(internalError(sf, display, sf, `the checker failed on this file (${errorText(err)})`));
   }
@@ -89,29 +89,6 @@ export function fromTs(d: ts.Diagnostic, sf: ts.SourceFile, file: string): Diagn
   const diag = at(sf, file, start, start + (d.length ?? 0), `ts${d.code}`, ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   if (d.category === ts.DiagnosticCategory.Warning) diag.severity = 'warning';
   return diag;
-}
-
-/**
- * A rule's visitors, each made safe: a rule that throws on some code yields one
- * `alice/internal-error` diagnostic there and stays silent for the rest of the file, so the other
- * rules still run and the file still fails (the checker never passes what it could not check).
- */
-function guarded(visitors: RuleVisitors, onError: (node: ts.Node, err: unknown) => void): RuleVisitors {
-  let failed = false;
-  const out: Record<string, unknown> = {};
-  for (const [key, fn] of Object.entries(visitors) as Array<[string, (arg: unknown) => void]>) {
-    out[key] = (arg: unknown) => {
-      if (failed) return;
-      try {
-        fn(arg);
-      } catch (err) {
-        failed = true;
-        const node = (arg as { node?: ts.Node }).node ?? (arg as ts.Node);
-        onError(node, err);
-      }
-    };
-  }
-  return out as RuleVisitors;
 }
 
 function internalError(sf: ts.SourceFile, file: string, node: ts.Node, what: string): Diagnostic {

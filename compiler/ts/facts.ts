@@ -1,6 +1,6 @@
 import ts from './typescript.cjs';
 import { declarationsFileName } from './declarations.js';
-import { ReferenceResolver, constantString, isAssignmentTarget, isOuter, skipOuter, type Path } from './references.js';
+import { ReferenceResolver, constantString, isAssignmentTarget, isOuter, isTypeOnly, skipOuter, type Path } from './references.js';
 
 // TypeScript's exports are getters: the node tests this module calls on nearly every node
 // are read from it once, here, not on each call.
@@ -455,6 +455,7 @@ export class FileFacts {
     const readAsValue: Array<ts.PropertyAccessExpression | ts.ElementAccessExpression> = [];
     const functionNames = new Set<string>();
     const visit = (n: ts.Node): void => {
+      if (isTypeOnly(n)) return;
       const fn = isFunctionLike(n) && n.body !== undefined ? n : null;
       if (fn !== null) enclosing.push(fn);
       if (fn !== null) {

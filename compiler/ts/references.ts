@@ -3,7 +3,7 @@ import { aliceModule, declarationsFileName } from './declarations.js';
 
 // TypeScript's exports are getters: the node tests this module calls on nearly every node
 // are read from it once, here, not on each call.
-const { getModifiers, canHaveModifiers, NodeFlags, SymbolFlags, SyntaxKind, TypeFlags, isArrayLiteralExpression, isBinaryExpression, isBindingElement, isClassDeclaration, isComputedPropertyName, isElementAccessExpression, isForInStatement, isForOfStatement, isIdentifier, isImportSpecifier, isInterfaceDeclaration, isNoSubstitutionTemplateLiteral, isNumericLiteral, isObjectBindingPattern, isObjectLiteralExpression, isParenthesizedExpression, isPropertyAccessExpression, isPropertyAssignment, isShorthandPropertyAssignment, isSourceFile, isSpreadAssignment, isSpreadElement, isStringLiteral, isTemplateExpression, isVariableDeclaration, isVariableDeclarationList } = ts;
+const { getModifiers, canHaveModifiers, NodeFlags, SymbolFlags, SyntaxKind, TypeFlags, isArrayLiteralExpression, isBinaryExpression, isBindingElement, isClassDeclaration, isComputedPropertyName, isElementAccessExpression, isForInStatement, isForOfStatement, isIdentifier, isImportSpecifier, isInterfaceDeclaration, isNoSubstitutionTemplateLiteral, isNumericLiteral, isObjectBindingPattern, isObjectLiteralExpression, isPropertyAccessExpression, isPropertyAssignment, isShorthandPropertyAssignment, isSourceFile, isSpreadAssignment, isSpreadElement, isStringLiteral, isTemplateExpression, isTypeAliasDeclaration, isTypeNode, isExpressionWithTypeArguments, isVariableDeclaration, isVariableDeclarationList } = ts;
 
 /**
  * What an expression denotes, resolved with the type checker rather than by spelling, so that
@@ -178,6 +178,14 @@ export class ReferenceResolver {
     }
     return keys.reduce((path, key) => (path === 'globalThis' ? key : `${path}.${key}`), base);
   }
+}
+
+/**
+ * Whether a node is only a type (an annotation, an interface, a type alias): nothing in it runs,
+ * so walks that look for what code does skip it. A heritage clause's `extends f(x)` runs.
+ */
+export function isTypeOnly(node: ts.Node): boolean {
+  return (isTypeNode(node) && !isExpressionWithTypeArguments(node)) || isInterfaceDeclaration(node) || isTypeAliasDeclaration(node);
 }
 
 /** Parentheses, type assertions and `!` do not change what an expression denotes. */

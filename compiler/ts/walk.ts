@@ -1,11 +1,11 @@
 import ts from './typescript.cjs';
 import type { NodeTypes, Reference, RuleVisitors } from '../rules/rule.js';
 import type { FileFacts } from './facts.js';
-import { isAssignmentTarget, isConst, isOuter, skipOuter, type Usage } from './references.js';
+import { isAssignmentTarget, isConst, isOuter, isTypeOnly, skipOuter, type Usage } from './references.js';
 
 // TypeScript's exports are getters: the node tests this module calls on nearly every node
 // are read from it once, here, not on each call.
-const { forEachChild, SyntaxKind, isBinaryExpression, isBindingElement, isBreakOrContinueStatement, isCallExpression, isCaseClause, isClassElement, isClassExpression, isConditionalExpression, isDeclarationStatement, isDeleteExpression, isDoStatement, isElementAccessExpression, isEnumMember, isExportSpecifier, isExpressionStatement, isExpressionWithTypeArguments, isForInStatement, isForOfStatement, isForStatement, isFunctionExpression, isIdentifier, isIfStatement, isImportClause, isImportSpecifier, isInterfaceDeclaration, isJsxAttribute, isLabeledStatement, isMetaProperty, isNamespaceExport, isNamespaceImport, isNewExpression, isObjectBindingPattern, isObjectLiteralElementLike, isParameter, isPostfixUnaryExpression, isPrefixUnaryExpression, isPropertyAccessExpression, isQualifiedName, isShorthandPropertyAssignment, isSwitchStatement, isTaggedTemplateExpression, isTemplateSpan, isTypeAliasDeclaration, isTypeElement, isTypeNode, isTypeOfExpression, isTypeParameterDeclaration, isVariableDeclaration, isVoidExpression, isWhileStatement } = ts;
+const { forEachChild, SyntaxKind, isBinaryExpression, isBindingElement, isBreakOrContinueStatement, isCallExpression, isCaseClause, isClassElement, isClassExpression, isConditionalExpression, isDeclarationStatement, isDeleteExpression, isDoStatement, isElementAccessExpression, isEnumMember, isExportSpecifier, isExpressionStatement, isForInStatement, isForOfStatement, isForStatement, isFunctionExpression, isIdentifier, isIfStatement, isImportClause, isImportSpecifier, isJsxAttribute, isLabeledStatement, isMetaProperty, isNamespaceExport, isNamespaceImport, isNewExpression, isObjectBindingPattern, isObjectLiteralElementLike, isParameter, isPostfixUnaryExpression, isPrefixUnaryExpression, isPropertyAccessExpression, isQualifiedName, isShorthandPropertyAssignment, isSwitchStatement, isTaggedTemplateExpression, isTemplateSpan, isTypeElement, isTypeOfExpression, isTypeParameterDeclaration, isVariableDeclaration, isVoidExpression, isWhileStatement } = ts;
 
 const visitorNames: ReadonlyMap<ts.SyntaxKind, keyof NodeTypes> = new Map<ts.SyntaxKind, keyof NodeTypes>([
   [SyntaxKind.SourceFile, 'SourceFile'],
@@ -38,37 +38,59 @@ const visitorNames: ReadonlyMap<ts.SyntaxKind, keyof NodeTypes> = new Map<ts.Syn
 
 type AnyVisitor = (node: ts.Node) => void;
 
+/** A visitor and the index of the rule it belongs to. */
+interface Entry<T> {
+  rule: number;
+  visit: (arg: T) => void;
+}
+
 /**
  * Walks a file once for all rules: each node goes to the rules that visit its kind, and each
  * reference chain (`Date`, `Date.now`, `globalThis["Da" + "te"]`) is resolved once and handed to
  * every rule's `reference` visitor with how it is used. Type positions are skipped: a type
  * mentions a value without running it.
+ *
+ * A rule whose visitor throws is reported once through `onError` (with the node it was visiting)
+ * and hears nothing more of this file; the other rules go on. The guard lives here, around each
+ * call, rather than in a wrapper per visitor: wrappers cost a closure per rule, visitor and
+ * file, and a second megamorphic call on every visited node.
  */
-export function walkFile(facts: FileFacts, rules: readonly RuleVisitors[]): void {
-  const byKind = new Map<ts.SyntaxKind, AnyVisitor[]>();
-  const referenceVisitors: Array<(ref: Reference) => void> = [];
-  for (const r of rules) {
+export function walkFile(facts: FileFacts, rules: readonly RuleVisitors[], onError: (rule: number, node: ts.Node, err: unknown) => void): void {
+  const byKind = new Map<ts.SyntaxKind, Array<Entry<ts.Node>>>();
+  const referenceVisitors: Array<Entry<Reference>> = [];
+  rules.forEach((r, rule) => {
     for (const [kind, name] of visitorNames) {
-      const v = r[name] as AnyVisitor | undefined;
-      if (v === undefined) continue;
+      const visit = r[name] as AnyVisitor | undefined;
+      if (visit === undefined) continue;
       let list = byKind.get(kind);
       if (list === undefined) byKind.set(kind, (list = []));
-      list.push(v);
+      list.push({ rule, visit });
     }
-    if (r.reference !== undefined) referenceVisitors.push(r.reference);
-  }
+    if (r.reference !== undefined) referenceVisitors.push({ rule, visit: r.reference });
+  });
+  const failed = new Array<boolean>(rules.length).fill(false);
+  const dispatch = <T>(list: ReadonlyArray<Entry<T>>, arg: T, node: ts.Node): void => {
+    for (const { rule, visit } of list) {
+      if (failed[rule]) continue;
+      try {
+        visit(arg);
+      } catch (err) {
+        failed[rule] = true;
+        onError(rule, node, err);
+      }
+    }
+  };
   const visit = (node: ts.Node): void => {
-    if (isTypeNode(node) && !isExpressionWithTypeArguments(node)) return;
-    if (isInterfaceDeclaration(node) || isTypeAliasDeclaration(node)) return;
+    if (isTypeOnly(node)) return;
     const list = byKind.get(node.kind);
-    if (list !== undefined) for (const v of list) v(node);
+    if (list !== undefined) dispatch(list, node, node);
     if (referenceVisitors.length > 0 && isReferenceChain(node)) {
       const path = facts.resolver.resolve(node);
       if (path !== undefined) {
         const ref = classify(node, path);
         const alias = aliasPath(facts, node);
         if (alias !== undefined) ref.alias = alias;
-        for (const v of referenceVisitors) v(ref);
+        dispatch(referenceVisitors, ref, node);
       }
     }
     forEachChild(node, visit);
