@@ -59,6 +59,9 @@ function version(): string {
   return 'unknown';
 }
 
+/** The command `main` ran, once it has found it. */
+let ran: Command | undefined;
+
 /** Runs one command line; returns the exit code. Never throws. */
 async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
@@ -84,6 +87,7 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
     if (command === undefined) {
       throw new UsageError(`unknown command ${JSON.stringify(name)}; the commands are ${commands.map((c) => c.name).join(', ')} (see alice --help)`);
     }
+    ran = command;
     const { values, positionals } = parseCommandLine(command.name, rest, command.options);
     if (values.help === true) {
       io.out(command.help);
@@ -118,4 +122,11 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-process.exitCode = await main(process.argv.slice(2), io);
+const code = await main(process.argv.slice(2), io);
+process.exitCode = code;
+if (ran?.exitWhenDone === true) {
+  // Each stream calls back once what was written before has gone out; 'exit' handlers (the
+  // TypeScript code cache) still run.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  process.exit(code);
+}
