@@ -128,7 +128,7 @@ export class FileFacts {
    * the tag of a tagged template (`` audit`…` ``), the getter a property read runs, the setter
    * a write runs (`box.value`, `box.value = 1`, `box.value++` both).
    */
-  implicitTargets(n: ts.Node): FunctionLike[] {
+  implicitTargets(n: ts.Node): readonly FunctionLike[] {
     if (isTaggedTemplateExpression(n)) {
       const tag = skipOuter(n.tag);
       return isArrowFunction(tag) || isFunctionExpression(tag) ? [tag] : this.targetsOf(tag);
@@ -159,6 +159,15 @@ export class FileFacts {
    * whose body does, or a name of a local function or method that (transitively) does.
    */
   namesActionFunction(expr: ts.Expression): boolean {
+    let known = this.names.get(expr);
+    if (known === undefined) this.names.set(expr, (known = this.computeNamesActionFunction(expr)));
+    return known;
+  }
+
+  /** What namesActionFunction answered, by expression (rules ask about each argument of each call more than once). */
+  private readonly names = new Map<ts.Expression, boolean>();
+
+  private computeNamesActionFunction(expr: ts.Expression): boolean {
     const e = skipOuter(expr);
     if ((isArrowFunction(e) || isFunctionExpression(e)) && e.body !== undefined) return this.functionsStartingActions.has(e) || this.mayStartSteps(e.body);
     for (const decl of this.targetsOf(e)) if (this.functionsStartingActions.has(decl)) return true;
@@ -364,13 +373,24 @@ export class FileFacts {
    * `s["save"]` or destructured `const { save } = s`). `aligned`: only the ways that pass a
    * call's arguments to the function's parameters in order (not `.call`, `.apply`, a bound `g`).
    */
-  targetsOf(callee: ts.Expression, aligned = false, depth = 0): FunctionLike[] {
+  targetsOf(callee: ts.Expression, aligned = false): readonly FunctionLike[] {
+    // The facts' walk, several rules and the manifest ask about the same callees and arguments.
+    const memo = aligned ? this.alignedTargets : this.targets;
+    let found = memo.get(callee);
+    if (found === undefined) memo.set(callee, (found = this.targetsAt(callee, aligned, 0)));
+    return found;
+  }
+
+  private readonly targets = new Map<ts.Expression, readonly FunctionLike[]>();
+  private readonly alignedTargets = new Map<ts.Expression, readonly FunctionLike[]>();
+
+  private targetsAt(callee: ts.Expression, aligned: boolean, depth: number): FunctionLike[] {
     const e = skipOuter(callee);
     if (depth > 4) return [];
     // `f.call(…)` and `f.apply(…)` (Function's, not a member of the file's named so) run f;
     // `f.bind(…)` only makes a function (followed where it is kept).
     if (!aligned && isPropertyAccessExpression(e) && (e.name.text === 'call' || e.name.text === 'apply') && this.isLibMember(e)) {
-      const through = this.targetsOf(e.expression, false, depth + 1);
+      const through = this.targetsAt(e.expression, false, depth + 1);
       if (through.length > 0) return through;
     }
     const sym = this.symbolOf(e);
@@ -383,7 +403,7 @@ export class FileFacts {
         const init = skipOuter(d.initializer);
         if (isFunctionLike(init)) out.push(init);
         // `const g = s.save.bind(s)` runs what `s.save` does.
-        else if (!aligned && isCallExpression(init) && isPropertyAccessExpression(init.expression) && init.expression.name.text === 'bind') out.push(...this.targetsOf(init.expression.expression, false, depth + 1));
+        else if (!aligned && isCallExpression(init) && isPropertyAccessExpression(init.expression) && init.expression.name.text === 'bind') out.push(...this.targetsAt(init.expression.expression, false, depth + 1));
       } else if (isBindingElement(d) && isObjectBindingPattern(d.parent) && d.dotDotDotToken === undefined && isVariableDeclaration(d.parent.parent) && d.parent.parent.initializer !== undefined) {
         // `const { save } = s`: the member of what the pattern takes apart.
         const key = d.propertyName ?? d.name;
