@@ -36,6 +36,9 @@ const visitorNames: ReadonlyMap<ts.SyntaxKind, keyof NodeTypes> = new Map<ts.Syn
   [SyntaxKind.ForInStatement, 'ForInStatement'],
 ]);
 
+/** The kind each visitor name visits. */
+const visitorKinds: ReadonlyMap<string, ts.SyntaxKind> = new Map([...visitorNames].map(([kind, name]) => [name, kind]));
+
 type AnyVisitor = (node: ts.Node) => void;
 
 /** A visitor and the index of the rule it belongs to. */
@@ -59,14 +62,19 @@ export function walkFile(facts: FileFacts, rules: readonly RuleVisitors[], onErr
   const byKind = new Map<ts.SyntaxKind, Array<Entry<ts.Node>>>();
   const referenceVisitors: Array<Entry<Reference>> = [];
   rules.forEach((r, rule) => {
-    for (const [kind, name] of visitorNames) {
-      const visit = r[name] as AnyVisitor | undefined;
+    // A rule has a few visitors of the 26 kinds: look up the ones it has.
+    for (const [name, visit] of Object.entries(r) as Array<[string, AnyVisitor | undefined]>) {
       if (visit === undefined) continue;
+      if (name === 'reference') {
+        if (r.reference !== undefined) referenceVisitors.push({ rule, visit: r.reference });
+        continue;
+      }
+      const kind = visitorKinds.get(name);
+      if (kind === undefined) continue;
       let list = byKind.get(kind);
       if (list === undefined) byKind.set(kind, (list = []));
       list.push({ rule, visit });
     }
-    if (r.reference !== undefined) referenceVisitors.push({ rule, visit: r.reference });
   });
   const failed = new Array<boolean>(rules.length).fill(false);
   const dispatch = <T>(list: ReadonlyArray<Entry<T>>, arg: T, node: ts.Node): void => {
