@@ -56,6 +56,12 @@ export interface ArgumentOrigin {
    * each value written in the source that the field can take, not only the first or none.
    */
   literals?: Array<string | number | boolean | null>;
+  /**
+   * The call may leave the field out: only some of the object literals the argument may be
+   * write it (`kv.list(all ? {} : { prefix: "report:" })`). Without it, a field held to
+   * literals or a prefix is always sent, and the engine refuses a call that leaves it out.
+   */
+  optional?: boolean;
 }
 
 /** One call of an action in the source, with its argument fields (`*` when not an object literal). */

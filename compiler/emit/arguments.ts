@@ -61,26 +61,35 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
    * literal adds its properties, a spread of anything else may replace every field before it.
    * Undefined when the argument is not (a constant holding) an object literal.
    */
-  const fieldsOf = (expr: ts.Expression, depth: number, fields: Map<string, Contribution[]>, spreads: ts.Expression[]): boolean => {
+  const fieldsOf = (expr: ts.Expression, depth: number, fields: Map<string, Contribution[]>, spreads: ts.Expression[], optional: Set<string>): boolean => {
     if (depth > maxDepth) return false;
     const e = skipOuter(expr);
     const literal = ts.isObjectLiteralExpression(e) ? e : literalHolder(e);
     if (literal === undefined || !ts.isObjectLiteralExpression(literal)) {
-      // Several object literals it may be (`c ? {…} : {…}`, a helper's parameter): each field may come from any.
+      // Several object literals it may be (`c ? {…} : {…}`, a helper's parameter): each field may
+      // come from any, and a field that not all of them write may be left out.
       const candidates = candidatesOf(e, depth + 1, new Set());
       if (!candidates.every((c) => isLiteralCandidate(c) && ts.isObjectLiteralExpression(c))) return false;
       const merged = new Map<string, Contribution[]>();
+      const written: Array<Set<string>> = [];
+      const mayLack = new Set<string>();
       for (const c of candidates) {
         const own = new Map<string, Contribution[]>([...fields].map(([k, v]) => [k, [...v]]));
-        if (!fieldsOf(c as ts.ObjectLiteralExpression, depth + 1, own, spreads)) return false;
+        const ownOptional = new Set(optional);
+        if (!fieldsOf(c as ts.ObjectLiteralExpression, depth + 1, own, spreads, ownOptional)) return false;
         for (const [k, v] of own) merged.set(k, [...new Set([...(merged.get(k) ?? []), ...v])]);
+        written.push(new Set(own.keys()));
+        for (const k of ownOptional) mayLack.add(k);
       }
-      for (const [k, v] of merged) fields.set(k, v);
+      for (const [k, v] of merged) {
+        fields.set(k, v);
+        if (mayLack.has(k) || written.some((keys) => !keys.has(k))) optional.add(k);
+      }
       return true;
     }
     for (const p of literal.properties) {
       if (ts.isSpreadAssignment(p)) {
-        if (fieldsOf(p.expression, depth + 1, fields, spreads)) continue;
+        if (fieldsOf(p.expression, depth + 1, fields, spreads, optional)) continue;
         for (const list of fields.values()) list.push({ kind: 'spread', expr: p.expression });
         spreads.push(p.expression);
         continue;
@@ -93,6 +102,8 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
         fields.set('?', [...(fields.get('?') ?? []), value]);
         continue;
       }
+      // Written here whatever came before: the field is there (or computed: see originOf).
+      optional.delete(key);
       if (ts.isPropertyAssignment(p)) fields.set(key, [{ kind: 'value', expr: p.initializer }]);
       else if (ts.isShorthandPropertyAssignment(p)) fields.set(key, [{ kind: 'value', expr: p.name }]);
       else fields.set(key, [{ kind: 'computed' }]); // a method or accessor: what JSON makes of it is code
@@ -108,8 +119,12 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
         const arg = n.arguments[0];
         const fields = new Map<string, Contribution[]>();
         const spreads: ts.Expression[] = [];
-        if (arg !== undefined && !ts.isSpreadElement(arg) && fieldsOf(arg, 0, fields, spreads)) {
-          for (const [key, list] of fields) args[key] = originOf(list);
+        const optional = new Set<string>();
+        if (arg !== undefined && !ts.isSpreadElement(arg) && fieldsOf(arg, 0, fields, spreads, optional)) {
+          for (const [key, list] of fields) {
+            args[key] = originOf(list);
+            if (optional.has(key)) args[key].optional = true;
+          }
           if (spreads.length > 0) args['...'] = originOf(spreads.map((expr) => ({ kind: 'spread', expr })));
         } else if (arg !== undefined) {
           args['*'] = originOf([ts.isSpreadElement(arg) ? { kind: 'spread', expr: arg.expression } : { kind: 'spread', expr: arg }]);

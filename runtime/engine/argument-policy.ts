@@ -13,19 +13,22 @@ import type { ActionCallRecord, ArgumentOrigin } from '../bundle.js';
  *   flows in (`from`);
  * - a record's `prefix` (the literal text before a template's first hole), when the value is
  *   built from the input, a result or code: a string that starts with one of the prefixes;
- * A field may always be left out (a record cannot say when a field is only sometimes written,
- * `...(c ? { cc } : {})`, and leaving one out sends nothing a reviewer did not see), but a field
- * no record writes is refused unless some record spreads unknown fields into its argument.
+ * - its presence, when every record writes it with literals or a prefix: a reviewer who reads
+ *   `kv.list({ prefix: "report:" })` approves listing under "report:", not listing everything.
+ *   A record says when its call may leave a field out (`optional`: `all ? {} : { prefix }`), and
+ *   a value from the input or a result with no prefix may be undefined, which JSON leaves out.
+ * A field no record writes is refused unless some record spreads unknown fields into its argument.
  * A record that writes no object literal (`*`) or a key only known at run time (`?`) makes the
  * whole argument unknown: the action's calls are not held to anything.
  */
 export type ArgumentPolicy = (args: Record<string, unknown>) => string | null;
 
-/** Per field: the literals it may be, the prefixes it may start with, and whether anything goes. */
+/** Per field: the literals it may be, the prefixes it may start with, whether anything goes, whether it may be left out. */
 interface FieldRule {
   any: boolean;
   literals: Array<string | number | boolean | null>;
   prefixes: string[];
+  mayBeAbsent: boolean;
 }
 
 /**
@@ -44,11 +47,19 @@ export function argumentPolicy(action: string, records: readonly ActionCallRecor
   const named = new Set<string>();
   for (const r of records) for (const key of Object.keys(r.args)) if (!isMarker(r.args, key)) named.add(key);
   for (const key of named) {
-    const rule: FieldRule = { any: false, literals: [], prefixes: [] };
+    const rule: FieldRule = { any: false, literals: [], prefixes: [], mayBeAbsent: false };
     for (const r of records) {
-      if (own(r.args, key)) addOrigin(rule, r.args[key]);
-      // Not written by this call: a spread of unknown fields may supply it.
-      else if (isMarker(r.args, '...')) rule.any = true;
+      if (own(r.args, key)) {
+        addOrigin(rule, r.args[key]);
+        if (mayBeAbsent(r.args[key])) rule.mayBeAbsent = true;
+      } else {
+        // Not written by this call, which sends it without the field (or its spread of unknown
+        // fields supplies it).
+        rule.mayBeAbsent = true;
+        if (isMarker(r.args, '...')) rule.any = true;
+      }
+      // A spread after the field may replace it with undefined.
+      if (isMarker(r.args, '...')) rule.mayBeAbsent = true;
     }
     fields.set(key, rule);
   }
@@ -86,13 +97,33 @@ function addOrigin(rule: FieldRule, o: ArgumentOrigin): void {
   else rule.any = true;
 }
 
+/**
+ * Whether a record's call may send its argument without this field: the record says so, or the
+ * value may be undefined (from the input, a result or code, unless a prefix makes it a string).
+ */
+function mayBeAbsent(o: ArgumentOrigin): boolean {
+  if (o.optional === true) return true;
+  if (o.literal !== undefined) return false;
+  if (typeof o.prefix === 'string' && o.prefix !== '') return false;
+  if (o.from !== undefined && o.from.length > 0) return true;
+  return o.literals === undefined || o.literals.length === 0;
+}
+
 function checkField(action: string, key: string, rule: FieldRule, value: unknown, secret: boolean): string | null {
-  if (rule.any || value === undefined) return null;
+  if (value === undefined) {
+    if (rule.mayBeAbsent) return null;
+    return `${action}'s argument leaves out ${quote(key)}, which the workflow's manifest always sends${secret ? '' : ` (${describeAllowed(rule)})`}`;
+  }
+  if (rule.any) return null;
   if (rule.literals.some((l) => l === value)) return null;
   if (typeof value === 'string' && rule.prefixes.some((p) => value.startsWith(p))) return null;
   if (secret) return `${action}'s ${quote(key)} (a secret field) is not a value the workflow's manifest allows`;
-  const allowed = [...rule.literals.map((l) => JSON.stringify(l)), ...rule.prefixes.map((p) => `a string starting with ${JSON.stringify(p)}`)];
-  return `${action}'s ${quote(key)} is ${clip(JSON.stringify(value) ?? String(value))}, but the workflow's manifest allows only ${allowed.join(' or ')}`;
+  return `${action}'s ${quote(key)} is ${clip(JSON.stringify(value) ?? String(value))}, but the workflow's manifest allows only ${describeAllowed(rule)}`;
+}
+
+function describeAllowed(rule: FieldRule): string {
+  if (rule.any) return 'a value of its choosing';
+  return [...rule.literals.map((l) => clip(JSON.stringify(l))), ...rule.prefixes.map((p) => `a string starting with ${clip(JSON.stringify(p))}`)].join(' or ');
 }
 
 /**

@@ -207,6 +207,23 @@ describe('round 3: the manifest shows every value written in the source that an 
     expect(argumentsOf(code, 'kv.list').map((a) => a.prefix)).toEqual([{ literals: ['report:'], from: ['computed'] }]);
   });
 
+  it('marks a field that only some of the object literals an argument may be write as optional, and no other', () => {
+    const code = [
+      'await kv.list(input.all ? {} : { prefix: "report:" });',
+      'await kv.list({ prefix: "page:" });',
+      'await email.send({ to: "ops@corp.example", subject: "s", body: "b", ...(input.cc ? { cc: "audit@corp.example" } : {}) });',
+      'await email.send({ to: "ops@corp.example", ...(input.a ? { cc: "a@corp.example" } : {}), ...(input.b ? { cc: "b@corp.example" } : {}), subject: "s", body: "b" });',
+      'await email.send({ to: "ops@corp.example", ...(input.a ? { subject: "a" } : {}), subject: "c", body: "b" });',
+    ].join('\n');
+    expect(argumentsOf(code, 'kv.list').map((a) => a.prefix)).toEqual([{ literal: 'report:', optional: true }, { literal: 'page:' }]);
+    const sends = argumentsOf(code, 'email.send');
+    expect(sends[0]).toEqual({ to: { literal: 'ops@corp.example' }, subject: { literal: 's' }, body: { literal: 'b' }, cc: { literal: 'audit@corp.example', optional: true } });
+    // Neither spread may write it, so either may leave it out.
+    expect(sends[1].cc).toEqual({ literals: ['a@corp.example', 'b@corp.example'], optional: true });
+    // Written after the spread: always there.
+    expect(sends[2].subject).toEqual({ literal: 'c' });
+  });
+
   it('maps arguments to parameters past a this: parameter, and does not follow a helper called through Reflect.apply', () => {
     const code = [
       'function notify(this: void, to: string, subject: string) { return email.send({ to, subject, body: "b" }); }',

@@ -19,8 +19,26 @@ describe('argumentPolicy', () => {
     {
       name: 'a literal holds the field to that value',
       records: [record({ to: { literal: 'ops@corp.example' }, subject: { literal: 'weekly' } })],
-      pass: [{ to: 'ops@corp.example', subject: 'weekly' }, { subject: 'weekly' }],
-      refuse: [{ to: 'x@evil.example', subject: 'weekly' }, { to: ['ops@corp.example'], subject: 'weekly' }, { to: 'ops@corp.example', subject: 'weekly', bcc: 'x@evil.example' }],
+      pass: [{ to: 'ops@corp.example', subject: 'weekly' }],
+      refuse: [{ to: 'x@evil.example', subject: 'weekly' }, { to: ['ops@corp.example'], subject: 'weekly' }, { to: 'ops@corp.example', subject: 'weekly', bcc: 'x@evil.example' }, { subject: 'weekly' }],
+    },
+    {
+      name: 'a field every record writes with literals or a prefix must be sent: listing under "report:" is not listing everything',
+      records: [record({ prefix: { template: 'report:${…}', prefix: 'report:', from: ['input'] } }), record({ prefix: { literals: ['a:', 'b:'] } })],
+      pass: [{ prefix: 'report:2024' }, { prefix: 'b:' }],
+      refuse: [{}, { prefix: 'c:' }],
+    },
+    {
+      name: 'a field may be left out when a record says its call may leave it out, or does not write it',
+      records: [record({ prefix: { literal: 'report:', optional: true } }), record({ to: { literal: 'ops@corp.example' } }), record({ to: { literal: 'ops@corp.example' }, subject: { literal: 'weekly' } })],
+      pass: [{}, { prefix: 'report:' }, { to: 'ops@corp.example' }, { to: 'ops@corp.example', subject: 'weekly' }],
+      refuse: [{ prefix: 'secrets:' }, { subject: 'daily' }],
+    },
+    {
+      name: 'a value from the input with no prefix may be left out (JSON drops undefined), and so may a field a spread may replace',
+      records: [record({ to: { from: ['input'] }, subject: { literal: 'weekly' }, '...': { from: ['input'] } })],
+      pass: [{}, { to: 'x@example.com' }, { subject: 'weekly', cc: 'y@example.com' }],
+      refuse: [{ subject: 'daily' }],
     },
     {
       name: 'literals of several calls are all allowed',
@@ -50,7 +68,7 @@ describe('argumentPolicy', () => {
       name: 'numbers, booleans and null compare as JSON values',
       records: [record({ limit: { literal: 10 }, all: { literal: true }, cursor: { literal: null } })],
       pass: [{ limit: 10, all: true, cursor: null }],
-      refuse: [{ limit: '10' }, { all: 1 }, { cursor: 0 }],
+      refuse: [{ limit: '10', all: true, cursor: null }, { limit: 10, all: 1, cursor: null }, { limit: 10, all: true, cursor: 0 }, { limit: 10, all: true }],
     },
     {
       name: 'keys of Object.prototype are fields like any other',
@@ -64,7 +82,7 @@ describe('argumentPolicy', () => {
       const policy = argumentPolicy('email.send', c.records);
       expect(policy).not.toBeNull();
       for (const args of c.pass) expect(policy!(args), JSON.stringify(args)).toBeNull();
-      for (const args of c.refuse) expect(policy!(args), JSON.stringify(args)).toMatch(/email\.send's `[^`]+` is .*manifest|no call of email\.send in the manifest writes/);
+      for (const args of c.refuse) expect(policy!(args), JSON.stringify(args)).toMatch(/email\.send's `[^`]+` is .*manifest|no call of email\.send in the manifest writes|email\.send's argument leaves out `[^`]+`, which the workflow's manifest always sends/);
     });
   }
 
@@ -154,5 +172,37 @@ export default async function (input: { to: string }) {
     expect(engine.getRun(ok.id).status).toBe('completed');
     expect(engine.getRun(bad.id).status).toBe('failed');
     expect(rec.executions.map((e) => e.args)).toEqual([{ key: 'user:ann' }]);
+  });
+
+  it('refuses a call that leaves out a field its manifest always sends (listing under a prefix is not listing everything)', async () => {
+    const engine = env.open([echoAction(rec)]);
+    const wf = engine.deploy({
+      script: 'export default async (input, a) => { await a.demo.echo(input.all ? {} : { prefix: "report:" }); return "ok"; }',
+      manifest: { name: 'lists', kind: 'user', actions: ['demo.echo'], arguments: { 'demo.echo': [{ line: 1, args: { prefix: { literal: 'report:' } } }] } },
+    });
+    const ok = engine.start(wf.id, { input: { all: false } });
+    const bad = engine.start(wf.id, { input: { all: true } });
+    expect(await settle(engine)).toBe('idle');
+    expect(engine.getRun(ok.id).status).toBe('completed');
+    expect(engine.getRun(bad.id).status).toBe('failed');
+    expect(engine.getRun(bad.id).error).toMatchObject({ code: ErrorCodes.UNAUTHORIZED });
+    expect(rec.executions.map((e) => e.args)).toEqual([{ prefix: 'report:' }]);
+  });
+
+  it('lets the compiled workflow leave out what its manifest marks optional', async () => {
+    const catalog = catalogOf([defineAction({ name: 'demo.echo', permission: null, input: { type: 'object', properties: { prefix: { type: 'string' } } }, run: () => null })]);
+    const text = `import { demo } from "alice";
+export default async function (input: { all: boolean }) {
+  await demo.echo(input.all ? {} : { prefix: "report:" });
+  return "ok";
+}`;
+    const { bundle } = compileSource({ ok: true, path: 'flows/list.ts', text }, { catalog });
+    expect(bundle!.manifest.arguments!['demo.echo']).toEqual([{ line: 3, args: { prefix: { literal: 'report:', optional: true } } }]);
+    const engine = env.open([echoAction(rec)]);
+    const wf = engine.deploy(bundle!);
+    const all = engine.start(wf.id, { input: { all: true } });
+    expect(await settle(engine)).toBe('idle');
+    expect(engine.getRun(all.id).status).toBe('completed');
+    expect(rec.executions.map((e) => e.args)).toEqual([{}]);
   });
 });
