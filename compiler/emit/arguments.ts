@@ -84,6 +84,7 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
       for (const [k, v] of merged) {
         fields.set(k, v);
         if (mayLack.has(k) || written.some((keys) => !keys.has(k))) optional.add(k);
+        else optional.delete(k); // every candidate writes it, whatever came before
       }
       return true;
     }

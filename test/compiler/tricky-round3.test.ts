@@ -214,6 +214,7 @@ describe('round 3: the manifest shows every value written in the source that an 
       'await email.send({ to: "ops@corp.example", subject: "s", body: "b", ...(input.cc ? { cc: "audit@corp.example" } : {}) });',
       'await email.send({ to: "ops@corp.example", ...(input.a ? { cc: "a@corp.example" } : {}), ...(input.b ? { cc: "b@corp.example" } : {}), subject: "s", body: "b" });',
       'await email.send({ to: "ops@corp.example", ...(input.a ? { subject: "a" } : {}), subject: "c", body: "b" });',
+      'await email.send({ to: "ops@corp.example", ...(input.a ? { cc: "a@corp.example" } : {}), ...(input.b ? { cc: "b@corp.example" } : { cc: "c@corp.example" }), subject: "s", body: "b" });',
     ].join('\n');
     expect(argumentsOf(code, 'kv.list').map((a) => a.prefix)).toEqual([{ literal: 'report:', optional: true }, { literal: 'page:' }]);
     const sends = argumentsOf(code, 'email.send');
@@ -222,6 +223,8 @@ describe('round 3: the manifest shows every value written in the source that an 
     expect(sends[1].cc).toEqual({ literals: ['a@corp.example', 'b@corp.example'], optional: true });
     // Written after the spread: always there.
     expect(sends[2].subject).toEqual({ literal: 'c' });
+    // Both branches of the second spread write it: there, and only theirs, whatever the first did.
+    expect(sends[3].cc).toEqual({ literals: ['b@corp.example', 'c@corp.example'] });
   });
 
   it('maps arguments to parameters past a this: parameter, and does not follow a helper called through Reflect.apply', () => {
