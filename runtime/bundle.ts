@@ -142,8 +142,9 @@ export function validateBundle(input: unknown): Bundle {
     throw new BundleError(`${field('inputSchema')} must be a JSON Schema object or null`, field('inputSchema'));
   }
   const args = m.arguments;
-  if (args !== undefined && !isCallRecords(args)) {
-    throw new BundleError(`${field('arguments')} must map action names to lists of { line, args } records`, field('arguments'));
+  if (args !== undefined) {
+    const problem = callRecordsProblem(args, new Set(actions));
+    if (problem !== null) throw new BundleError(`${field('arguments')}${problem}`, field('arguments'));
   }
   const hosts = m.hosts;
   if (hosts !== undefined) {
@@ -162,7 +163,7 @@ export function validateBundle(input: unknown): Bundle {
     inputSchema: inputSchema as Record<string, unknown> | null,
     compilerVersion: typeof m.compilerVersion === 'string' ? m.compilerVersion : 'hand-written',
     ...(typeof m.description === 'string' ? { description: m.description } : {}),
-    ...(args !== undefined ? { arguments: args } : {}),
+    ...(args !== undefined ? { arguments: args as Record<string, ActionCallRecord[]> } : {}),
     ...(hosts !== undefined ? { hosts: [...new Set(hosts as string[])] } : {}),
   };
   let codeHash: string;
@@ -178,11 +179,50 @@ export function validateBundle(input: unknown): Bundle {
   return { script: b.script, manifest: { ...manifest, codeHash }, sourceMap: (b.sourceMap as string | null | undefined) ?? null };
 }
 
-function isCallRecords(value: unknown): value is Record<string, ActionCallRecord[]> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  return Object.values(value).every(
-    (calls) =>
-      Array.isArray(calls) &&
-      calls.every((c: unknown) => typeof c === 'object' && c !== null && Number.isInteger((c as ActionCallRecord).line) && typeof (c as ActionCallRecord).args === 'object' && (c as ActionCallRecord).args !== null),
-  );
+/** The keys an argument origin may have, and what each holds. */
+const originFields: Readonly<Record<string, (v: unknown) => boolean>> = {
+  literal: isScalar,
+  literals: (v) => Array.isArray(v) && v.every(isScalar),
+  template: (v) => typeof v === 'string',
+  prefix: (v) => typeof v === 'string',
+  host: (v) => typeof v === 'string',
+  from: (v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== ''),
+  optional: (v) => typeof v === 'boolean',
+};
+
+function isScalar(v: unknown): boolean {
+  return v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * What is wrong with a manifest's `arguments` (a suffix for the message, starting with the path),
+ * or null. The engine holds calls to these records (engine/argument-policy.ts), and a reviewer
+ * reads them: a record filed under a name that is not one of the manifest's actions, or an origin
+ * the engine would read otherwise than a reviewer (a bare string, `literals` as a string, a key
+ * misspelled), would show a constraint that nothing enforces.
+ */
+function callRecordsProblem(value: unknown, actions: ReadonlySet<string>): string | null {
+  if (!isPlainObject(value)) return ' must map action names to lists of { line, args } records';
+  for (const [action, calls] of Object.entries(value)) {
+    const at = `[${JSON.stringify(action)}]`;
+    if (!actions.has(action)) return `${at} is not one of manifest.actions: records of an action the workflow does not declare hold nothing`;
+    if (!Array.isArray(calls)) return `${at} must be a list of { line, args } records`;
+    for (const [i, c] of calls.entries()) {
+      if (!isPlainObject(c) || !Number.isInteger(c.line) || !isPlainObject(c.args)) return `${at}[${i}] must be a { line, args } record`;
+      for (const [key, origin] of Object.entries(c.args)) {
+        const where = `${at}[${i}].args[${JSON.stringify(key)}]`;
+        if (!isPlainObject(origin)) return `${where} must be an object such as { "literal": … } or { "from": ["input"] }`;
+        for (const [k, v] of Object.entries(origin)) {
+          const valid = Object.prototype.hasOwnProperty.call(originFields, k) ? originFields[k] : undefined;
+          if (valid === undefined) return `${where} has ${JSON.stringify(k)}, which is none of ${Object.keys(originFields).join(', ')}`;
+          if (!valid(v)) return `${where}.${k} is not what a ${k} holds`;
+        }
+      }
+    }
+  }
+  return null;
 }

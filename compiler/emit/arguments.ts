@@ -29,6 +29,18 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
   const out: Record<string, ActionCallRecord[]> = {};
   const { whole, part, candidatesOf, literalHolder, propertyKey, templateText, prefixOf } = valueSources(facts, workflowInput);
 
+  /**
+   * Whether a value put in a field may be undefined (JSON then leaves the field out), by its type
+   * where it is written: `let p: string | undefined` assigned on some paths only, a `switch`
+   * without a default, `any`. The analysis of where values come from follows writes, not paths.
+   */
+  const mayBeUndefined = (c: Contribution): boolean => {
+    if (c.kind !== 'value') return false;
+    const type = facts.checker.getTypeAtLocation(c.expr);
+    const parts = type.isUnion() ? type.types : [type];
+    return parts.some((t) => (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0);
+  };
+
   /** A field's origin from what may be put in it. */
   const originOf = (contributions: Contribution[]): ArgumentOrigin => {
     const acc = new Set<string>();
@@ -123,8 +135,11 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
         const optional = new Set<string>();
         if (arg !== undefined && !ts.isSpreadElement(arg) && fieldsOf(arg, 0, fields, spreads, optional)) {
           for (const [key, list] of fields) {
-            args[key] = originOf(list);
-            if (optional.has(key)) args[key].optional = true;
+            const o = (args[key] = originOf(list));
+            // Said only where it changes what a reviewer reads: a value from the input or code
+            // with no prefix may be left out anyway.
+            const heldToSource = o.literal !== undefined || o.prefix !== undefined || o.from === undefined;
+            if (optional.has(key) || (heldToSource && list.some(mayBeUndefined))) o.optional = true;
           }
           if (spreads.length > 0) args['...'] = originOf(spreads.map((expr) => ({ kind: 'spread', expr })));
         } else if (arg !== undefined) {

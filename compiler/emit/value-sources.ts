@@ -270,16 +270,19 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
       const candidates = candidatesOf(e.expression, depth + 1, new Set());
       if (!candidates.some(isLiteralCandidate)) return part(e, depth, acc);
       const keys = ts.isElementAccessExpression(e) ? constants(e.argumentExpression, depth + 1) : undefined;
-      const name = ts.isPropertyAccessExpression(e) ? e.name.text : keys !== undefined && keys.length === 1 ? String(keys[0]) : undefined;
+      // Each key it may be is looked up on its own: one that finds no member reads undefined.
+      const names: Array<string | undefined> = ts.isPropertyAccessExpression(e) ? [e.name.text] : keys !== undefined ? keys.map(String) : [undefined];
       if (ts.isElementAccessExpression(e) && keys === undefined) part(e.argumentExpression, depth, acc, false);
       for (const c of candidates) {
-        const values = isLiteralCandidate(c) ? membersOf(c, name) : undefined;
-        if (values === undefined) {
-          part(isLiteralCandidate(c) ? e : c.other, depth, acc);
-          continue;
+        for (const name of names) {
+          const values = isLiteralCandidate(c) ? membersOf(c, name) : undefined;
+          if (values === undefined) {
+            part(isLiteralCandidate(c) ? e : c.other, depth, acc);
+            continue;
+          }
+          if (values.length === 0) acc.add('computed'); // a member that is not there: undefined
+          for (const x of values) whole(x, depth + 1, acc, lits, seen);
         }
-        if (values.length === 0) acc.add('computed'); // a member that is not there: undefined
-        for (const x of values) whole(x, depth + 1, acc, lits, seen);
       }
       return;
     }
@@ -458,7 +461,8 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
       parameterSources(decl, depth, acc, lits, seen, true);
       return;
     }
-    if (ts.isFunctionDeclaration(decl) || ts.isEnumDeclaration(decl)) return;
+    // A function is no JSON value: the field is left out (an enum is an object of its members).
+    if (ts.isEnumDeclaration(decl)) return;
     acc.add('computed');
   };
 

@@ -135,8 +135,9 @@ function isMarker(args: Record<string, ArgumentOrigin>, key: string): boolean {
   if ((key !== '*' && key !== '?' && key !== '...') || !own(args, key)) return false;
   // `*` (the argument is not an object literal) is all a record says of its fields.
   if (key === '*' && Object.keys(args).length > 1) return false;
+  // A marker always says what flows in: `"...": {}` would otherwise open every field for nothing shown.
   const o = args[key];
-  return o.literal === undefined && (o.literals === undefined || (o.from !== undefined && o.from.length > 0));
+  return o.literal === undefined && o.from !== undefined && o.from.length > 0;
 }
 
 function own(o: object, key: string): boolean {

@@ -227,6 +227,30 @@ describe('round 3: the manifest shows every value written in the source that an 
     expect(sends[3].cc).toEqual({ literals: ['b@corp.example', 'c@corp.example'] });
   });
 
+  it('marks a field whose value may be undefined on some path as optional: a let assigned on some paths, a key that misses, a function', () => {
+    const code = [
+      'let scope: string | undefined;',
+      'if (input.only) scope = "report:";',
+      'await kv.list({ prefix: scope });',
+      'let kind: string | undefined;',
+      'switch (input.k) { case "a": kind = "page:"; break; case "b": kind = "report:"; break; }',
+      'await kv.list({ prefix: kind });',
+      'const PREFIXES = ["report:", "page:"];',
+      'await kv.list({ prefix: PREFIXES[input.all ? 2 : 0] });',
+      'await kv.list({ prefix: PREFIXES[input.all ? 1 : 0] });',
+      'function everything(): string { return ""; }',
+      'await kv.list({ prefix: (input.all ? everything : "report:") as unknown as string });',
+    ].join('\n');
+    const lists = argumentsOf(code, 'kv.list').map((a) => a.prefix);
+    expect(lists[0]).toEqual({ literal: 'report:', optional: true });
+    expect(lists[1]).toEqual({ literals: ['page:', 'report:'], optional: true });
+    // Index 2 is not there: undefined, which the field's value may be.
+    expect(lists[2]).toMatchObject({ literals: ['report:'], from: ['computed'] });
+    // Both keys are there: always one of them.
+    expect(lists[3]).toEqual({ literals: ['page:', 'report:'] });
+    expect(lists[4]).toMatchObject({ literals: ['report:'], from: ['computed'] });
+  });
+
   it('maps arguments to parameters past a this: parameter, and does not follow a helper called through Reflect.apply', () => {
     const code = [
       'function notify(this: void, to: string, subject: string) { return email.send({ to, subject, body: "b" }); }',

@@ -10,6 +10,8 @@ import { compileSource } from '../../compiler/compile.js';
 import type { ActionCallRecord } from '../../runtime/bundle.js';
 import { argumentPolicy } from '../../runtime/engine/argument-policy.js';
 import { defineAction, ErrorCodes } from '../../runtime/index.js';
+import { validateBundle } from '../../runtime/bundle.js';
+import { BundleError } from '../../runtime/errors.js';
 import { echoAction, logOf, newEnv, Recorder, settle, type Env } from '../hostile/harness.js';
 
 const record = (args: ActionCallRecord['args']): ActionCallRecord => ({ line: 1, args });
@@ -115,6 +117,37 @@ describe('argumentPolicy', () => {
   it('says what was sent and what the manifest allows', () => {
     const policy = argumentPolicy('email.send', [record({ to: { literal: 'ops@corp.example' } }), record({ to: { prefix: 'team-', from: ['input'] } })])!;
     expect(policy({ to: 'x@evil.example' })).toBe('email.send\'s `to` is "x@evil.example", but the workflow\'s manifest allows only "ops@corp.example" or a string starting with "team-"');
+  });
+});
+
+describe('a manifest\'s argument records are read as a reviewer reads them, or refused', () => {
+  const bundleWith = (args: unknown) => ({ script: 'export default async () => 1;', manifest: { name: 'w', kind: 'user', actions: ['demo.echo'], arguments: args } });
+  const refused: Array<[string, unknown, RegExp]> = [
+    ['a bare value for an origin', { 'demo.echo': [{ line: 1, args: { prefix: 'report:' } }] }, /args\["prefix"\] must be an object/],
+    ['literals given as a string', { 'demo.echo': [{ line: 1, args: { prefix: { literals: 'report:' } } }] }, /literals is not what a literals holds/],
+    ['a misspelled key', { 'demo.echo': [{ line: 1, args: { prefix: { Literal: 'report:' } } }] }, /has "Literal", which is none of/],
+    ['an empty from', { 'demo.echo': [{ line: 1, args: { to: { from: [] } } }] }, /from is not what a from holds/],
+    ['optional that is not a boolean', { 'demo.echo': [{ line: 1, args: { to: { literal: 'a', optional: 'yes' } } }] }, /optional is not what a optional holds/],
+    ['records of a name that is not one of the actions', { 'demo.echo ': [{ line: 1, args: { prefix: { literal: 'report:' } } }] }, /\["demo\.echo "\] is not one of manifest\.actions/],
+    ['a record without a line', { 'demo.echo': [{ args: {} }] }, /\[0\] must be a \{ line, args \} record/],
+  ];
+  for (const [name, args, message] of refused) {
+    it(`refuses ${name}`, () => {
+      expect(() => validateBundle(bundleWith(args))).toThrow(BundleError);
+      expect(() => validateBundle(bundleWith(args))).toThrow(message);
+    });
+  }
+
+  it('takes what the compilers write', () => {
+    const args = { 'demo.echo': [{ line: 3, args: { prefix: { literal: 'report:', optional: true }, to: { literals: ['a', null, 1, true], from: ['input'] }, url: { template: 'https://h.example/${…}', prefix: 'https://h.example/', host: 'h.example', from: ['input'] }, '...': { from: ['computed'] } } }] };
+    expect(validateBundle(bundleWith(args)).manifest.arguments).toEqual(args);
+  });
+
+  it('reads a marker only with what flows in: "...": {} is a field of that name, which opens nothing', () => {
+    const policy = argumentPolicy('demo.echo', [record({ prefix: { literal: 'report:' }, '...': {} })])!;
+    expect(policy({ prefix: 'report:' })).toBeNull();
+    expect(policy({})).toMatch(/leaves out `prefix`/);
+    expect(policy({ prefix: 'report:', extra: 1 })).toMatch(/no call of demo\.echo in the manifest writes/);
   });
 });
 
