@@ -179,15 +179,15 @@ export function validateBundle(input: unknown): Bundle {
   return { script: b.script, manifest: { ...manifest, codeHash }, sourceMap: (b.sourceMap as string | null | undefined) ?? null };
 }
 
-/** The keys an argument origin may have, and what each holds. */
-const originFields: Readonly<Record<string, (v: unknown) => boolean>> = {
-  literal: isScalar,
-  literals: (v) => Array.isArray(v) && v.every(isScalar),
-  template: (v) => typeof v === 'string',
-  prefix: (v) => typeof v === 'string',
-  host: (v) => typeof v === 'string',
-  from: (v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== ''),
-  optional: (v) => typeof v === 'boolean',
+/** The keys an argument origin may have: what each must hold, and how to say it. */
+const originFields: Readonly<Record<string, { valid: (v: unknown) => boolean; holds: string }>> = {
+  literal: { valid: isScalar, holds: 'a JSON string, number, boolean or null' },
+  literals: { valid: (v) => Array.isArray(v) && v.every(isScalar), holds: 'a list of JSON strings, numbers, booleans or nulls' },
+  template: { valid: (v) => typeof v === 'string', holds: 'a string' },
+  prefix: { valid: (v) => typeof v === 'string', holds: 'a string' },
+  host: { valid: (v) => typeof v === 'string', holds: 'a string' },
+  from: { valid: (v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== ''), holds: 'a non-empty list of sources such as "input"' },
+  optional: { valid: (v) => typeof v === 'boolean', holds: 'true or false' },
 };
 
 function isScalar(v: unknown): boolean {
@@ -217,9 +217,9 @@ function callRecordsProblem(value: unknown, actions: ReadonlySet<string>): strin
         const where = `${at}[${i}].args[${JSON.stringify(key)}]`;
         if (!isPlainObject(origin)) return `${where} must be an object such as { "literal": … } or { "from": ["input"] }`;
         for (const [k, v] of Object.entries(origin)) {
-          const valid = Object.prototype.hasOwnProperty.call(originFields, k) ? originFields[k] : undefined;
-          if (valid === undefined) return `${where} has ${JSON.stringify(k)}, which is none of ${Object.keys(originFields).join(', ')}`;
-          if (!valid(v)) return `${where}.${k} is not what a ${k} holds`;
+          const spec = Object.prototype.hasOwnProperty.call(originFields, k) ? originFields[k] : undefined;
+          if (spec === undefined) return `${where} has ${JSON.stringify(k)}, which is none of ${Object.keys(originFields).join(', ')}`;
+          if (!spec.valid(v)) return `${where}.${k} must be ${spec.holds}`;
         }
       }
     }

@@ -124,10 +124,10 @@ describe('a manifest\'s argument records are read as a reviewer reads them, or r
   const bundleWith = (args: unknown) => ({ script: 'export default async () => 1;', manifest: { name: 'w', kind: 'user', actions: ['demo.echo'], arguments: args } });
   const refused: Array<[string, unknown, RegExp]> = [
     ['a bare value for an origin', { 'demo.echo': [{ line: 1, args: { prefix: 'report:' } }] }, /args\["prefix"\] must be an object/],
-    ['literals given as a string', { 'demo.echo': [{ line: 1, args: { prefix: { literals: 'report:' } } }] }, /literals is not what a literals holds/],
+    ['literals given as a string', { 'demo.echo': [{ line: 1, args: { prefix: { literals: 'report:' } } }] }, /literals must be a list of JSON strings, numbers, booleans or nulls/],
     ['a misspelled key', { 'demo.echo': [{ line: 1, args: { prefix: { Literal: 'report:' } } }] }, /has "Literal", which is none of/],
-    ['an empty from', { 'demo.echo': [{ line: 1, args: { to: { from: [] } } }] }, /from is not what a from holds/],
-    ['optional that is not a boolean', { 'demo.echo': [{ line: 1, args: { to: { literal: 'a', optional: 'yes' } } }] }, /optional is not what a optional holds/],
+    ['an empty from', { 'demo.echo': [{ line: 1, args: { to: { from: [] } } }] }, /from must be a non-empty list of sources/],
+    ['optional that is not a boolean', { 'demo.echo': [{ line: 1, args: { to: { literal: 'a', optional: 'yes' } } }] }, /optional must be true or false/],
     ['records of a name that is not one of the actions', { 'demo.echo ': [{ line: 1, args: { prefix: { literal: 'report:' } } }] }, /\["demo\.echo "\] is not one of manifest\.actions/],
     ['a record without a line', { 'demo.echo': [{ args: {} }] }, /\[0\] must be a \{ line, args \} record/],
   ];
