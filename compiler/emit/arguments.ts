@@ -112,7 +112,9 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
         // A key only known at run time may be any field, also one written before it.
         const value: Contribution = ts.isPropertyAssignment(p) ? { kind: 'value', expr: p.initializer } : { kind: 'computed' };
         for (const list of fields.values()) list.push(value);
-        fields.set('?', [...(fields.get('?') ?? []), value]);
+        // The marker always says something flows in (the key is computed), also when the value
+        // is a literal: `'?': { literal: "x" }` would read as a field really named `?`.
+        fields.set('?', [...(fields.get('?') ?? []), value, { kind: 'computed' }]);
         continue;
       }
       // Written here whatever came before: the field is there (or computed: see originOf).

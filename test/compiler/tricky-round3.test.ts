@@ -361,7 +361,7 @@ describe('round 3: the manifest shows every value written in the source that an 
     expect(spread.to).toEqual({ literals: ['ok@corp.example'], from: ['input'] });
     expect(spread['...']).toEqual({ from: ['input'] });
     expect(keyed.to).toEqual({ literals: ['ok@corp.example', 'x@evil.example'] });
-    expect(keyed['?']).toEqual({ literal: 'x@evil.example' });
+    expect(keyed['?']).toEqual({ literals: ['x@evil.example'], from: ['computed'] });
     expect(destructured.to).toEqual({ literals: ['ok@corp.example'], from: ['computed'] });
   });
 

@@ -222,6 +222,23 @@ export default async function (input: { to: string }) {
     expect(rec.executions.map((e) => e.args)).toEqual([{ prefix: 'report:' }]);
   });
 
+  it('runs a compiled call with a key known only at run time, whose value is a literal', async () => {
+    const catalog = catalogOf([defineAction({ name: 'demo.echo', permission: null, input: { type: 'object' }, run: () => null })]);
+    const text = `import { demo } from "alice";
+export default async function (input: { k: string }) {
+  await demo.echo({ [input.k]: "x" });
+  return "ok";
+}`;
+    const { bundle } = compileSource({ ok: true, path: 'flows/key.ts', text }, { catalog });
+    expect(bundle!.manifest.arguments!['demo.echo']).toEqual([{ line: 3, args: { '?': { literals: ['x'], from: ['computed'] } } }]);
+    const engine = env.open([echoAction(rec)]);
+    const wf = engine.deploy(bundle!);
+    const run = engine.start(wf.id, { input: { k: 'color' } });
+    expect(await settle(engine)).toBe('idle');
+    expect(engine.getRun(run.id).status).toBe('completed');
+    expect(rec.executions.map((e) => e.args)).toEqual([{ color: 'x' }]);
+  });
+
   it('lets the compiled workflow leave out what its manifest marks optional', async () => {
     const catalog = catalogOf([defineAction({ name: 'demo.echo', permission: null, input: { type: 'object', properties: { prefix: { type: 'string' } } }, run: () => null })]);
     const text = `import { demo } from "alice";
