@@ -64,6 +64,17 @@ export interface ArgumentOrigin {
   optional?: boolean;
 }
 
+/**
+ * Whether an origin holds its field to values written in the source: a literal, a prefix, or
+ * literals with nothing else flowing in. Such a field is always sent unless the record says it
+ * is `optional` (the compilers write that; the engine refuses a call that leaves it out).
+ */
+export function heldToSource(o: ArgumentOrigin): boolean {
+  if (o.literal !== undefined) return true;
+  if (typeof o.prefix === 'string' && o.prefix !== '') return true;
+  return (o.from === undefined || o.from.length === 0) && o.literals !== undefined && o.literals.length > 0;
+}
+
 /** One call of an action in the source, with its argument fields (`*` when not an object literal). */
 export interface ActionCallRecord {
   line: number;

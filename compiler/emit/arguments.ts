@@ -1,7 +1,7 @@
 import ts from '../ts/typescript.cjs';
 import type { FileFacts } from '../ts/facts.js';
 import { skipOuter } from '../ts/references.js';
-import type { ActionCallRecord, ArgumentOrigin } from '../../runtime/bundle.js';
+import { heldToSource, type ActionCallRecord, type ArgumentOrigin } from '../../runtime/bundle.js';
 import { completeOrigin, type Literal } from './origin.js';
 import { isLiteralCandidate, valueSources } from './value-sources.js';
 
@@ -140,8 +140,7 @@ export function recordActionArguments(facts: FileFacts, workflowInput: ts.Parame
             const o = (args[key] = originOf(list));
             // Said only where it changes what a reviewer reads: a value from the input or code
             // with no prefix may be left out anyway.
-            const heldToSource = o.literal !== undefined || o.prefix !== undefined || o.from === undefined;
-            if (optional.has(key) || (heldToSource && list.some(mayBeUndefined))) o.optional = true;
+            if (optional.has(key) || (heldToSource(o) && list.some(mayBeUndefined))) o.optional = true;
           }
           if (spreads.length > 0) args['...'] = originOf(spreads.map((expr) => ({ kind: 'spread', expr })));
         } else if (arg !== undefined) {

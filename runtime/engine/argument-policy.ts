@@ -1,4 +1,4 @@
-import type { ActionCallRecord, ArgumentOrigin } from '../bundle.js';
+import { heldToSource, type ActionCallRecord, type ArgumentOrigin } from '../bundle.js';
 
 /**
  * What the manifest's argument records let a call of one action pass, as the engine enforces
@@ -102,11 +102,7 @@ function addOrigin(rule: FieldRule, o: ArgumentOrigin): void {
  * value may be undefined (from the input, a result or code, unless a prefix makes it a string).
  */
 function mayBeAbsent(o: ArgumentOrigin): boolean {
-  if (o.optional === true) return true;
-  if (o.literal !== undefined) return false;
-  if (typeof o.prefix === 'string' && o.prefix !== '') return false;
-  if (o.from !== undefined && o.from.length > 0) return true;
-  return o.literals === undefined || o.literals.length === 0;
+  return o.optional === true || !heldToSource(o);
 }
 
 function checkField(action: string, key: string, rule: FieldRule, value: unknown, secret: boolean): string | null {
