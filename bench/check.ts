@@ -2,8 +2,10 @@
  * The `check` figures: `alice check` as CI runs it, a new process per invocation, on 2 cores.
  * - `check_one_file_ms`: one ~100-line workflow, start-up included (Node, TypeScript, libs).
  * - `check_500_files_ms`: 500 generated workflows of ~100 lines in one invocation.
- * The first invocation writes the V8 code cache of TypeScript (node_modules/.cache/alice); it is
- * run once untimed, as any CI run after the first finds the cache.
+ * Each runs the `alice` command itself (runtime/cli/alice, package.json's bin), which starts
+ * Node for `check` with its startup snapshot. The first invocation writes the V8 code cache of
+ * TypeScript (node_modules/.cache/alice); it is run once untimed, as any CI run after the first
+ * finds the cache.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,13 +18,14 @@ import { loadCatalog } from '../runtime/cli/open.js';
 import { median, round, scratch, type GroupResult } from './harness.js';
 import { generatedWorkflow } from './workflow-gen.js';
 
-const cli = fileURLToPath(new URL('../runtime/cli/main.js', import.meta.url));
+// From dist/bench: the launcher is a source file (a shell script), not built.
+const launcher = fileURLToPath(new URL('../../runtime/cli/alice', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/lib/tsc.js');
 
 /** Wall and CPU time of one `alice check` process; throws unless every file passed. */
 function timeCheck(cwd: string, args: string[]): { wallMs: number } {
   const started = performance.now();
-  const r = spawnSync(process.execPath, ['--no-node-snapshot', cli, 'check', ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(launcher, ['check', ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
   const wallMs = performance.now() - started;
   if (r.status !== 0) throw new Error(`alice check ${args.join(' ')} exited ${r.status}:\n${r.stdout.slice(0, 2000)}${r.stderr.slice(0, 2000)}`);
   return { wallMs };

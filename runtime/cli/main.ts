@@ -12,21 +12,8 @@ import { terminalSafeLines } from '../engine/log.js';
 import { UsageError } from '../errors.js';
 import { parseCommandLine, resolveGlobals, splitCommand } from './args.js';
 import { globalHelp, type Command, type Io } from './command.js';
-import { checkCommand } from './commands/check.js';
-import { compileCommand } from './commands/compile.js';
-import { answerCommand, chatCommand, kbCommand, questionsCommand, tenantsCommand } from './commands/assistant.js';
-import { catalogCommand } from './commands/catalog.js';
-import { cancelCommand, eventCommand } from './commands/control.js';
-import { logCommand, runsCommand, showCommand } from './commands/inspect.js';
-import { runCommand } from './commands/run.js';
-import { typesCommand } from './commands/types.js';
-import { workerCommand } from './commands/worker.js';
+import { commands } from './commands/index.js';
 import { ExitCode, errorLine, exitCodeOf } from './exit.js';
-
-const commands: readonly Command[] = [
-  runCommand, workerCommand, runsCommand, showCommand, logCommand, cancelCommand, eventCommand, checkCommand, compileCommand, typesCommand,
-  catalogCommand, chatCommand, kbCommand, answerCommand, questionsCommand, tenantsCommand,
-];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -57,6 +44,11 @@ function version(): string {
     dir = dirname(dir);
   }
   return 'unknown';
+}
+
+/** Whether Node was started with --no-node-snapshot, on its command line or in NODE_OPTIONS. */
+function noNodeSnapshot(): boolean {
+  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--no-node-snapshot');
 }
 
 /** The command `main` ran, once it has found it. */
@@ -92,6 +84,10 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
     if (values.help === true) {
       io.out(command.help);
       return ExitCode.ok;
+    }
+    if (command.nodeSnapshot !== true && !noNodeSnapshot()) {
+      // isolated-vm under Node's startup snapshot can crash the process mid-run; refuse first.
+      throw new UsageError(`alice ${command.name} loads the engine and its isolated-vm sandbox, which need Node started with --no-node-snapshot: run it as \`alice ${command.name}\` (the launcher, runtime/cli/alice, adds the flag) or as \`node --no-node-snapshot ${process.argv[1] ?? 'main.js'} ${command.name} …\``);
     }
     return await command.run({ globals: resolveGlobals(values), values, positionals, io });
   } catch (err) {

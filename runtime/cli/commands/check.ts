@@ -12,6 +12,7 @@ const fewFiles = 8;
 export const checkCommand: Command = {
   name: 'check',
   exitWhenDone: true,
+  nodeSnapshot: true,
   summary: 'check workflow sources (types and purity rules); the CI linter',
   help: `Usage: alice check FILES_OR_GLOBS... [--format text|json|sarif|github] [--output FILE]
 

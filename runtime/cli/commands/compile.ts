@@ -9,6 +9,7 @@ import { compileWorkflow, isSourceFile } from '../workflow-source.js';
 export const compileCommand: Command = {
   name: 'compile',
   exitWhenDone: true,
+  nodeSnapshot: true,
   summary: 'check a workflow source and write its bundle (script, source map, manifest)',
   help: `Usage: alice compile FILE -o DIR
 

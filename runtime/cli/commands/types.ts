@@ -8,6 +8,7 @@ import { compilerCatalog } from '../workflow-source.js';
 export const typesCommand: Command = {
   name: 'types',
   exitWhenDone: true,
+  nodeSnapshot: true,
   summary: 'write alice.d.ts: the "alice" module declarations of the action catalog, for editors',
   help: `Usage: alice types [-o FILE]
 
