@@ -15,6 +15,7 @@
  * (`init`) then binds the context to one execution: its config and its host callback.
  */
 import { durationMs, fingerprint53, strictJson } from './shared.js';
+import { pinZoneAndLocale } from './zone.js';
 
 /** Messages from guest to host; the first argument of the host callback. */
 export type GuestMessage =
@@ -118,6 +119,7 @@ function guestRuntime(
   strictJsonOf: typeof strictJson,
   fingerprintOf: typeof fingerprint53,
   duration: typeof durationMs,
+  pinZone: typeof pinZoneAndLocale,
 ): GuestEntry {
   'use strict';
   const G = globalThis as Record<string, unknown>;
@@ -141,7 +143,6 @@ function guestRuntime(
   const resolveNow = apply(Function.prototype.bind, resolveWith, [P]) as (value: unknown) => Promise<unknown>;
   const rejectNow = apply(Function.prototype.bind, rejectWith, [P]) as (reason: unknown) => Promise<never>;
   const construct = Reflect.construct;
-  const RealDate = Date;
   const ErrorCtor = Error;
   const StringCtor = String;
   const captureStack = Error.captureStackTrace;
@@ -686,15 +687,9 @@ function guestRuntime(
 
   // Defence in depth behind the static checks: ambient time and randomness become the run's
   // logical clock and PRNG, and APIs that observe the garbage collector or share memory go.
-  function DeterministicDate(this: unknown, ...args: unknown[]): unknown {
-    if (new.target === undefined) return new RealDate(clock).toString();
-    return construct(RealDate, args.length === 0 ? [clock] : args, new.target);
-  }
-  defineProperty(DeterministicDate, 'prototype', { value: RealDate.prototype, writable: false });
-  defineProperty(RealDate.prototype, 'constructor', { value: DeterministicDate, writable: true, configurable: true });
-  (DeterministicDate as unknown as { now: () => number }).now = () => clock;
-  (DeterministicDate as unknown as { parse: unknown }).parse = RealDate.parse;
-  (DeterministicDate as unknown as { UTC: unknown }).UTC = RealDate.UTC;
+  // Date and the locale APIs in UTC and en-US, whatever the worker's TZ and LANG (zone.ts);
+  // `new Date()`, `Date()` and `Date.now()` read the logical clock.
+  const DeterministicDate = pinZone(() => clock);
   defineProperty(G, 'Date', { value: DeterministicDate, writable: false, configurable: false });
   defineProperty(Math, 'random', { value: random, writable: false, configurable: false });
   function refuse(name: string) {
@@ -702,6 +697,27 @@ function guestRuntime(
       throw new ErrorCtor(`${name} is not available in a workflow: it observes garbage collection, which differs on every re-run`);
     };
   }
+  // Code from strings: the checker refuses eval and the Function constructors by every path it
+  // can follow, but a value typed as something else (a class instance whose prototype was
+  // swapped) can still lead to them, and a hand-written bundle is not checked at all. Here every
+  // path ends: %Function%, %AsyncFunction%, %GeneratorFunction% and %AsyncGeneratorFunction%
+  // are reachable only as their prototypes' `constructor` and as the global Function, and %eval%
+  // only as the global. The stub keeps Function.prototype, so `f instanceof Function` holds.
+  const EvalErrorCtor = EvalError;
+  const noCodeFromStrings = function Function() {
+    throw new EvalErrorCtor('code generation from strings is not available in a workflow: the reviewed source must be all the code that runs');
+  };
+  defineProperty(noCodeFromStrings, 'prototype', { value: Function.prototype, writable: false, enumerable: false, configurable: false });
+  for (const fnProto of [Function.prototype, getProto(async function () {}), getProto(function* () {}), getProto(async function* () {})]) {
+    defineProperty(fnProto, 'constructor', { value: noCodeFromStrings, writable: false, enumerable: false, configurable: false });
+  }
+  defineProperty(G, 'Function', { value: noCodeFromStrings, writable: false, enumerable: false, configurable: false });
+  defineProperty(G, 'eval', {
+    value: function evaluate() {
+      throw new EvalErrorCtor('eval is not available in a workflow: the reviewed source must be all the code that runs');
+    },
+    writable: false, enumerable: false, configurable: false,
+  });
   defineProperty(G, 'WeakRef', { value: refuse('WeakRef'), writable: false, configurable: false });
   defineProperty(G, 'FinalizationRegistry', { value: refuse('FinalizationRegistry'), writable: false, configurable: false });
   delete G.SharedArrayBuffer;
@@ -922,6 +938,7 @@ export const guestSource = `(function () {
   const strictJson = bound((JSON, Object, Array, Math, Number, String) => ${strictJson.toString()});
   const fingerprint53 = bound((JSON, Object, Array, Math, Number, String) => ${fingerprint53.toString()});
   const durationMs = bound((JSON, Object, Array, Math, Number, String) => ${durationMs.toString()});
+  const pinZoneAndLocale = ${pinZoneAndLocale.toString()};
   const setup = ${guestRuntime.toString()};
-  return setup(strictJson, fingerprint53, durationMs);
+  return setup(strictJson, fingerprint53, durationMs, pinZoneAndLocale);
 })()`;

@@ -44,7 +44,7 @@ import { assertFreshBuild, root } from '../support/build.js';
 const attackClasses = [
   'errors', 'prototypes', 'promises', 'getters', 'forge', 'undeclared', 'tenant', 'memory', 'cpu',
   'log', 'scheduler', 'suspend', 'replay', 'modules', 'output', 'bridge', 'manifest', 'schema',
-  'sourcemap', 'terminal',
+  'sourcemap', 'terminal', 'codegen',
 ] as const;
 
 interface Outcome {
