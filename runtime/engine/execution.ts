@@ -636,11 +636,9 @@ export class Execution {
 
   /** Handles the calls the last slice issued. */
   private drainQueue(): void {
-    if (this.result !== null) {
-      // The workflow returned in this slice: calls it issued without awaiting are abandoned, not run.
-      this.queue = [];
-      return;
-    }
+    // Calls the workflow issued in the slice it returned in run too (see `check`): an inline
+    // action's call is handled during the slice anyway, and whether an action may be inlined
+    // (durability, load) must not decide whether a call the workflow made runs.
     this.draining = true;
     try {
       while (this.queue.length > 0 && this.fault === null && this.ending === null) {
@@ -649,7 +647,7 @@ export class Execution {
         for (const [seq, action, text] of batch) {
           // A call issued after a divergence in the same slice must not run either, nor one
           // issued to an execution that is over (cancelled, or its lease lost, meanwhile).
-          if (this.fault !== null || this.result !== null || this.ending !== null) break;
+          if (this.fault !== null || this.ending !== null) break;
           try {
             this.issue(seq, action, text);
           } catch (err) {
@@ -1253,8 +1251,11 @@ export class Execution {
     // caller decides once it returns.
     if (this.inSlice || this.draining) return;
     if (this.fault !== null) return this.end('failed');
-    if (this.result !== null) return this.end(this.result.kind === 'done' ? 'completed' : 'failed');
+    // Steps the workflow started and did not await run to their end, journaled, before the run
+    // ends: whether such a step's action ran must not depend on how fast the workflow returned.
+    // Waits (a retry's backoff, a sleep, an event, a pending action) are not waited for.
     if (this.inFlight > 0 || this.queue.length > 0) return;
+    if (this.result !== null) return this.end(this.result.kind === 'done' ? 'completed' : 'failed');
     if (this.blocked.size === 0) {
       this.setFault({
         reason: 'stuck',

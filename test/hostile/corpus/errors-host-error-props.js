@@ -23,7 +23,9 @@ export default async (input, actions) => {
       if (d && typeof d.value === 'function' && /hostFn|ctx|runId/.test(String(k))) problems.push('proto fn ' + String(k));
     }
   }
-  const g = e.constructor.constructor('return this')();
+  // Code from strings is refused (EvalError); were it not, its `this` must be ours.
+  let g = globalThis;
+  try { g = e.constructor.constructor('return this')(); } catch (err) { if (!(err instanceof EvalError)) problems.push('constructor threw ' + err); }
   if (g !== globalThis) problems.push('constructor escape');
   for (const name of ['process', 'require', 'module', 'Buffer', 'global']) if (name in g) problems.push('global ' + name);
   const walk = (v, path) => {

@@ -23,7 +23,9 @@ export default async (input, actions) => {
       if (g && name in g) problems.push('source ' + i + ' sees ' + name);
     }
   }
-  const sloppyThis = Function('return this')();
+  // Code from strings is refused (EvalError); were it not, its sloppy `this` must be ours.
+  let sloppyThis = globalThis;
+  try { sloppyThis = Function('return this')(); } catch (e) { if (!(e instanceof EvalError)) problems.push('Function threw ' + e); }
   if (sloppyThis !== globalThis) problems.push('sloppy this is foreign');
   return problems.length === 0 ? { ok: true } : { ok: false, problems };
 };

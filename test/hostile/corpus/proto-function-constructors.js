@@ -10,15 +10,20 @@ export default async (input, actions) => {
   const AsyncFunction = (async () => {}).constructor;
   const GeneratorFunction = function* () {}.constructor;
   const AsyncGeneratorFunction = async function* () {}.constructor;
+  // Each either is refused (EvalError: no code from strings in a workflow) or, were it not,
+  // must see no host object.
+  const probe = async (make) => {
+    try { return await make(); } catch (e) { if (e instanceof EvalError) return 'refused'; throw e; }
+  };
   const probes = [
-    Function('return [typeof process, typeof require, typeof module, typeof Buffer]')(),
-    await AsyncFunction('return [typeof process, typeof require, typeof module, typeof Buffer]')(),
-    GeneratorFunction('yield [typeof process, typeof require, typeof module, typeof Buffer]')().next().value,
-    (await AsyncGeneratorFunction('yield [typeof process, typeof require, typeof module, typeof Buffer]')().next()).value,
-    (0, eval)('[typeof process, typeof require, typeof module, typeof Buffer]'),
+    await probe(() => Function('return [typeof process, typeof require, typeof module, typeof Buffer]')()),
+    await probe(() => AsyncFunction('return [typeof process, typeof require, typeof module, typeof Buffer]')()),
+    await probe(() => GeneratorFunction('yield [typeof process, typeof require, typeof module, typeof Buffer]')().next().value),
+    await probe(async () => (await AsyncGeneratorFunction('yield [typeof process, typeof require, typeof module, typeof Buffer]')().next()).value),
+    await probe(() => (0, eval)('[typeof process, typeof require, typeof module, typeof Buffer]')),
   ];
   let dyn;
   try { dyn = await AsyncFunction('return import("node:fs")')(); } catch (e) { dyn = 'refused'; }
-  const ok = probes.every((p) => p.every((t) => t === 'undefined')) && dyn === 'refused';
+  const ok = probes.every((p) => p === 'refused' || p.every((t) => t === 'undefined')) && dyn === 'refused';
   return ok ? { ok: true } : { ok: false, probes, dyn: String(dyn) };
 };
