@@ -6,13 +6,13 @@ import { recordActionArguments } from './emit/arguments.js';
 import { abiTransformer } from './emit/transform.js';
 import { rules as allRules } from './rules/index.js';
 import { readSource, type ReadResult } from './sources.js';
-import { checkSourceFile, diagnosticAt, fromTs } from './ts/check.js';
+import { checkSourceFile, fromTs } from './ts/check.js';
 import { aliceDeclarations } from './ts/declarations.js';
 import { FileFacts } from './ts/facts.js';
+import { workflowInput } from './ts/input.js';
 import { readMetadata } from './ts/metadata.js';
 import { createWorkflowProgram, programPath } from './ts/program.js';
 import { defaultExportOf } from './ts/workflow.js';
-import { typeToSchema } from './types/type-to-schema.js';
 import { tsCompilerVersion } from './version.js';
 
 export interface CompileOptions {
@@ -47,13 +47,8 @@ export function compileSource(source: ReadResult, options: CompileOptions): Comp
   const diagnostics = checkSourceFile(program, sf, source.path, allRules);
   const checker = program.getTypeChecker();
   const main = defaultExportOf(sf, checker);
-  const param = main.kind === 'function' ? main.fn.parameters[0] : undefined;
-  let inputSchema: Record<string, unknown> | null = null;
-  if (param !== undefined) {
-    const { schema, problems } = typeToSchema(checker.getTypeAtLocation(param), checker, param);
-    inputSchema = schema;
-    for (const p of problems) diagnostics.push(diagnosticAt(sf, source.path, p.node, 'alice/workflow-input', `the input type must be JSON: ${p.message}`));
-  }
+  const { param, schema: inputSchema, diagnostics: inputProblems } = workflowInput(checker, sf, source.path);
+  diagnostics.push(...inputProblems);
   if (hasErrors(diagnostics) || main.kind !== 'function') return { bundle: null, diagnostics: sortDiagnostics(diagnostics) };
 
   const fileBase = basename(source.path);

@@ -16,9 +16,10 @@ import { defaultExportSpecifier } from '../ts/workflow.js';
  *
  * The module body moves inside the function, so each execution evaluates it afresh in its
  * fresh context, and the names the module imports from "alice" are bound from the `actions`
- * object the engine passes. `ActionError` is the sandbox's own global. The metadata export is
- * dropped (it is in the manifest). Original nodes keep their positions, so TypeScript's source
- * map still points every line at the author's file.
+ * object the engine passes. `ActionError` is the sandbox's own global. The metadata export
+ * becomes a plain constant (the manifest has its value; the code may read it), and exports of
+ * types go. Original nodes keep their positions, so TypeScript's source map still points every
+ * line at the author's file.
  */
 export function abiTransformer(checker: ts.TypeChecker, sf: ts.SourceFile): ts.TransformerFactory<ts.SourceFile> {
   const taken = collectIdentifiers(sf);
@@ -35,26 +36,42 @@ export function abiTransformer(checker: ts.TypeChecker, sf: ts.SourceFile): ts.T
   return (context) => (file) => {
     const f = context.factory;
     const bindings: ts.BindingElement[] = [];
-    const globals: ts.VariableDeclaration[] = [];
+    const globals: ts.ParameterDeclaration[] = [];
     const body: ts.Statement[] = [];
+    // `export { run as default }` binds `run` live: read it after the module's statements ran,
+    // as an ES module would (it may come before `const run = …`).
+    let lateDefault: ts.Statement | undefined;
+    let directives = true;
     for (const stmt of file.statements) {
+      // "use strict" and other prologue directives: the module is strict anyway, and one left at
+      // the top of the wrapper's body would be a syntax error next to its default parameters.
+      if (directives && ts.isExpressionStatement(stmt) && ts.isStringLiteral(stmt.expression)) continue;
+      directives = false;
       if (ts.isImportDeclaration(stmt)) {
         if (ts.isStringLiteral(stmt.moduleSpecifier) && stmt.moduleSpecifier.text === aliceModule) collectImports(stmt, checker, f, bindings, globals);
         continue;
       }
-      if (ts.isVariableStatement(stmt) && hasExport(stmt) && stmt.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === metadataExport)) continue;
+      if (ts.isVariableStatement(stmt) && hasExport(stmt) && stmt.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === metadataExport)) {
+        // The manifest has the metadata; the code may still read it, as a plain constant.
+        body.push(f.updateVariableStatement(stmt, (ts.getModifiers(stmt) ?? []).filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword), stmt.declarationList));
+        continue;
+      }
       if (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) continue;
       // `export { run as default }`: the workflow is `run`; other names it exports are refused by the checker.
       const spec = defaultExportSpecifier(stmt);
       if (spec !== undefined) {
-        body.push(ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(mainName, undefined, undefined, f.createIdentifier((spec.propertyName ?? spec.name).text))], ts.NodeFlags.Const)), stmt));
+        lateDefault = ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(mainName, undefined, undefined, f.createIdentifier((spec.propertyName ?? spec.name).text))], ts.NodeFlags.Const)), stmt);
         continue;
       }
+      // Whatever else an export list holds is a type (`export type { T }`, `export {}`).
+      if (ts.isExportDeclaration(stmt)) continue;
       if (ts.isExportAssignment(stmt)) {
         body.push(ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(mainName, undefined, undefined, stmt.expression)], ts.NodeFlags.Const)), stmt));
         continue;
       }
       if (ts.isFunctionDeclaration(stmt) && (ts.getCombinedModifierFlags(stmt) & ts.ModifierFlags.ExportDefault) === ts.ModifierFlags.ExportDefault) {
+        // An overload's signature: only the implementation becomes code.
+        if (stmt.body === undefined) continue;
         const name = stmt.name?.text ?? mainName;
         const modifiers = (ts.getModifiers(stmt) ?? []).filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword);
         body.push(f.updateFunctionDeclaration(stmt, modifiers, stmt.asteriskToken, f.createIdentifier(name), stmt.typeParameters, stmt.parameters, stmt.type, stmt.body));
@@ -67,14 +84,14 @@ export function abiTransformer(checker: ts.TypeChecker, sf: ts.SourceFile): ts.T
     if (bindings.length > 0) {
       prologue.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(f.createObjectBindingPattern(bindings), undefined, undefined, f.createIdentifier(actionsName))], ts.NodeFlags.Const)));
     }
-    if (globals.length > 0) prologue.push(f.createVariableStatement(undefined, f.createVariableDeclarationList(globals, ts.NodeFlags.Const)));
+    if (lateDefault !== undefined) body.push(lateDefault);
     const run = f.createReturnStatement(f.createCallExpression(f.createIdentifier(mainName), undefined, [f.createIdentifier(inputName)]));
     const wrapper = f.createFunctionDeclaration(
       [f.createModifier(ts.SyntaxKind.ExportKeyword), f.createModifier(ts.SyntaxKind.DefaultKeyword), f.createModifier(ts.SyntaxKind.AsyncKeyword)],
       undefined,
       undefined,
       undefined,
-      [f.createParameterDeclaration(undefined, undefined, inputName), f.createParameterDeclaration(undefined, undefined, actionsName)],
+      [f.createParameterDeclaration(undefined, undefined, inputName), f.createParameterDeclaration(undefined, undefined, actionsName), ...globals],
       undefined,
       f.createBlock([...prologue, ...body, run], true),
     );
@@ -82,8 +99,13 @@ export function abiTransformer(checker: ts.TypeChecker, sf: ts.SourceFile): ts.T
   };
 }
 
-/** `import { kv, sleep as pause, ActionError as E }` → `const { kv, sleep: pause } = actions$` and `const E = ActionError` (the sandbox global). */
-function collectImports(stmt: ts.ImportDeclaration, checker: ts.TypeChecker, f: ts.NodeFactory, bindings: ts.BindingElement[], globals: ts.VariableDeclaration[]): void {
+/**
+ * `import { kv, sleep as pause, ActionError as E }` → `const { kv, sleep: pause } = actions$`
+ * and a parameter `E = ActionError` (the sandbox global). A default parameter's initializer does
+ * not see the body's declarations, so a function of the workflow's own named `ActionError`
+ * (hoisted in the body) cannot stand in for it.
+ */
+function collectImports(stmt: ts.ImportDeclaration, checker: ts.TypeChecker, f: ts.NodeFactory, bindings: ts.BindingElement[], globals: ts.ParameterDeclaration[]): void {
   const clause = stmt.importClause;
   if (clause === undefined || clause.isTypeOnly) return;
   const named = clause.namedBindings;
@@ -97,7 +119,7 @@ function collectImports(stmt: ts.ImportDeclaration, checker: ts.TypeChecker, f: 
     const local = spec.name.text;
     if (imported === 'ActionError') {
       // The sandbox defines ActionError as a global; a renamed import just aliases it.
-      if (local !== imported) globals.push(f.createVariableDeclaration(local, undefined, undefined, f.createIdentifier('ActionError')));
+      if (local !== imported) globals.push(f.createParameterDeclaration(undefined, undefined, local, undefined, undefined, f.createIdentifier('ActionError')));
       continue;
     }
     bindings.push(f.createBindingElement(undefined, local === imported ? undefined : imported, local));

@@ -425,6 +425,8 @@ export function valueSources(facts: FileFacts, workflowInput: ts.ParameterDeclar
     }
     if (inputBindings.has(decl)) {
       acc.add('input');
+      // `({ to = "ops@corp.example" }: Input)`: the default is sent when the input has none.
+      if (ts.isBindingElement(decl) && decl.initializer !== undefined) whole(decl.initializer, depth + 1, acc, lits, seen);
       return;
     }
     if (seen.has(decl)) return;

@@ -16,8 +16,9 @@ export default defineRule({
     SourceFile(sf) {
       // `/// <reference path|types|lib="…" />` brings other declarations (Node's, the DOM's) into the check.
       for (const ref of [...sf.referencedFiles, ...sf.typeReferenceDirectives, ...sf.libReferenceDirectives]) {
-        // A comment is no node: reported at the statement it precedes.
-        ctx.report(sf.statements[0] ?? sf, `a /// <reference> directive (${JSON.stringify(ref.fileName)}) brings in declarations from outside the file: ${why}.`, 'remove it; the "alice" declarations are all a workflow sees');
+        // A comment is no node: reported at the directive's own span, which is all report reads.
+        const span = { getStart: () => ref.pos, getEnd: () => ref.end } as unknown as ts.Node;
+        ctx.report(span, `a /// <reference> directive (${JSON.stringify(ref.fileName)}) brings in declarations from outside the file: ${why}.`, 'remove it; the "alice" declarations are all a workflow sees');
       }
     },
     ImportDeclaration(node) {
@@ -35,7 +36,8 @@ export default defineRule({
       if (clause.name !== undefined) {
         ctx.report(clause.name, '"alice" has no default export: import actions by namespace and built-ins by name, so the manifest lists exactly what is used.', 'import { kv, log } from "alice"');
       }
-      if (clause.namedBindings !== undefined && isNamespaceImport(clause.namedBindings)) {
+      // `import type * as A from "alice"` names types only: no action is reachable through it.
+      if (clause.namedBindings !== undefined && isNamespaceImport(clause.namedBindings) && !clause.isTypeOnly) {
         ctx.report(clause.namedBindings, 'import * as … from "alice" makes every action reachable through one object; import the namespaces you use by name, so the manifest lists exactly what is used.', 'import { kv, email } from "alice"');
       }
     },

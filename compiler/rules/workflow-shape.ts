@@ -1,6 +1,6 @@
 import ts from '../ts/typescript.cjs';
 import { hasExport, metadataExport, readMetadata } from '../ts/metadata.js';
-import { defaultExportOf } from '../ts/workflow.js';
+import { defaultExportOf, isThisParameter } from '../ts/workflow.js';
 import { defineRule } from './rule.js';
 
 // TypeScript's exports are getters: the node tests this module calls on nearly every node
@@ -48,8 +48,9 @@ export default defineRule({
         if (!(getCombinedModifierFlags(fn) & ModifierFlags.Async)) {
           ctx.report(fn, 'the workflow function must be async: every action call is awaited.', 'add the async keyword');
         }
-        if (fn.parameters.length > 1) {
-          ctx.report(fn.parameters[1], 'the workflow function takes one parameter, its input; actions come from the "alice" import.', 'remove the extra parameters');
+        const params = fn.parameters.filter((p) => !isThisParameter(p));
+        if (params.length > 1) {
+          ctx.report(params[1], 'the workflow function takes one parameter, its input; actions come from the "alice" import.', 'remove the extra parameters');
         }
         if (fn.asteriskToken !== undefined) ctx.report(fn, 'the workflow function cannot be a generator.');
         const rest = fn.parameters.find((p) => p.dotDotDotToken !== undefined);

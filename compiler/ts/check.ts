@@ -2,6 +2,7 @@ import ts from './typescript.cjs';
 import type { Diagnostic } from '../diagnostic.js';
 import { ruleName, type Rule, type RuleVisitors } from '../rules/rule.js';
 import { FileFacts } from './facts.js';
+import { isStackOverflow, tooDeepToParse } from './program.js';
 import { walkFile } from './walk.js';
 
 /** TypeScript's "cannot find name" family: when a rule explains the same name, its message is the useful one. */
@@ -18,9 +19,16 @@ export function checkSourceFile(program: ts.Program, sf: ts.SourceFile, display:
   // A file that does not parse still gets its type errors skipped: they would be noise.
   if (syntactic.length > 0) return out;
   const checker = program.getTypeChecker();
+  if (tooDeepToParse(program, sf)) return [tooDeep(sf, display, 'TypeScript\'s parser')];
   // Type-check first: the rules then ask the checker about nodes it has already checked in
   // context (cached), instead of making it check them out of order.
-  const semantic = program.getSemanticDiagnostics(sf);
+  let semantic: readonly ts.Diagnostic[];
+  try {
+    semantic = program.getSemanticDiagnostics(sf);
+  } catch (err) {
+    if (!isStackOverflow(err)) throw err;
+    return [tooDeep(sf, display, 'TypeScript\'s type checker')];
+  }
   const reported = new Set<number>();
   try {
     const facts = new FileFacts(program, checker, sf);
@@ -39,9 +47,9 @@ export function checkSourceFile(program: ts.Program, sf: ts.SourceFile, display:
     // A rule that throws on some code yields one alice/internal-error diagnostic there and
     // stays silent for the rest of the file, so the other rules still run and the file still
     // fails (the checker never passes what it could not check).
-    walkFile(facts, visitors, (index, node, err) => out.push(internalError(sf, display, node, `rule ${ruleName(rules[index])} failed on this code (${errorText(err)})`)));
+    walkFile(facts, visitors, (index, node, err) => out.push(internalError(sf, display, node, `rule ${ruleName(rules[index])} failed on this code (${errorText(err)})`, err)));
   } catch (err) {
-    out.push(internalError(sf, display, sf, `the checker failed on this file (${errorText(err)})`));
+    out.push(internalError(sf, display, sf, `the checker failed on this file (${errorText(err)})`, err));
   }
   for (const d of semantic) {
     if (unknownNameCodes.has(d.code) && d.start !== undefined && reported.has(d.start)) continue;
@@ -91,7 +99,13 @@ export function fromTs(d: ts.Diagnostic, sf: ts.SourceFile, file: string): Diagn
   return diag;
 }
 
-function internalError(sf: ts.SourceFile, file: string, node: ts.Node, what: string): Diagnostic {
+/** A file nested deeper than the checker's stack: refused, with what to do about it. */
+function tooDeep(sf: ts.SourceFile, file: string, who: string): Diagnostic {
+  return diagnosticAt(sf, file, sf, 'alice/too-deep', `the code is nested too deeply for ${who} (hundreds or thousands of levels: parentheses, a long chain of + or ?:, nested calls): the file is refused because it could not be checked`, 'split the expression: give its parts names (const a = …; const b = a + …)');
+}
+
+function internalError(sf: ts.SourceFile, file: string, node: ts.Node, what: string, err?: unknown): Diagnostic {
+  if (err !== undefined && isStackOverflow(err)) return tooDeep(sf, file, 'the checker');
   return diagnosticAt(sf, file, node, 'alice/internal-error', `${what}: this is a bug in Alice's checker; the file is refused because it could not be checked`, 'report it with the file');
 }
 

@@ -56,6 +56,7 @@ export interface SourceText {
 export function createWorkflowProgram(sources: readonly SourceText[], declarations: string, purpose: 'check' | 'compile' = 'compile'): ts.Program {
   const workflowJsDoc = purpose === 'check' ? ts.JSDocParsingMode.ParseForTypeErrors : ts.JSDocParsingMode.ParseAll;
   const setParents = purpose === 'compile';
+  const tooDeep = new Set<string>();
   const byName = new Map<string, string>();
   for (const s of sources) byName.set(programPath(s.path), s.text);
   byName.set(declarationsFileName, declarations);
@@ -70,7 +71,15 @@ export function createWorkflowProgram(sources: readonly SourceText[], declaratio
       // the generated declarations it is for editors, and skipping it makes parsing faster.
       if (text !== undefined) {
         const jsDocParsingMode = name === declarationsFileName ? ts.JSDocParsingMode.ParseNone : workflowJsDoc;
-        return ts.createSourceFile(name, text, { languageVersion, jsDocParsingMode }, setParents, ts.ScriptKind.TS);
+        try {
+          return ts.createSourceFile(name, text, { languageVersion, jsDocParsingMode }, setParents, ts.ScriptKind.TS);
+        } catch (err) {
+          // TypeScript's parser recurses once per level of nesting: a thousand nested parentheses
+          // exhaust the stack. That file stands in empty; the others are checked as usual.
+          if (!isStackOverflow(err)) throw err;
+          tooDeep.add(name);
+          return ts.createSourceFile(name, '', { languageVersion, jsDocParsingMode }, setParents, ts.ScriptKind.TS);
+        }
       }
       const libText = readLib(fileName);
       if (libText === undefined) return undefined;
@@ -84,7 +93,21 @@ export function createWorkflowProgram(sources: readonly SourceText[], declaratio
     resolveTypeReferenceDirectiveReferences: (refs) => refs.map(() => ({ resolvedTypeReferenceDirective: undefined })),
     getCurrentDirectory: () => process.cwd(),
   };
-  return ts.createProgram({ rootNames: [...byName.keys()], options: workflowCompilerOptions, host });
+  const program = ts.createProgram({ rootNames: [...byName.keys()], options: workflowCompilerOptions, host });
+  if (tooDeep.size > 0) unparsable.set(program, tooDeep);
+  return program;
+}
+
+const unparsable = new WeakMap<ts.Program, ReadonlySet<string>>();
+
+/** Whether a source of the program was nested too deeply for TypeScript's parser (it stands in empty). */
+export function tooDeepToParse(program: ts.Program, sf: ts.SourceFile): boolean {
+  return unparsable.get(program)?.has(sf.fileName) === true;
+}
+
+/** V8's RangeError for an exhausted stack. */
+export function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
 }
 
 /** A lib file's text; they are ASCII, read as Latin-1 without UTF-8 decoding. */

@@ -54,3 +54,8 @@ function functionNamed(name: ts.Identifier, checker: ts.TypeChecker): WorkflowFu
   }
   return undefined;
 }
+
+/** `this: void`: a type for `this`, not a parameter (TypeScript erases it). */
+export function isThisParameter(p: ts.ParameterDeclaration): boolean {
+  return ts.isIdentifier(p.name) && p.name.text === 'this';
+}

@@ -32,6 +32,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import type { JsonSchema } from '../../runtime/action.js';
+import { declarationsFileName } from '../ts/declarations.js';
 
 export interface SchemaProblem {
   node: ts.Node;
@@ -110,6 +111,8 @@ class Converter {
   convert(type: ts.Type, where: Where): JsonSchema {
     const f = type.flags;
     if (f & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return {};
+    // "alice"'s own Json is recursive, and means any JSON value: which every input is.
+    if (type.aliasSymbol?.name === 'Json' && type.aliasSymbol.declarations?.some((d) => d.getSourceFile().fileName === declarationsFileName)) return {};
     if (f & ts.TypeFlags.Never) return { not: {} };
     if (f & ts.TypeFlags.Boolean) return { type: 'boolean' };
     if (f & ts.TypeFlags.EnumLiteral && !(f & ts.TypeFlags.Union)) return this.literals([type]);

@@ -29,6 +29,9 @@ function walkAll(program: Node, edits: Array<{ start: number; end: number; text:
     const node = n as Node & { meta?: { name: string } };
     if (node.type === 'MetaProperty' && node.meta?.name === 'import') edits.push({ start: node.start, end: node.end, text: '(undefined)'.padEnd(node.end - node.start) });
     if (node.type === 'ImportExpression') throw new BundleError(`${where(filename, node)}: a workflow cannot import modules (dynamic import()); actions arrive as the second argument`, 'script');
+    // The wrapper's own binding: only an identifier can reach it (strict code, no eval), so a
+    // comment or a string that spells it is fine.
+    if (node.type === 'Identifier' && (node as Node & { name?: string }).name === slot) throw new BundleError(`${where(filename, node)}: the identifier ${slot} is reserved for the engine`, 'script');
   });
 }
 
@@ -60,7 +63,6 @@ export function moduleToScript(source: string, filename = 'workflow.js'): string
     const at = e.loc ? `${filename}:${e.loc.line}:${e.loc.column + 1}` : filename;
     throw new BundleError(`${at}: the workflow script does not parse as an ES module: ${e.message.replace(/ \(\d+:\d+\)$/, '')}`, 'script');
   }
-  if (source.includes(slot)) throw new BundleError(`${filename}: the identifier ${slot} is reserved for the engine`, 'script');
 
   const edits: Array<{ start: number; end: number; text: string }> = [];
   // import.meta means nothing to a workflow (it has no URL); `(undefined)` has the same length.

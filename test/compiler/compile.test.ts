@@ -148,3 +148,44 @@ export default async function () {
     ]);
   });
 });
+
+describe('module forms that compile and must also run (review round 4)', () => {
+  const cases: Array<{ name: string; text: string; input: unknown; output: unknown }> = [
+    { name: 'export type { U }', text: 'type U = { n: number };\nexport type { U };\nexport default async function main(input: U) { return input.n; }', input: { n: 1 }, output: 1 },
+    { name: 'export { type U } and export {}', text: 'type U = { n: number };\nexport { type U };\nexport {};\nexport default async function main(input: U) { return input.n + 1; }', input: { n: 1 }, output: 2 },
+    { name: 'an overloaded default export', text: 'export default async function main(input: { n: number }): Promise<number>;\nexport default async function main(input: { n: number }) { return input.n * 3; }', input: { n: 2 }, output: 6 },
+    { name: 'code that reads the metadata constant', text: 'import { type Workflow } from "alice";\nexport const workflow = { name: "greeter", description: "Says hi" } satisfies Workflow;\nexport default async function main(input: { who: string }) { return `${workflow.description}: ${input.who}`; }', input: { who: 'x' }, output: 'Says hi: x' },
+    { name: 'export { run as default } before run is declared', text: 'export { run as default };\nconst run = async (input: { n: number }) => input.n + 1;', input: { n: 1 }, output: 2 },
+    { name: 'a renamed ActionError next to a function of the same name', text: 'import { ActionError as Failure, store } from "alice";\nfunction ActionError(this: unknown) {}\nexport default async function main(input: { k: string }) {\n  void ActionError;\n  try { await store.fail({}); } catch (err) { if (err instanceof Failure) return err.code; throw err; }\n  return "none";\n}', input: { k: 'a' }, output: 'NOPE' },
+    { name: 'a renamed ActionError next to a class of the same name', text: 'import { ActionError as Failure, store } from "alice";\nclass ActionError extends Error {}\nexport default async function main(input: { k: string }) {\n  try { await store.fail({}); } catch (err) { if (err instanceof Failure) throw new ActionError(err.code); throw err; }\n  return "none";\n}', input: { k: 'a' }, output: null },
+    { name: 'the engine\'s reserved name in a comment and a string', text: '// __alice_def\nexport default async function main(input: { n: number }) { return "__alice_def" + input.n; }', input: { n: 1 }, output: '__alice_def1' },
+    { name: 'a this: void annotation', text: 'export default async function main(this: void, input: { n: number }) { return input.n; }', input: { n: 4 }, output: 4 },
+    { name: 'a "use strict" directive', text: '"use strict";\nimport { ActionError as E } from "alice";\nexport default async function main(input: { n: number }) { return typeof E; }', input: { n: 1 }, output: 'function' },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const info = await run(bundleOf(c.text), c.input);
+      if (c.output === null) {
+        expect(info.status).toBe('failed');
+        expect(info.error).toMatchObject({ message: 'NOPE' });
+      } else {
+        expect(info.status, JSON.stringify(info.error)).toBe('completed');
+        expect(info.output).toEqual(c.output);
+      }
+    });
+  }
+
+  it('records a default of a destructured input field as a literal the call may send', () => {
+    const { bundle } = compile('import { mail } from "alice";\nexport default async function main({ to = "ops@corp.example", nested: { cc = "audit@corp.example" } = {} }: { to?: string; nested?: { cc?: string } }) {\n  await mail.send({ to });\n  await mail.send({ to: cc });\n}');
+    expect(bundle!.manifest.arguments?.['mail.send']).toEqual([
+      { line: 3, args: { to: { literals: ['ops@corp.example'], from: ['input'] } } },
+      { line: 4, args: { to: { literals: ['audit@corp.example'], from: ['input'] } } },
+    ]);
+  });
+
+  it('gives "alice"\'s Json in the input type the schema of any JSON value', () => {
+    const { bundle, diagnostics } = compile('import { type Json } from "alice";\nexport default async function main(input: { id: string; payload: Json; list: Json[] }) { return input.id; }');
+    expect(diagnostics).toEqual([]);
+    expect(bundle!.manifest.inputSchema).toEqual({ type: 'object', properties: { id: { type: 'string' }, payload: {}, list: { type: 'array', items: {} } }, required: ['id', 'payload', 'list'] });
+  });
+});

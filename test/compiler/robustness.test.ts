@@ -91,3 +91,37 @@ describe('the checker on broken and mutated workflows', () => {
     expect(diagnostics.filter((d) => d.rule === 'alice/counts-calls')).toHaveLength(2);
   });
 });
+
+describe('what check and compile agree on (review round 4)', () => {
+  const check = (files: Record<string, string>) => checkSources(Object.entries(files).map(([path, text]) => ({ ok: true as const, path, text })), { catalog: testCatalog }).diagnostics;
+
+  it('refuses a file nested too deep for the stack with alice/too-deep, and still checks the others', () => {
+    const ok = 'export default async function main(input: { n: number }) { return input.n; }\n';
+    const deep = `export default async function main(input: { n: number }) {\n  return ${'('.repeat(5000)}input.n${')'.repeat(5000)};\n}\n`;
+    const long = `export default async function main(input: { n: number }) {\n  return ${Array(10000).fill('"a"').join(' + ')};\n}\n`;
+    const bad = 'export default async function main(input: { n: number }) { return input.m; }\n';
+    const diagnostics = check({ 'ok.ts': ok, 'deep.ts': deep, 'long.ts': long, 'bad.ts': bad });
+    expect(diagnostics.filter((d) => d.file === 'ok.ts')).toEqual([]);
+    expect(diagnostics.filter((d) => d.file === 'bad.ts').map((d) => d.rule)).toEqual(['ts2339']);
+    for (const file of ['deep.ts', 'long.ts']) {
+      const mine = diagnostics.filter((d) => d.file === file);
+      expect(mine.map((d) => [d.rule, d.line, d.severity])).toEqual([['alice/too-deep', 1, 'error']]);
+      expect(mine[0].message).toMatch(/nested too deeply/);
+    }
+    expect(compileSource({ ok: true, path: 'deep.ts', text: deep }, { catalog: testCatalog }).diagnostics.map((d) => d.rule)).toEqual(['alice/too-deep']);
+  });
+
+  it('reports an input type that is not JSON in check, as compile does', () => {
+    const text = 'export default async function main(input: { when: Date; tags: Map<string, string> }) { return 1; }\n';
+    const checked = check({ 'input.ts': text });
+    const compiled = compileSource({ ok: true, path: 'input.ts', text }, { catalog: testCatalog }).diagnostics;
+    expect(checked.map((d) => [d.rule, d.line, d.column])).toEqual([['alice/workflow-input', 1, 45], ['alice/workflow-input', 1, 57]]);
+    expect(compiled).toEqual(checked);
+  });
+
+  it('accepts a type-only namespace import of "alice" and a this: void annotation, and places a reference directive', () => {
+    expect(check({ 'types.ts': 'import type * as A from "alice";\nexport default async function main(this: void, input: { n: number }): Promise<A.Json> { return input.n; }\n' })).toEqual([]);
+    const ref = check({ 'ref.ts': '/// <reference lib="dom" />\n\n\nexport default async function main(input: { n: number }) { return input.n; }\n' });
+    expect(ref.filter((d) => d.rule === 'alice/no-foreign-imports').map((d) => [d.line, d.column])).toEqual([[1, 21]]);
+  });
+});

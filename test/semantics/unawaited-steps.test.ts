@@ -31,7 +31,7 @@ function slowActions(ms: number) {
       }),
       defineAction({
         name: 'x.flaky',
-        retry: { maxAttempts: 3, initialMs: 1000 },
+        retry: { maxAttempts: 3, initialDelay: '1s' },
         run: async ({ n }: { n: number }) => {
           calls.push(`flaky ${n}`);
           throw new Error('down');

@@ -23,6 +23,6 @@ ruleCases(noForeignImports, {
     { name: 're-export from another module', code: `export { x } from "./other";\n${body}`, line: 1, column: 19 },
     { name: 're-export of alice', code: `export * from "alice";\n${body}`, line: 1, column: 15 },
     { name: 'import.meta', code: 'import { kv } from "alice";\nexport default async function (input: { n: number }) { const u = import.meta; }', line: 2, column: 66, message: 'import.meta' },
-    { name: 'a triple-slash reference', code: `/// <reference lib="dom" />\nimport { kv } from "alice";\n${body}`, line: 2, column: 1, message: '/// <reference>' },
+    { name: 'a triple-slash reference', code: `/// <reference lib="dom" />\nimport { kv } from "alice";\n${body}`, line: 1, column: 21, message: '/// <reference>' },
   ],
 });
