@@ -125,6 +125,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 export function readSource(path: string): ReadResult {
   let bytes: Buffer;
   try {
+    // A named pipe or a device would block the read (or never end): only regular files.
+    const stat = statSync(path);
+    if (!stat.isFile() && !stat.isDirectory()) return { ok: false, diagnostic: fileProblem(path, 'alice/unreadable-file', `cannot read ${path}: not a regular file (a pipe, a socket or a device)`) };
+    if (stat.size > maxSourceBytes) return { ok: false, diagnostic: fileProblem(path, 'alice/unreadable-file', `cannot read ${path}: ${stat.size} bytes, more than a workflow source may have (${maxSourceBytes})`) };
     bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -141,6 +145,9 @@ export function readSource(path: string): ReadResult {
     };
   }
 }
+
+/** 16 MiB: far beyond any workflow, and short of what would exhaust the checker's memory. */
+const maxSourceBytes = 16 * 1024 * 1024;
 
 function fileProblem(file: string, rule: string, message: string, hint?: string): Diagnostic {
   return { rule, severity: 'error', file, line: 1, column: 1, endLine: 1, endColumn: 1, message, ...(hint !== undefined ? { hint } : {}) };

@@ -1,6 +1,7 @@
 import ts from '../ts/typescript.cjs';
 import { aliceModule } from '../ts/declarations.js';
 import { hasExport, metadataExport } from '../ts/metadata.js';
+import { absentInputIsUndefined, inputParameter } from '../ts/input.js';
 import { defaultExportSpecifier } from '../ts/workflow.js';
 
 /**
@@ -85,7 +86,12 @@ export function abiTransformer(checker: ts.TypeChecker, sf: ts.SourceFile): ts.T
       prologue.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(f.createObjectBindingPattern(bindings), undefined, undefined, f.createIdentifier(actionsName))], ts.NodeFlags.Const)));
     }
     if (lateDefault !== undefined) body.push(lateDefault);
-    const run = f.createReturnStatement(f.createCallExpression(f.createIdentifier(mainName), undefined, [f.createIdentifier(inputName)]));
+    // `input?: T` or `input: T = …`: a run started without input is called without one.
+    const param = inputParameter(checker, sf);
+    const input = param !== undefined && absentInputIsUndefined(checker, param)
+      ? f.createConditionalExpression(f.createStrictEquality(f.createIdentifier(inputName), f.createNull()), undefined, f.createIdentifier('undefined'), undefined, f.createIdentifier(inputName))
+      : f.createIdentifier(inputName);
+    const run = f.createReturnStatement(f.createCallExpression(f.createIdentifier(mainName), undefined, [input]));
     const wrapper = f.createFunctionDeclaration(
       [f.createModifier(ts.SyntaxKind.ExportKeyword), f.createModifier(ts.SyntaxKind.DefaultKeyword), f.createModifier(ts.SyntaxKind.AsyncKeyword)],
       undefined,

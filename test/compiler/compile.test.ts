@@ -183,6 +183,17 @@ describe('module forms that compile and must also run (review round 4)', () => {
     ]);
   });
 
+  it('calls a workflow whose input is optional without one when a run is started without input', async () => {
+    for (const [param, expected] of [['input?: { n: number }', 'absent'], ['input: { n: number } = { n: 7 }', 7], ['input?: { n: number } | null', 'null']] as const) {
+      const bundle = bundleOf(`export default async function main(${param}) { return input === undefined ? "absent" : input === null ? "null" : input.n; }`);
+      expect(bundle.manifest.inputSchema?.anyOf ?? bundle.manifest.inputSchema?.type).toBeDefined();
+      expect((await run(bundle, null)).output, param).toEqual(expected);
+      expect((await run(bundle, { n: 2 })).output, param).toEqual(2);
+      const wrong = await run(bundle, 'x').catch((err: Error) => err);
+      expect(String(wrong), param).toMatch(/the input must be object/);
+    }
+  });
+
   it('gives "alice"\'s Json in the input type the schema of any JSON value', () => {
     const { bundle, diagnostics } = compile('import { type Json } from "alice";\nexport default async function main(input: { id: string; payload: Json; list: Json[] }) { return input.id; }');
     expect(diagnostics).toEqual([]);

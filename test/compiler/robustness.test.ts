@@ -1,8 +1,11 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSources } from '../../compiler/check.js';
 import { compileSource } from '../../compiler/compile.js';
+import { readSource } from '../../compiler/sources.js';
 import { defineRule } from '../../compiler/rules/rule.js';
 import ts from 'typescript';
 import { root } from '../support/build.js';
@@ -117,6 +120,19 @@ describe('what check and compile agree on (review round 4)', () => {
     const compiled = compileSource({ ok: true, path: 'input.ts', text }, { catalog: testCatalog }).diagnostics;
     expect(checked.map((d) => [d.rule, d.line, d.column])).toEqual([['alice/workflow-input', 1, 45], ['alice/workflow-input', 1, 57]]);
     expect(compiled).toEqual(checked);
+  });
+
+  it.skipIf(process.platform === 'win32')('reads no named pipe (it would block): a diagnostic instead', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alice-fifo-'));
+    try {
+      const fifo = join(dir, 'flow.ts');
+      execFileSync('mkfifo', [fifo]);
+      const r = readSource(fifo);
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.diagnostic).toMatchObject({ rule: 'alice/unreadable-file', message: expect.stringMatching(/not a regular file/) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('accepts a type-only namespace import of "alice" and a this: void annotation, and places a reference directive', () => {

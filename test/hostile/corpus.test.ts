@@ -185,7 +185,10 @@ function runCase(c: Case, deadline: number): Promise<Exit> {
     victimListener: c.victimListener,
   };
   return new Promise((done) => {
-    const proc = spawn(process.execPath, ['--no-node-snapshot', runner, JSON.stringify(spec)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A zone and a locale far from UTC and en-US: what a bundle reads of them must not be the
+    // host's (the sandbox pins both), and the host must work in them too.
+    const env = { ...process.env, TZ: 'America/St_Johns', LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' };
+    const proc = spawn(process.execPath, ['--no-node-snapshot', runner, JSON.stringify(spec)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let hung = false;
