@@ -88,7 +88,7 @@ process.stdout.write(JSON.stringify(out));
   return JSON.parse(r.stdout) as string[];
 }
 
-const pin = `globalThis.Date = (${pinZoneAndLocale.toString()})(() => 0);`;
+const pin = `(${pinZoneAndLocale.toString()})(globalThis, () => 0);`;
 
 describe('the sandbox time zone and locale', () => {
   const reference = evaluate({ TZ: 'UTC', LANG: 'en_US.UTF-8' }, '');

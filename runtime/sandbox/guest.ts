@@ -688,9 +688,8 @@ function guestRuntime(
   // Defence in depth behind the static checks: ambient time and randomness become the run's
   // logical clock and PRNG, and APIs that observe the garbage collector or share memory go.
   // Date and the locale APIs in UTC and en-US, whatever the worker's TZ and LANG (zone.ts);
-  // `new Date()`, `Date()` and `Date.now()` read the logical clock.
-  const DeterministicDate = pinZone(() => clock);
-  defineProperty(G, 'Date', { value: DeterministicDate, writable: false, configurable: false });
+  // `new Date()`, `Date()`, `Date.now()` and Intl's formatting of "now" read the logical clock.
+  pinZone(G, () => clock);
   defineProperty(Math, 'random', { value: random, writable: false, configurable: false });
   function refuse(name: string) {
     return function () {
@@ -740,31 +739,6 @@ function guestRuntime(
   // V8 calls Error.prepareStackTrace when a stack is read, even while isolated-vm copies an error
   // out of the sandbox, outside any timeout: the workflow may not install one.
   defineProperty(ErrorCtor, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
-  // Intl formats "now" when given no date: make that the logical clock too.
-  const DTF = (G.Intl as { DateTimeFormat?: { prototype: Record<string, unknown> } } | undefined)?.DateTimeFormat;
-  if (DTF !== undefined) {
-    for (const method of ['format', 'formatToParts']) {
-      const desc = Object.getOwnPropertyDescriptor(DTF.prototype, method);
-      const original = (desc?.get ?? desc?.value) as ((this: unknown, ...a: unknown[]) => unknown) | undefined;
-      if (original === undefined) continue;
-      if (desc?.get !== undefined) {
-        defineProperty(DTF.prototype, method, {
-          configurable: true,
-          get(this: unknown) {
-            const bound = apply(original, this, []) as (d?: unknown) => unknown;
-            return (d?: unknown) => bound(d === undefined ? clock : d);
-          },
-        });
-      } else {
-        defineProperty(DTF.prototype, method, {
-          configurable: true, writable: true,
-          value(this: unknown, d?: unknown) {
-            return apply(original, this, [d === undefined ? clock : d]);
-          },
-        });
-      }
-    }
-  }
   defineProperty(G, 'ActionError', { value: ActionError, writable: false, configurable: false });
 
   function fail(err: unknown): void {

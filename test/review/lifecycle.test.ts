@@ -24,7 +24,7 @@ describe('execution lifecycle (review)', () => {
     expect(engine.getRun(run.id).status).toBe('cancelled');
   });
 
-  it('finalizes every action a run called, including one whose only step was still running when the run completed', async () => {
+  it('finalizes every action a run called, including one whose step was still running when the workflow returned', async () => {
     const slowGate = gate();
     let slowStarted = false;
     const finalized: string[] = [];
@@ -41,12 +41,16 @@ describe('execution lifecycle (review)', () => {
     const engine = f.open([fast, slow]);
     const wf = engine.deploy(bundle('race', ['t.fast', 't.slow'], 'export default async (input, a) => Promise.race([a.t.fast({}), a.t.slow({})])'));
     const run = engine.start(wf.id, { permissions: ['*'] });
-    await engine.runUntilIdle();
-    expect(slowStarted).toBe(true);
-    expect(engine.getRun(run.id).status).toBe('completed');
-    slowGate.open();
+    const idle = engine.runUntilIdle();
+    await until(() => slowStarted, 't.slow to start');
     await delay(50);
+    // The workflow has returned; the run ends once the step it left running has ended
+    // (docs/runtime.md, "Steps the workflow did not await").
+    expect(engine.getRun(run.id).status).toBe('running');
+    slowGate.open();
+    await idle;
     await engine.runUntilIdle();
+    expect(engine.getRun(run.id)).toMatchObject({ status: 'completed', output: 'fast' });
     // t.slow was executed for this run (with its idempotency key): it must be told the run is over.
     expect(finalized.sort()).toEqual(['t.fast', 't.slow']);
   });
@@ -84,13 +88,17 @@ describe('execution lifecycle (review)', () => {
 });
 
 describe('finalization details (review)', () => {
-  it('tells finalize about every step of the action, including one still running when the run completed', async () => {
+  it('tells finalize about every step of the action, including one still running when the workflow returned', async () => {
     const slowGate = gate();
+    let slowStarted = false;
     const seen: number[][] = [];
     const work = defineAction({
       name: 't.work',
       run: async (args: { slow: boolean }) => {
-        if (args.slow) await slowGate.promise;
+        if (args.slow) {
+          slowStarted = true;
+          await slowGate.promise;
+        }
         return args.slow ? 'slow' : 'fast';
       },
       finalize: (_ctx, run) => void seen.push([...run.steps]),
@@ -99,11 +107,12 @@ describe('finalization details (review)', () => {
     const wf = engine.deploy(bundle('race-same', ['t.work'], 'export default async (input, a) => Promise.race([a.t.work({ slow: false }), a.t.work({ slow: true })])'));
     const run = engine.start(wf.id, { permissions: ['*'] });
     const idle = engine.runUntilIdle();
-    await until(() => engine.getRun(run.id).status === 'completed', 'the run to complete');
+    await until(() => slowStarted, 'the slow step to start');
     slowGate.open();
     await idle;
     await delay(20);
     await engine.runUntilIdle();
+    expect(engine.getRun(run.id).status).toBe('completed');
     // Step 2 ran with idempotency key `${run}:2`; an action that memoized under that key cleans
     // up by the steps finalize names, so step 2 must be among them.
     expect(seen).toEqual([[1, 2]]);
