@@ -701,7 +701,7 @@ function guestRuntime(
   // swapped) can still lead to them, and a hand-written bundle is not checked at all. Here every
   // path ends: %Function%, %AsyncFunction%, %GeneratorFunction% and %AsyncGeneratorFunction%
   // are reachable only as their prototypes' `constructor` and as the global Function, and %eval%
-  // only as the global. The stub keeps Function.prototype, so `f instanceof Function` holds.
+  // only as the global. The replacement keeps Function.prototype, so `f instanceof Function` holds.
   const EvalErrorCtor = EvalError;
   const noCodeFromStrings = function Function() {
     throw new EvalErrorCtor('code generation from strings is not available in a workflow: the reviewed source must be all the code that runs');
