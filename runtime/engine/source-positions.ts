@@ -52,7 +52,12 @@ const maxSourceChars = 512;
 
 /** A thrown error's stack with the workflow's frames mapped to the source, and where it was thrown. */
 export function errorSource(workflow: WorkflowRow, stack: string): { stack: string; source?: string } {
-  const { stack: mapped, location } = mapStack(stack, scriptName(workflow), mapOf(workflow));
+  const map = mapOf(workflow);
+  const script = scriptName(workflow);
+  const { stack: rewritten, location } = mapStack(stack, script, map);
+  // The author's frames only: the guest runtime's, and (with a map) the lines the compiler
+  // wrote around the module (the call of the workflow function), say nothing about their code.
+  const mapped = rewritten.split('\n').filter((line) => !/^\s+at /.test(line) || !(line.includes('(alice:guest.js:') || /^\s+at alice:guest\.js:/.test(line) || (map !== null && line.includes(`${script}:`)))).join('\n');
   const bounded = mapped.length > maxStackChars ? `${mapped.slice(0, maxStackChars)}…` : mapped;
   if (location === null) return { stack: bounded };
   const name = location.source.length > maxSourceChars ? `${location.source.slice(0, maxSourceChars)}…` : location.source;

@@ -762,7 +762,10 @@ function guestRuntime(
           try {
             text = stringify(value === undefined ? null : value);
           } catch (e) {
-            host('error', stringify({ name: 'TypeError', message: `the workflow's output is not JSON: ${(e as Error).message}` }));
+            // V8 explains a cycle over several lines ("--> starting at object …"): the first says it.
+            const why = StringCtor((e as Error).message);
+            const end = apply(indexOf, why, ['\n']) as number;
+            host('error', stringify({ name: 'TypeError', message: `the workflow's output is not JSON: ${end === -1 ? why : apply(sliceOf, why, [0, end])}` }));
             return;
           }
           if (text === undefined) text = 'null';

@@ -175,6 +175,19 @@ describe('module forms that compile and must also run (review round 4)', () => {
     });
   }
 
+  it('keeps only the author\'s frames in the stack of an error thrown before the first await', async () => {
+    const info = await run(bundleOf('function check(n: number) {\n  if (n > 0) throw new Error("boom");\n}\nexport default async function main(input: { n: number }) {\n  check(input.n);\n  return 1;\n}', 'flows/thrower.ts'), { n: 1 });
+    expect(info.status).toBe('failed');
+    const stack = (info.error as { stack?: string }).stack ?? '';
+    expect(stack.split('\n')).toEqual(['Error: boom', '    at check (thrower.ts:2:20)', '    at main (thrower.ts:5:3)']);
+  });
+
+  it('says in one line why an output is not JSON', async () => {
+    const info = await run(bundleOf('export default async function main(input: { n: number }) {\n  const a: { self?: unknown } = {};\n  a.self = a;\n  return a;\n}'), { n: 1 });
+    expect(info.status).toBe('failed');
+    expect(info.error).toMatchObject({ message: "the workflow's output is not JSON: Converting circular structure to JSON" });
+  });
+
   it('records a default of a destructured input field as a literal the call may send', () => {
     const { bundle } = compile('import { mail } from "alice";\nexport default async function main({ to = "ops@corp.example", nested: { cc = "audit@corp.example" } = {} }: { to?: string; nested?: { cc?: string } }) {\n  await mail.send({ to });\n  await mail.send({ to: cc });\n}');
     expect(bundle!.manifest.arguments?.['mail.send']).toEqual([
