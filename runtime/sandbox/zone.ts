@@ -36,45 +36,75 @@ export function pinZoneAndLocale(G: Record<string, unknown>, now: () => number):
   const getTime = proto.getTime;
   const setTime = proto.setTime;
   const toUTCString = proto.toUTCString;
-  const utcGetters = [proto.getUTCFullYear, proto.getUTCMonth, proto.getUTCDate, proto.getUTCHours, proto.getUTCMinutes, proto.getUTCSeconds, proto.getUTCMilliseconds];
   const regexExec = RegExp.prototype.exec;
-  const replaceOf = String.prototype.replace;
   const toLowerOf = String.prototype.toLowerCase;
+  const charCodeOf = String.prototype.charCodeAt;
+  const sliceOf = String.prototype.slice;
   const StringCtor = String;
+  const ObjectCtor = Object;
+  const ownNames = Object.getOwnPropertyNames;
+  const deleteProperty = Reflect.deleteProperty;
 
+  // A workflow may have put setters on Array.prototype's indices or replaced its methods and
+  // iterator before Date or Intl is first read: arrays here are literals or grown with
+  // defineProperty, and loops count.
+  const push = (list: unknown[], value: unknown): void => {
+    defineProperty(list, list.length, { value, writable: true, enumerable: true, configurable: true });
+  };
   const exec = (re: RegExp, text: string): RegExpExecArray | null => apply(regexExec, re, [text]);
   const timeOf = (d: unknown): number => apply(getTime, d, []) as number;
-  const fieldsOf = (t: number, getters: readonly ((this: Date) => number)[]): number[] => {
-    const d = new RealDate(t);
-    const out: number[] = [];
-    for (let i = 0; i < getters.length; i++) out[i] = apply(getters[i], d, []);
-    return out;
+  const [getUTCFullYear, getUTCMonth, getUTCDate, getUTCHours, getUTCMinutes, getUTCSeconds, getUTCMilliseconds] = [proto.getUTCFullYear, proto.getUTCMonth, proto.getUTCDate, proto.getUTCHours, proto.getUTCMinutes, proto.getUTCSeconds, proto.getUTCMilliseconds];
+  /** The instant the host gives for `u`'s UTC fields read as its local time. */
+  const hostLocal = (u: number): number => {
+    const d = new RealDate(u);
+    const get = (f: (this: Date) => number): number => apply(f, d, []);
+    return timeOf(construct(RealDate, [get(getUTCFullYear), get(getUTCMonth), get(getUTCDate), get(getUTCHours), get(getUTCMinutes), get(getUTCSeconds), get(getUTCMilliseconds)]));
   };
 
   // --- Reading date strings in UTC ------------------------------------------------------
-  // V8 reads a string in the host's zone unless it names one: an ISO date alone
-  // ("2024-05-01"), an ISO date-time with Z or an offset, or (legacy forms) one of the zone
-  // words of V8's date parser, or a sign after the time ("10:00 +0200", "GMT+1").
+  // V8 reads a string in the host's zone unless it names one: exactly an ISO date alone
+  // ("2024-05-01") or an ISO date-time with Z or an offset; in its legacy forms, one of the
+  // zone words of its parser after the first number, or a sign after a time ("10:0 +0200").
+  // Parenthesized text, nested too, is a comment to it.
   const isoDateOnly = /^(?:[+-]\d{6}|\d{4})(?:-\d\d(?:-\d\d)?)?$/;
   const isoZoned = /^(?:[+-]\d{6}|\d{4})-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)$/;
-  const comments = /\([^)]*\)?/g;
-  const words = /[a-z]+/gi;
-  const zoneWords = ['ut', 'utc', 'z', 'gmt', 'cdt', 'cst', 'edt', 'est', 'mdt', 'mst', 'pdt', 'pst'];
-  const signAfterTime = /\d:\d\d[^+-]*[+-]\d/;
-  const namesZone = (text: string): boolean => {
-    const trimmed = apply(replaceOf, text, [/^\s+|\s+$/g, '']) as string;
-    if (exec(isoDateOnly, trimmed) !== null || exec(isoZoned, trimmed) !== null) return true;
-    const legacy = apply(replaceOf, trimmed, [comments, ' ']) as string;
-    words.lastIndex = 0;
-    for (let m = exec(words, legacy); m !== null; m = exec(words, legacy)) {
-      const w = apply(toLowerOf, m[0], []) as string;
-      for (let i = 0; i < zoneWords.length; i++) if (zoneWords[i] === w) return true;
-    }
-    return exec(signAfterTime, legacy) !== null;
-  };
   const isoLocal = /^(?:[+-]\d{6}|\d{4})(?:-\d\d(?:-\d\d)?)?T\d\d:\d\d(?::\d\d(?:\.\d+)?)?$/;
-  /** The instant the host gives for `u`'s UTC fields read as its local time. */
-  const hostLocal = (u: number): number => timeOf(construct(RealDate, fieldsOf(u, utcGetters)));
+  const zoneWords = ['ut', 'utc', 'z', 'gmt', 'cdt', 'cst', 'edt', 'est', 'mdt', 'mst', 'pdt', 'pst'];
+  const isZoneWord = (w: string): boolean => {
+    const lower = apply(toLowerOf, w, []) as string;
+    for (let i = 0; i < zoneWords.length; i++) if (zoneWords[i] === lower) return true;
+    return false;
+  };
+  const namesZone = (text: string): boolean => {
+    if (exec(isoDateOnly, text) !== null || exec(isoZoned, text) !== null) return true;
+    let depth = 0;
+    let seenNumber = false;
+    let seenTime = false;
+    let wordStart = -1;
+    const n = text.length;
+    for (let i = 0; i <= n; i++) {
+      const c = i < n ? (apply(charCodeOf, text, [i]) as number) : 32;
+      const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+      if (wordStart !== -1 && !letter) {
+        if (depth === 0 && seenNumber && isZoneWord(apply(sliceOf, text, [wordStart, i]) as string)) return true;
+        wordStart = -1;
+      }
+      if (c === 40) depth++;
+      else if (c === 41) depth = depth > 0 ? depth - 1 : 0;
+      else if (depth > 0) continue;
+      else if (letter) {
+        if (wordStart === -1) wordStart = i;
+      } else if (c >= 48 && c <= 57) {
+        seenNumber = true;
+      } else if (c === 58 && seenNumber) {
+        seenTime = true;
+      } else if ((c === 43 || c === 45) && seenTime && i + 1 < n) {
+        const next = apply(charCodeOf, text, [i + 1]) as number;
+        if (next >= 48 && next <= 57) return true;
+      }
+    }
+    return false;
+  };
   const parseUTC = (text: string): number => {
     // An ISO date-time without a zone is the same text with Z, read in UTC.
     if (exec(isoLocal, text) !== null) {
@@ -82,18 +112,13 @@ export function pinZoneAndLocale(G: Record<string, unknown>, now: () => number):
       if (utc === utc) return utc;
     }
     const t = realParse(text);
-    if (t !== t || namesZone(text)) return t;
-    // The host read the written fields in its own zone (offsets to the millisecond: zones
-    // before 1900 have seconds in theirs). Find the instant u whose UTC fields they are:
-    // hostLocal(u) === t. In a gap (spring forward) two fit: V8 read the fields with the
-    // offset from before the change, the larger one, which gives the smaller instant.
-    let best = NaN;
-    const probes = [t, t - 6 * 3600000, t + 6 * 3600000];
-    for (let i = 0; i < probes.length; i++) {
-      const u = t - (hostLocal(probes[i]) - probes[i]);
-      if (hostLocal(u) === t && !(u >= best)) best = u;
-    }
-    return best;
+    if (namesZone(text)) return t;
+    // Read again with UTC named at the end: that is the answer when the host read the same
+    // fields in its own zone, which holds in a gap too (V8 moves a time that does not exist
+    // the same way in both readings) and where the host's reading is out of range.
+    const u = realParse(`${text} UTC`);
+    if (u === u && (t !== t || hostLocal(u) === t)) return u;
+    return t;
   };
 
   // --- Date's text in UTC ----------------------------------------------------------------
@@ -153,16 +178,18 @@ export function pinZoneAndLocale(G: Record<string, unknown>, now: () => number):
     const list = locales as { length?: unknown; [i: number]: unknown };
     const length = +(list.length as number);
     const out: unknown[] = [];
-    for (let i = 0; i < length; i++) if (i in list) out[out.length] = list[i];
-    out[out.length] = fallbackLocale;
+    for (let i = 0; i < length; i++) if (i in list) push(out, list[i]);
+    push(out, fallbackLocale);
     return out;
   };
   /** Options with `timeZone: "UTC"` unless they name one (for formatting dates). */
   const withZone = (options: unknown): unknown => {
     if (options === undefined) return { timeZone: utcZone };
-    if (!isObject(options)) return options;
-    const zone = (options as { timeZone?: unknown }).timeZone;
-    return create(options, { timeZone: { value: zone === undefined ? utcZone : zone, enumerable: true } });
+    if (options === null) return options; // V8 throws its own TypeError
+    // V8 makes an object of a string, number, boolean or symbol given as options.
+    const object = isObject(options) ? options : ObjectCtor(options);
+    const zone = (object as { timeZone?: unknown }).timeZone;
+    return create(object, { timeZone: { value: zone === undefined ? utcZone : zone, enumerable: true } });
   };
   const pinMethod = (owner: object | undefined, name: string, argumentsOf: (a: unknown[]) => unknown[]): void => {
     if (owner === undefined) return;
@@ -174,11 +201,11 @@ export function pinZoneAndLocale(G: Record<string, unknown>, now: () => number):
     defineProperty(owner, name, { value: fn, writable: true, enumerable: false, configurable: true });
   };
   const localesAt = (index: number, zoned: boolean) => (a: unknown[]): unknown[] => {
-    const out = a.slice(0, index);
-    while (out.length < index) out[out.length] = undefined;
-    out[index] = withFallback(a[index]);
-    out[index + 1] = zoned ? withZone(a[index + 1]) : a[index + 1];
-    for (let i = index + 2; i < a.length; i++) out[i] = a[i];
+    const out: unknown[] = [];
+    for (let i = 0; i < index; i++) push(out, a[i]);
+    push(out, withFallback(a[index]));
+    push(out, zoned ? withZone(a[index + 1]) : a[index + 1]);
+    for (let i = index + 2; i < a.length; i++) push(out, a[i]);
     return out;
   };
   pinMethod(String.prototype, 'localeCompare', localesAt(1, false));
@@ -215,7 +242,9 @@ export function pinZoneAndLocale(G: Record<string, unknown>, now: () => number):
       },
       UTC: realUTC,
     };
-    for (const name of ['now', 'parse', 'UTC'] as const) defineProperty(DeterministicDate, name, { value: statics[name], writable: true, configurable: true });
+    defineProperty(DeterministicDate, 'now', { value: statics.now, writable: true, configurable: true });
+    defineProperty(DeterministicDate, 'parse', { value: statics.parse, writable: true, configurable: true });
+    defineProperty(DeterministicDate, 'UTC', { value: statics.UTC, writable: true, configurable: true });
 
     // Local getters and setters become their UTC twins (same `this` checks, same argument handling).
     const twins: Array<[string, string]> = [
@@ -257,14 +286,17 @@ export function pinZoneAndLocale(G: Record<string, unknown>, now: () => number):
     replace('toString', { m(this: unknown) { const p = textParts(this); return p === null ? 'Invalid Date' : `${p[0]} ${p[1]}`; } }.m, 0);
     replace('toDateString', { m(this: unknown) { const p = textParts(this); return p === null ? 'Invalid Date' : p[0]; } }.m, 0);
     replace('toTimeString', { m(this: unknown) { const p = textParts(this); return p === null ? 'Invalid Date' : p[1]; } }.m, 0);
-    for (const name of ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']) pinMethod(proto, name, localesAt(0, true));
+    const dateLocale = ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString'];
+    for (let i = 0; i < dateLocale.length; i++) pinMethod(proto, dateLocale[i], localesAt(0, true));
     return DeterministicDate as unknown as DateConstructor;
   };
 
   /** Intl's constructors with en-US and UTC defaults, and formatting "now" on the logical clock. */
   const pinIntl = (): void => {
     if (IntlObject !== undefined) {
-      for (const name of ['Collator', 'DateTimeFormat', 'DisplayNames', 'DurationFormat', 'ListFormat', 'NumberFormat', 'PluralRules', 'RelativeTimeFormat', 'Segmenter']) {
+      const constructors = ['Collator', 'DateTimeFormat', 'DisplayNames', 'DurationFormat', 'ListFormat', 'NumberFormat', 'PluralRules', 'RelativeTimeFormat', 'Segmenter'];
+      for (let c = 0; c < constructors.length; c++) {
+        const name = constructors[c];
         const Real = IntlObject[name] as ((this: unknown, ...a: unknown[]) => object) & { prototype: object; length: number } | undefined;
         if (typeof Real !== 'function') continue;
         const zoned = name === 'DateTimeFormat';
@@ -283,10 +315,23 @@ export function pinZoneAndLocale(G: Record<string, unknown>, now: () => number):
         defineProperty(IntlObject, name, { value: Pinned, writable: true, enumerable: false, configurable: true });
       }
     }
+    // What is not on this list (V8's own v8BreakIterator, anything a later V8 adds) would take
+    // the host's default locale unpinned: it goes.
+    if (IntlObject !== undefined) {
+      const allowed = ['Collator', 'DateTimeFormat', 'DisplayNames', 'DurationFormat', 'ListFormat', 'Locale', 'NumberFormat', 'PluralRules', 'RelativeTimeFormat', 'Segmenter', 'getCanonicalLocales', 'supportedValuesOf'];
+      const names = ownNames(IntlObject);
+      for (let i = 0; i < names.length; i++) {
+        let keep = false;
+        for (let j = 0; j < allowed.length; j++) if (allowed[j] === names[i]) keep = true;
+        if (!keep) deleteProperty(IntlObject, names[i]);
+      }
+    }
     // Intl formats "now" when given no date: make that the logical clock too.
     const DTF = IntlObject?.DateTimeFormat as { prototype: object } | undefined;
     if (DTF !== undefined) {
-      for (const method of ['format', 'formatToParts']) {
+      const formats = ['format', 'formatToParts'];
+      for (let m = 0; m < formats.length; m++) {
+        const method = formats[m];
         const desc = getOwn(DTF.prototype, method);
         const original = (desc?.get ?? desc?.value) as ((this: unknown, ...a: unknown[]) => unknown) | undefined;
         if (original === undefined) continue;
